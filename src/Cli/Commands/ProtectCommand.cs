@@ -1,0 +1,198 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using Spectre.Console;
+using UploadGuard.ProtectionEngine.Batching;
+using UploadGuard.ProtectionEngine.Hosting;
+using UploadGuard.ProtectionEngine.Imaging;
+using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Protection;
+
+namespace UploadGuard.Cli.Commands;
+
+/// <summary><c>uploadguard protect &lt;file|folder&gt; -o &lt;out&gt;</c></summary>
+internal static class ProtectCommand
+{
+    public static Command Create()
+    {
+        var input = new Argument<string>("input") { Description = "A photo, or a folder of photos (.jpg, .jpeg, .png, .webp; top level)." };
+        var output = new Option<string>("--output", "-o") { Description = "Output file, or folder for several photos.", Required = true };
+        var epsilon = new Option<int>("--epsilon", "-e")
+        {
+            Description = $"L-infinity budget in 8-bit levels ({ProtectionOptions.MinEpsilon}-{ProtectionOptions.MaxEpsilon}).",
+            DefaultValueFactory = _ => 8,
+        };
+        epsilon.Validators.Add(r =>
+        {
+            int value = r.GetValueOrDefault<int>();
+            if (value is < ProtectionOptions.MinEpsilon or > ProtectionOptions.MaxEpsilon)
+                r.AddError($"--epsilon must be between {ProtectionOptions.MinEpsilon} and {ProtectionOptions.MaxEpsilon}.");
+        });
+        var format = new Option<string>("--format", "-f") { Description = "Output format.", DefaultValueFactory = _ => "keep" };
+        format.AcceptOnlyFromAmong("keep", "png", "jpeg", "webp");
+        var metadata = new Option<string>("--metadata") { Description = "Metadata policy.", DefaultValueFactory = _ => "strip-personal" };
+        metadata.AcceptOnlyFromAmong("strip-personal", "keep", "strip-all");
+        var model = new Option<string?>("--model") { Description = "Model version (default: the registry's active one)." };
+        var models = CommonOptions.ModelsPath();
+        var device = CommonOptions.Device();
+        var overwrite = new Option<bool>("--overwrite") { Description = "Allow the output to replace the original file." };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Photos processed at once.", DefaultValueFactory = _ => Math.Max(2, Environment.ProcessorCount) };
+        var report = new Option<FileInfo?>("--report") { Description = "Write every image's report to this JSON file." };
+
+        var command = new Command("protect", "Protect photos with the active generator.")
+        {
+            input, output, epsilon, format, metadata, model, models, device, overwrite, jobs, report,
+        };
+        command.SetAction((result, cancellationToken) => RunAsync(new Settings(
+            result.GetValue(input)!,
+            result.GetValue(output)!,
+            result.GetValue(epsilon),
+            ParseFormat(result.GetValue(format)!),
+            ParseMetadata(result.GetValue(metadata)!),
+            result.GetValue(model),
+            result.GetValue(models)!.FullName,
+            result.GetValue(device)!,
+            result.GetValue(overwrite),
+            Math.Max(1, result.GetValue(jobs)),
+            result.GetValue(report)), cancellationToken));
+        return command;
+    }
+
+    private sealed record Settings(
+        string Input, string Output, int Epsilon, OutputFormat Format, MetadataPolicy Metadata, string? Model,
+        string ModelsPath, string Device, bool Overwrite, int Jobs, FileInfo? Report);
+
+    private sealed record Outcome(FileInfo Input, FileInfo Output, ProtectionReport? Report, string? Error);
+
+    private static async Task<int> RunAsync(Settings settings, CancellationToken cancellationToken)
+    {
+        ProtectPlan plan;
+        try
+        {
+            plan = ProtectPlan.Create(settings.Input, settings.Output, settings.Format, settings.Overwrite);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or InvalidOperationException)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
+            return 2;
+        }
+        if (plan.Items.Count == 0)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] no .jpg, .jpeg, .png or .webp files in {settings.Input}");
+            return 2;
+        }
+
+        ProtectionEngineHost engine;
+        try
+        {
+            engine = ProtectionEngineHost.Create(
+                new EngineOptions { ModelsPath = settings.ModelsPath, ModelVersion = settings.Model, Device = settings.Device },
+                new ImagingOptions { Metadata = settings.Metadata },
+                new BatchingOptions { QueueCapacity = Math.Max(16, settings.Jobs * 2) });
+        }
+        catch (Exception ex) when (ex is ModelIntegrityException or InvalidOperationException or ArgumentException)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] cannot load the model: {ex.Message}");
+            return 2;
+        }
+
+        await using (engine)
+        {
+            var card = engine.Models.Card;
+            AnsiConsole.MarkupLineInterpolated($"Model [bold]{card.Version}[/] ({card.Architecture.Name}, {card.Parameters:N0} parameters, working size {card.WorkingSize} px)");
+            if (!card.Trained)
+                AnsiConsole.MarkupLine($"[yellow]warning: {ModelCard.UntrainedWarning}[/]");
+
+            var options = new ProtectionOptions { Epsilon = settings.Epsilon, Format = settings.Format };
+            var outcomes = new Outcome[plan.Items.Count];
+            var clock = Stopwatch.StartNew();
+            await AnsiConsole.Progress()
+                .AutoClear(false)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .StartAsync(async context =>
+                {
+                    var task = context.AddTask($"Protecting {plan.Items.Count} image(s)", maxValue: plan.Items.Count);
+                    await Parallel.ForEachAsync(Enumerable.Range(0, plan.Items.Count),
+                        new ParallelOptions { MaxDegreeOfParallelism = settings.Jobs, CancellationToken = cancellationToken },
+                        async (i, ct) =>
+                        {
+                            outcomes[i] = await ProtectOneAsync(engine.Protector, plan.Items[i].Input, plan.Items[i].Output, options, ct);
+                            task.Increment(1);
+                        });
+                });
+            clock.Stop();
+
+            foreach (var failed in outcomes.Where(o => o.Error is not null))
+                AnsiConsole.MarkupLineInterpolated($"[red]skipped[/] {failed.Input.Name}: {failed.Error}");
+            PrintSummary(outcomes, clock.Elapsed, card);
+            if (settings.Report is not null)
+                await WriteReportAsync(settings.Report, outcomes, cancellationToken);
+            return outcomes.Any(o => o.Error is not null) ? 1 : 0;
+        }
+    }
+
+    private static async Task<Outcome> ProtectOneAsync(ImageProtector protector, FileInfo input, FileInfo output, ProtectionOptions options, CancellationToken ct)
+    {
+        try
+        {
+            ProtectionResult result;
+            await using (var stream = input.OpenRead())
+                result = await protector.ProtectAsync(stream, options, cancellationToken: ct);
+            output.Directory?.Create();
+            // Write beside the target and rename, so a crash never leaves a truncated image under the final name.
+            var temp = output.FullName + ".partial";
+            await File.WriteAllBytesAsync(temp, result.Data, ct);
+            File.Move(temp, output.FullName, overwrite: true);
+            return new Outcome(input, output, result.Report, null);
+        }
+        catch (ImageRejectedException ex)
+        {
+            return new Outcome(input, output, null, $"{ex.ReasonCode}: {ex.Message}");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or EngineOverloadedException)
+        {
+            return new Outcome(input, output, null, ex.Message);
+        }
+    }
+
+    private static void PrintSummary(IReadOnlyList<Outcome> outcomes, TimeSpan elapsed, ModelCard card)
+    {
+        var done = outcomes.Where(o => o.Report is not null).Select(o => o.Report!).ToList();
+        var table = new Table().Title("Summary").AddColumn("Measure").AddColumn(new TableColumn("Value").RightAligned());
+        table.AddRow("Images protected", done.Count.ToString("N0"));
+        table.AddRow("Images skipped", (outcomes.Count - done.Count).ToString("N0"));
+        table.AddRow("Time", $"{elapsed.TotalSeconds:0.00} s ({(done.Count > 0 ? elapsed.TotalMilliseconds / done.Count : 0):0} ms/image)");
+        if (done.Count > 0)
+        {
+            var psnr = done.Where(r => r.PsnrDb is not null).Select(r => r.PsnrDb!.Value).ToList();
+            table.AddRow("Mean PSNR", psnr.Count > 0 ? $"{psnr.Average():0.00} dB" : "identical");
+            table.AddRow("Max L-inf (after decoding)", $"{done.Max(r => r.MaxAbsDifference)} levels (epsilon {done[0].Epsilon})");
+            table.AddRow("Changed values", $"{done.Average(r => r.ChangedFraction):P1}");
+            table.AddRow("Size ratio (out/in)", $"{(double)done.Sum(r => r.OutputBytes) / done.Sum(r => r.InputBytes):0.00}x");
+        }
+        table.AddRow("Model", card.Trained ? card.Version : $"{card.Version} [yellow]({ModelCard.UntrainedWarning})[/]");
+        AnsiConsole.Write(table);
+    }
+
+    private static async Task WriteReportAsync(FileInfo path, IReadOnlyList<Outcome> outcomes, CancellationToken ct)
+    {
+        var rows = outcomes.Select(o => new { input = o.Input.FullName, output = o.Report is null ? null : o.Output.FullName, report = o.Report, error = o.Error });
+        await using var stream = path.Create();
+        await JsonSerializer.SerializeAsync(stream, rows, ModelCard.JsonOptions, ct);
+    }
+
+    private static OutputFormat ParseFormat(string value) => value switch
+    {
+        "png" => OutputFormat.Png,
+        "jpeg" => OutputFormat.Jpeg,
+        "webp" => OutputFormat.Webp,
+        _ => OutputFormat.Keep,
+    };
+
+    private static MetadataPolicy ParseMetadata(string value) => value switch
+    {
+        "keep" => MetadataPolicy.KeepAll,
+        "strip-all" => MetadataPolicy.StripAll,
+        _ => MetadataPolicy.StripPersonal,
+    };
+}

@@ -1,0 +1,7 @@
+using System.CommandLine;
+using UploadGuard.Cli.Commands;
+
+var root = new RootCommand("UploadGuard: adds a bounded, invisible perturbation to photos so models trained on them learn little.");
+root.Subcommands.Add(ProtectCommand.Create());
+root.Subcommands.Add(ModelsCommand.Create());
+return await root.Parse(args).InvokeAsync();

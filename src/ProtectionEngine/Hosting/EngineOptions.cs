@@ -1,0 +1,18 @@
+namespace UploadGuard.ProtectionEngine.Hosting;
+
+/// <summary>Where models come from and where they run.</summary>
+public sealed class EngineOptions
+{
+    public const string SectionName = "Engine";
+
+    /// <summary>The model registry folder; by default the <c>models</c> folder shipped beside the application.</summary>
+    public string ModelsPath { get; set; } = DefaultModelsPath;
+
+    /// <summary>A version to use instead of the registry's active one.</summary>
+    public string? ModelVersion { get; set; }
+
+    /// <summary><c>auto</c>, <c>cpu</c> or <c>cuda</c>.</summary>
+    public string Device { get; set; } = "auto";
+
+    public static string DefaultModelsPath => Path.Combine(AppContext.BaseDirectory, "models");
+}

@@ -1,0 +1,23 @@
+using System.Text.RegularExpressions;
+
+namespace UploadGuard.ProtectionEngine.Imaging;
+
+/// <summary>An input image the engine refuses, with a machine-readable reason.</summary>
+public sealed partial class ImageRejectedException : Exception
+{
+    public ImageRejectedException(ImageRejectionReason reason, string message, Exception? inner = null)
+        : base(message, inner)
+    {
+        Reason = reason;
+    }
+
+    public ImageRejectionReason Reason { get; }
+
+    /// <summary>The reason as a stable snake_case code, e.g. <c>too_many_pixels</c>.</summary>
+    public string ReasonCode => ToCode(Reason);
+
+    public static string ToCode(ImageRejectionReason reason) => UpperCase().Replace(reason.ToString(), "_$1").ToLowerInvariant();
+
+    [GeneratedRegex("(?<!^)([A-Z])")]
+    private static partial Regex UpperCase();
+}

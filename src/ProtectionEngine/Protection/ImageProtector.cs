@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using UploadGuard.ProtectionEngine.Batching;
+using UploadGuard.ProtectionEngine.Imaging;
+using UploadGuard.ProtectionEngine.Models;
+
+namespace UploadGuard.ProtectionEngine.Protection;
+
+/// <summary>
+/// The engine's entry point: decode under caps, run the active generator (batched with concurrent calls) at the
+/// working resolution, apply the perturbation within the exact L-infinity budget, encode, and measure the result by
+/// decoding it again.
+/// </summary>
+public sealed class ImageProtector(ImageCodec codec, GeneratorBatcher batcher, ActiveModel models)
+{
+    public ImageCodec Codec { get; } = codec;
+
+    public ActiveModel Models { get; } = models;
+
+    public async Task<ProtectionResult> ProtectAsync(
+        Stream input,
+        ProtectionOptions options,
+        IProgress<ProtectionProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        options.Validate();
+        var total = Stopwatch.StartNew();
+        void Report(ProtectionStage stage) => progress?.Report(new ProtectionProgress(stage, total.Elapsed));
+
+        var encoded = await ReadBoundedAsync(input, Codec.Options.MaxBytes, cancellationToken).ConfigureAwait(false);
+        Report(ProtectionStage.Received);
+
+        var stage = Stopwatch.StartNew();
+        using var decoded = Codec.Decode(encoded, cancellationToken);
+        var source = decoded.Source;
+        var target = ImageCodec.ResolveOutputFormat(source, options.Format);
+        double decodeMs = Lap(stage);
+        Report(ProtectionStage.Decoded);
+
+        using var lease = Models.Acquire();
+        var card = lease.Model.Card;
+        var canvas = WorkingCanvas.From(decoded.Pixels, card.WorkingSize);
+        Report(ProtectionStage.Queued);
+        double queueMs = 0;
+        var perturbation = await batcher.GenerateAsync(lease, canvas.Pixels, () =>
+        {
+            queueMs = stage.Elapsed.TotalMilliseconds;
+            Report(ProtectionStage.Protecting);
+        }, cancellationToken).ConfigureAwait(false);
+        double generatorMs = Lap(stage) - queueMs;
+        cancellationToken.ThrowIfCancellationRequested();
+
+        using var protectedImage = decoded.Pixels.Clone();
+        PerturbationApplier.Apply(protectedImage, canvas, perturbation, options.Epsilon, source.IsGrayscale);
+        double applyMs = Lap(stage);
+        Report(ProtectionStage.Applied);
+
+        var output = Codec.Encode(protectedImage, source, target);
+        double encodeMs = Lap(stage);
+        Report(ProtectionStage.Encoded);
+
+        PixelComparison measured;
+        using (var roundTrip = Codec.DecodeForVerification(output))
+            measured = PixelComparison.Measure(decoded.Pixels, roundTrip);
+        bool lossless = target != ImageFormatKind.Jpeg;
+        if (lossless && measured.MaxAbsDifference > options.Epsilon)
+            throw new InvalidOperationException(
+                $"Internal error: lossless output differs by {measured.MaxAbsDifference} levels, over epsilon {options.Epsilon}. Nothing was returned.");
+        double verifyMs = Lap(stage);
+        Report(ProtectionStage.Verified);
+
+        var report = new ProtectionReport
+        {
+            InputFormat = source.Format,
+            OutputFormat = target,
+            Width = source.Width,
+            Height = source.Height,
+            InputBytes = encoded.Length,
+            OutputBytes = output.Length,
+            Epsilon = options.Epsilon,
+            ModelVersion = card.Version,
+            ModelTrained = card.Trained,
+            Warning = card.Warning,
+            MaxAbsDifference = measured.MaxAbsDifference,
+            PsnrDb = measured.PsnrDb,
+            ChangedFraction = measured.ChangedFraction,
+            Lossless = lossless,
+            OrientationApplied = source.OrientationApplied,
+            BitDepthReduced = source.BitsPerChannel > 8,
+            Metadata = Codec.Options.Metadata,
+            Timings = new StageTimings(decodeMs, queueMs, generatorMs, applyMs, encodeMs, verifyMs, total.Elapsed.TotalMilliseconds),
+        };
+        return new ProtectionResult(output, report);
+    }
+
+    private static double Lap(Stopwatch stopwatch)
+    {
+        double ms = stopwatch.Elapsed.TotalMilliseconds;
+        stopwatch.Restart();
+        return ms;
+    }
+
+    /// <summary>Reads the whole stream, refusing as soon as it passes the byte cap.</summary>
+    private static async Task<byte[]> ReadBoundedAsync(Stream input, long maxBytes, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await input.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+                throw new ImageRejectedException(ImageRejectionReason.TooManyBytes, $"The image is larger than the {maxBytes:N0}-byte limit.");
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,87 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace UploadGuard.ProtectionEngine.Protection;
+
+/// <summary>
+/// Upsamples the working-resolution perturbation to the photo's size (bilinear, half-pixel centres), adds
+/// epsilon times it, rounds, and projects every channel back into [original - epsilon, original + epsilon] and
+/// [0, 255]. The bound therefore holds exactly on the 8-bit pixels, whatever the generator produced. Alpha is not
+/// touched; gray photos get one shared perturbation so they stay gray.
+/// </summary>
+public static class PerturbationApplier
+{
+    /// <param name="image">Pixels to perturb in place; must use one contiguous buffer.</param>
+    /// <param name="perturbation">tanh(G(x)) on the canvas, CHW, values in [-1, 1].</param>
+    public static void Apply(Image<Rgba32> image, WorkingCanvas canvas, float[] perturbation, int epsilon, bool grayscale)
+    {
+        if (!image.DangerousTryGetSinglePixelMemory(out var memory))
+            throw new InvalidOperationException("The image is not in one contiguous buffer; enable PreferContiguousImageBuffers.");
+
+        int width = image.Width, height = image.Height;
+        var (x0, x1, wx) = Taps(width, canvas.ContentWidth);
+        var (y0, y1, wy) = Taps(height, canvas.ContentHeight);
+        int size = canvas.Size, plane = size * size, contentWidth = canvas.ContentWidth;
+
+        Parallel.For(0, height, () => new float[3 * contentWidth], (y, _, rowDelta) =>
+        {
+            // Interpolate vertically once per row, then horizontally per pixel.
+            int top = y0[y] * size, bottom = y1[y] * size;
+            float b = wy[y], a = 1 - b;
+            for (int c = 0; c < 3; c++)
+            {
+                int source = c * plane;
+                for (int sx = 0; sx < contentWidth; sx++)
+                    rowDelta[c * contentWidth + sx] = a * perturbation[source + top + sx] + b * perturbation[source + bottom + sx];
+            }
+
+            var row = memory.Span.Slice(y * width, width);
+            for (int x = 0; x < width; x++)
+            {
+                int l = x0[x], r = x1[x];
+                float t = wx[x], s = 1 - t;
+                float dr = s * rowDelta[l] + t * rowDelta[r];
+                float dg = s * rowDelta[contentWidth + l] + t * rowDelta[contentWidth + r];
+                float db = s * rowDelta[2 * contentWidth + l] + t * rowDelta[2 * contentWidth + r];
+                ref var p = ref row[x];
+                if (grayscale)
+                {
+                    byte v = Perturb(p.R, (dr + dg + db) / 3f, epsilon);
+                    p.R = p.G = p.B = v;
+                }
+                else
+                {
+                    p.R = Perturb(p.R, dr, epsilon);
+                    p.G = Perturb(p.G, dg, epsilon);
+                    p.B = Perturb(p.B, db, epsilon);
+                }
+            }
+            return rowDelta;
+        }, _ => { });
+    }
+
+    /// <summary>Adds epsilon x delta, rounds, then projects into the epsilon ball and the 8-bit range.</summary>
+    public static byte Perturb(byte original, float delta, int epsilon)
+    {
+        int value = (int)MathF.Round(original + epsilon * delta, MidpointRounding.AwayFromZero);
+        return (byte)Math.Clamp(value, Math.Max(0, original - epsilon), Math.Min(255, original + epsilon));
+    }
+
+    /// <summary>For each target coordinate, the two source taps and the weight of the second.</summary>
+    private static (int[] First, int[] Second, float[] Weight) Taps(int target, int source)
+    {
+        var first = new int[target];
+        var second = new int[target];
+        var weight = new float[target];
+        double scale = (double)source / target;
+        for (int i = 0; i < target; i++)
+        {
+            double position = Math.Clamp((i + 0.5) * scale - 0.5, 0, source - 1);
+            int lower = (int)Math.Floor(position);
+            first[i] = lower;
+            second[i] = Math.Min(lower + 1, source - 1);
+            weight[i] = (float)(position - lower);
+        }
+        return (first, second, weight);
+    }
+}

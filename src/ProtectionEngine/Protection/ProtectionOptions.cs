@@ -1,0 +1,23 @@
+using UploadGuard.ProtectionEngine.Imaging;
+
+namespace UploadGuard.ProtectionEngine.Protection;
+
+/// <summary>Per-image protection settings.</summary>
+public sealed record ProtectionOptions
+{
+    public const int MinEpsilon = 1;
+    public const int MaxEpsilon = 32;
+
+    /// <summary>L-infinity budget in 8-bit levels: no channel of any pixel moves by more than this. 8 means 8/255.</summary>
+    public int Epsilon { get; init; } = 8;
+
+    public OutputFormat Format { get; init; } = OutputFormat.Keep;
+
+    public void Validate()
+    {
+        if (Epsilon is < MinEpsilon or > MaxEpsilon)
+            throw new ArgumentOutOfRangeException(nameof(Epsilon), Epsilon, $"Epsilon must be between {MinEpsilon} and {MaxEpsilon} levels.");
+        if (!Enum.IsDefined(Format))
+            throw new ArgumentOutOfRangeException(nameof(Format), Format, "Unknown output format.");
+    }
+}

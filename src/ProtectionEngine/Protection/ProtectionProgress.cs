@@ -1,0 +1,4 @@
+namespace UploadGuard.ProtectionEngine.Protection;
+
+/// <summary>Reported as an image reaches each stage.</summary>
+public readonly record struct ProtectionProgress(ProtectionStage Stage, TimeSpan Elapsed);

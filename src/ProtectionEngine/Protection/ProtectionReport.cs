@@ -1,0 +1,52 @@
+using UploadGuard.ProtectionEngine.Imaging;
+
+namespace UploadGuard.ProtectionEngine.Protection;
+
+/// <summary>What was done to one image, with the bound measured on the encoded output after decoding it again.</summary>
+public sealed record ProtectionReport
+{
+    public required ImageFormatKind InputFormat { get; init; }
+
+    public required ImageFormatKind OutputFormat { get; init; }
+
+    public required int Width { get; init; }
+
+    public required int Height { get; init; }
+
+    public required long InputBytes { get; init; }
+
+    public required long OutputBytes { get; init; }
+
+    /// <summary>Output bytes divided by input bytes.</summary>
+    public double SizeRatio => InputBytes == 0 ? 0 : (double)OutputBytes / InputBytes;
+
+    public required int Epsilon { get; init; }
+
+    public required string ModelVersion { get; init; }
+
+    public required bool ModelTrained { get; init; }
+
+    /// <summary>Set when the model is a placeholder: "untrained model: no protection claimed".</summary>
+    public string? Warning { get; init; }
+
+    /// <summary>Largest per-channel difference (RGBA, 8-bit levels) between the original and the decoded output.</summary>
+    public required int MaxAbsDifference { get; init; }
+
+    /// <summary>PSNR of the decoded output over RGB in dB; null when the two are identical.</summary>
+    public required double? PsnrDb { get; init; }
+
+    /// <summary>Fraction of RGB channel values that differ from the original.</summary>
+    public required double ChangedFraction { get; init; }
+
+    /// <summary>True when the output format is lossless, so <see cref="MaxAbsDifference"/> is guaranteed to be at most epsilon.</summary>
+    public required bool Lossless { get; init; }
+
+    public required ushort OrientationApplied { get; init; }
+
+    /// <summary>True when a 16-bit source was written at 8 bits per channel.</summary>
+    public required bool BitDepthReduced { get; init; }
+
+    public required MetadataPolicy Metadata { get; init; }
+
+    public required StageTimings Timings { get; init; }
+}

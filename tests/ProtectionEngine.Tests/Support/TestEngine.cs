@@ -1,0 +1,47 @@
+using UploadGuard.ProtectionEngine.Batching;
+using UploadGuard.ProtectionEngine.Hosting;
+using UploadGuard.ProtectionEngine.Imaging;
+using UploadGuard.ProtectionEngine.Models;
+using static TorchSharp.torch;
+
+namespace UploadGuard.ProtectionEngine.Tests.Support;
+
+/// <summary>Temporary model registries and engines for tests.</summary>
+public static class TestEngine
+{
+    /// <summary>The registry shipped in models/, copied beside the test assembly.</summary>
+    public static string ShippedModels => EngineOptions.DefaultModelsPath;
+
+    /// <summary>A registry in a fresh temp folder holding one small untrained model (fast on two cores).</summary>
+    public static ModelRegistry SmallRegistry(string version = "test-small", int workingSize = 32, long seed = 7)
+    {
+        var registry = new ModelRegistry(Path.Combine(Path.GetTempPath(), "uploadguard-tests", Guid.NewGuid().ToString("N")));
+        AddSmallModel(registry, version, workingSize, seed);
+        registry.SetActive(version);
+        return registry;
+    }
+
+    public static ModelCard AddSmallModel(ModelRegistry registry, string version, int workingSize = 32, long seed = 7)
+    {
+        random.manual_seed(seed);
+        using var generator = new PerturbationGenerator(new GeneratorArchitecture(GeneratorArchitecture.ResNetGenerator, 4, 1));
+        return registry.Save(new ModelCard
+        {
+            Version = version,
+            Trained = false,
+            Architecture = generator.Architecture,
+            Parameters = generator.ParameterCount,
+            WorkingSize = workingSize,
+            Epsilon = 8,
+            Weights = new ModelWeightsFile("generator.safetensors", "safetensors", ""),
+            TrainingData = "none: test fixture",
+            Created = DateTimeOffset.UtcNow,
+        }, generator);
+    }
+
+    public static ProtectionEngineHost Small(ImagingOptions? imaging = null, BatchingOptions? batching = null) =>
+        ProtectionEngineHost.Create(
+            new EngineOptions { ModelsPath = SmallRegistry().Root, Device = "cpu" },
+            imaging ?? new ImagingOptions(),
+            batching ?? new BatchingOptions());
+}
