@@ -147,8 +147,9 @@ public sealed class GeneratorBatcher : IAsyncDisposable
         }
         finally
         {
-            EngineMetrics.BatchSize.Record(requests.Count);
-            EngineMetrics.GeneratorDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            var version = new KeyValuePair<string, object?>("model.version", model.Version);
+            EngineMetrics.BatchSize.Record(requests.Count, version);
+            EngineMetrics.GeneratorDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, version);
         }
     }
 

@@ -5,6 +5,7 @@ using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.Formats.Webp;
 using SixLabors.ImageSharp.Memory;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
+using SixLabors.ImageSharp.Metadata.Profiles.Icc;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 
@@ -51,6 +52,9 @@ public sealed class ImageCodec
                     "This image format cannot be protected; send JPEG, PNG or WebP.")
                 : new ImageRejectedException(ImageRejectionReason.Undecodable, "The data is not a JPEG, PNG or WebP image."));
 
+        if (format == ImageFormatKind.Webp && IsTruncatedRiff(encoded.Span))
+            throw new ImageRejectedException(ImageRejectionReason.Undecodable, "The WebP file is truncated: its RIFF header promises more bytes than it holds.");
+
         IImageInfo? info;
         try
         {
@@ -93,6 +97,8 @@ public sealed class ImageCodec
         try
         {
             var metadata = image.Metadata;
+            if (metadata.IccProfile is null && IccProfileChunks.Extract(encoded.Span, format) is { } icc)
+                metadata.IccProfile = new IccProfile(icc);
             ushort orientation = metadata.ExifProfile?.GetValue(ExifTag.Orientation)?.Value ?? 1;
             if (orientation is > 1 and <= 8)
                 image.Mutate(x => x.AutoOrient());
@@ -166,7 +172,10 @@ public sealed class ImageCodec
 
         using var output = new MemoryStream();
         image.Save(output, encoder);
-        return output.ToArray();
+        var bytes = output.ToArray();
+        if (target != ImageFormatKind.Jpeg && image.Metadata.IccProfile is { } profile && IccProfileChunks.Extract(bytes, target) is null)
+            bytes = IccProfileChunks.Embed(bytes, target, profile.ToByteArray(), source.HasAlpha, image.Width, image.Height);
+        return bytes;
     }
 
     /// <summary>Decodes our own encoded output again, to measure what a recipient will really see.</summary>
@@ -184,6 +193,10 @@ public sealed class ImageCodec
             throw new ImageRejectedException(ImageRejectionReason.TooManyPixels,
                 $"The image is {width}x{height} ({(long)width * height:N0} pixels); the limits are {_options.MaxWidth}x{_options.MaxHeight} and {_options.MaxPixels:N0} pixels.");
     }
+
+    // ImageSharp 2.1 decodes a cut-off lossless WebP without complaint, filling the rest of the picture.
+    private static bool IsTruncatedRiff(ReadOnlySpan<byte> webp) =>
+        webp.Length < 12 || 8L + System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(webp[4..]) > webp.Length;
 
     private static bool DeclaresAlpha(ImageFormatKind format, Image<Rgba32> image)
     {

@@ -59,6 +59,7 @@ public sealed class ImageProtector(ImageCodec codec, GeneratorBatcher batcher, A
         double encodeMs = Lap(stage);
         Report(ProtectionStage.Encoded);
 
+        // JPEG quantisation adds its own error on top of the exact pre-encoding bound; it is measured, not hidden.
         PixelComparison measured;
         using (var roundTrip = Codec.DecodeForVerification(output))
             measured = PixelComparison.Measure(decoded.Pixels, roundTrip);

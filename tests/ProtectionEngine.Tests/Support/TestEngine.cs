@@ -39,9 +39,9 @@ public static class TestEngine
         }, generator);
     }
 
-    public static ProtectionEngineHost Small(ImagingOptions? imaging = null, BatchingOptions? batching = null) =>
+    public static ProtectionEngineHost Small(ImagingOptions? imaging = null, BatchingOptions? batching = null, string version = "test-small") =>
         ProtectionEngineHost.Create(
-            new EngineOptions { ModelsPath = SmallRegistry().Root, Device = "cpu" },
+            new EngineOptions { ModelsPath = SmallRegistry(version).Root, Device = "cpu" },
             imaging ?? new ImagingOptions(),
             batching ?? new BatchingOptions());
 }
