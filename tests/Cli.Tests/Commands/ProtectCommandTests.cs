@@ -1,0 +1,150 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using UploadGuard.Cli.Tests.Support;
+
+namespace UploadGuard.Cli.Tests.Commands;
+
+public sealed class ProtectCommandTests : IDisposable
+{
+    private readonly string _work = Path.Combine(Path.GetTempPath(), "uploadguard-cli-tests", Guid.NewGuid().ToString("N"));
+
+    public ProtectCommandTests() => Directory.CreateDirectory(_work);
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    [Fact]
+    public async Task Protects_a_folder_reports_a_summary_and_warns_the_model_is_untrained()
+    {
+        var input = Directory.CreateDirectory(Path.Combine(_work, "in")).FullName;
+        WritePhoto(Path.Combine(input, "a.png"), 64, 48);
+        WritePhoto(Path.Combine(input, "b.jpg"), 50, 70);
+        WritePhoto(Path.Combine(input, "c.webp"), 33, 33);
+        await File.WriteAllTextAsync(Path.Combine(input, "notes.txt"), "not an image, not picked up");
+        var output = Path.Combine(_work, "out");
+
+        var result = await CliProcess.RunAsync("protect", input, "-o", output, "--epsilon", "6", "--report", Path.Combine(_work, "report.json"));
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("untrained model: no protection claimed", result.Output);
+        Assert.Contains("Images protected", result.Output);
+        Assert.Equal(["a.png", "b.jpg", "c.webp"], Directory.GetFiles(output).Select(Path.GetFileName).Order());
+        using var original = Image.Load<Rgba32>(Path.Combine(input, "a.png"));
+        using var protectedImage = Image.Load<Rgba32>(Path.Combine(output, "a.png"));
+        Assert.InRange(MaxAbsDifference(original, protectedImage), 1, 6);
+        Assert.Contains("\"maxAbsDifference\"", await File.ReadAllTextAsync(Path.Combine(_work, "report.json")));
+    }
+
+    [Fact]
+    public async Task A_bad_file_is_reported_and_skipped_with_a_non_zero_exit()
+    {
+        var input = Directory.CreateDirectory(Path.Combine(_work, "in")).FullName;
+        WritePhoto(Path.Combine(input, "good.png"), 40, 30);
+        await File.WriteAllBytesAsync(Path.Combine(input, "broken.jpg"), [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]);
+        var output = Path.Combine(_work, "out");
+
+        var result = await CliProcess.RunAsync("protect", input, "-o", output);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("broken.jpg", result.Output);
+        Assert.Contains("undecodable", result.Output);
+        Assert.True(File.Exists(Path.Combine(output, "good.png")));
+        Assert.False(File.Exists(Path.Combine(output, "broken.jpg")));
+    }
+
+    [Fact]
+    public async Task Refuses_to_overwrite_the_original_unless_asked()
+    {
+        var photo = Path.Combine(_work, "photo.png");
+        WritePhoto(photo, 30, 20);
+        var before = await File.ReadAllBytesAsync(photo);
+
+        var refused = await CliProcess.RunAsync("protect", photo, "-o", photo);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("Refusing to overwrite", refused.Output);
+        Assert.Equal(before, await File.ReadAllBytesAsync(photo));
+
+        var allowed = await CliProcess.RunAsync("protect", photo, "-o", photo, "--overwrite");
+        Assert.True(allowed.ExitCode == 0, allowed.Output);
+        Assert.NotEqual(before, await File.ReadAllBytesAsync(photo));
+    }
+
+    [Fact]
+    public async Task Format_option_changes_the_output_format_and_extension()
+    {
+        var photo = Path.Combine(_work, "photo.jpg");
+        WritePhoto(photo, 30, 20);
+        var result = await CliProcess.RunAsync("protect", photo, "-o", _work + Path.DirectorySeparatorChar + "out" + Path.DirectorySeparatorChar, "--format", "png");
+        Assert.True(result.ExitCode == 0, result.Output);
+        var written = await File.ReadAllBytesAsync(Path.Combine(_work, "out", "photo.png"));
+        Assert.Equal(0x89, written[0]);
+    }
+
+    [Theory]
+    [InlineData("--epsilon", "0")]
+    [InlineData("--epsilon", "40")]
+    [InlineData("--format", "gif")]
+    public async Task Invalid_options_fail_with_a_message(string option, string value)
+    {
+        var photo = Path.Combine(_work, "photo.png");
+        WritePhoto(photo, 8, 8);
+        var result = await CliProcess.RunAsync("protect", photo, "-o", Path.Combine(_work, "out.png"), option, value);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(option, result.Output);
+    }
+
+    [Fact]
+    public async Task Missing_input_fails_clearly()
+    {
+        var result = await CliProcess.RunAsync("protect", Path.Combine(_work, "nope"), "-o", Path.Combine(_work, "out"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("No such file or folder", result.Output);
+    }
+
+    [SkippableFact]
+    public async Task Kodak24_pngs_are_protected_within_8_levels_by_an_independent_decoder()
+    {
+        var archive = SharedData.Find("kodak24.tar");
+        Skip.If(archive is null, "../shared/data/kodak24.tar is absent: Kodak-24 check skipped.");
+        var input = Path.Combine(SharedData.ExtractTar(archive!, "kodak24"), "PhotoCD_PCD0992");
+        var output = Path.Combine(_work, "kodak-out");
+
+        var result = await CliProcess.RunAsync("protect", input, "-o", output, "--epsilon", "8");
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        var originals = Directory.GetFiles(input, "*.png").Order().ToArray();
+        Assert.Equal(24, originals.Length);
+        foreach (var original in originals)
+        {
+            var a = IndependentPngDecoder.Decode(await File.ReadAllBytesAsync(original));
+            var b = IndependentPngDecoder.Decode(await File.ReadAllBytesAsync(Path.Combine(output, Path.GetFileName(original))));
+            Assert.Equal((a.Width, a.Height, a.Channels), (b.Width, b.Height, b.Channels));
+            int max = 0, changed = 0;
+            for (int i = 0; i < a.Samples.Length; i++)
+            {
+                int d = Math.Abs(a.Samples[i] - b.Samples[i]);
+                max = Math.Max(max, d);
+                changed += d != 0 ? 1 : 0;
+            }
+            Assert.True(max <= 8, $"{original}: L-inf {max}");
+            Assert.True(changed > a.Samples.Length / 2, $"{original}: only {changed} of {a.Samples.Length} values changed");
+        }
+    }
+
+    private static void WritePhoto(string path, int width, int height)
+    {
+        using var image = new Image<Rgba32>(width, height);
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+                image[x, y] = new Rgba32((byte)(x * 255 / width), (byte)(y * 255 / height), (byte)((x * y) % 256));
+        image.Save(path);
+    }
+
+    private static int MaxAbsDifference(Image<Rgba32> a, Image<Rgba32> b)
+    {
+        int max = 0;
+        for (int y = 0; y < a.Height; y++)
+            for (int x = 0; x < a.Width; x++)
+                max = Math.Max(max, Math.Max(Math.Abs(a[x, y].R - b[x, y].R), Math.Max(Math.Abs(a[x, y].G - b[x, y].G), Math.Abs(a[x, y].B - b[x, y].B))));
+        return max;
+    }
+}
