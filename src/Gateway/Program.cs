@@ -1,5 +1,19 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.RateLimiting;
+using OpenTelemetry.Metrics;
+using UploadGuard.Gateway.Api;
+using UploadGuard.Gateway.Demo;
 using UploadGuard.Gateway.Engine;
 using UploadGuard.Gateway.Health;
+using UploadGuard.Gateway.Hubs;
+using UploadGuard.Gateway.Jobs;
+using UploadGuard.Gateway.Problems;
+using UploadGuard.Gateway.Proxy;
+using UploadGuard.Gateway.Security;
+using UploadGuard.Gateway.Telemetry;
+using UploadGuard.ProtectionEngine.Batching;
+using Yarp.ReverseProxy.Configuration;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -7,22 +21,92 @@ var builder = WebApplication.CreateBuilder(args);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
     builder.WebHost.UseUrls("http://localhost:5080");
 
-builder.Services.AddProblemDetails();
-builder.Services.AddProtectionEngine(builder.Configuration);
-builder.Services.AddHealthChecks()
-    .AddCheck<EngineReadinessCheck>("engine", tags: ["ready"]);
+var services = builder.Services;
+services.AddProblemDetails();
+services.AddOpenApi();
+services.AddProtectionEngine(builder.Configuration);
+services.Configure<ProtectionDefaults>(builder.Configuration.GetSection(ProtectionDefaults.SectionName));
+services.Configure<ClientTokenOptions>(builder.Configuration.GetSection(ClientTokenOptions.SectionName));
+services.Configure<ProtectRateLimitOptions>(builder.Configuration.GetSection(ProtectRateLimitOptions.SectionName));
+services.AddSingleton(TimeProvider.System);
+services.AddSingleton<JobTracker>();
+services.AddSingleton<UploadProcessor>();
+
+services.AddAuthentication(ClientTokenAuthenticationHandler.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, ClientTokenAuthenticationHandler>(ClientTokenAuthenticationHandler.SchemeName, null);
+services.AddAuthorization();
+services.AddSignalR();
+
+var rateLimits = builder.Configuration.GetSection(ProtectRateLimitOptions.SectionName).Get<ProtectRateLimitOptions>() ?? new();
+services.AddRateLimiter(limiter =>
+{
+    limiter.AddPolicy(ProtectEndpoints.RateLimitPolicy, context => RateLimitPartition.GetTokenBucketLimiter(
+        context.User.Identity?.Name ?? context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+        _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = rateLimits.TokenLimit,
+            TokensPerPeriod = rateLimits.TokensPerPeriod,
+            ReplenishmentPeriod = rateLimits.ReplenishmentPeriod,
+            QueueLimit = 0,
+        }));
+    limiter.OnRejected = async (rejected, _) =>
+    {
+        var retry = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : rateLimits.ReplenishmentPeriod;
+        await ProblemResponses.WriteAsync(rejected.HttpContext,
+            new UploadRefusedException(StatusCodes.Status429TooManyRequests, "rate_limited", "Too many protection requests from this client.", retryAfter: retry));
+    };
+});
+
+services.AddOpenTelemetry().WithMetrics(metrics => metrics
+    .AddMeter(GatewayMetrics.MeterName, EngineMetrics.MeterName)
+    .AddAspNetCoreInstrumentation()
+    .AddPrometheusExporter());
+
+services.AddHealthChecks().AddCheck<EngineReadinessCheck>("engine", tags: ["ready"]);
+
+var proxy = services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+var demoOptions = builder.Configuration.GetSection(DemoUpstreamOptions.SectionName).Get<DemoUpstreamOptions>() ?? new();
+DemoUpstream? demo = null;
+if (demoOptions.Enabled)
+{
+    demo = await DemoUpstream.StartAsync(demoOptions);
+    services.AddSingleton(demo);
+    proxy.LoadFromMemory(
+        [new RouteConfig
+        {
+            RouteId = "demo",
+            ClusterId = "demo",
+            Match = new RouteMatch { Path = "/demo/{**rest}" },
+            Metadata = new Dictionary<string, string> { ["UploadGuard.Protect"] = "true" },
+        }],
+        [new ClusterConfig
+        {
+            ClusterId = "demo",
+            Destinations = new Dictionary<string, DestinationConfig> { ["demo"] = new() { Address = demo.Address.ToString() } },
+        }]);
+}
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapHealthChecks("/healthz", new() { Predicate = _ => false });
 app.MapHealthChecks("/readyz", new() { Predicate = check => check.Tags.Contains("ready") });
-app.MapGet("/", (EngineState state) => Results.Ok(state.Describe()))
-    .WithName("GatewayInfo");
+app.MapPrometheusScrapingEndpoint("/metrics");
+app.MapOpenApi();
+app.MapGet("/", (EngineState state) => Results.Ok(state.Describe())).WithName("GatewayInfo");
+app.MapProtectApi();
+app.MapHub<ProgressHub>(ProgressHub.Path);
+app.MapReverseProxy(pipeline => pipeline.UseMiddleware<UploadProtectionMiddleware>());
 
-app.Run();
+if (demo is not null)
+    app.Lifetime.ApplicationStopped.Register(() => demo.DisposeAsync().AsTask().GetAwaiter().GetResult());
+
+await app.RunAsync();
 
 /// <summary>Entry point, visible to integration tests.</summary>
 public partial class Program;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Polly;
 using UploadGuard.ProtectionEngine.Batching;
 using UploadGuard.ProtectionEngine.Hosting;
 using UploadGuard.ProtectionEngine.Imaging;
@@ -18,7 +19,13 @@ public static class EngineServiceCollectionExtensions
             sp.GetRequiredService<IOptions<ImagingOptions>>().Value,
             sp.GetRequiredService<IOptions<BatchingOptions>>().Value));
         services.AddSingleton<EngineState>();
+        services.AddSingleton<IProtectionEngine, LocalProtectionEngine>();
         services.AddHostedService<EngineWarmup>();
+
+        services.Configure<EngineResilienceOptions>(configuration.GetSection(EngineResilienceOptions.SectionName));
+        services.AddResiliencePipeline(ResilientProtection.PipelineName, (builder, context) =>
+            ResilientProtection.Configure(builder, context.ServiceProvider.GetRequiredService<IOptions<EngineResilienceOptions>>().Value));
+        services.AddSingleton<ResilientProtection>();
         return services;
     }
 }

@@ -1,0 +1,151 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using UploadGuard.Gateway.Engine;
+using UploadGuard.Gateway.Jobs;
+using UploadGuard.Gateway.Problems;
+using UploadGuard.Gateway.Proxy;
+using UploadGuard.Gateway.Security;
+using UploadGuard.ProtectionEngine.Imaging;
+using UploadGuard.ProtectionEngine.Protection;
+
+namespace UploadGuard.Gateway.Api;
+
+/// <summary><c>POST /api/protect</c>: one image in, the protected image out (or JSON), for the browser extension.</summary>
+public static class ProtectEndpoints
+{
+    public const string RateLimitPolicy = "protect-per-client";
+
+    public static IEndpointRouteBuilder MapProtectApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/protect", ProtectAsync)
+            .WithName("Protect")
+            .WithSummary("Protect one image")
+            .WithDescription("""
+                Send one image as the raw body (image/jpeg, image/png, image/webp) or as the first file part of
+                multipart/form-data. The answer is the protected image in the same format (or `format`), with
+                X-UploadGuard-* headers describing it; with `Accept: application/json` it is a JSON report holding the
+                image in base64. Refusals are problem+json with a `reason` code (413, 415, 422, 503 with Retry-After).
+                Progress stages go to the job id's SignalR group on /hubs/progress.
+                """)
+            .Accepts<IFormFile>("multipart/form-data")
+            .Accepts<byte[]>("image/jpeg", "image/png", "image/webp")
+            .Produces<byte[]>(StatusCodes.Status200OK, "image/jpeg", "image/png", "image/webp")
+            .Produces<ProtectResponse>(StatusCodes.Status200OK, "application/json")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .DisableAntiforgery()
+            .RequireRateLimiting(RateLimitPolicy);
+        return app;
+    }
+
+    /// <summary>The JSON form of the answer.</summary>
+    public sealed record ProtectResponse(string JobId, string? FileName, string ContentType, ProtectionReport Report, string Data);
+
+    private static async Task ProtectAsync(
+        HttpContext context,
+        ResilientProtection protection,
+        JobTracker jobs,
+        IOptions<ClientTokenOptions> clients,
+        IOptions<ProtectionDefaults> defaults,
+        IOptions<ImagingOptions> imaging,
+        int? epsilon,
+        string? format)
+    {
+        var user = (await context.AuthenticateAsync(ClientTokenAuthenticationHandler.SchemeName)).Principal?.Identity?.Name;
+        if (user is null && !clients.Value.AllowAnonymousProtect)
+        {
+            await ProblemResponses.WriteAsync(context, new UploadRefusedException(401, "unauthenticated", "A client token is required (Authorization: Bearer <token>)."));
+            return;
+        }
+
+        var jobId = jobs.Start(user);
+        await jobs.PublishAsync(jobId, JobStage.Received);
+        try
+        {
+            var policy = RouteProtectionPolicy.Parse(null, defaults.Value, imaging.Value) with { Enabled = true, FailMode = FailMode.Closed };
+            if (epsilon is { } e)
+            {
+                if (e is < ProtectionOptions.MinEpsilon or > ProtectionOptions.MaxEpsilon)
+                    throw new UploadRefusedException(400, "invalid_epsilon", $"epsilon must be between {ProtectionOptions.MinEpsilon} and {ProtectionOptions.MaxEpsilon}.");
+                policy = policy with { Epsilon = e };
+            }
+            var outputFormat = ParseFormat(format);
+
+            var body = await RequestBodyReader.ReadAsync(context, policy.MaxRequestBytes);
+            var (image, fileName) = ExtractImage(body, context.Request.ContentType);
+            var verdict = UploadProcessor.Classify(image, context.Request.ContentType, fileName);
+            if (verdict?.Rejection is { } rejection)
+                throw new UploadRefusedException(ResilientProtection.StatusOf(rejection.Reason), rejection.ReasonCode, rejection.Message, fileName ?? "body");
+            if (verdict is null)
+                throw new UploadRefusedException(415, "not_an_image", "The request holds no JPEG, PNG or WebP image.", fileName ?? "body");
+
+            var result = await protection.ProtectAsync(image, fileName ?? "body", policy, new JobProgress(jobs, jobId), context.RequestAborted, outputFormat);
+            await jobs.PublishAsync(jobId, JobStage.Encoded);
+            await WriteResultAsync(context, result, jobId, fileName);
+            await jobs.PublishAsync(jobId, JobStage.Done);
+        }
+        catch (UploadRefusedException refusal)
+        {
+            await jobs.PublishAsync(jobId, JobStage.Failed, refusal.Reason, refusal.Message);
+            await ProblemResponses.WriteAsync(context, refusal, jobId);
+        }
+        catch (MalformedMultipartException ex)
+        {
+            await jobs.PublishAsync(jobId, JobStage.Failed, "malformed_multipart", ex.Message);
+            await ProblemResponses.WriteAsync(context, new UploadRefusedException(400, "malformed_multipart", ex.Message), jobId);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            await jobs.PublishAsync(jobId, JobStage.Failed, "client_disconnected");
+        }
+    }
+
+    private static async Task WriteResultAsync(HttpContext context, ProtectionResult result, string jobId, string? fileName)
+    {
+        var report = result.Report;
+        string contentType = "image/" + report.OutputFormat.ToString().ToLowerInvariant();
+        var headers = context.Response.Headers;
+        headers[ProtectionHeaders.Job] = jobId;
+        headers[ProtectionHeaders.Status] = "protected";
+        headers[ProtectionHeaders.Epsilon] = report.Epsilon.ToString(CultureInfo.InvariantCulture);
+        headers[ProtectionHeaders.Model] = report.ModelVersion;
+        headers["X-UploadGuard-Linf"] = report.MaxAbsDifference.ToString(CultureInfo.InvariantCulture);
+        headers["X-UploadGuard-Psnr"] = report.PsnrDb?.ToString("0.00", CultureInfo.InvariantCulture) ?? "identical";
+        headers["X-UploadGuard-Size-Ratio"] = report.SizeRatio.ToString("0.000", CultureInfo.InvariantCulture);
+        if (report.Warning is not null) headers[ProtectionHeaders.Warning] = report.Warning;
+
+        bool json = context.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase));
+        if (json)
+            await TypedResults.Json(new ProtectResponse(jobId, fileName, contentType, report, Convert.ToBase64String(result.Data))).ExecuteAsync(context);
+        else
+            await TypedResults.Bytes(result.Data, contentType).ExecuteAsync(context);
+    }
+
+    /// <summary>The raw body, or the first part of a multipart body that looks like an image (else the first file part).</summary>
+    private static (byte[] Image, string? FileName) ExtractImage(byte[] body, string? contentType)
+    {
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var media) || !media.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+            return (body, null);
+        var boundary = HeaderUtilities.RemoveQuotes(media.Boundary).Value ?? throw new MalformedMultipartException("multipart/form-data without a boundary.");
+        var parts = MultipartBody.Parse(body, boundary).Parts;
+        var part = parts.FirstOrDefault(p => UploadProcessor.Classify(body.AsSpan(p.BodyStart, p.Length), p.ContentType, p.FileName) is not null)
+            ?? parts.FirstOrDefault(p => p.FileName is not null)
+            ?? throw new UploadRefusedException(415, "not_an_image", "The form holds no file part.");
+        return (body.AsSpan(part.BodyStart, part.Length).ToArray(), part.FileName);
+    }
+
+    private static OutputFormat ParseFormat(string? format) => format?.ToLowerInvariant() switch
+    {
+        null or "" or "keep" => OutputFormat.Keep,
+        "png" => OutputFormat.Png,
+        "jpeg" or "jpg" => OutputFormat.Jpeg,
+        "webp" => OutputFormat.Webp,
+        _ => throw new UploadRefusedException(400, "invalid_format", "format must be keep, png, jpeg or webp."),
+    };
+}

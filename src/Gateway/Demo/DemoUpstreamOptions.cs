@@ -1,0 +1,13 @@
+namespace UploadGuard.Gateway.Demo;
+
+/// <summary>The built-in demo upstream (configuration section "DemoUpstream").</summary>
+public sealed class DemoUpstreamOptions
+{
+    public const string SectionName = "DemoUpstream";
+
+    /// <summary>On by default, so <c>dotnet run</c> has something to proxy to; turn off in production.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Where uploads are stored; a fresh temporary folder when empty.</summary>
+    public string? StoragePath { get; set; }
+}

@@ -1,0 +1,12 @@
+using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Protection;
+
+namespace UploadGuard.Gateway.Engine;
+
+/// <summary>The engine as the gateway uses it; tests substitute a faulty one to inject engine failures.</summary>
+public interface IProtectionEngine
+{
+    ModelCard ActiveCard { get; }
+
+    Task<ProtectionResult> ProtectAsync(Stream input, ProtectionOptions options, IProgress<ProtectionProgress>? progress, CancellationToken cancellationToken);
+}

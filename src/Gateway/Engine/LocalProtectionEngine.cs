@@ -1,0 +1,13 @@
+using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Protection;
+
+namespace UploadGuard.Gateway.Engine;
+
+/// <summary>The in-process engine: TorchSharp generator, dynamic batching, ImageSharp codecs.</summary>
+public sealed class LocalProtectionEngine(EngineState state) : IProtectionEngine
+{
+    public ModelCard ActiveCard => state.Host.Models.Card;
+
+    public Task<ProtectionResult> ProtectAsync(Stream input, ProtectionOptions options, IProgress<ProtectionProgress>? progress, CancellationToken cancellationToken) =>
+        state.Host.Protector.ProtectAsync(input, options, progress, cancellationToken);
+}

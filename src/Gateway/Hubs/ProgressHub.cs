@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+using UploadGuard.Gateway.Jobs;
+
+namespace UploadGuard.Gateway.Hubs;
+
+/// <summary>
+/// <c>/hubs/progress</c>: authenticated clients subscribe to jobs they own and receive <c>stage</c> messages
+/// (<see cref="JobEvent"/>). Ownership is checked on every subscription; groups do not survive reconnects, so
+/// clients subscribe again after reconnecting (the history is replayed).
+/// </summary>
+[Authorize]
+public sealed class ProgressHub(JobTracker jobs) : Hub
+{
+    public const string Path = "/hubs/progress";
+    public const string StageMethod = "stage";
+
+    public static string GroupOf(string jobId) => "job:" + jobId;
+
+    /// <summary>
+    /// Joins the job's group and returns the stages it has already reached. The group is joined before the history is
+    /// read, so a stage sent in between may arrive twice but is never lost.
+    /// </summary>
+    public async Task<IReadOnlyList<JobEvent>> Subscribe(string jobId)
+    {
+        var user = Context.UserIdentifier ?? throw new HubException("Not authenticated.");
+        if (jobs.HistoryFor(jobId, user) is null)
+            throw new HubException("Unknown job, or not yours.");
+        await Groups.AddToGroupAsync(Context.ConnectionId, GroupOf(jobId));
+        return jobs.HistoryFor(jobId, user)!;
+    }
+
+    public Task Unsubscribe(string jobId) => Groups.RemoveFromGroupAsync(Context.ConnectionId, GroupOf(jobId));
+}

@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.SignalR;
+using UploadGuard.Gateway.Hubs;
+
+namespace UploadGuard.Gateway.Jobs;
+
+/// <summary>
+/// Knows each recent job's owner and stage history, and pushes each stage to the job's SignalR group. Subscribing
+/// replays the history, so a client that subscribes after a stage was sent still sees it. Jobs are forgotten after
+/// <see cref="Retention"/>.
+/// </summary>
+public sealed class JobTracker(IHubContext<ProgressHub> hub, TimeProvider time)
+{
+    public static readonly TimeSpan Retention = TimeSpan.FromMinutes(15);
+
+    private readonly ConcurrentDictionary<string, Job> _jobs = new(StringComparer.Ordinal);
+
+    /// <summary>Starts a job for an owner (a user name, or null for anonymous uploads nobody can subscribe to).</summary>
+    public string Start(string? owner)
+    {
+        Sweep();
+        var id = Guid.NewGuid().ToString("N");
+        _jobs[id] = new Job(owner, time.GetUtcNow());
+        return id;
+    }
+
+    /// <summary>Records a stage and sends it; sends for one job are chained so subscribers see stages in order.</summary>
+    public Task PublishAsync(string jobId, JobStage stage, string? reason = null, string? detail = null)
+    {
+        if (!_jobs.TryGetValue(jobId, out var job)) return Task.CompletedTask;
+        var evt = new JobEvent(jobId, stage, time.GetUtcNow(), reason, detail);
+        lock (job.History)
+        {
+            job.History.Add(evt);
+            job.Tail = job.Tail.ContinueWith(
+                _ => hub.Clients.Group(ProgressHub.GroupOf(jobId)).SendAsync(ProgressHub.StageMethod, evt),
+                CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+            return job.Tail;
+        }
+    }
+
+    /// <summary>The job's history if <paramref name="user"/> owns it; null when the job is unknown or someone else's.</summary>
+    public IReadOnlyList<JobEvent>? HistoryFor(string jobId, string user)
+    {
+        if (!_jobs.TryGetValue(jobId, out var job) || job.Owner is null || !string.Equals(job.Owner, user, StringComparison.Ordinal))
+            return null;
+        lock (job.History) return job.History.ToList();
+    }
+
+    private void Sweep()
+    {
+        var cutoff = time.GetUtcNow() - Retention;
+        foreach (var (id, job) in _jobs)
+        {
+            if (job.Started < cutoff) _jobs.TryRemove(id, out _);
+        }
+    }
+
+    private sealed record Job(string? Owner, DateTimeOffset Started)
+    {
+        public List<JobEvent> History { get; } = [];
+
+        public Task Tail { get; set; } = Task.CompletedTask;
+    }
+}

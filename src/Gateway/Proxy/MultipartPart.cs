@@ -1,0 +1,20 @@
+using Microsoft.Net.Http.Headers;
+
+namespace UploadGuard.Gateway.Proxy;
+
+/// <summary>One part of a multipart body: its headers and where its content lies in the raw bytes.</summary>
+public sealed record MultipartPart(int Index, IReadOnlyDictionary<string, string> Headers, int BodyStart, int BodyEnd)
+{
+    public int Length => BodyEnd - BodyStart;
+
+    /// <summary>The form field name, or a positional name when there is none.</summary>
+    public string Name => Disposition?.Name.Value?.Trim('"') is { Length: > 0 } name ? name : $"part {Index}";
+
+    /// <summary>The client's file name (untrusted; used only to decide whether the part claims to be an image).</summary>
+    public string? FileName => Disposition is { } d ? (d.FileNameStar.Value ?? d.FileName.Value?.Trim('"')) : null;
+
+    public string? ContentType => Headers.TryGetValue("Content-Type", out var value) ? value : null;
+
+    private ContentDispositionHeaderValue? Disposition =>
+        Headers.TryGetValue("Content-Disposition", out var value) && ContentDispositionHeaderValue.TryParse(value, out var parsed) ? parsed : null;
+}

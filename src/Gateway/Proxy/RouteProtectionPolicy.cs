@@ -1,0 +1,42 @@
+using System.Globalization;
+using UploadGuard.ProtectionEngine.Imaging;
+
+namespace UploadGuard.Gateway.Proxy;
+
+/// <summary>
+/// Protection settings of one YARP route, read from its metadata:
+/// <c>UploadGuard.Protect</c> (true/false), <c>UploadGuard.Epsilon</c>, <c>UploadGuard.FailMode</c> (closed/open),
+/// <c>UploadGuard.Formats</c> (comma list of jpeg, png, webp), <c>UploadGuard.MaxImageBytes</c>,
+/// <c>UploadGuard.MaxImagePixels</c> and <c>UploadGuard.MaxRequestBytes</c>.
+/// </summary>
+public sealed record RouteProtectionPolicy(
+    bool Enabled,
+    int Epsilon,
+    FailMode FailMode,
+    IReadOnlySet<ImageFormatKind> Formats,
+    long MaxImageBytes,
+    long MaxImagePixels,
+    long MaxRequestBytes)
+{
+    public const string Prefix = "UploadGuard.";
+
+    public static RouteProtectionPolicy Parse(IReadOnlyDictionary<string, string>? metadata, ProtectionDefaults defaults, ImagingOptions imaging)
+    {
+        string? Get(string key) => metadata is not null && metadata.TryGetValue(Prefix + key, out var value) ? value : null;
+
+        bool enabled = Get("Protect") is { } protect && bool.Parse(protect);
+        int epsilon = Get("Epsilon") is { } e ? int.Parse(e, CultureInfo.InvariantCulture) : defaults.Epsilon;
+        var failMode = Get("FailMode") is { } f ? Enum.Parse<FailMode>(f, ignoreCase: true) : defaults.FailMode;
+        var formats = Get("Formats") is { } list
+            ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(name => Enum.Parse<ImageFormatKind>(name, ignoreCase: true)).ToHashSet()
+            : defaults.Formats.ToHashSet();
+        long maxImageBytes = Math.Min(Get("MaxImageBytes") is { } b ? long.Parse(b, CultureInfo.InvariantCulture) : long.MaxValue, imaging.MaxBytes);
+        long maxPixels = Math.Min(Get("MaxImagePixels") is { } p ? long.Parse(p, CultureInfo.InvariantCulture) : long.MaxValue, imaging.MaxPixels);
+        long maxRequest = Get("MaxRequestBytes") is { } r ? long.Parse(r, CultureInfo.InvariantCulture) : defaults.MaxRequestBytes;
+
+        if (epsilon is < 1 or > 32 || maxImageBytes < 1 || maxPixels < 1 || maxRequest < 1)
+            throw new FormatException("Route protection metadata is out of range.");
+        return new RouteProtectionPolicy(enabled, epsilon, failMode, formats, maxImageBytes, maxPixels, maxRequest);
+    }
+}

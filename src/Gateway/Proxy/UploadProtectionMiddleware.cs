@@ -1,0 +1,136 @@
+using System.Runtime.CompilerServices;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using UploadGuard.Gateway.Engine;
+using UploadGuard.Gateway.Jobs;
+using UploadGuard.Gateway.Problems;
+using UploadGuard.Gateway.Security;
+using UploadGuard.Gateway.Telemetry;
+using UploadGuard.ProtectionEngine.Imaging;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
+
+namespace UploadGuard.Gateway.Proxy;
+
+/// <summary>
+/// Runs inside YARP's proxy pipeline: for routes whose metadata turns protection on, buffers POST/PUT bodies, has
+/// every image in them protected, swaps in the rewritten body with a correct Content-Length, and turns refusals and
+/// upstream failures into problem+json. Nothing is forwarded when a fail-closed refusal happens.
+/// </summary>
+public sealed partial class UploadProtectionMiddleware(
+    RequestDelegate next,
+    UploadProcessor processor,
+    JobTracker jobs,
+    IProtectionEngine engine,
+    IOptions<ProtectionDefaults> defaults,
+    IOptions<ImagingOptions> imaging,
+    ILogger<UploadProtectionMiddleware> logger)
+{
+    private readonly ConditionalWeakTable<RouteConfig, RouteProtectionPolicy> _policies = new();
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var route = context.GetReverseProxyFeature().Route.Config;
+        context.Request.Headers.Remove(ClientTokenAuthenticationHandler.TokenHeader);   // never sent upstream
+
+        RouteProtectionPolicy policy;
+        try
+        {
+            policy = _policies.GetValue(route, r => RouteProtectionPolicy.Parse(r.Metadata, defaults.Value, imaging.Value));
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException)
+        {
+            LogBadRoute(route.RouteId, ex.Message);
+            await ProblemResponses.WriteAsync(context, new UploadRefusedException(503, "route_misconfigured", "This route's protection settings are invalid."));
+            return;
+        }
+
+        if (!policy.Enabled || !(HttpMethods.IsPost(context.Request.Method) || HttpMethods.IsPut(context.Request.Method) || HttpMethods.IsPatch(context.Request.Method)))
+        {
+            await next(context);
+            return;
+        }
+
+        var owner = (await context.AuthenticateAsync(ClientTokenAuthenticationHandler.SchemeName)).Principal?.Identity?.Name;
+        var jobId = jobs.Start(owner);
+        await jobs.PublishAsync(jobId, JobStage.Received);
+        try
+        {
+            var body = await RequestBodyReader.ReadAsync(context, policy.MaxRequestBytes);
+            var outcome = await processor.ProcessAsync(body, context.Request.ContentType, policy, jobId, context.RequestAborted);
+            if (outcome.TouchedImages)
+                await jobs.PublishAsync(jobId, JobStage.Encoded);
+
+            // The body was consumed here: forward the (rewritten) buffer with an exact length and no 100-continue dance.
+            context.Request.Body = new MemoryStream(outcome.Body, writable: false);
+            context.Request.ContentLength = outcome.Body.Length;
+            context.Request.Headers.Remove("Transfer-Encoding");
+            context.Request.Headers.Remove("Expect");
+            var card = engine.ActiveCard;
+            context.Response.OnStarting(() =>
+            {
+                ProtectionHeaders.Apply(context.Response.Headers, outcome, policy.Epsilon, card, jobId);
+                return Task.CompletedTask;
+            });
+
+            var upstream = System.Diagnostics.Stopwatch.StartNew();
+            await next(context);
+            GatewayMetrics.StageDuration.Record(upstream.Elapsed.TotalSeconds, new KeyValuePair<string, object?>("stage", "upstream"));
+
+            if (context.Features.Get<IForwarderErrorFeature>() is { Error: not ForwarderError.None } failure)
+            {
+                var refusal = UpstreamFailure(failure.Error);
+                await FailAsync(jobId, refusal);
+                if (!context.Response.HasStarted)
+                    await ProblemResponses.WriteAsync(context, refusal, jobId);
+                return;
+            }
+
+            string outcomeName = outcome.Unprotected.Count > 0 ? "unprotected" : outcome.Reports.Count > 0 ? "protected" : "passthrough";
+            GatewayMetrics.Uploads.Add(1, new KeyValuePair<string, object?>("outcome", outcomeName));
+            await jobs.PublishAsync(jobId, JobStage.Forwarded);
+            if (outcome.Unprotected.Count > 0)
+                await jobs.PublishAsync(jobId, JobStage.Done, "unprotected", string.Join("; ", outcome.Unprotected));
+            else
+                await jobs.PublishAsync(jobId, JobStage.Done);
+        }
+        catch (UploadRefusedException refusal)
+        {
+            GatewayMetrics.Uploads.Add(1, new KeyValuePair<string, object?>("outcome", "refused"));
+            await FailAsync(jobId, refusal);
+            await ProblemResponses.WriteAsync(context, refusal, jobId);
+        }
+        catch (MalformedMultipartException ex)
+        {
+            var refusal = new UploadRefusedException(StatusCodes.Status400BadRequest, "malformed_multipart", ex.Message);
+            GatewayMetrics.Uploads.Add(1, new KeyValuePair<string, object?>("outcome", "refused"));
+            await FailAsync(jobId, refusal);
+            await ProblemResponses.WriteAsync(context, refusal, jobId);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            await jobs.PublishAsync(jobId, JobStage.Failed, "client_disconnected");
+        }
+    }
+
+    private async Task FailAsync(string jobId, UploadRefusedException refusal)
+    {
+        GatewayMetrics.Failures.Add(1, new KeyValuePair<string, object?>("reason", refusal.Reason));
+        LogRefused(jobId, refusal.Status, refusal.Reason, refusal.Part);
+        await jobs.PublishAsync(jobId, JobStage.Failed, refusal.Reason, refusal.Message);
+    }
+
+    private static UploadRefusedException UpstreamFailure(ForwarderError error) => error switch
+    {
+        ForwarderError.RequestTimedOut => new(StatusCodes.Status504GatewayTimeout, "upstream_timeout", "The upstream server did not answer in time. The upload was not retried."),
+        ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled => new(499, "client_disconnected", "The client went away."),
+        _ => new(StatusCodes.Status502BadGateway, "upstream_unreachable", $"The upstream server failed ({error}). The upload was not retried."),
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Route {RouteId} has invalid UploadGuard metadata: {Problem}")]
+    private partial void LogBadRoute(string routeId, string problem);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} refused with {Status} {Reason} (part {Part})")]
+    private partial void LogRefused(string jobId, int status, string reason, string? part);
+}

@@ -1,0 +1,69 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace UploadGuard.Gateway.Security;
+
+/// <summary>
+/// Authenticates a user by a token from <see cref="ClientTokenOptions"/>: <c>Authorization: Bearer</c> on the API,
+/// <c>access_token</c> in the query string for the SignalR hub (browsers cannot set headers on WebSockets), or the
+/// <c>X-UploadGuard-Token</c> header / <c>uploadguard_token</c> cookie that ties transparent uploads to a user.
+/// </summary>
+public sealed class ClientTokenAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    IOptionsMonitor<ClientTokenOptions> clients)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "UploadGuardToken";
+    public const string TokenHeader = "X-UploadGuard-Token";
+    public const string TokenCookie = "uploadguard_token";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var token = ReadToken(Context);
+        if (token is null)
+            return Task.FromResult(AuthenticateResult.NoResult());
+        var user = FindUser(clients.CurrentValue, token);
+        if (user is null)
+            return Task.FromResult(AuthenticateResult.Fail("Unknown token."));
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, user), new Claim(ClaimTypes.Name, user)], SchemeName);
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+    }
+
+    /// <summary>
+    /// Our own header and cookie come first: on proxied routes the Authorization header belongs to the upstream site.
+    /// </summary>
+    public static string? ReadToken(HttpContext context)
+    {
+        if (context.Request.Headers[TokenHeader] is { Count: > 0 } header)
+            return header.ToString();
+        if (context.Request.Cookies[TokenCookie] is { Length: > 0 } cookie)
+            return cookie;
+        if (context.Request.Path.StartsWithSegments("/hubs") && context.Request.Query["access_token"] is { Count: > 0 } query)
+            return query.ToString();
+        string? authorization = context.Request.Headers.Authorization;
+        return authorization is not null && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? authorization["Bearer ".Length..].Trim()
+            : null;
+    }
+
+    /// <summary>The user whose token matches, comparing SHA-256 digests in fixed time.</summary>
+    public static string? FindUser(ClientTokenOptions options, string token)
+    {
+        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(token));
+        string? found = null;
+        foreach (var user in options.Users)
+        {
+            if (user.Token.Length == 0) continue;
+            var expected = SHA256.HashData(Encoding.UTF8.GetBytes(user.Token));
+            if (CryptographicOperations.FixedTimeEquals(presented, expected))
+                found = user.Name;   // no early exit: every token is compared
+        }
+        return found;
+    }
+}

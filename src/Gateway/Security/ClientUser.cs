@@ -1,0 +1,8 @@
+namespace UploadGuard.Gateway.Security;
+
+public sealed class ClientUser
+{
+    public string Name { get; set; } = "";
+
+    public string Token { get; set; } = "";
+}

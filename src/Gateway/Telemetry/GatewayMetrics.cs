@@ -1,0 +1,26 @@
+using System.Diagnostics.Metrics;
+
+namespace UploadGuard.Gateway.Telemetry;
+
+/// <summary>The gateway's instruments (meter <see cref="MeterName"/>), exported by OpenTelemetry at <c>/metrics</c>.</summary>
+public static class GatewayMetrics
+{
+    public const string MeterName = "UploadGuard.Gateway";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    public static readonly Counter<long> Uploads = Meter.CreateCounter<long>(
+        "uploadguard.uploads", "{request}", "Upload requests by outcome: protected, unprotected, passthrough, refused.");
+
+    public static readonly Counter<long> Images = Meter.CreateCounter<long>(
+        "uploadguard.images", "{image}", "Images by outcome: protected, unprotected, refused.");
+
+    public static readonly Counter<long> Bytes = Meter.CreateCounter<long>(
+        "uploadguard.image.bytes", "By", "Image bytes, tagged direction=in|out.");
+
+    public static readonly Counter<long> Failures = Meter.CreateCounter<long>(
+        "uploadguard.failures", "{failure}", "Refusals and failures by reason code.");
+
+    public static readonly Histogram<double> StageDuration = Meter.CreateHistogram<double>(
+        "uploadguard.stage.duration", "s", "Time per stage (decode, queue, generator, apply, encode, verify, upstream).");
+}
