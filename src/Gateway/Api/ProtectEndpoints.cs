@@ -1,7 +1,7 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using Microsoft.OpenApi;
 using UploadGuard.Gateway.Engine;
 using UploadGuard.Gateway.Jobs;
 using UploadGuard.Gateway.Problems;
@@ -29,8 +29,25 @@ public static class ProtectEndpoints
                 image in base64. Refusals are problem+json with a `reason` code (413, 415, 422, 503 with Retry-After).
                 Progress stages go to the job id's SignalR group on /hubs/progress.
                 """)
-            .Accepts<IFormFile>("multipart/form-data")
-            .Accepts<byte[]>("image/jpeg", "image/png", "image/webp")
+            // Declared for the OpenAPI document only: Accepts<T>() would make routing answer a bare 415 itself,
+            // where clients should get our problem+json with a reason code.
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                var binary = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } };
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Required = true,
+                    Description = "The image, raw or as the first image file part of a form.",
+                    Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["image/jpeg"] = binary,
+                        ["image/png"] = binary,
+                        ["image/webp"] = binary,
+                        ["multipart/form-data"] = new OpenApiMediaType(),
+                    },
+                };
+                return Task.CompletedTask;
+            })
             .Produces<byte[]>(StatusCodes.Status200OK, "image/jpeg", "image/png", "image/webp")
             .Produces<ProtectResponse>(StatusCodes.Status200OK, "application/json")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -57,14 +74,14 @@ public static class ProtectEndpoints
         int? epsilon,
         string? format)
     {
-        var user = (await context.AuthenticateAsync(ClientTokenAuthenticationHandler.SchemeName)).Principal?.Identity?.Name;
+        var user = context.User.Identity?.AuthenticationType == ClientTokenAuthenticationHandler.SchemeName ? context.User.Identity.Name : null;
         if (user is null && !clients.Value.AllowAnonymousProtect)
         {
             await ProblemResponses.WriteAsync(context, new UploadRefusedException(401, "unauthenticated", "A client token is required (Authorization: Bearer <token>)."));
             return;
         }
 
-        var jobId = jobs.Start(user);
+        var jobId = jobs.Start(user, context.Request.Headers[ProtectionHeaders.Job]);
         await jobs.PublishAsync(jobId, JobStage.Received);
         try
         {

@@ -5,7 +5,7 @@ using UploadGuard.Gateway.Jobs;
 namespace UploadGuard.Gateway.Hubs;
 
 /// <summary>
-/// <c>/hubs/progress</c>: authenticated clients subscribe to jobs they own and receive <c>stage</c> messages
+/// <c>/hubs/progress</c>: authenticated clients subscribe to jobs they own (or reserve a job id before uploading) and receive <c>stage</c> messages
 /// (<see cref="JobEvent"/>). Ownership is checked on every subscription; groups do not survive reconnects, so
 /// clients subscribe again after reconnecting (the history is replayed).
 /// </summary>
@@ -24,8 +24,9 @@ public sealed class ProgressHub(JobTracker jobs) : Hub
     public async Task<IReadOnlyList<JobEvent>> Subscribe(string jobId)
     {
         var user = Context.UserIdentifier ?? throw new HubException("Not authenticated.");
-        if (jobs.HistoryFor(jobId, user) is null)
-            throw new HubException("Unknown job, or not yours.");
+        // Reserving lets a client subscribe before it uploads (it then sends the same id in X-UploadGuard-Job).
+        if (!jobs.Reserve(jobId, user))
+            throw new HubException("Not your job.");
         await Groups.AddToGroupAsync(Context.ConnectionId, GroupOf(jobId));
         return jobs.HistoryFor(jobId, user)!;
     }

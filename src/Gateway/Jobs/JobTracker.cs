@@ -15,14 +15,38 @@ public sealed class JobTracker(IHubContext<ProgressHub> hub, TimeProvider time)
 
     private readonly ConcurrentDictionary<string, Job> _jobs = new(StringComparer.Ordinal);
 
-    /// <summary>Starts a job for an owner (a user name, or null for anonymous uploads nobody can subscribe to).</summary>
-    public string Start(string? owner)
+    /// <summary>
+    /// Starts a job for an owner (a user name, or null for anonymous uploads nobody can subscribe to). A client may
+    /// name the job itself (<paramref name="requestedId"/>, from the X-UploadGuard-Job header) so it can subscribe
+    /// before uploading; the name is used only when it is free or reserved by the same owner.
+    /// </summary>
+    public string Start(string? owner, string? requestedId = null)
     {
         Sweep();
+        var now = time.GetUtcNow();
+        if (owner is not null && IsValidId(requestedId))
+        {
+            var job = _jobs.GetOrAdd(requestedId!, _ => new Job(owner, now));
+            if (job.Owner == owner && job.TryBegin())
+                return requestedId!;
+        }
         var id = Guid.NewGuid().ToString("N");
-        _jobs[id] = new Job(owner, time.GetUtcNow());
+        var fresh = new Job(owner, now);
+        fresh.TryBegin();
+        _jobs[id] = fresh;
         return id;
     }
+
+    /// <summary>Reserves a job name for a user before the upload starts; true if it is (now) that user's job.</summary>
+    public bool Reserve(string jobId, string owner)
+    {
+        if (!IsValidId(jobId)) return false;
+        Sweep();
+        return _jobs.GetOrAdd(jobId, _ => new Job(owner, time.GetUtcNow())).Owner == owner;
+    }
+
+    public static bool IsValidId(string? id) =>
+        id is { Length: >= 8 and <= 64 } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
     /// <summary>Records a stage and sends it; sends for one job are chained so subscribers see stages in order.</summary>
     public Task PublishAsync(string jobId, JobStage stage, string? reason = null, string? detail = null)
@@ -58,6 +82,11 @@ public sealed class JobTracker(IHubContext<ProgressHub> hub, TimeProvider time)
 
     private sealed record Job(string? Owner, DateTimeOffset Started)
     {
+        private int _begun;
+
+        /// <summary>True once: a job (reserved or not) is bound to exactly one upload.</summary>
+        public bool TryBegin() => Interlocked.Exchange(ref _begun, 1) == 0;
+
         public List<JobEvent> History { get; } = [];
 
         public Task Tail { get; set; } = Task.CompletedTask;

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using UploadGuard.Gateway.Engine;
 using UploadGuard.Gateway.Jobs;
@@ -32,7 +31,11 @@ public sealed partial class UploadProtectionMiddleware(
     public async Task InvokeAsync(HttpContext context)
     {
         var route = context.GetReverseProxyFeature().Route.Config;
-        context.Request.Headers.Remove(ClientTokenAuthenticationHandler.TokenHeader);   // never sent upstream
+        // UseAuthentication already read our token; it and our job header are never sent upstream.
+        var owner = context.User.Identity?.AuthenticationType == ClientTokenAuthenticationHandler.SchemeName ? context.User.Identity.Name : null;
+        var requestedJob = context.Request.Headers[ProtectionHeaders.Job].ToString();
+        ClientTokenAuthenticationHandler.RemoveTokens(context.Request);
+        context.Request.Headers.Remove(ProtectionHeaders.Job);
 
         RouteProtectionPolicy policy;
         try
@@ -52,8 +55,7 @@ public sealed partial class UploadProtectionMiddleware(
             return;
         }
 
-        var owner = (await context.AuthenticateAsync(ClientTokenAuthenticationHandler.SchemeName)).Principal?.Identity?.Name;
-        var jobId = jobs.Start(owner);
+        var jobId = jobs.Start(owner, requestedJob);
         await jobs.PublishAsync(jobId, JobStage.Received);
         try
         {

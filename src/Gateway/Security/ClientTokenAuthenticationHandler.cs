@@ -66,4 +66,19 @@ public sealed class ClientTokenAuthenticationHandler(
         }
         return found;
     }
+
+    /// <summary>Strips our token header and cookie from a request about to be proxied.</summary>
+    public static void RemoveTokens(HttpRequest request)
+    {
+        request.Headers.Remove(TokenHeader);
+        if (!request.Cookies.ContainsKey(TokenCookie)) return;
+        // Drop only our pair from the raw header, leaving the site's cookies exactly as the browser sent them.
+        var kept = request.Headers.Cookie.SelectMany(h => (h ?? "").Split(';'))
+            .Where(pair => pair.Split('=', 2)[0].Trim() != TokenCookie)
+            .Select(pair => pair.Trim())
+            .Where(pair => pair.Length > 0)
+            .ToList();
+        if (kept.Count == 0) request.Headers.Remove("Cookie");
+        else request.Headers.Cookie = string.Join("; ", kept);
+    }
 }

@@ -1,0 +1,87 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using UploadGuard.Gateway.Tests.Proxy;
+using UploadGuard.Gateway.Tests.Support;
+
+namespace UploadGuard.Gateway.Tests.Api;
+
+public sealed class ProtectApiTests(GatewayFixture gateway) : IClassFixture<GatewayFixture>
+{
+    [Fact]
+    public async Task Requires_a_client_token()
+    {
+        var response = await gateway.Client.PostAsync("/api/protect", TestPhotos.File(TestPhotos.Png(), "image/png"));
+        await UploadProtectionTests.Problem(response, HttpStatusCode.Unauthorized, "unauthenticated");
+
+        using var wrong = Request(TestPhotos.File(TestPhotos.Png(), "image/png"), "not-a-real-token");
+        await UploadProtectionTests.Problem(await gateway.Client.SendAsync(wrong), HttpStatusCode.Unauthorized, "unauthenticated");
+    }
+
+    [Fact]
+    public async Task Raw_image_in_protected_image_out_with_report_headers()
+    {
+        var png = TestPhotos.Png(60, 45, seed: 11);
+        using var request = Request(TestPhotos.File(png, "image/png"), GatewayFixture.AliceToken);
+
+        var response = await gateway.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("image/png", response.Content.Headers.ContentType?.MediaType);
+        var output = await response.Content.ReadAsByteArrayAsync();
+        Assert.InRange(TestPhotos.MaxAbsDifference(png, output), 1, 8);
+        Assert.Equal("8", response.Headers.GetValues("X-UploadGuard-Epsilon").Single());
+        Assert.InRange(int.Parse(response.Headers.GetValues("X-UploadGuard-Linf").Single(), System.Globalization.CultureInfo.InvariantCulture), 1, 8);
+        Assert.Equal("untrained model: no protection claimed", response.Headers.GetValues("X-UploadGuard-Warning").Single());
+        Assert.Matches("^[0-9a-f]{32}$", response.Headers.GetValues("X-UploadGuard-Job").Single());
+    }
+
+    [Fact]
+    public async Task Multipart_in_json_report_out_with_the_chosen_epsilon_and_format()
+    {
+        var jpeg = TestPhotos.Jpeg(40, 40, seed: 12);
+        using var form = new MultipartFormDataContent { { new StringContent("x"), "note" }, { TestPhotos.File(jpeg, "image/jpeg"), "file", "cat.jpg" } };
+        using var request = Request(form, GatewayFixture.BobToken, "/api/protect?epsilon=4&format=png");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+
+        var response = await gateway.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var json = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("cat.jpg", json.GetProperty("fileName").GetString());
+        Assert.Equal("image/png", json.GetProperty("contentType").GetString());
+        var report = json.GetProperty("report");
+        Assert.Equal(4, report.GetProperty("epsilon").GetInt32());
+        Assert.False(report.GetProperty("modelTrained").GetBoolean());
+        var output = Convert.FromBase64String(json.GetProperty("data").GetString()!);
+        Assert.Equal(0x89, output[0]);
+        Assert.InRange(TestPhotos.MaxAbsDifference(jpeg, output), 1, 4);
+    }
+
+    [Theory]
+    [InlineData("/api/protect?epsilon=0", "image/png", 400, "invalid_epsilon")]
+    [InlineData("/api/protect?format=gif", "image/png", 400, "invalid_format")]
+    [InlineData("/api/protect", "text/plain", 415, "not_an_image")]
+    public async Task Bad_requests_are_problem_json(string url, string contentType, int status, string reason)
+    {
+        var data = contentType == "text/plain" ? "just text"u8.ToArray() : TestPhotos.Png();
+        using var request = Request(TestPhotos.File(data, contentType), GatewayFixture.AliceToken, url);
+        await UploadProtectionTests.Problem(await gateway.Client.SendAsync(request), (HttpStatusCode)status, reason);
+    }
+
+    [Fact]
+    public async Task OpenApi_document_describes_the_endpoint()
+    {
+        var json = await gateway.Client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        Assert.True(json.GetProperty("paths").TryGetProperty("/api/protect", out var path));
+        Assert.True(path.TryGetProperty("post", out _));
+    }
+
+    private static HttpRequestMessage Request(HttpContent content, string token, string url = "/api/protect")
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return request;
+    }
+}

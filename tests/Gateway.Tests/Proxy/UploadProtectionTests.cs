@@ -1,0 +1,211 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using UploadGuard.Gateway.Proxy;
+using UploadGuard.Gateway.Tests.Support;
+
+namespace UploadGuard.Gateway.Tests.Proxy;
+
+public sealed class UploadProtectionTests(GatewayFixture gateway) : IClassFixture<GatewayFixture>
+{
+    private const string Boundary = "----UploadGuardTestBoundary7MA4YWxkTrZu0gW";
+
+    [Fact]
+    public async Task Upstream_receives_protected_images_and_every_other_part_byte_for_byte()
+    {
+        var png = TestPhotos.Png(64, 40, seed: 1);
+        var jpeg = TestPhotos.Jpeg(50, 30, seed: 2);
+        var pdf = Encoding.ASCII.GetBytes("%PDF-1.7\n\x00\x01binary\r\n--not-a-boundary\r\n");
+        using var form = new MultipartFormDataContent(Boundary)
+        {
+            { new StringContent("Grüße aus 東京 🌸, \"quoted\"\r\nsecond line", Encoding.UTF8), "caption" },
+            { TestPhotos.File(png, "image/png"), "photo", "holiday.png" },
+            { TestPhotos.File(pdf, "application/pdf"), "document", "notes.pdf" },
+            { TestPhotos.File(jpeg, "application/octet-stream"), "second", "no-extension" },
+        };
+        var sent = await form.ReadAsByteArrayAsync();
+        var path = $"/site/{Guid.NewGuid():N}/upload";
+
+        var response = await gateway.Client.PostAsync(path, form);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("protected", Header(response, ProtectionHeaders.Status));
+        Assert.Equal("2", Header(response, ProtectionHeaders.Count));
+        Assert.Equal("8", Header(response, ProtectionHeaders.Epsilon));
+        Assert.Equal("untrained model: no protection claimed", Header(response, ProtectionHeaders.Warning));
+
+        var received = Assert.Single(gateway.Upstream.Received(path));
+        Assert.Equal(form.Headers.ContentType!.ToString(), received.Headers["Content-Type"]);
+        Assert.Equal(received.Body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), received.Headers["Content-Length"]);
+        var before = MultipartBody.Parse(sent, Boundary);
+        var after = MultipartBody.Parse(received.Body, Boundary);
+        Assert.Equal(before.Parts.Count, after.Parts.Count);
+
+        foreach (var index in new[] { 0, 2 })   // the caption (non-ASCII text) and the PDF
+        {
+            Assert.Equal(Content(sent, before.Parts[index]), Content(received.Body, after.Parts[index]));
+            Assert.Equal(before.Parts[index].Headers, after.Parts[index].Headers);
+        }
+        Assert.Equal(sent[..before.Parts[0].BodyStart], received.Body[..after.Parts[0].BodyStart]);
+
+        var protectedPng = Content(received.Body, after.Parts[1]);
+        Assert.NotEqual(png, protectedPng);
+        Assert.InRange(TestPhotos.MaxAbsDifference(png, protectedPng), 1, 8);
+        var protectedJpeg = Content(received.Body, after.Parts[3]);
+        Assert.Equal(0xFF, protectedJpeg[0]);
+        Assert.InRange(TestPhotos.MaxAbsDifference(jpeg, protectedJpeg), 1, 8 + 24);
+    }
+
+    [Fact]
+    public async Task Raw_image_body_is_protected()
+    {
+        var png = TestPhotos.Png(40, 40, seed: 3);
+        var path = $"/site/{Guid.NewGuid():N}/raw.png";
+        var response = await gateway.Client.PutAsync(path, TestPhotos.File(png, "image/png"));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var received = Assert.Single(gateway.Upstream.Received(path));
+        Assert.Equal("PUT", received.Method);
+        Assert.InRange(TestPhotos.MaxAbsDifference(png, received.Body), 1, 8);
+    }
+
+    [Fact]
+    public async Task Fail_closed_refuses_the_whole_request_and_forwards_nothing()
+    {
+        using var form = new MultipartFormDataContent(Boundary)
+        {
+            { TestPhotos.File(TestPhotos.Png(), "image/png"), "good", "good.png" },
+            { TestPhotos.File([0xFF, 0xD8, 0xFF, 0xE0, 0, 16, 1, 2, 3], "image/jpeg"), "broken", "broken.jpg" },
+        };
+        var path = $"/site/{Guid.NewGuid():N}/upload";
+
+        var response = await gateway.Client.PostAsync(path, form);
+
+        var problem = await Problem(response, HttpStatusCode.UnprocessableEntity, "undecodable");
+        Assert.Equal("broken", problem.GetProperty("part").GetString());
+        Assert.Empty(gateway.Upstream.Received(path));
+    }
+
+    [Fact]
+    public async Task Fail_open_forwards_the_original_and_says_it_is_unprotected()
+    {
+        byte[] broken = [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, 1, 2, 3];
+        var png = TestPhotos.Png(seed: 4);
+        using var form = new MultipartFormDataContent(Boundary)
+        {
+            { TestPhotos.File(png, "image/png"), "good", "good.png" },
+            { TestPhotos.File(broken, "image/jpeg"), "broken", "broken.jpg" },
+        };
+        var path = $"/open/{Guid.NewGuid():N}/upload";
+
+        var response = await gateway.Client.PostAsync(path, form);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("unprotected", Header(response, ProtectionHeaders.Status));
+        Assert.Contains("broken", Uri.UnescapeDataString(Header(response, ProtectionHeaders.Unprotected)!));
+        var received = Assert.Single(gateway.Upstream.Received(path));
+        var parts = MultipartBody.Parse(received.Body, Boundary).Parts;
+        Assert.InRange(TestPhotos.MaxAbsDifference(png, Content(received.Body, parts[0])), 1, 8);
+        Assert.Equal(broken, Content(received.Body, parts[1]));
+    }
+
+    public static TheoryData<string, string, byte[], HttpStatusCode, string> Refusals() => new()
+    {
+        { "over the route's byte cap", "image/png", TestPhotos.Png(200, 200), HttpStatusCode.RequestEntityTooLarge, "too_many_bytes" },
+        { "gif", "image/gif", [.. "GIF89a"u8, 1, 0, 1, 0, 0, 0, 0, 0x3B], HttpStatusCode.UnsupportedMediaType, "unsupported_format" },
+        { "jpeg on a png-only route", "image/jpeg", TestPhotos.Jpeg(8, 8), HttpStatusCode.UnsupportedMediaType, "unsupported_format" },
+        { "heic", "image/heic", [0, 0, 0, 24, .. "ftypheic"u8, 0, 0, 0, 0, .. "mif1heic"u8], HttpStatusCode.UnsupportedMediaType, "unsupported_format" },
+        { "empty image part", "image/png", [], HttpStatusCode.UnprocessableEntity, "empty" },
+        { "text claiming to be png", "image/png", "hello"u8.ToArray(), HttpStatusCode.UnprocessableEntity, "undecodable" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refusals))]
+    public async Task Caps_and_formats_give_problem_json_with_a_reason(string name, string contentType, byte[] data, HttpStatusCode status, string reason)
+    {
+        using var form = new MultipartFormDataContent(Boundary) { { TestPhotos.File(data, contentType), "file", "upload.bin" } };
+        var path = $"/capped/{Guid.NewGuid():N}/upload";
+
+        var response = await gateway.Client.PostAsync(path, form);
+
+        var problem = await Problem(response, status, reason);
+        Assert.Equal("file", problem.GetProperty("part").GetString());
+        Assert.True(gateway.Upstream.Received(path).Count == 0, name);
+    }
+
+    [Fact]
+    public async Task Routes_without_protection_and_non_upload_requests_pass_through_untouched()
+    {
+        var png = TestPhotos.Png(seed: 5);
+        var plain = $"/plain/{Guid.NewGuid():N}/upload";
+        Assert.Equal(HttpStatusCode.Created, (await gateway.Client.PutAsync(plain, TestPhotos.File(png, "image/png"))).StatusCode);
+        Assert.Equal(png, Assert.Single(gateway.Upstream.Received(plain)).Body);
+
+        var get = $"/site/{Guid.NewGuid():N}/page";
+        var response = await gateway.Client.GetAsync(get);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.False(response.Headers.Contains(ProtectionHeaders.Status));
+
+        var json = $"/site/{Guid.NewGuid():N}/api";
+        var body = "{\"name\":\"ünïcode\"}";
+        await gateway.Client.PostAsync(json, new StringContent(body, Encoding.UTF8, "application/json"));
+        Assert.Equal(Encoding.UTF8.GetBytes(body), Assert.Single(gateway.Upstream.Received(json)).Body);
+    }
+
+    [Fact]
+    public async Task Malformed_multipart_is_a_400_and_nothing_is_forwarded()
+    {
+        var body = Encoding.ASCII.GetBytes($"--{Boundary}\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nvalue without a closing boundary");
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse($"multipart/form-data; boundary={Boundary}");
+        var path = $"/site/{Guid.NewGuid():N}/upload";
+
+        await Problem(await gateway.Client.PostAsync(path, content), HttpStatusCode.BadRequest, "malformed_multipart");
+        Assert.Empty(gateway.Upstream.Received(path));
+    }
+
+    [Fact]
+    public async Task Upstream_reset_becomes_a_502_problem_and_is_not_retried()
+    {
+        var path = $"/reset/{Guid.NewGuid():N}/upload";
+        var response = await gateway.Client.PutAsync(path, TestPhotos.File(TestPhotos.Png(seed: 6), "image/png"));
+
+        await Problem(response, HttpStatusCode.BadGateway, "upstream_unreachable");
+        Assert.Single(gateway.Upstream.Received(path));
+    }
+
+    [Fact]
+    public async Task Gateway_token_and_job_headers_are_not_sent_upstream()
+    {
+        var path = $"/site/{Guid.NewGuid():N}/upload";
+        using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = TestPhotos.File(TestPhotos.Png(seed: 7), "image/png") };
+        request.Headers.Add("X-UploadGuard-Token", GatewayFixture.AliceToken);
+        request.Headers.Add("X-UploadGuard-Job", "alice-job-headers-1");
+        request.Headers.Add("Cookie", "site=keep-me; uploadguard_token=" + GatewayFixture.AliceToken);
+
+        var response = await gateway.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var received = Assert.Single(gateway.Upstream.Received(path));
+        Assert.False(received.Headers.ContainsKey("X-UploadGuard-Token"));
+        Assert.False(received.Headers.ContainsKey("X-UploadGuard-Job"));
+        Assert.Equal("site=keep-me", received.Headers["Cookie"]);
+    }
+
+    private static byte[] Content(byte[] body, MultipartPart part) => body[part.BodyStart..part.BodyEnd];
+
+    private static string? Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) ? string.Join(",", values) : null;
+
+    public static async Task<JsonElement> Problem(HttpResponseMessage response, HttpStatusCode status, string reason)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(status == response.StatusCode, $"expected {status}, got {response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(text).RootElement;
+        Assert.Equal(reason, problem.GetProperty("reason").GetString());
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        return problem.Clone();
+    }
+}

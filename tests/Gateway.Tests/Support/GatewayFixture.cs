@@ -1,0 +1,86 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace UploadGuard.Gateway.Tests.Support;
+
+/// <summary>
+/// The gateway in-process (WebApplicationFactory) in front of a real upstream process, with routes for each mode:
+/// /site (protect, fail closed), /open (protect, fail open), /plain (no protection), /capped (5,000 bytes, PNG only).
+/// </summary>
+public class GatewayFixture : IAsyncLifetime
+{
+    public const string AliceToken = "alice-token-0123456789";
+    public const string BobToken = "bob-token-9876543210";
+
+    public RecordingUpstream Upstream { get; } = new();
+
+    public WebApplicationFactory<Program> Factory { get; private set; } = null!;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public virtual async Task InitializeAsync()
+    {
+        await Upstream.InitializeAsync();
+        Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            foreach (var (key, value) in Settings(Upstream.Address))
+                builder.UseSetting(key, value);
+            builder.ConfigureTestServices(ConfigureServices);
+        });
+        Client = Factory.CreateClient();
+        await WaitUntilReadyAsync();
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        Client.Dispose();
+        await Factory.DisposeAsync();
+        await Upstream.DisposeAsync();
+    }
+
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
+    public static Dictionary<string, string> Settings(Uri upstream)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["DemoUpstream:Enabled"] = "false",
+            ["Clients:AllowAnonymousProtect"] = "false",
+            ["Clients:Users:0:Name"] = "alice",
+            ["Clients:Users:0:Token"] = AliceToken,
+            ["Clients:Users:1:Name"] = "bob",
+            ["Clients:Users:1:Token"] = BobToken,
+            ["RateLimits:Protect:TokenLimit"] = "1000",
+            ["RateLimits:Protect:TokensPerPeriod"] = "1000",
+            ["ReverseProxy:Clusters:up:Destinations:one:Address"] = upstream.ToString(),
+        };
+        void Route(string id, string path, params (string Key, string Value)[] metadata)
+        {
+            settings[$"ReverseProxy:Routes:{id}:ClusterId"] = "up";
+            settings[$"ReverseProxy:Routes:{id}:Match:Path"] = path;
+            foreach (var (key, value) in metadata)
+                settings[$"ReverseProxy:Routes:{id}:Metadata:UploadGuard.{key}"] = value;
+        }
+        Route("site", "/site/{**rest}", ("Protect", "true"));
+        Route("open", "/open/{**rest}", ("Protect", "true"), ("FailMode", "open"));
+        Route("plain", "/plain/{**rest}");
+        Route("capped", "/capped/{**rest}", ("Protect", "true"), ("MaxImageBytes", "5000"), ("Formats", "png"));
+        Route("slow", "/slow/{**rest}", ("Protect", "true"));
+        Route("reset", "/reset/{**rest}", ("Protect", "true"));
+        return settings;
+    }
+
+    private async Task WaitUntilReadyAsync()
+    {
+        for (int i = 0; i < 300; i++)
+        {
+            if ((await Client.GetAsync("/readyz")).IsSuccessStatusCode) return;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("The gateway never became ready.");
+    }
+}

@@ -1,0 +1,48 @@
+using System.Net.Http.Headers;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace UploadGuard.Gateway.Tests.Support;
+
+public static class TestPhotos
+{
+    public static byte[] Png(int width = 48, int height = 32, int seed = 1) => Encode(width, height, seed, jpeg: false);
+
+    public static byte[] Jpeg(int width = 48, int height = 32, int seed = 1) => Encode(width, height, seed, jpeg: true);
+
+    public static Image<Rgba32> Decode(byte[] data) => Image.Load<Rgba32>(data);
+
+    public static int MaxAbsDifference(byte[] a, byte[] b)
+    {
+        using var x = Decode(a);
+        using var y = Decode(b);
+        Assert.Equal(x.Size(), y.Size());
+        int max = 0;
+        for (int row = 0; row < x.Height; row++)
+            for (int col = 0; col < x.Width; col++)
+            {
+                Rgba32 p = x[col, row], q = y[col, row];
+                max = Math.Max(max, Math.Max(Math.Max(Math.Abs(p.R - q.R), Math.Abs(p.G - q.G)), Math.Max(Math.Abs(p.B - q.B), Math.Abs(p.A - q.A))));
+            }
+        return max;
+    }
+
+    public static ByteArrayContent File(byte[] data, string contentType)
+    {
+        var content = new ByteArrayContent(data);
+        content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        return content;
+    }
+
+    private static byte[] Encode(int width, int height, int seed, bool jpeg)
+    {
+        var random = new Random(seed);
+        using var image = new Image<Rgba32>(width, height);
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+                image[x, y] = new Rgba32((byte)(x * 5 + random.Next(20)), (byte)(y * 7 + random.Next(20)), (byte)(128 + random.Next(60)));
+        using var stream = new MemoryStream();
+        if (jpeg) image.SaveAsJpeg(stream); else image.SaveAsPng(stream);
+        return stream.ToArray();
+    }
+}
