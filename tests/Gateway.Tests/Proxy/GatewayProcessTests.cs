@@ -1,4 +1,8 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+using UploadGuard.Gateway.Jobs;
 using UploadGuard.Gateway.Tests.Support;
 
 namespace UploadGuard.Gateway.Tests.Proxy;
@@ -15,7 +19,7 @@ public sealed class GatewayProcessTests : IAsyncLifetime
         await _upstream.InitializeAsync();
         // Configuration through the environment, as an operator would give it; the demo upstream stays on (the default).
         var environment = GatewayFixture.Settings(_upstream.Address)
-            .Where(kv => kv.Key.StartsWith("ReverseProxy", StringComparison.Ordinal))
+            .Where(kv => kv.Key.StartsWith("ReverseProxy", StringComparison.Ordinal) || kv.Key.StartsWith("Clients", StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value);
         environment["DemoUpstream__StoragePath"] = Path.Combine(_work, "demo-store");
         _gateway = await ChildProcess.StartAsync("UploadGuard.Gateway.dll", environment);
@@ -66,6 +70,34 @@ public sealed class GatewayProcessTests : IAsyncLifetime
         var received = Assert.Single(_upstream.Received(path));
         Assert.Contains("Ünïcødé ✓", System.Text.Encoding.UTF8.GetString(received.Body));
         Assert.False(received.Headers.ContainsKey("Expect"));
+    }
+
+    [Fact]
+    public async Task WebSocket_progress_with_the_token_in_the_query_string_and_no_token_in_the_logs()
+    {
+        var events = new ConcurrentQueue<JobEvent>();
+        await using var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(_gateway.Address, "/hubs/progress"), options =>
+            {
+                options.Transports = HttpTransportType.WebSockets;
+                options.SkipNegotiation = true;
+                options.AccessTokenProvider = () => Task.FromResult<string?>(GatewayFixture.AliceToken);
+            })
+            .Build();
+        connection.On<JobEvent>("stage", events.Enqueue);
+        await connection.StartAsync();
+        var job = "ws-" + Guid.NewGuid().ToString("N");
+        await connection.InvokeAsync<IReadOnlyList<JobEvent>>("Subscribe", job);
+
+        var photo = await WritePhotoAsync();
+        var result = await Curl.RunAsync("-H", $"X-UploadGuard-Token: {GatewayFixture.AliceToken}", "-H", $"X-UploadGuard-Job: {job}",
+            "-F", $"photo=@{photo}", new Uri(_gateway.Address, $"/site/{Guid.NewGuid():N}/upload").ToString());
+        Assert.True(result.ExitCode == 0, result.Output);
+
+        for (int i = 0; i < 100 && !events.Any(e => e.Stage == JobStage.Done); i++)
+            await Task.Delay(50);
+        Assert.Equal(JobStage.Done, events.Last().Stage);
+        Assert.DoesNotContain(GatewayFixture.AliceToken, _gateway.Output);
     }
 
     [Fact]

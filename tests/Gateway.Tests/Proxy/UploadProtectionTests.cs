@@ -176,6 +176,16 @@ public sealed class UploadProtectionTests(GatewayFixture gateway) : IClassFixtur
     }
 
     [Fact]
+    public async Task Upstream_timeout_becomes_a_504_problem_and_is_not_retried()
+    {
+        var path = $"/slow/{Guid.NewGuid():N}/upload?ms=4000";
+        var response = await gateway.Client.PutAsync(path, TestPhotos.File(TestPhotos.Png(seed: 8), "image/png"));
+
+        await UploadProtectionTests.Problem(response, HttpStatusCode.GatewayTimeout, "upstream_timeout");
+        Assert.Single(gateway.Upstream.Received(path.Split('?')[0]));
+    }
+
+    [Fact]
     public async Task Gateway_token_and_job_headers_are_not_sent_upstream()
     {
         var path = $"/site/{Guid.NewGuid():N}/upload";

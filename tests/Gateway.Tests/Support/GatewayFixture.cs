@@ -57,10 +57,12 @@ public class GatewayFixture : IAsyncLifetime
             ["RateLimits:Protect:TokenLimit"] = "1000",
             ["RateLimits:Protect:TokensPerPeriod"] = "1000",
             ["ReverseProxy:Clusters:up:Destinations:one:Address"] = upstream.ToString(),
+            ["ReverseProxy:Clusters:impatient:Destinations:one:Address"] = upstream.ToString(),
+            ["ReverseProxy:Clusters:impatient:HttpRequest:ActivityTimeout"] = "00:00:01",
         };
         void Route(string id, string path, params (string Key, string Value)[] metadata)
         {
-            settings[$"ReverseProxy:Routes:{id}:ClusterId"] = "up";
+            settings[$"ReverseProxy:Routes:{id}:ClusterId"] = id == "slow" ? "impatient" : "up";
             settings[$"ReverseProxy:Routes:{id}:Match:Path"] = path;
             foreach (var (key, value) in metadata)
                 settings[$"ReverseProxy:Routes:{id}:Metadata:UploadGuard.{key}"] = value;
