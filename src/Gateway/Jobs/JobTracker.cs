@@ -13,7 +13,10 @@ public sealed class JobTracker(IHubContext<ProgressHub> hub, TimeProvider time)
 {
     public static readonly TimeSpan Retention = TimeSpan.FromMinutes(15);
 
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(10);
+
     private readonly ConcurrentDictionary<string, Job> _jobs = new(StringComparer.Ordinal);
+    private long _lastSweepTicks;
 
     /// <summary>
     /// Starts a job for an owner (a user name, or null for anonymous uploads nobody can subscribe to). A client may
@@ -31,6 +34,8 @@ public sealed class JobTracker(IHubContext<ProgressHub> hub, TimeProvider time)
                 return requestedId!;
         }
         var id = Guid.NewGuid().ToString("N");
+        if (owner is null)
+            return id;   // nobody can subscribe to an anonymous job, so nothing is kept for it
         var fresh = new Job(owner, now);
         fresh.TryBegin();
         _jobs[id] = fresh;
@@ -73,7 +78,12 @@ public sealed class JobTracker(IHubContext<ProgressHub> hub, TimeProvider time)
 
     private void Sweep()
     {
-        var cutoff = time.GetUtcNow() - Retention;
+        // At most one pass every few seconds, so a busy gateway does not walk the table on every upload.
+        var now = time.GetUtcNow();
+        var last = new DateTimeOffset(Interlocked.Read(ref _lastSweepTicks), TimeSpan.Zero);
+        if (now - last < SweepInterval || Interlocked.CompareExchange(ref _lastSweepTicks, now.UtcTicks, last.UtcTicks) != last.UtcTicks)
+            return;
+        var cutoff = now - Retention;
         foreach (var (id, job) in _jobs)
         {
             if (job.Started < cutoff) _jobs.TryRemove(id, out _);

@@ -5,7 +5,17 @@ namespace UploadGuard.Gateway.Proxy;
 /// <summary>Buffers a request body under a byte limit (YARP's own limit does not cover bodies read by middleware).</summary>
 public static class RequestBodyReader
 {
-    public static async Task<byte[]> ReadAsync(HttpContext context, long maxBytes)
+    /// <summary>Reads up to <paramref name="count"/> bytes from the start of the body (fewer only at its end).</summary>
+    public static async Task<byte[]> PeekAsync(HttpContext context, int count)
+    {
+        var buffer = new byte[count];
+        int filled = 0, read;
+        while (filled < count && (read = await context.Request.Body.ReadAsync(buffer.AsMemory(filled), context.RequestAborted)) > 0)
+            filled += read;
+        return buffer[..filled];
+    }
+
+    public static async Task<byte[]> ReadAsync(HttpContext context, long maxBytes, byte[]? alreadyRead = null)
     {
         if (context.Request.ContentLength > maxBytes)
             throw TooLarge(maxBytes);
@@ -13,6 +23,7 @@ public static class RequestBodyReader
             limit.MaxRequestBodySize = maxBytes;
 
         using var buffer = new MemoryStream(context.Request.ContentLength is { } length ? (int)Math.Min(length, maxBytes) : 0);
+        if (alreadyRead is not null) buffer.Write(alreadyRead);
         var chunk = new byte[81920];
         try
         {

@@ -55,11 +55,24 @@ public sealed partial class UploadProtectionMiddleware(
             return;
         }
 
+        // Only multipart bodies and bodies that claim or sniff as images are buffered; anything else streams through.
+        byte[]? head = null;
+        if (!IsMultipart(context.Request.ContentType))
+        {
+            head = await RequestBodyReader.PeekAsync(context, ImageFormatSniffer.HeaderLength);
+            if (UploadProcessor.Classify(head, context.Request.ContentType, fileName: null) is null && !ImageClaim.Claims(context.Request.ContentType, null))
+            {
+                context.Request.Body = new PrefixedStream(head, context.Request.Body);
+                await next(context);
+                return;
+            }
+        }
+
         var jobId = jobs.Start(owner, requestedJob);
         await jobs.PublishAsync(jobId, JobStage.Received);
         try
         {
-            var body = await RequestBodyReader.ReadAsync(context, policy.MaxRequestBytes);
+            var body = await RequestBodyReader.ReadAsync(context, policy.MaxRequestBytes, head);
             var outcome = await processor.ProcessAsync(body, context.Request.ContentType, policy, jobId, context.RequestAborted);
             if (outcome.TouchedImages)
                 await jobs.PublishAsync(jobId, JobStage.Encoded);
@@ -115,6 +128,9 @@ public sealed partial class UploadProtectionMiddleware(
             await jobs.PublishAsync(jobId, JobStage.Failed, "client_disconnected");
         }
     }
+
+    private static bool IsMultipart(string? contentType) =>
+        contentType is not null && contentType.TrimStart().StartsWith("multipart/", StringComparison.OrdinalIgnoreCase);
 
     private async Task FailAsync(string jobId, UploadRefusedException refusal)
     {

@@ -154,6 +154,23 @@ public sealed class UploadProtectionTests(GatewayFixture gateway) : IClassFixtur
     }
 
     [Fact]
+    public async Task Non_image_bodies_stream_through_without_the_buffer_limit_but_multipart_is_capped()
+    {
+        var large = new byte[5000];
+        new Random(9).NextBytes(large);
+        large[0] = (byte)'{';   // no image signature, no image claim
+        var stream = $"/small/{Guid.NewGuid():N}/blob";
+        var streamed = await gateway.Client.PostAsync(stream, TestPhotos.File(large, "application/octet-stream"));
+        Assert.Equal(HttpStatusCode.Created, streamed.StatusCode);
+        Assert.Equal(large, Assert.Single(gateway.Upstream.Received(stream)).Body);
+
+        using var form = new MultipartFormDataContent(Boundary) { { TestPhotos.File(large, "application/octet-stream"), "blob", "blob.bin" } };
+        var capped = $"/small/{Guid.NewGuid():N}/form";
+        await Problem(await gateway.Client.PostAsync(capped, form), HttpStatusCode.RequestEntityTooLarge, "request_too_large");
+        Assert.Empty(gateway.Upstream.Received(capped));
+    }
+
+    [Fact]
     public async Task Malformed_multipart_is_a_400_and_nothing_is_forwarded()
     {
         var body = Encoding.ASCII.GetBytes($"--{Boundary}\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nvalue without a closing boundary");

@@ -72,6 +72,7 @@ public class GatewayFixture : IAsyncLifetime
         Route("plain", "/plain/{**rest}");
         Route("capped", "/capped/{**rest}", ("Protect", "true"), ("MaxImageBytes", "5000"), ("Formats", "png"));
         Route("slow", "/slow/{**rest}", ("Protect", "true"));
+        Route("small", "/small/{**rest}", ("Protect", "true"), ("MaxRequestBytes", "1000"));
         Route("reset", "/reset/{**rest}", ("Protect", "true"));
         return settings;
     }

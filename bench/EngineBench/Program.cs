@@ -1,0 +1,97 @@
+// Engine benchmark: per-image protection time split into stages, against the codec floor (decode + encode of the
+// same image with no protection, in the same run), and time against megapixels. Writes Markdown tables to stdout.
+//
+//   dotnet run --project bench/EngineBench -c Release -- folders <dir> [<dir>...] [--repeat 3]
+//   dotnet run --project bench/EngineBench -c Release -- scaling [--repeat 3]
+using System.Diagnostics;
+using System.Globalization;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using UploadGuard.ProtectionEngine.Batching;
+using UploadGuard.ProtectionEngine.Hosting;
+using UploadGuard.ProtectionEngine.Imaging;
+using UploadGuard.ProtectionEngine.Protection;
+
+var mode = args.FirstOrDefault() ?? "folders";
+int repeat = args.SkipWhile(a => a != "--repeat").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(3);
+var imaging = new ImagingOptions { MaxPixels = 30_000_000, MaxWidth = 10_000, MaxHeight = 10_000, MaxBytes = 200 * 1024 * 1024, MemoryLimitMegabytes = 4096 };
+await using var engine = ProtectionEngineHost.Create(new EngineOptions { Device = "cpu" }, imaging, new BatchingOptions());
+var codec = engine.Protector.Codec;
+Console.WriteLine($"Model {engine.Models.Card.Version} (trained: {engine.Models.Card.Trained}), working size {engine.Models.Card.WorkingSize}, {Environment.ProcessorCount} cores, {repeat} runs per image (median)");
+Console.WriteLine();
+
+if (mode == "scaling")
+{
+    Console.WriteLine("| megapixels | size | codec floor ms | protect ms | delta ms (resize+generator+apply) | ratio |");
+    Console.WriteLine("|---|---|---|---|---|---|");
+    foreach (double mp in new[] { 0.1, 0.5, 1, 2, 4, 8, 12, 24 })
+    {
+        int width = (int)Math.Round(Math.Sqrt(mp * 1e6 * 4 / 3)), height = (int)Math.Round(width * 3 / 4.0);
+        var png = SyntheticPng(width, height);
+        var (floor, protect, delta) = Measure(png);
+        Console.WriteLine($"| {mp:0.0} | {width}x{height} | {floor:0} | {protect:0} | {delta:0} | {protect / floor:0.00} |");
+    }
+    return;
+}
+
+foreach (var folder in args.Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)))
+{
+    var files = Directory.EnumerateFiles(folder).Where(f => ImageFormatSniffer.DetectSupported(File.ReadAllBytes(f).AsSpan(0, 16)) is not null).Order().ToList();
+    var rows = files.Select(f => Measure(File.ReadAllBytes(f))).ToList();
+    Console.WriteLine($"### {folder} ({files.Count} images)");
+    Console.WriteLine();
+    Console.WriteLine("| measure | mean ms | median ms |");
+    Console.WriteLine("|---|---|---|");
+    Row("codec floor (decode + encode)", rows.Select(r => r.Floor));
+    Row("protect (whole pipeline)", rows.Select(r => r.Protect));
+    Row("delta (canvas + generator + apply)", rows.Select(r => r.Delta));
+    Console.WriteLine($"| ratio protect / codec floor | {rows.Average(r => r.Protect) / rows.Average(r => r.Floor):0.00} | |");
+    Console.WriteLine();
+}
+
+(double Floor, double Protect, double Delta) Measure(byte[] image)
+{
+    var floor = new List<double>();
+    var protect = new List<double>();
+    var delta = new List<double>();
+    for (int i = 0; i <= repeat; i++)   // run 0 warms up and is dropped
+    {
+        var clock = Stopwatch.StartNew();
+        using (var decoded = codec.Decode(image))
+            codec.Encode(decoded.Pixels, decoded.Source, decoded.Source.Format);
+        var floorMs = clock.Elapsed.TotalMilliseconds;
+
+        var report = engine.Protector.ProtectAsync(new MemoryStream(image), new ProtectionOptions()).GetAwaiter().GetResult().Report;
+        if (i == 0) continue;
+        floor.Add(floorMs);
+        protect.Add(report.Timings.TotalMs);
+        delta.Add(report.Timings.TotalMs - report.Timings.DecodeMs - report.Timings.EncodeMs - report.Timings.VerifyMs);
+    }
+    return (Median(floor), Median(protect), Median(delta));
+}
+
+static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+static void Row(string name, IEnumerable<double> values)
+{
+    var list = values.ToList();
+    Console.WriteLine($"| {name} | {list.Average():0.0} | {Median(list):0.0} |");
+}
+
+static byte[] SyntheticPng(int width, int height)
+{
+    using var image = new Image<Rgb24>(width, height);
+    var random = new Random(1);
+    image.ProcessPixelRows(rows =>
+    {
+        for (int y = 0; y < rows.Height; y++)
+        {
+            var row = rows.GetRowSpan(y);
+            for (int x = 0; x < row.Length; x++)
+                row[x] = new Rgb24((byte)(x * 7 + random.Next(16)), (byte)(y * 3 + random.Next(16)), (byte)((x + y) / 5));
+        }
+    });
+    using var stream = new MemoryStream();
+    image.SaveAsPng(stream);
+    return stream.ToArray();
+}
