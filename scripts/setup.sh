@@ -3,7 +3,8 @@
 set -euo pipefail
 
 need_apt=()
-command -v curl >/dev/null 2>&1 || need_apt+=(curl)
+command -v curl >/dev/null 2>&1 || need_apt+=(curl)                  # the gateway tests drive uploads with curl
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)  # the SignalR backplane test runs a real Redis
 
 if ((${#need_apt[@]})); then
   echo "setup: installing ${need_apt[*]} with apt-get"

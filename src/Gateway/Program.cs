@@ -35,7 +35,11 @@ services.AddSingleton<UploadProcessor>();
 services.AddAuthentication(ClientTokenAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, ClientTokenAuthenticationHandler>(ClientTokenAuthenticationHandler.SchemeName, null);
 services.AddAuthorization();
-services.AddSignalR();
+var signalR = services.AddSignalR();
+// Scale-out: with SignalR:Redis set, every instance shares groups through Redis, so a client connected to one
+// instance sees the progress of an upload another instance handles.
+if (builder.Configuration["SignalR:Redis"] is { Length: > 0 } redis)
+    signalR.AddStackExchangeRedis(redis, options => options.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal("uploadguard"));
 
 var rateLimits = builder.Configuration.GetSection(ProtectRateLimitOptions.SectionName).Get<ProtectRateLimitOptions>() ?? new();
 services.AddRateLimiter(limiter =>

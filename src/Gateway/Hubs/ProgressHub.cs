@@ -15,7 +15,11 @@ public sealed class ProgressHub(JobTracker jobs) : Hub
     public const string Path = "/hubs/progress";
     public const string StageMethod = "stage";
 
-    public static string GroupOf(string jobId) => "job:" + jobId;
+    /// <summary>
+    /// Groups are per owner and job, so even where instances keep separate job tables (scale-out), one user's stages can
+    /// never reach another user who subscribed to the same job id.
+    /// </summary>
+    public static string GroupOf(string owner, string jobId) => $"job:{owner}:{jobId}";
 
     /// <summary>
     /// Joins the job's group and returns the stages it has already reached. The group is joined before the history is
@@ -27,9 +31,10 @@ public sealed class ProgressHub(JobTracker jobs) : Hub
         // Reserving lets a client subscribe before it uploads (it then sends the same id in X-UploadGuard-Job).
         if (!jobs.Reserve(jobId, user))
             throw new HubException("Not your job.");
-        await Groups.AddToGroupAsync(Context.ConnectionId, GroupOf(jobId));
+        await Groups.AddToGroupAsync(Context.ConnectionId, GroupOf(user, jobId));
         return jobs.HistoryFor(jobId, user)!;
     }
 
-    public Task Unsubscribe(string jobId) => Groups.RemoveFromGroupAsync(Context.ConnectionId, GroupOf(jobId));
+    public Task Unsubscribe(string jobId) =>
+        Groups.RemoveFromGroupAsync(Context.ConnectionId, GroupOf(Context.UserIdentifier ?? throw new HubException("Not authenticated."), jobId));
 }

@@ -62,7 +62,7 @@ public sealed class JobTracker(IHubContext<ProgressHub> hub, TimeProvider time)
         {
             job.History.Add(evt);
             job.Tail = job.Tail.ContinueWith(
-                _ => hub.Clients.Group(ProgressHub.GroupOf(jobId)).SendAsync(ProgressHub.StageMethod, evt),
+                _ => hub.Clients.Group(ProgressHub.GroupOf(job.Owner, jobId)).SendAsync(ProgressHub.StageMethod, evt),
                 CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
             return job.Tail;
         }
@@ -71,7 +71,7 @@ public sealed class JobTracker(IHubContext<ProgressHub> hub, TimeProvider time)
     /// <summary>The job's history if <paramref name="user"/> owns it; null when the job is unknown or someone else's.</summary>
     public IReadOnlyList<JobEvent>? HistoryFor(string jobId, string user)
     {
-        if (!_jobs.TryGetValue(jobId, out var job) || job.Owner is null || !string.Equals(job.Owner, user, StringComparison.Ordinal))
+        if (!_jobs.TryGetValue(jobId, out var job) || !string.Equals(job.Owner, user, StringComparison.Ordinal))
             return null;
         lock (job.History) return job.History.ToList();
     }
@@ -90,7 +90,7 @@ public sealed class JobTracker(IHubContext<ProgressHub> hub, TimeProvider time)
         }
     }
 
-    private sealed record Job(string? Owner, DateTimeOffset Started)
+    private sealed record Job(string Owner, DateTimeOffset Started)
     {
         private int _begun;
 
