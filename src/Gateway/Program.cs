@@ -81,7 +81,7 @@ if (demoOptions.Enabled)
             RouteId = "demo",
             ClusterId = "demo",
             Match = new RouteMatch { Path = "/demo/{**rest}" },
-            Metadata = new Dictionary<string, string> { ["UploadGuard.Protect"] = "true" },
+            Metadata = new Dictionary<string, string> { ["UploadGuard.Protect"] = demoOptions.Protect ? "true" : "false" },
         }],
         [new ClusterConfig
         {
