@@ -4,4 +4,5 @@ using UploadGuard.Cli.Commands;
 var root = new RootCommand("UploadGuard: adds a bounded, invisible perturbation to photos so models trained on them learn little.");
 root.Subcommands.Add(ProtectCommand.Create());
 root.Subcommands.Add(ModelsCommand.Create());
+root.Subcommands.Add(TrainCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,223 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using UploadGuard.ProtectionEngine.Datasets;
+using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Surrogate;
+using UploadGuard.ProtectionEngine.Training;
+using UploadGuard.ProtectionEngine.Training.Transforms;
+
+namespace UploadGuard.Cli.Commands;
+
+/// <summary><c>uploadguard train --data &lt;folder|archive&gt; ...</c></summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = "Training photos: a folder (recursive) or a .tar / .tar.gz archive. Labels are never used.", Required = true };
+        var subset = new Option<string?>("--subset") { Description = "Only paths starting with this inside the source, e.g. imagenette-224/train/." };
+        var maxImages = new Option<int?>("--max-images") { Description = "Most photos to keep in memory (a seeded random sample unless --sample first)." };
+        var sample = new Option<string>("--sample") { Description = "Which photos a capped load keeps.", DefaultValueFactory = _ => "random" };
+        sample.AcceptOnlyFromAmong("random", "first");
+        var size = new Option<int>("--size") { Description = "Training resolution and the model's working size (multiple of 4).", DefaultValueFactory = _ => 112 };
+        var surrogateSize = new Option<int?>("--surrogate-size") { Description = "Resolution the surrogate sees (default: --size)." };
+        var k = new Option<int>("--k") { Description = "k-means concepts.", DefaultValueFactory = _ => 10 };
+        var loss = new Option<string>("--loss") { Description = "shortcut (error-minimising) or misdirection.", DefaultValueFactory = _ => "shortcut" };
+        loss.AcceptOnlyFromAmong("shortcut", "misdirection");
+        var steps = new Option<long>("--steps") { Description = "Total optimiser steps (a resumed run continues up to this).", DefaultValueFactory = _ => 5000 };
+        var batch = new Option<int>("--batch") { Description = "Photos per step.", DefaultValueFactory = _ => 16 };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-4 };
+        var epsilon = new Option<int>("--epsilon", "-e") { Description = "L-infinity budget in 8-bit levels.", DefaultValueFactory = _ => 8 };
+        var seed = new Option<int>("--seed") { Description = "Seeds sampling, k-means, initialisation, batches and transformations.", DefaultValueFactory = _ => 1 };
+        var checkpoints = new Option<DirectoryInfo?>("--checkpoints") { Description = "Checkpoint folder; a run resumes from its latest checkpoint." };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints.", DefaultValueFactory = _ => 100 };
+        var version = new Option<string?>("--version") { Description = "Name of the new model version (default gen-<UTC time>)." };
+        var models = CommonOptions.ModelsPath();
+        var activate = new Option<bool>("--activate") { Description = "Make the new version the active one." };
+        var device = CommonOptions.Device();
+        var noEot = new Option<bool>("--no-eot") { Description = "Train without random transformations (for ablations)." };
+        var logEvery = new Option<int>("--log-every") { Description = "Also print a plain line every N steps, for log files (0: never).", DefaultValueFactory = _ => 0 };
+
+        var command = new Command("train", "Train a new generator version on your own photos, without labels.")
+        {
+            data, subset, maxImages, sample, size, surrogateSize, k, loss, steps, batch, lr, epsilon, seed, checkpoints, checkpointEvery,
+            version, models, activate, device, noEot, logEvery,
+        };
+        command.SetAction((result, cancellationToken) => RunAsync(new GeneratorTrainingOptions
+        {
+            DataSource = result.GetValue(data)!,
+            Subset = result.GetValue(subset),
+            MaxImages = result.GetValue(maxImages),
+            Sampling = result.GetValue(sample) == "first" ? DatasetSampling.First : DatasetSampling.Random,
+            ImageSize = result.GetValue(size),
+            SurrogateSize = result.GetValue(surrogateSize),
+            K = result.GetValue(k),
+            Loss = result.GetValue(loss) == "misdirection" ? GeneratorLossKind.Misdirection : GeneratorLossKind.Shortcut,
+            Steps = result.GetValue(steps),
+            BatchSize = result.GetValue(batch),
+            LearningRate = result.GetValue(lr),
+            Epsilon = result.GetValue(epsilon),
+            Seed = result.GetValue(seed),
+            CheckpointDirectory = result.GetValue(checkpoints)?.FullName,
+            CheckpointInterval = result.GetValue(checkpointEvery),
+            Version = result.GetValue(version),
+            ModelsPath = result.GetValue(models)!.FullName,
+            Activate = result.GetValue(activate),
+            Device = result.GetValue(device)!,
+            Eot = result.GetValue(noEot) ? EotOptions.None : new EotOptions(),
+        }, Math.Max(0, result.GetValue(logEvery)), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(GeneratorTrainingOptions options, int logEvery, CancellationToken cancellationToken)
+    {
+        if (Console.IsOutputRedirected)
+            AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 160);   // log files: one line per step, not wrapped at 80
+
+        if (!File.Exists(options.DataSource) && !Directory.Exists(options.DataSource))
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] the training data '{options.DataSource}' does not exist (give a folder or a .tar / .tar.gz archive).");
+            return 2;
+        }
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
+            return 2;
+        }
+
+        TrainingResult? result = null;
+        long lastCheckpoint = 0;
+        try
+        {
+            await AnsiConsole.Progress()
+                .AutoClear(false)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .StartAsync(async context =>
+                {
+                    var view = new ProgressView(context, options.Steps);
+                    var progress = new CallbackProgress(p =>
+                    {
+                        if (p.Phase == TrainingPhase.Checkpointing)
+                            lastCheckpoint = p.Step;
+                        view.Show(p);
+                        if (logEvery > 0 && p.Phase == TrainingPhase.Training && p.ImagesPerSecond > 0 && (p.Step % logEvery == 0 || p.Step == options.Steps))
+                            AnsiConsole.MarkupLineInterpolated($"step {p.Step}/{options.Steps}  {FormatTerms(p.LossTerms)}  avg loss {p.SmoothedLoss ?? double.NaN:0.000}  {p.ImagesPerSecond:0.0} img/s");
+                    });
+                    result = await new GeneratorTrainer().TrainAsync(options, progress, cancellationToken);
+                    view.Finish();
+                });
+        }
+        catch (OperationCanceledException)
+        {
+            AnsiConsole.MarkupLine(options.CheckpointDirectory is not null && lastCheckpoint > 0
+                ? $"[yellow]cancelled[/] after step {lastCheckpoint:N0}; the checkpoint is in {Markup.Escape(options.CheckpointDirectory)}: run the same command to resume."
+                : "[yellow]cancelled[/]; nothing was saved (give --checkpoints to make runs resumable).");
+            return 130;
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
+            return 2;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ModelIntegrityException or OnnxFormatException or IOException or UnauthorizedAccessException)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
+            return 1;
+        }
+
+        PrintSummary(result!, options);
+        return 0;
+    }
+
+    private static void PrintSummary(TrainingResult result, GeneratorTrainingOptions options)
+    {
+        var card = result.Card;
+        var table = new Table().Title("Training").AddColumn("Measure").AddColumn("Value");
+        table.AddRow("Version", Markup.Escape(card.Version) + (options.Activate ? " [green](active)[/]" : ""));
+        table.AddRow("Trained", card.Trained ? "yes (protection not yet measured)" : $"[yellow]no ({ModelCard.UntrainedWarning})[/]");
+        table.AddRow("Steps", result.ResumedFromStep > 0
+            ? $"{card.TrainingSteps:N0} (resumed from {result.ResumedFromStep:N0})"
+            : card.TrainingSteps.ToString("N0"));
+        table.AddRow("Photos", $"{result.Dataset.Kept:N0} kept of {result.Dataset.Images:N0}; {result.Dataset.SkippedNotImages:N0} non-image and {result.Dataset.SkippedUndecodable:N0} undecodable file(s) skipped");
+        table.AddRow("Concept sizes", string.Join(" / ", result.ClusterSizes));
+        table.AddRow("Final loss terms", Markup.Escape(FormatTerms(result.FinalLossTerms)));
+        table.AddRow("Time", $"{result.Elapsed.TotalSeconds:N1} s");
+        if (result.MeanStepTime is { } step)
+            table.AddRow("Step time", $"{step.TotalSeconds:0.00} s ({options.BatchSize / step.TotalSeconds:0.0} images/s, warm-up step excluded)");
+        table.AddRow("Registry", Markup.Escape(options.ModelsPath));
+        AnsiConsole.Write(table);
+    }
+
+    private static string FormatTerms(IReadOnlyDictionary<string, double> terms) =>
+        string.Join("  ", terms.Select(t => $"{t.Key} {t.Value.ToString("0.000", CultureInfo.InvariantCulture)}"));
+
+    /// <summary>One progress row per phase; the training row carries the loss terms, throughput and ETA.</summary>
+    private sealed class ProgressView(ProgressContext context, long totalSteps)
+    {
+        private ProgressTask? loading;
+        private ProgressTask? features;
+        private ProgressTask? training;
+
+        public void Show(TrainingProgress p)
+        {
+            switch (p.Phase)
+            {
+                case TrainingPhase.LoadingData:
+                    loading ??= context.AddTask("Reading photos").IsIndeterminate();
+                    loading.Description = Markup.Escape($"Reading photos: {p.Step:N0} files ({p.Message})");
+                    break;
+                case TrainingPhase.ExtractingFeatures:
+                    Complete(loading);
+                    features ??= context.AddTask("Surrogate features", maxValue: Math.Max(1, p.TotalSteps));
+                    features.Value = p.Step;
+                    break;
+                case TrainingPhase.Clustering:
+                    Complete(loading);
+                    Complete(features);
+                    AnsiConsole.MarkupLineInterpolated($"{p.Message}");
+                    break;
+                case TrainingPhase.Training or TrainingPhase.Checkpointing:
+                    Complete(loading);
+                    Complete(features);
+                    training ??= context.AddTask("Training", maxValue: Math.Max(1, totalSteps));
+                    training.Value = p.Step;
+                    string speed = p.ImagesPerSecond > 0 ? $" · {p.ImagesPerSecond:0.0} img/s" : "";
+                    string eta = p.Eta is { } e ? $" · ETA {e:hh\\:mm\\:ss}" : "";
+                    string note = p.Phase == TrainingPhase.Checkpointing || p.ImagesPerSecond == 0 ? $" · {p.Message}" : "";
+                    string average = p.SmoothedLoss is { } l ? $" · avg loss {l.ToString("0.000", CultureInfo.InvariantCulture)}" : "";
+                    training.Description = Markup.Escape($"Step {p.Step:N0}/{totalSteps:N0} · {FormatTerms(p.LossTerms)}{average}{speed}{eta}{note}");
+                    break;
+                case TrainingPhase.Saving or TrainingPhase.Completed:
+                    Complete(training);
+                    break;
+            }
+        }
+
+        public void Finish()
+        {
+            Complete(loading);
+            Complete(features);
+            Complete(training);
+        }
+
+        private static void Complete(ProgressTask? task)
+        {
+            if (task is { IsFinished: false })
+            {
+                task.IsIndeterminate = false;
+                task.Value = task.MaxValue;
+                task.StopTask();
+            }
+        }
+    }
+
+    /// <summary>Handles reports on the training thread, in order (Spectre's progress tasks are thread-safe).</summary>
+    private sealed class CallbackProgress(Action<TrainingProgress> handler) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => handler(value);
+    }
+}

@@ -1,0 +1,343 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using TorchSharp;
+using TorchSharp.Modules;
+using UploadGuard.ProtectionEngine.Datasets;
+using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Surrogate;
+using UploadGuard.ProtectionEngine.Training.Transforms;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace UploadGuard.ProtectionEngine.Training;
+
+/// <summary>
+/// Trains a <see cref="PerturbationGenerator"/> without labels: photos are read (<see cref="ImageDatasetLoader"/>), their
+/// clean surrogate features clustered into K concepts (<see cref="ConceptClusters"/>), then each step perturbs a batch
+/// by epsilon/255 * tanh(G(x)), draws random transformations (<see cref="ExpectationOverTransformations"/>), and moves
+/// the generator to lower the <see cref="ConceptObjective"/> on the surrogate's features. Checkpoints every N steps,
+/// resumes from the latest, and saves the result as a new registry version whose card says honestly whether it was
+/// trained for real.
+/// </summary>
+public sealed class GeneratorTrainer
+{
+    private const int EotStream = 2;
+    private const double SmoothingFactor = 0.1;
+    private const double LossSmoothingFactor = 0.05;
+    private readonly ResNet18Surrogate? sharedSurrogate;
+
+    /// <param name="surrogate">
+    /// A loaded surrogate to reuse across runs (it is moved to the run's device); null loads the pretrained one for each
+    /// run and disposes it afterwards.
+    /// </param>
+    public GeneratorTrainer(ResNet18Surrogate? surrogate = null) => sharedSurrogate = surrogate;
+
+    /// <summary>
+    /// Runs training on a dedicated thread. Cancelling stops between steps, writes a checkpoint of the last completed step
+    /// (when a checkpoint folder is set) and throws <see cref="OperationCanceledException"/>; nothing is written to the
+    /// registry then.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The data source does not exist (or the surrogate's files are missing).</exception>
+    /// <exception cref="InvalidOperationException">Too few usable photos, the version exists, checkpoints of another run, or the loss diverged.</exception>
+    public Task<TrainingResult> TrainAsync(GeneratorTrainingOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        // A long CPU-bound run: its own thread, not a thread-pool worker held for hours.
+        return Task.Factory.StartNew(() => Train(options, progress, cancellationToken), cancellationToken,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    private TrainingResult Train(GeneratorTrainingOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var registry = new ModelRegistry(options.ModelsPath);
+        string version = options.Version ?? $"gen-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
+        // Checked now, not after hours of training.
+        if (Directory.Exists(Path.Combine(registry.Root, version)))
+            throw new InvalidOperationException($"Model version '{version}' already exists in '{registry.Root}'; choose another version.");
+
+        Report(progress, TrainingPhase.LoadingData, 0, 0, $"Reading {options.DataSource}");
+        var dataset = ImageDatasetLoader.Load(
+            new ImageDatasetOptions
+            {
+                Source = options.DataSource,
+                Subset = options.Subset,
+                MaxImages = options.MaxImages,
+                Sampling = options.Sampling,
+                Seed = options.Seed,
+                ImageSize = options.ImageSize,
+            },
+            progress is null ? null : new InlineProgress<DatasetLoadStatistics>(s => Report(progress, TrainingPhase.LoadingData, s.FilesInSubset, 0,
+                $"{s.Kept:N0} images kept, {s.Skipped:N0} skipped")),
+            cancellationToken);
+        if (dataset.Count < options.K)
+        {
+            throw new InvalidOperationException(
+                $"{dataset.Description} gave {dataset.Count} usable image(s) ({dataset.Statistics.SkippedNotImages} non-image and "
+                + $"{dataset.Statistics.SkippedUndecodable} undecodable file(s) skipped); at least K = {options.K} are needed.");
+        }
+
+        string fingerprint = Fingerprint(options, dataset);
+        var latest = TrainingCheckpoint.FindLatest(options.CheckpointDirectory);
+        if (latest is not null && latest.Fingerprint != fingerprint)
+        {
+            throw new InvalidOperationException(
+                $"The checkpoints in '{options.CheckpointDirectory}' belong to another run (different data or settings); "
+                + "use another checkpoint folder, or delete these checkpoints to start over.");
+        }
+
+        var device = ComputeDevice.Select(options.Device);
+        var surrogate = sharedSurrogate ?? ResNet18Surrogate.LoadPretrained();
+        try
+        {
+            surrogate.to(device);
+            var clusters = LoadOrFitClusters(options, dataset, surrogate, device, fingerprint, progress, cancellationToken);
+            return Optimise(options, dataset, clusters, surrogate, device, fingerprint, latest, registry, version, progress, clock, cancellationToken);
+        }
+        finally
+        {
+            if (sharedSurrogate is null)
+                surrogate.Dispose();
+        }
+    }
+
+    private static TrainingResult Optimise(GeneratorTrainingOptions options, ImageDataset dataset, ConceptClusters clusters, ResNet18Surrogate surrogate,
+        Device device, string fingerprint, CheckpointManifest? latest, ModelRegistry registry, string version, IProgress<TrainingProgress>? progress,
+        Stopwatch clock, CancellationToken cancellationToken)
+    {
+        using var objective = new ConceptObjective(clusters, options.Loss, options.Temperature, options.AwayWeight, device);
+        using var generator = new PerturbationGenerator(options.Architecture);
+        GeneratorInitialisation.Reset(generator, options.Seed);
+        generator.to(device);
+        generator.train();
+        using var optimizer = new Adam(generator.parameters(), options.LearningRate, beta1: 0.9, beta2: 0.999);
+
+        long start = 0;
+        IReadOnlyDictionary<string, double> terms = new Dictionary<string, double>();
+        if (latest is not null)
+        {
+            TrainingCheckpoint.Restore(options.CheckpointDirectory!, latest, generator, optimizer);
+            start = latest.Step;
+            terms = latest.LossTerms;
+            Report(progress, TrainingPhase.Training, start, options.Steps, $"Resumed from the checkpoint of step {start:N0}", terms);
+        }
+
+        var schedule = new BatchSchedule(dataset.Count, options.BatchSize, options.Seed);
+        var eot = new ExpectationOverTransformations(options.Eot);
+        double scale = options.Epsilon / 255.0;
+        long completed = start, saved = start;
+        double? secondsPerStep = null;
+        double? smoothedLoss = null;
+        double timedSeconds = 0;
+        long timedSteps = 0;
+        try
+        {
+            for (long step = start + 1; step <= options.Steps; step++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                long began = Stopwatch.GetTimestamp();
+                terms = Step(step, options, dataset, clusters, schedule, eot, scale, generator, optimizer, surrogate, objective, device);
+                if (!double.IsFinite(terms[ConceptObjective.Loss]))
+                    throw new InvalidOperationException($"The loss is {terms[ConceptObjective.Loss]} at step {step}; lower the learning rate.");
+                completed = step;
+
+                double seconds = Stopwatch.GetElapsedTime(began).TotalSeconds;
+                // The first step of a call pays for allocator and kernel warm-up: it seeds the estimate, then is dropped.
+                bool warmUp = step == start + 1;
+                secondsPerStep = secondsPerStep is { } s && step != start + 2 ? s + SmoothingFactor * (seconds - s) : seconds;
+                if (!warmUp)
+                {
+                    timedSeconds += seconds;
+                    timedSteps++;
+                }
+                double loss = terms[ConceptObjective.Loss];
+                smoothedLoss = smoothedLoss is { } l ? l + LossSmoothingFactor * (loss - l) : loss;
+                progress?.Report(new TrainingProgress(TrainingPhase.Training, step, options.Steps, terms,
+                    options.BatchSize / secondsPerStep.Value, TimeSpan.FromSeconds(secondsPerStep.Value * (options.Steps - step)), null, smoothedLoss));
+
+                if (options.CheckpointDirectory is not null && step % options.CheckpointInterval == 0)
+                {
+                    Checkpoint(options, fingerprint, step, generator, optimizer, terms, progress);
+                    saved = step;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (options.CheckpointDirectory is not null && completed > saved)
+        {
+            // Keep the work done so far: the same command resumes from here.
+            Checkpoint(options, fingerprint, completed, generator, optimizer, terms, progress);
+            throw;
+        }
+        if (options.CheckpointDirectory is not null && completed > saved)
+            Checkpoint(options, fingerprint, completed, generator, optimizer, terms, progress);
+
+        cancellationToken.ThrowIfCancellationRequested();
+        Report(progress, TrainingPhase.Saving, completed, options.Steps, $"Saving version {version}", terms);
+        generator.eval();
+        var card = registry.Save(Card(options, dataset, clusters, version, completed, terms, generator), generator);
+        if (options.Activate)
+            registry.SetActive(card.Version);
+        Report(progress, TrainingPhase.Completed, completed, options.Steps, $"Saved {card.Version}", terms);
+        return new TrainingResult(card, dataset.Statistics, start, completed - start, terms, clusters.ClusterSizes(), clock.Elapsed,
+            timedSteps > 0 ? TimeSpan.FromSeconds(timedSeconds / timedSteps) : null);
+    }
+
+    private static IReadOnlyDictionary<string, double> Step(long step, GeneratorTrainingOptions options, ImageDataset dataset, ConceptClusters clusters,
+        BatchSchedule schedule, ExpectationOverTransformations eot, double scale, PerturbationGenerator generator, Adam optimizer,
+        ResNet18Surrogate surrogate, ConceptObjective objective, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var indices = schedule.ForStep(step);
+        var clean = dataset.Batch(indices, device);
+        var concepts = tensor(indices.Select(i => (long)clusters.Assignments[i]).ToArray(), device: device);
+
+        var perturbed = (clean + generator.call(clean) * scale).clamp(0, 1);
+        var transformed = eot.Apply(perturbed, new Random(StepSeeds.Mix(options.Seed, step, EotStream)));
+        var features = surrogate.call(SurrogateInput(transformed, options.EffectiveSurrogateSize));
+        var (loss, terms) = objective.Evaluate(features, concepts);
+
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+        return terms;
+    }
+
+    /// <summary>Images in [0, 1] at the surrogate's size and scale (0..255).</summary>
+    private static Tensor SurrogateInput(Tensor images, int size)
+    {
+        if (images.shape[2] == size && images.shape[3] == size)
+            return images * 255;
+        bool shrinking = images.shape[2] > size || images.shape[3] > size;
+        return functional.interpolate(images, [size, size], mode: InterpolationMode.Bilinear, align_corners: false, antialias: shrinking) * 255;
+    }
+
+    private static ConceptClusters LoadOrFitClusters(GeneratorTrainingOptions options, ImageDataset dataset, ResNet18Surrogate surrogate, Device device,
+        string fingerprint, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        string? path = options.CheckpointDirectory is null ? null : Path.Combine(options.CheckpointDirectory, ConceptClusters.FileName);
+        if (path is not null && ConceptClusters.TryLoad(path) is { } saved && saved.Fingerprint == fingerprint
+            && saved.K == options.K && saved.Assignments.Length == dataset.Count)
+        {
+            Report(progress, TrainingPhase.Clustering, 0, 0, $"Reusing the {saved.K} concepts saved in {path}");
+            return saved;
+        }
+
+        using var scope = NewDisposeScope();
+        var features = ExtractFeatures(options, dataset, surrogate, device, progress, cancellationToken);
+        Report(progress, TrainingPhase.Clustering, 0, 0, $"k-means, K = {options.K}, on {dataset.Count:N0} feature vectors");
+        var clusters = ConceptClusters.Fit(features, options.K, options.Seed, fingerprint);
+        if (path is not null)
+        {
+            Directory.CreateDirectory(options.CheckpointDirectory!);
+            clusters.Save(path);
+        }
+        return clusters;
+    }
+
+    private static Tensor ExtractFeatures(GeneratorTrainingOptions options, ImageDataset dataset, ResNet18Surrogate surrogate, Device device,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        using var noGrad = no_grad();
+        var values = new float[checked(dataset.Count * ResNet18Surrogate.FeatureCount)];
+        for (int first = 0; first < dataset.Count; first += options.FeatureBatchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            var indices = Enumerable.Range(first, Math.Min(options.FeatureBatchSize, dataset.Count - first)).ToArray();
+            var features = surrogate.call(SurrogateInput(dataset.Batch(indices, device), options.EffectiveSurrogateSize));
+            features.cpu().contiguous().data<float>().CopyTo(values, checked(first * ResNet18Surrogate.FeatureCount));
+            Report(progress, TrainingPhase.ExtractingFeatures, first + indices.Length, dataset.Count, null);
+        }
+        return tensor(values, [dataset.Count, ResNet18Surrogate.FeatureCount]);
+    }
+
+    private static void Checkpoint(GeneratorTrainingOptions options, string fingerprint, long step, PerturbationGenerator generator, Adam optimizer,
+        IReadOnlyDictionary<string, double> terms, IProgress<TrainingProgress>? progress)
+    {
+        Report(progress, TrainingPhase.Checkpointing, step, options.Steps, $"Checkpoint at step {step:N0}", terms);
+        TrainingCheckpoint.Save(options.CheckpointDirectory!, step, fingerprint, generator, optimizer, terms, options.CheckpointsToKeep);
+    }
+
+    private static ModelCard Card(GeneratorTrainingOptions options, ImageDataset dataset, ConceptClusters clusters, string version, long steps,
+        IReadOnlyDictionary<string, double> terms, PerturbationGenerator generator)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var stats = dataset.Statistics;
+        string sample = options.MaxImages is { } cap
+            ? string.Create(inv, $"{options.Sampling.ToString().ToLowerInvariant()} sample of at most {cap:N0}, seed {options.Seed}")
+            : "all images";
+        string trainingData = string.Create(inv,
+            $"{dataset.Description}: {dataset.Count:N0} images ({sample}) at {options.ImageSize} px; {stats.Skipped:N0} file(s) skipped; labels not used");
+
+        bool enoughSteps = steps >= options.MinimumStepsForTrained;
+        bool enoughImages = dataset.Count >= options.MinimumImagesForTrained;
+        var eot = options.Eot;
+        var notes = new List<string>
+        {
+            string.Create(inv, $"Loss {options.Loss.ToString().ToLowerInvariant()}, K = {clusters.K} k-means concepts of ResNet-18 surrogate features at {options.EffectiveSurrogateSize} px (sizes {string.Join("/", clusters.ClusterSizes())}), temperature {options.Temperature}")
+                + (options.Loss == GeneratorLossKind.Misdirection ? string.Create(inv, $", away weight {options.AwayWeight}.") : "."),
+            string.Create(inv, $"Adam lr {options.LearningRate}, batch {options.BatchSize}, seed {options.Seed}."),
+            string.Create(inv, $"EOT p(crop) {eot.CropProbability}, p(flip) {eot.FlipProbability}, p(rescale {eot.MinRescale}-1) {eot.RescaleProbability}, p(blur) {eot.BlurProbability}, p(gray) {eot.GrayscaleProbability}, p(jpeg q{eot.MinJpegQuality}-{eot.MaxJpegQuality}) {eot.JpegProbability}."),
+            "Final step: " + string.Join(", ", terms.Select(t => string.Create(inv, $"{t.Key} {t.Value:0.####}"))) + ".",
+            "Protection not yet measured by the victim benchmark.",
+        };
+        if (!enoughSteps || !enoughImages)
+        {
+            notes.Add(string.Create(inv,
+                $"{ModelCard.UntrainedWarning}: a smoke run ({steps:N0} steps on {dataset.Count:N0} images; a trained model needs at least {options.MinimumStepsForTrained:N0} steps and {options.MinimumImagesForTrained:N0} images)."));
+        }
+
+        return new ModelCard
+        {
+            Version = version,
+            Trained = enoughSteps && enoughImages,
+            Architecture = generator.Architecture,
+            Parameters = generator.ParameterCount,
+            WorkingSize = options.ImageSize,
+            Epsilon = options.Epsilon,
+            Weights = new ModelWeightsFile("generator.safetensors", "safetensors", ""),
+            TrainingData = trainingData,
+            TrainingSteps = steps,
+            Created = DateTimeOffset.UtcNow,
+            Notes = string.Join(" ", notes),
+        };
+    }
+
+    /// <summary>
+    /// Identifies a run: the photos (paths and pixels) and every setting that changes the optimisation, but not the
+    /// step count, so that a finished run can be extended with more steps.
+    /// </summary>
+    private static string Fingerprint(GeneratorTrainingOptions options, ImageDataset dataset)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var settings = new
+        {
+            options.ImageSize,
+            options.EffectiveSurrogateSize,
+            options.K,
+            Loss = options.Loss.ToString(),
+            options.Epsilon,
+            options.BatchSize,
+            options.LearningRate,
+            options.Seed,
+            options.Temperature,
+            options.AwayWeight,
+            options.Architecture,
+            options.Eot,
+        };
+        hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(settings, ModelCard.JsonOptions));
+        for (int i = 0; i < dataset.Count; i++)
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(dataset.Paths[i] + "\n"));
+            hash.AppendData(dataset.Pixels(i).Span);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private static void Report(IProgress<TrainingProgress>? progress, TrainingPhase phase, long step, long total, string? message,
+        IReadOnlyDictionary<string, double>? terms = null) =>
+        progress?.Report(new TrainingProgress(phase, step, total, terms ?? new Dictionary<string, double>(), 0, null, message));
+}

@@ -1,0 +1,143 @@
+using System.Globalization;
+using System.Text.Json;
+using TorchSharp.Modules;
+using UploadGuard.ProtectionEngine.Models;
+using static TorchSharp.torch;
+
+namespace UploadGuard.ProtectionEngine.Training;
+
+/// <summary>
+/// Checkpoints of a training run in a folder: <c>step-NNNNNNNN.safetensors</c> holds the generator's tensors
+/// (<c>generator.*</c>) and Adam's first and second moments (<c>adam.exp_avg.*</c>, <c>adam.exp_avg_sq.*</c>), so a
+/// resumed run continues the same optimisation, not a cold restart; <c>step-NNNNNNNN.json</c>
+/// (<see cref="CheckpointManifest"/>) is written last. Both are written to temporary names and renamed, so a crash or
+/// cancellation never leaves a half checkpoint that looks complete. Safetensors, like the model files: loading parses
+/// numbers and executes nothing.
+/// </summary>
+public static class TrainingCheckpoint
+{
+    private const string GeneratorPrefix = "generator.";
+    private const string FirstMomentPrefix = "adam.exp_avg.";
+    private const string SecondMomentPrefix = "adam.exp_avg_sq.";
+    private const string FilePrefix = "step-";
+
+    public static CheckpointManifest Save(string directory, long step, string fingerprint, PerturbationGenerator generator, Adam optimizer,
+        IReadOnlyDictionary<string, double> lossTerms, int keep)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        Directory.CreateDirectory(directory);
+        string stem = Stem(step);
+        var tensors = GeneratorWeights.Export(generator).Select(t => t with { Name = GeneratorPrefix + t.Name }).ToList();
+        long adamStep = 0;
+        foreach (var (name, state) in AdamStates(generator, optimizer))
+        {
+            tensors.Add(ToNamed(FirstMomentPrefix + name, state.exp_avg));
+            tensors.Add(ToNamed(SecondMomentPrefix + name, state.exp_avg_sq));
+            adamStep = Math.Max(adamStep, state.step);
+        }
+
+        string weightsFile = stem + ".safetensors";
+        WriteAtomically(Path.Combine(directory, weightsFile), SafeTensorsFormat.Write(tensors));
+        var manifest = new CheckpointManifest(step, fingerprint, weightsFile, adamStep, DateTimeOffset.UtcNow, lossTerms);
+        WriteAtomically(Path.Combine(directory, stem + ".json"), JsonSerializer.SerializeToUtf8Bytes(manifest, ModelCard.JsonOptions));
+        Prune(directory, keep);
+        return manifest;
+    }
+
+    /// <summary>The complete checkpoint with the most steps, or null when the folder has none.</summary>
+    public static CheckpointManifest? FindLatest(string? directory)
+    {
+        if (directory is null || !Directory.Exists(directory))
+            return null;
+        return Manifests(directory)
+            .Where(m => File.Exists(Path.Combine(directory, m.WeightsFile)))
+            .MaxBy(m => m.Step);
+    }
+
+    /// <summary>Loads a checkpoint's generator weights and Adam moments into freshly built ones.</summary>
+    /// <exception cref="ModelIntegrityException">The file is damaged or does not fit the generator.</exception>
+    public static void Restore(string directory, CheckpointManifest manifest, PerturbationGenerator generator, Adam optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(generator);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        if (manifest.WeightsFile != Stem(manifest.Step) + ".safetensors")
+            throw new ModelIntegrityException($"Checkpoint manifest of step {manifest.Step} names an unexpected file.");
+        var tensors = SafeTensorsFormat.Read(File.ReadAllBytes(Path.Combine(directory, manifest.WeightsFile)));
+        var weights = tensors.Values.Where(t => t.Name.StartsWith(GeneratorPrefix, StringComparison.Ordinal))
+            .ToDictionary(t => t.Name[GeneratorPrefix.Length..], t => t with { Name = t.Name[GeneratorPrefix.Length..] }, StringComparer.Ordinal);
+        GeneratorWeights.Import(generator, weights);
+
+        using var noGrad = no_grad();
+        foreach (var (name, state) in AdamStates(generator, optimizer))
+        {
+            CopyInto(tensors, FirstMomentPrefix + name, state.exp_avg);
+            CopyInto(tensors, SecondMomentPrefix + name, state.exp_avg_sq);
+            state.step = manifest.AdamStep;
+        }
+    }
+
+    private static IEnumerable<(string Name, Adam.State State)> AdamStates(PerturbationGenerator generator, Adam optimizer)
+    {
+        // Adam keeps its states in the order of the parameters it was given: the generator's parameters() order.
+        var names = generator.named_parameters().Select(p => p.name).ToList();
+        var states = optimizer.state_dict().State;
+        if (states.Count != names.Count)
+            throw new InvalidOperationException($"The optimiser holds {states.Count} parameter states; the generator has {names.Count} parameters.");
+        return names.Zip(states, (name, state) => (name, (Adam.State)state));
+    }
+
+    private static NamedTensor ToNamed(string name, Tensor value)
+    {
+        using var cpu = value.detach().cpu().to_type(ScalarType.Float32).contiguous();
+        return new NamedTensor(name, cpu.shape, cpu.data<float>().ToArray());
+    }
+
+    private static void CopyInto(IReadOnlyDictionary<string, NamedTensor> tensors, string name, Tensor target)
+    {
+        if (!tensors.TryGetValue(name, out var source) || !source.Shape.SequenceEqual(target.shape))
+            throw new ModelIntegrityException($"Checkpoint tensor '{name}' is missing or has the wrong shape.");
+        using var value = tensor(source.Data, source.Shape);
+        target.copy_(value);
+    }
+
+    private static IEnumerable<CheckpointManifest> Manifests(string directory)
+    {
+        foreach (var path in Directory.EnumerateFiles(directory, FilePrefix + "*.json"))
+        {
+            CheckpointManifest? manifest;
+            try
+            {
+                manifest = JsonSerializer.Deserialize<CheckpointManifest>(File.ReadAllBytes(path), ModelCard.JsonOptions);
+            }
+            catch (Exception ex) when (ex is JsonException or IOException)
+            {
+                continue;
+            }
+            // The names are derived, never trusted: a manifest cannot point a load or a delete outside the folder.
+            if (manifest is not null && Path.GetFileNameWithoutExtension(path) == Stem(manifest.Step)
+                && manifest.WeightsFile == Stem(manifest.Step) + ".safetensors")
+                yield return manifest;
+        }
+    }
+
+    private static void Prune(string directory, int keep)
+    {
+        foreach (var old in Manifests(directory).OrderByDescending(m => m.Step).Skip(keep).ToList())
+        {
+            // Manifest first: a checkpoint without its manifest is ignored, never half-loaded.
+            File.Delete(Path.Combine(directory, Stem(old.Step) + ".json"));
+            File.Delete(Path.Combine(directory, old.WeightsFile));
+        }
+    }
+
+    private static string Stem(long step) => FilePrefix + step.ToString("D8", CultureInfo.InvariantCulture);
+
+    private static void WriteAtomically(string path, byte[] bytes)
+    {
+        var temp = $"{path}.{Environment.ProcessId}.tmp";
+        File.WriteAllBytes(temp, bytes);
+        File.Move(temp, path, overwrite: true);
+    }
+}

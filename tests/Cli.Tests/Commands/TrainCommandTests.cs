@@ -1,0 +1,54 @@
+using System.Text.Json;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using UploadGuard.Cli.Tests.Support;
+
+namespace UploadGuard.Cli.Tests.Commands;
+
+public sealed class TrainCommandTests : IDisposable
+{
+    private readonly string _work = Path.Combine(Path.GetTempPath(), "uploadguard-cli-tests", Guid.NewGuid().ToString("N"));
+
+    public TrainCommandTests() => Directory.CreateDirectory(_work);
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    [Fact]
+    public async Task Missing_data_is_a_clear_error_with_a_non_zero_exit()
+    {
+        var result = await CliProcess.RunAsync("train", "--data", Path.Combine(_work, "absent.tar.gz"), "--models", Path.Combine(_work, "models"));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("does not exist", string.Join(' ', result.Output.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries)));
+        Assert.DoesNotContain("Unhandled exception", result.Output);
+    }
+
+    [Fact]
+    public async Task A_smoke_run_saves_a_version_marked_untrained()
+    {
+        var data = Directory.CreateDirectory(Path.Combine(_work, "photos", "any-class")).FullName;
+        for (int i = 0; i < 8; i++)
+            WritePhoto(Path.Combine(data, $"{i}.png"), 32 + i, 32, i);
+        var models = Path.Combine(_work, "models");
+
+        var result = await CliProcess.RunAsync("train", "--data", Path.Combine(_work, "photos"), "--size", "32", "--k", "2", "--steps", "2",
+            "--batch", "4", "--checkpoints", Path.Combine(_work, "checkpoints"), "--checkpoint-every", "1", "--version", "cli-smoke",
+            "--models", models, "--device", "cpu");
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("untrained model: no protection claimed", result.Output);
+        using var card = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(models, "cli-smoke", "model-card.json")));
+        Assert.False(card.RootElement.GetProperty("trained").GetBoolean());
+        Assert.Equal(2, card.RootElement.GetProperty("trainingSteps").GetInt64());
+        Assert.True(File.Exists(Path.Combine(_work, "checkpoints", "step-00000002.safetensors")));
+    }
+
+    private static void WritePhoto(string path, int width, int height, int seed)
+    {
+        using var image = new Image<Rgba32>(width, height);
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+                image[x, y] = new Rgba32((byte)(x * 255 / width), (byte)((y * 255 / height + 40 * seed) % 256), (byte)((x * y + seed) % 256));
+        image.Save(path);
+    }
+}

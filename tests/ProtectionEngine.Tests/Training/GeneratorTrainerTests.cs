@@ -1,0 +1,174 @@
+using UploadGuard.ProtectionEngine.Datasets;
+using UploadGuard.ProtectionEngine.Imaging;
+using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Tests.Datasets;
+using UploadGuard.ProtectionEngine.Tests.Support;
+using UploadGuard.ProtectionEngine.Training;
+using static TorchSharp.torch;
+
+namespace UploadGuard.ProtectionEngine.Tests.Training;
+
+public sealed class GeneratorTrainerTests(TrainingSurrogateFixture fixture) : IClassFixture<TrainingSurrogateFixture>
+{
+    // Tiny on purpose: 32-px photos, the smallest size the surrogate accepts, so a step takes milliseconds.
+    private static readonly Lazy<string> Data = new(() =>
+    {
+        var files = Enumerable.Range(0, 24)
+            .Select(i => ($"smoke/{(i % 2 == 0 ? "smooth" : "busy")}/{i:00}.png",
+                TestImages.EncodedPhoto(32, 32, ImageFormatKind.Png, seed: i % 2 == 0 ? i : 1000 + i)))
+            .Append(("smoke/README.txt", "labels are never read\n"u8.ToArray()))
+            .ToList();
+        return TestArchives.WriteTar(files, gzip: true);
+    });
+
+    [Fact]
+    public async Task A_smoke_run_checkpoints_resumes_and_saves_an_untrained_model_the_registry_loads()
+    {
+        string root = TestArchives.NewTempFolder();
+        var trainer = new GeneratorTrainer(fixture.Model);
+
+        var first = await trainer.TrainAsync(Options(root, steps: 2, version: "smoke-a"));
+        Assert.Equal(0, first.ResumedFromStep);
+        Assert.Equal(2, first.StepsRun);
+        Assert.Equal(1, first.Dataset.SkippedNotImages);
+        Assert.Equal(24, first.Dataset.Kept);
+        Assert.Equal(24, first.ClusterSizes.Sum());
+        Assert.True(File.Exists(Path.Combine(root, "checkpoints", "step-00000002.safetensors")));
+        Assert.True(File.Exists(Path.Combine(root, "checkpoints", ConceptClusters.FileName)));
+
+        var reports = new List<TrainingProgress>();
+        var second = await trainer.TrainAsync(Options(root, steps: 3, version: "smoke-b"), new Recorder(reports));
+        Assert.Equal(2, second.ResumedFromStep);
+        Assert.Equal(1, second.StepsRun);
+        Assert.Contains(reports, r => r.Message?.Contains("Reusing", StringComparison.Ordinal) == true);
+        Assert.Contains(reports, r => r.Message?.Contains("Resumed from the checkpoint of step 2", StringComparison.Ordinal) == true);
+        var trainingReports = reports.Where(r => r.Phase == TrainingPhase.Training && r.ImagesPerSecond > 0).ToList();
+        Assert.Equal([3L], trainingReports.Select(r => r.Step));
+        Assert.All(trainingReports, r => Assert.True(double.IsFinite(r.LossTerms[ConceptObjective.Loss])));
+
+        var card = second.Card;
+        Assert.False(card.Trained);
+        Assert.Equal(ModelCard.UntrainedWarning, card.Warning);
+        Assert.Contains(ModelCard.UntrainedWarning, card.Notes);
+        Assert.Contains("shortcut", card.Notes);
+        Assert.Contains("K = 2", card.Notes);
+        Assert.Equal(3, card.TrainingSteps);
+        Assert.Equal(32, card.WorkingSize);
+        Assert.Equal(8, card.Epsilon);
+        Assert.Contains("data.tar.gz", card.TrainingData);
+
+        var registry = new ModelRegistry(Path.Combine(root, "models"));
+        using var model = registry.Load("smoke-b", CPU);
+        Assert.False(model.Card.Trained);
+        using var input = rand(1, 3, 32, 32);
+        using var noGrad = no_grad();
+        using var delta = model.Generator.call(input);
+        Assert.Equal(input.shape, delta.shape);
+        Assert.Equal("smoke-a", registry.ReadCard("smoke-a").Version);
+    }
+
+    [Fact]
+    public async Task Resuming_continues_the_same_optimisation_as_a_straight_run()
+    {
+        string straight = TestArchives.NewTempFolder(), resumed = TestArchives.NewTempFolder();
+        var trainer = new GeneratorTrainer(fixture.Model);
+
+        await trainer.TrainAsync(Options(straight, steps: 3, version: "straight", loss: GeneratorLossKind.Misdirection));
+        await trainer.TrainAsync(Options(resumed, steps: 2, version: "part", loss: GeneratorLossKind.Misdirection));
+        var result = await trainer.TrainAsync(Options(resumed, steps: 3, version: "rest", loss: GeneratorLossKind.Misdirection));
+        Assert.Contains("misdirection", result.Card.Notes);
+
+        // Same weights and Adam moments restored, same batches and transformations drawn: the same generator.
+        using var a = new ModelRegistry(Path.Combine(straight, "models")).Load("straight", CPU);
+        using var b = new ModelRegistry(Path.Combine(resumed, "models")).Load("rest", CPU);
+        var wa = GeneratorWeights.Export(a.Generator).ToDictionary(t => t.Name);
+        foreach (var t in GeneratorWeights.Export(b.Generator))
+        {
+            var reference = wa[t.Name].Data;
+            double worst = t.Data.Select((v, i) => Math.Abs(v - reference[i])).DefaultIfEmpty().Max();
+            Assert.True(worst < 1e-5, $"{t.Name} differs by {worst}");
+        }
+    }
+
+    [Fact]
+    public async Task Cancelling_writes_a_checkpoint_and_saves_no_model()
+    {
+        string root = TestArchives.NewTempFolder();
+        using var cancel = new CancellationTokenSource();
+        var progress = new Recorder([], p =>
+        {
+            if (p.Phase == TrainingPhase.Training && p.Step == 1)
+                cancel.Cancel();
+        });
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            new GeneratorTrainer(fixture.Model).TrainAsync(Options(root, steps: 50, version: "never", interval: 10), progress, cancel.Token));
+
+        Assert.Equal(1, TrainingCheckpoint.FindLatest(Path.Combine(root, "checkpoints"))?.Step);
+        Assert.False(Directory.Exists(Path.Combine(root, "models", "never")));
+    }
+
+    [Fact]
+    public async Task Checkpoints_of_another_run_are_refused()
+    {
+        string root = TestArchives.NewTempFolder();
+        var trainer = new GeneratorTrainer(fixture.Model);
+        await trainer.TrainAsync(Options(root, steps: 1, version: "one"));
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => trainer.TrainAsync(Options(root, steps: 2, version: "two") with { Seed = 2 }));
+        Assert.Contains("another run", ex.Message);
+    }
+
+    [Fact]
+    public async Task Missing_data_and_existing_versions_fail_before_any_work()
+    {
+        string root = TestArchives.NewTempFolder();
+        var trainer = new GeneratorTrainer(fixture.Model);
+
+        await Assert.ThrowsAsync<FileNotFoundException>(() => trainer.TrainAsync(Options(root, 1, "x") with { DataSource = Path.Combine(root, "absent.tar.gz") }));
+
+        TestEngine.AddSmallModel(new ModelRegistry(Path.Combine(root, "models")), "taken");
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => trainer.TrainAsync(Options(root, 1, "taken")));
+        Assert.Contains("already exists", ex.Message);
+    }
+
+    [Fact]
+    public void Options_are_validated()
+    {
+        var valid = Options(TestArchives.NewTempFolder(), 1, "v");
+        Assert.Equal(32, valid.EffectiveSurrogateSize);
+        Assert.Equal(128, (valid with { ImageSize = 112 }).EffectiveSurrogateSize);
+        Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { ImageSize = 30 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { SurrogateSize = 112 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { K = 1 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { Epsilon = 0 }).Validate());
+        Assert.Throws<ArgumentException>(() => (valid with { Version = "../escape" }).Validate());
+    }
+
+    private static GeneratorTrainingOptions Options(string root, long steps, string version, GeneratorLossKind loss = GeneratorLossKind.Shortcut, int interval = 1) => new()
+    {
+        DataSource = Data.Value,
+        Sampling = DatasetSampling.First,
+        ImageSize = 32,
+        K = 2,
+        Loss = loss,
+        Steps = steps,
+        BatchSize = 4,
+        LearningRate = 1e-3,
+        Seed = 1,
+        CheckpointDirectory = Path.Combine(root, "checkpoints"),
+        CheckpointInterval = interval,
+        ModelsPath = Path.Combine(root, "models"),
+        Version = version,
+        Device = "cpu",
+    };
+
+    private sealed class Recorder(List<TrainingProgress> reports, Action<TrainingProgress>? onReport = null) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            reports.Add(value);
+            onReport?.Invoke(value);
+        }
+    }
+}

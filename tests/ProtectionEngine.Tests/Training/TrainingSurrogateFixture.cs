@@ -1,0 +1,11 @@
+using UploadGuard.ProtectionEngine.Surrogate;
+
+namespace UploadGuard.ProtectionEngine.Tests.Training;
+
+/// <summary>The pretrained surrogate, loaded once per test class (each load parses 63 MB of ONNX).</summary>
+public sealed class TrainingSurrogateFixture : IDisposable
+{
+    public ResNet18Surrogate Model { get; } = ResNet18Surrogate.LoadPretrained();
+
+    public void Dispose() => Model.Dispose();
+}
