@@ -2,6 +2,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.RateLimiting;
 using OpenTelemetry.Metrics;
+using UploadGuard.Gateway.Admin;
 using UploadGuard.Gateway.Api;
 using UploadGuard.Gateway.Demo;
 using UploadGuard.Gateway.Engine;
@@ -34,7 +35,12 @@ services.AddSingleton<UploadProcessor>();
 
 services.AddAuthentication(ClientTokenAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, ClientTokenAuthenticationHandler>(ClientTokenAuthenticationHandler.SchemeName, null);
-services.AddAuthorization();
+services.AddAuthorization(options => options.AddAdminPolicy());
+services.Configure<AdminOptions>(builder.Configuration.GetSection(AdminOptions.SectionName));
+services.AddSingleton<ModelActivation>();
+services.AddHostedService<RegistryWatcher>();
+services.AddSingleton<RetrainCoordinator>();
+services.AddHostedService(sp => sp.GetRequiredService<RetrainCoordinator>());
 var signalR = services.AddSignalR();
 // Scale-out: with SignalR:Redis set, every instance shares groups through Redis, so a client connected to one
 // instance sees the progress of an upload another instance handles.
@@ -105,6 +111,8 @@ app.MapOpenApi();
 app.MapGet("/", (EngineState state) => Results.Ok(state.Describe())).WithName("GatewayInfo");
 app.MapProtectApi();
 app.MapHub<ProgressHub>(ProgressHub.Path);
+app.MapHub<AdminHub>(AdminHub.Path);
+app.MapAdminApi();
 app.MapReverseProxy(pipeline => pipeline.UseMiddleware<UploadProtectionMiddleware>());
 
 if (demo is not null)

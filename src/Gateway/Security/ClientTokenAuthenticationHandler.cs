@@ -16,24 +16,41 @@ public sealed class ClientTokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IOptionsMonitor<ClientTokenOptions> clients)
+    IOptionsMonitor<ClientTokenOptions> clients,
+    IOptionsMonitor<UploadGuard.Gateway.Admin.AdminOptions> admin)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "UploadGuardToken";
     public const string TokenHeader = "X-UploadGuard-Token";
     public const string TokenCookie = "uploadguard_token";
+    public const string AdminRole = "uploadguard-admin";
+    public const string AdminName = "admin";
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var token = ReadToken(Context);
         if (token is null)
             return Task.FromResult(AuthenticateResult.NoResult());
+        if (IsAdminToken(admin.CurrentValue, token))
+        {
+            var administrator = new ClaimsIdentity(
+                [new Claim(ClaimTypes.NameIdentifier, AdminName), new Claim(ClaimTypes.Name, AdminName), new Claim(ClaimTypes.Role, AdminRole)], SchemeName);
+            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(administrator), SchemeName)));
+        }
         var user = FindUser(clients.CurrentValue, token);
         if (user is null)
             return Task.FromResult(AuthenticateResult.Fail("Unknown token."));
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, user), new Claim(ClaimTypes.Name, user)], SchemeName);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        UploadGuard.Gateway.Problems.ProblemResponses.WriteAsync(Context,
+            new UploadGuard.Gateway.Proxy.UploadRefusedException(StatusCodes.Status401Unauthorized, "unauthenticated", "A valid token is required (Authorization: Bearer <token>)."));
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        UploadGuard.Gateway.Problems.ProblemResponses.WriteAsync(Context,
+            new UploadGuard.Gateway.Proxy.UploadRefusedException(StatusCodes.Status403Forbidden, "forbidden", "This token may not use this route."));
 
     /// <summary>
     /// Our own header and cookie come first: on proxied routes the Authorization header belongs to the upstream site.
@@ -53,16 +70,21 @@ public sealed class ClientTokenAuthenticationHandler(
     }
 
     /// <summary>The user whose token matches, comparing SHA-256 digests in fixed time.</summary>
-    public static string? FindUser(ClientTokenOptions options, string token)
+    public static string? FindUser(ClientTokenOptions options, string token) =>
+        Match(options.Users.Select(u => (u.Token, (string?)u.Name)), token);
+
+    public static bool IsAdminToken(UploadGuard.Gateway.Admin.AdminOptions options, string token) =>
+        Match(options.Tokens.Select(t => (t, (string?)AdminName)), token) is not null;
+
+    private static string? Match(IEnumerable<(string Token, string? Name)> candidates, string token)
     {
         var presented = SHA256.HashData(Encoding.UTF8.GetBytes(token));
         string? found = null;
-        foreach (var user in options.Users)
+        foreach (var (expected, name) in candidates)
         {
-            if (user.Token.Length == 0) continue;
-            var expected = SHA256.HashData(Encoding.UTF8.GetBytes(user.Token));
-            if (CryptographicOperations.FixedTimeEquals(presented, expected))
-                found = user.Name;   // no early exit: every token is compared
+            if (expected.Length == 0) continue;
+            if (CryptographicOperations.FixedTimeEquals(presented, SHA256.HashData(Encoding.UTF8.GetBytes(expected))))
+                found = name;   // no early exit: every token is compared
         }
         return found;
     }

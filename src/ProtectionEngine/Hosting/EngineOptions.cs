@@ -14,5 +14,8 @@ public sealed class EngineOptions
     /// <summary><c>auto</c>, <c>cpu</c> or <c>cuda</c>.</summary>
     public string Device { get; set; } = "auto";
 
+    /// <summary>How often a host checks the registry index for a version activated elsewhere (shared registries).</summary>
+    public TimeSpan RegistryPollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     public static string DefaultModelsPath => Path.Combine(AppContext.BaseDirectory, "models");
 }

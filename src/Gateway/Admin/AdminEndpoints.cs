@@ -1,0 +1,204 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using UploadGuard.Gateway.Engine;
+using UploadGuard.Gateway.Problems;
+using UploadGuard.Gateway.Proxy;
+using UploadGuard.Gateway.Security;
+using UploadGuard.ProtectionEngine.Models;
+
+namespace UploadGuard.Gateway.Admin;
+
+/// <summary>The <c>/admin</c> API: model registry, activation and rollback, and retraining jobs. Admin token required.</summary>
+public static class AdminEndpoints
+{
+    public const string Policy = "uploadguard-admin";
+
+    public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/admin").RequireAuthorization(Policy).WithTags("Admin");
+
+        admin.MapGet("/models", (EngineState state) =>
+        {
+            var registry = state.Host.Registry;
+            var active = state.Host.Models.Card.Version;
+            return TypedResults.Ok(registry.List().Select(card => new ModelEntry(card, card.Version == active, card.Warning)));
+        }).WithSummary("List model versions with their cards; marks the one being served");
+
+        admin.MapPost("/models/{version}/activate", (string version, ModelActivation activation) =>
+        {
+            try
+            {
+                var card = activation.Activate(version);
+                return Results.Ok(new ModelEntry(card, true, card.Warning));
+            }
+            catch (ModelIntegrityException ex)
+            {
+                return ProblemResponses.From(new UploadRefusedException(ex.Message.Contains("is not in the registry", StringComparison.Ordinal) || ex.Message.Contains("not a valid model version", StringComparison.Ordinal)
+                    ? StatusCodes.Status404NotFound : StatusCodes.Status422UnprocessableEntity, "model_unusable", ex.Message));
+            }
+        }).WithSummary("Activate a version (also the way to roll back); atomic, in-flight work finishes on its version");
+
+        admin.MapPost("/retrain", StartRetrainAsync)
+            .WithSummary("Start retraining on an uploaded .zip/.tar/.tar.gz (form field 'dataset') or a configured dataset (JSON)");
+
+        admin.MapGet("/retrain/{id}", (string id, RetrainCoordinator jobs) =>
+            jobs.Get(id) is { } job ? Results.Ok(job) : NotFound(id))
+            .WithSummary("A retraining job's state and progress");
+
+        admin.MapDelete("/retrain/{id}", (string id, RetrainCoordinator jobs) =>
+            jobs.Get(id) is null ? NotFound(id)
+            : jobs.Cancel(id) ? Results.Accepted($"/admin/retrain/{id}", jobs.Get(id))
+            : ProblemResponses.From(new UploadRefusedException(StatusCodes.Status409Conflict, "not_running", "The job is not running.")))
+            .WithSummary("Cancel a running retraining job");
+        return app;
+    }
+
+    public sealed record ModelEntry(ModelCard Card, bool Active, string? Warning);
+
+    private static async Task<IResult> StartRetrainAsync(HttpContext context, RetrainCoordinator jobs, IOptions<AdminOptions> options)
+    {
+        var settings = options.Value;
+        string folder = jobs.NewJobFolder(out var id);
+        try
+        {
+            RetrainRequest request;
+            string dataSource, description;
+            int skipped = 0;
+            if (MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var media) && media.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+            {
+                var (fields, upload) = await ReadUploadAsync(context, media, folder, settings.MaxUploadBytes);
+                request = FromForm(fields);
+                if (Invalid(request) is { } invalid) return invalid;
+                if (upload is null)
+                    return Problem(StatusCodes.Status400BadRequest, "missing_dataset", "Upload the photos as the form file 'dataset' (.zip, .tar or .tar.gz).");
+                var unpacked = await Task.Run(() => DatasetArchive.Unpack(upload, Path.Combine(folder, "photos"), settings, context.RequestAborted));
+                File.Delete(upload);
+                if (unpacked.Images == 0)
+                    return Problem(StatusCodes.Status422UnprocessableEntity, "no_images", $"The archive holds no JPEG, PNG or WebP photos ({unpacked.SkippedNonImages} other files skipped).");
+                (dataSource, description, skipped) = (unpacked.Folder, $"uploaded archive: {unpacked.Images} photos, {unpacked.SkippedNonImages} non-images skipped", unpacked.SkippedNonImages);
+            }
+            else
+            {
+                request = await context.Request.ReadFromJsonAsync<RetrainRequest>(ModelCard.JsonOptions, context.RequestAborted)
+                    ?? new RetrainRequest();
+                if (Invalid(request) is { } invalid) return invalid;
+                if (request.Dataset is null || !settings.Datasets.TryGetValue(request.Dataset, out var path))
+                    return Problem(StatusCodes.Status400BadRequest, "unknown_dataset", $"Name a configured dataset ({string.Join(", ", settings.Datasets.Keys.DefaultIfEmpty("none configured"))}) or upload one.");
+                (dataSource, description) = (path, $"server dataset '{request.Dataset}'");
+            }
+
+            if (!jobs.TryStart(id, request, dataSource, description, skipped, out var job))
+            {
+                Directory.Delete(folder, recursive: true);
+                return Problem(StatusCodes.Status409Conflict, "training_busy", $"Job {job.Id} is training; one training runs at a time.");
+            }
+            return Results.Accepted($"/admin/retrain/{id}", job);
+        }
+        catch (ArchiveRejectedException ex)
+        {
+            Directory.Delete(folder, recursive: true);
+            return Problem(ex.Reason == "archive_too_large" ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest, ex.Reason, ex.Message);
+        }
+        catch (UploadRefusedException ex)
+        {
+            Directory.Delete(folder, recursive: true);
+            return ProblemResponses.From(ex);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            Directory.Delete(folder, recursive: true);
+            return Problem(StatusCodes.Status400BadRequest, "invalid_json", ex.Message);
+        }
+        catch (Exception) when (Directory.Exists(folder) && jobs.Get(id) is null)
+        {
+            Directory.Delete(folder, recursive: true);
+            throw;
+        }
+    }
+
+    /// <summary>Streams the form: small fields into memory, the 'dataset' file to disk under the size cap.</summary>
+    private static async Task<(Dictionary<string, string> Fields, string? Upload)> ReadUploadAsync(HttpContext context, MediaTypeHeaderValue media, string folder, long maxBytes)
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = maxBytes;
+        var boundary = HeaderUtilities.RemoveQuotes(media.Boundary).Value
+            ?? throw new UploadRefusedException(StatusCodes.Status400BadRequest, "malformed_multipart", "multipart/form-data without a boundary.");
+        var reader = new MultipartReader(boundary, context.Request.Body);
+        var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        string? upload = null;
+        try
+        {
+            for (var section = await reader.ReadNextSectionAsync(context.RequestAborted); section is not null; section = await reader.ReadNextSectionAsync(context.RequestAborted))
+            {
+                var disposition = section.GetContentDispositionHeader();
+                if (disposition is null) continue;
+                if (disposition.IsFileDisposition() && disposition.Name.Value == "dataset")
+                {
+                    upload = Path.Combine(folder, "upload.bin");
+                    await using var file = File.Create(upload);
+                    var buffer = new byte[81920];
+                    long total = 0;
+                    int read;
+                    while ((read = await section.Body.ReadAsync(buffer, context.RequestAborted)) > 0)
+                    {
+                        total += read;
+                        if (total > maxBytes)
+                            throw new UploadRefusedException(StatusCodes.Status413PayloadTooLarge, "archive_too_large", $"The upload is larger than {maxBytes:N0} bytes.");
+                        await file.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted);
+                    }
+                }
+                else if (disposition.IsFormDisposition() && disposition.Name.Value is { } name)
+                {
+                    using var text = new StreamReader(section.Body);
+                    var value = await text.ReadToEndAsync(context.RequestAborted);
+                    fields[name] = value.Length > 256 ? value[..256] : value;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException && ex is not UploadRefusedException)
+        {
+            throw new UploadRefusedException(StatusCodes.Status400BadRequest, "malformed_multipart", ex.Message);
+        }
+        return (fields, upload);
+    }
+
+    private static RetrainRequest FromForm(Dictionary<string, string> fields)
+    {
+        var defaults = new RetrainRequest();
+        long L(string key, long fallback) => fields.TryGetValue(key, out var v) && long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var x) ? x : fields.ContainsKey(key) ? long.MinValue : fallback;
+        int I(string key, int fallback) => (int)Math.Clamp(L(key, fallback), int.MinValue, int.MaxValue);
+        double D(string key, double fallback) => fields.TryGetValue(key, out var v) ? (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x : double.NaN) : fallback;
+        return new RetrainRequest
+        {
+            Steps = L("steps", defaults.Steps),
+            BatchSize = I("batchSize", defaults.BatchSize),
+            ImageSize = I("imageSize", defaults.ImageSize),
+            K = I("k", defaults.K),
+            Loss = fields.GetValueOrDefault("loss", defaults.Loss),
+            LearningRate = D("learningRate", defaults.LearningRate),
+            Epsilon = I("epsilon", defaults.Epsilon),
+            Seed = I("seed", defaults.Seed),
+            MaxImages = fields.ContainsKey("maxImages") ? I("maxImages", 0) : defaults.MaxImages,
+            Version = fields.GetValueOrDefault("version") is { Length: > 0 } v ? v : null,
+            Force = fields.TryGetValue("force", out var f) && bool.TryParse(f, out var force) && force,
+        };
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ValidationProblem? Invalid(RetrainRequest request) =>
+        request.Validate() is { Count: > 0 } errors
+            ? TypedResults.ValidationProblem(errors, title: "Invalid hyper-parameters", extensions: new Dictionary<string, object?> { ["reason"] = "invalid_parameters" })
+            : null;
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotFound(string id) => Problem(StatusCodes.Status404NotFound, "unknown_job", $"No retraining job {id}.");
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Problem(int status, string reason, string detail) =>
+        ProblemResponses.From(new UploadRefusedException(status, reason, detail));
+
+    public static void AddAdminPolicy(this Microsoft.AspNetCore.Authorization.AuthorizationOptions options) =>
+        options.AddPolicy(Policy, policy => policy
+            .AddAuthenticationSchemes(ClientTokenAuthenticationHandler.SchemeName)
+            .RequireRole(ClientTokenAuthenticationHandler.AdminRole));
+}

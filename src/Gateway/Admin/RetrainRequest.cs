@@ -1,0 +1,55 @@
+using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Training;
+
+namespace UploadGuard.Gateway.Admin;
+
+/// <summary>Hyper-parameters of a retraining job, each checked against a range before anything starts.</summary>
+public sealed record RetrainRequest
+{
+    public string? Dataset { get; init; }
+
+    public long Steps { get; init; } = 2000;
+
+    public int BatchSize { get; init; } = 16;
+
+    public int ImageSize { get; init; } = 112;
+
+    public int K { get; init; } = 10;
+
+    public string Loss { get; init; } = "misdirection";
+
+    public double LearningRate { get; init; } = 1e-3;
+
+    public int Epsilon { get; init; } = 8;
+
+    public int Seed { get; init; } = 1;
+
+    public int? MaxImages { get; init; } = 5000;
+
+    public string? Version { get; init; }
+
+    /// <summary>Activate even when the gate says no.</summary>
+    public bool Force { get; init; }
+
+    /// <summary>Problems found, as field name to message (empty when valid).</summary>
+    public Dictionary<string, string[]> Validate()
+    {
+        var errors = new Dictionary<string, string[]>();
+        void Check(bool ok, string field, string message)
+        {
+            if (!ok) errors[field] = [message];
+        }
+        Check(Steps is >= 1 and <= 200_000, nameof(Steps), "steps must be 1-200,000");
+        Check(BatchSize is >= 1 and <= 128, nameof(BatchSize), "batchSize must be 1-128");
+        Check(ImageSize is >= 32 and <= 512 && ImageSize % 4 == 0, nameof(ImageSize), "imageSize must be 32-512 and a multiple of 4");
+        Check(K is >= 2 and <= 1000, nameof(K), "k must be 2-1000");
+        Check(Loss is "misdirection" or "shortcut", nameof(Loss), "loss must be misdirection or shortcut");
+        Check(LearningRate is >= 1e-6 and <= 1e-1, nameof(LearningRate), "learningRate must be 1e-6 to 0.1");
+        Check(Epsilon is >= 1 and <= 32, nameof(Epsilon), "epsilon must be 1-32");
+        Check(MaxImages is null or (>= 10 and <= 1_000_000), nameof(MaxImages), "maxImages must be 10-1,000,000");
+        Check(Version is null || ModelRegistry.IsValidVersion(Version), nameof(Version), "version must be letters, digits, '.', '-', '_'");
+        return errors;
+    }
+
+    public GeneratorLossKind LossKind => Loss == "shortcut" ? GeneratorLossKind.Shortcut : GeneratorLossKind.Misdirection;
+}
