@@ -1,0 +1,149 @@
+// End-to-end: the real Debian Chromium (--headless=new) with the unpacked extension from dist/, the real gateway on
+// loopback, and a test site with an <input type=file> upload form. Playwright picks a photo and submits the form.
+//
+// 1. The upload target stores a protected image: same name and type, decoded difference at most epsilon (8) and not
+//    identical; the popup shows the job reach "done" with stages from the hub; a screenshot of the popup is saved.
+// 2. With the gateway stopped, the upload is blocked (nothing reaches the target) and the page says why.
+import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startGateway } from './gateway.mjs';
+import { comparePngs, makePhoto } from './photo.mjs';
+import { startSite } from './site.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dist = resolve(here, '../dist');
+const artifacts = resolve(here, '../artifacts');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const EPSILON = 8;
+const TOKEN = 'e2e-' + Math.random().toString(36).slice(2);
+
+describe('extension end to end', { timeout: 150_000 }, () => {
+  let work;
+  let gateway;
+  let site;
+  let context;
+  let extensionId;
+  let photoPath;
+  let original;
+
+  before(async () => {
+    assert.ok(existsSync(join(dist, 'manifest.json')), 'dist/ is missing: run npm run build first');
+    assert.ok(existsSync(chromiumPath), `Chromium not found at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`);
+    work = await mkdtemp(join(tmpdir(), 'uploadguard-e2e-'));
+    await mkdir(artifacts, { recursive: true });
+    original = makePhoto();
+    photoPath = join(work, 'holiday.png');
+    await writeFile(photoPath, original);
+
+    [gateway, site] = await Promise.all([startGateway({ token: TOKEN }), startSite(join(work, 'stored'))]);
+
+    context = await chromium.launchPersistentContext(join(work, 'profile'), {
+      executablePath: chromiumPath,
+      headless: false, // --headless=new below: the headless mode that runs extensions
+      ignoreDefaultArgs: ['--disable-extensions'],
+      args: [
+        '--headless=new',
+        `--disable-extensions-except=${dist}`,
+        `--load-extension=${dist}`,
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-quic',
+        '--no-first-run',
+      ],
+      viewport: { width: 900, height: 700 },
+    });
+    const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 20_000 }));
+    extensionId = new URL(worker.url()).host;
+
+    // Configure the extension the way a person does: through its options page.
+    const options = await context.newPage();
+    await options.goto(`chrome-extension://${extensionId}/options.html`);
+    await options.locator('#gateway-url').fill(gateway.url);
+    await options.locator('#token').fill(TOKEN);
+    await options.locator('#save').click();
+    await options.locator('#status', { hasText: 'Saved.' }).waitFor({ timeout: 10_000 });
+    await options.locator('#test').click();
+    await options.locator('#status', { hasText: 'Live progress: connected' }).waitFor({ timeout: 15_000 });
+    await options.close();
+  });
+
+  after(async () => {
+    await context?.close().catch(() => {});
+    await gateway?.stop().catch(() => {});
+    await site?.close().catch(() => {});
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('protects a photo picked in a file input before the page uploads it', async () => {
+    const page = await context.newPage();
+    await page.goto(site.url + '/');
+    await page.locator('#photo').setInputFiles(photoPath);
+    // The page's own change handler runs again, on the protected file under the original name and type.
+    await page.locator('#selected', { hasText: 'selected holiday.png (image/png' }).waitFor({ timeout: 30_000 });
+    await page.locator('#send').click();
+    await page.locator('#stored').waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('#fields').textContent(), 'title=e2e holiday');
+
+    assert.equal(site.uploads.length, 1, 'exactly one file reached the upload target');
+    const [upload] = site.uploads;
+    assert.equal(upload.field, 'photo');
+    assert.equal(upload.fileName, 'holiday.png');
+    assert.equal(upload.contentType, 'image/png');
+    const stored = await readFile(upload.path);
+    const cmp = comparePngs(original, stored);
+    assert.ok(cmp.sameSize, 'same dimensions');
+    assert.ok(cmp.maxDiff <= EPSILON, `decoded difference ${cmp.maxDiff} is within epsilon ${EPSILON}`);
+    assert.ok(cmp.changed > 0, 'the stored image is not the original');
+    assert.ok(cmp.alphaEqual, 'alpha untouched');
+    console.log(`e2e: stored ${upload.size} bytes; max |diff| ${cmp.maxDiff}; ${cmp.changed} of ${cmp.values} values changed`);
+
+    // The popup lists the job with the stages the hub pushed, ending in "done".
+    const popup = await context.newPage();
+    await popup.setViewportSize({ width: 400, height: 320 });
+    await popup.goto(`chrome-extension://${extensionId}/popup.html`);
+    const job = popup.locator('.job[data-stage="done"]', { hasText: 'holiday.png' });
+    await job.waitFor({ timeout: 15_000 });
+    assert.equal(await job.getAttribute('data-live'), 'true', 'stages came over SignalR');
+    const stages = await job.locator('.stages').textContent();
+    for (const stage of ['received', 'queued', 'protecting', 'encoded', 'done']) assert.match(stages, new RegExp(stage));
+    const screenshot = join(artifacts, 'popup.png');
+    await popup.screenshot({ path: screenshot, fullPage: true });
+    console.log(`e2e: popup screenshot at ${screenshot}`);
+    await popup.close();
+    await page.close();
+  });
+
+  it('blocks the upload and says why when the gateway is down (fail closed)', async () => {
+    await gateway.stop();
+    const before = site.uploads.length;
+    const page = await context.newPage();
+    await page.goto(site.url + '/');
+    await page.locator('#photo').setInputFiles(photoPath);
+    const alert = page.getByRole('alert').filter({ hasText: 'Upload blocked' });
+    await alert.waitFor({ timeout: 30_000 });
+    assert.match(await alert.textContent(), /holiday\.png could not be protected.*unreachable/s);
+
+    // The original left the input, and submitting is refused.
+    assert.equal(await page.locator('#photo').evaluate((input) => input.files.length), 0);
+    await page.locator('#send').click();
+    await page.waitForTimeout(500);
+    assert.equal(page.url(), site.url + '/', 'the page did not navigate to the upload target');
+    assert.equal(site.uploads.length, before, 'nothing reached the upload target');
+    await page.screenshot({ path: join(artifacts, 'blocked.png') });
+
+    const popup = await context.newPage();
+    await popup.goto(`chrome-extension://${extensionId}/popup.html`);
+    await popup.locator('.job[data-stage="failed"]', { hasText: 'gateway_unreachable' }).waitFor({ timeout: 10_000 });
+    await popup.close();
+    await page.close();
+  });
+});
