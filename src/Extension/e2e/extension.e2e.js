@@ -122,6 +122,40 @@ describe('extension end to end', { timeout: 150_000 }, () => {
     await page.close();
   });
 
+  it('protects photos in a file input added later inside a shadow root, dropped photos and pasted photos', async () => {
+    const before = site.uploads.length;
+    const page = await context.newPage();
+    await page.goto(site.url + '/scripted');
+    await page.locator('body[data-ready="true"]').waitFor();
+    await page.locator('#shadow-photo').setInputFiles({ name: 'avatar.png', mimeType: 'image/png', buffer: original });
+    const b64 = original.toString('base64');
+    await page.evaluate(({ b64 }) => {
+      // Synthetic drop and paste events carrying a real File, as the browser hands them to the page.
+      const photo = (name) => new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name, { type: 'image/png' });
+      const drop = new DataTransfer();
+      drop.items.add(photo('dropped.png'));
+      drop.setData('text/plain', 'a dropped photo');
+      document.getElementById('zone').dispatchEvent(new DragEvent('drop', { dataTransfer: drop, bubbles: true, cancelable: true, composed: true }));
+      const paste = new DataTransfer();
+      paste.items.add(photo('pasted.png'));
+      document.getElementById('paste').dispatchEvent(new ClipboardEvent('paste', { clipboardData: paste, bubbles: true, cancelable: true, composed: true }));
+    }, { b64 });
+    await page.waitForFunction(() => document.querySelectorAll('#log li').length >= 3, null, { timeout: 30_000 });
+    const log = await page.locator('#log').textContent();
+    assert.doesNotMatch(log, /no file/, 'the page never saw an empty selection');
+
+    const got = Object.fromEntries(site.uploads.slice(before).map((u) => [u.fields.via, u]));
+    assert.deepEqual(Object.keys(got).sort(), ['drop', 'paste', 'shadow']);
+    for (const [via, name] of [['shadow', 'avatar.png'], ['drop', 'dropped.png'], ['paste', 'pasted.png']]) {
+      const upload = got[via];
+      assert.equal(upload.fileName, name, via);
+      assert.equal(upload.contentType, 'image/png', via);
+      const cmp = comparePngs(original, await readFile(upload.path));
+      assert.ok(cmp.sameSize && cmp.maxDiff <= EPSILON && cmp.changed > 0, `${via}: ${JSON.stringify(cmp)}`);
+    }
+    await page.close();
+  });
+
   it('blocks the upload and says why when the gateway is down (fail closed)', async () => {
     await gateway.stop();
     const before = site.uploads.length;

@@ -23,6 +23,42 @@ const FORM_PAGE = `<!doctype html>
   </script>
 </body></html>`;
 
+// A page that uploads with fetch() instead of a form: a file input inside an open shadow root that appears after
+// load, a drop zone and a paste target. Each sends what it got, with a `via` field saying which path it took.
+const SCRIPTED_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Scripted uploads (test site)</title></head>
+<body>
+  <div id="zone" style="width:300px;height:80px;border:2px dashed #888">Drop a photo here</div>
+  <div id="paste" contenteditable="true" style="width:300px;height:40px;border:1px solid #888">Paste a photo here</div>
+  <div id="host"></div>
+  <ul id="log"></ul>
+  <script>
+    async function send(file, via) {
+      const li = document.createElement('li');
+      if (!file) { li.textContent = via + ': no file'; document.getElementById('log').append(li); return; }
+      const form = new FormData();
+      form.append('via', via);
+      form.append('photo', file, file.name);
+      const r = await fetch('/upload', { method: 'POST', body: form });
+      li.textContent = via + ': ' + file.name + ' ' + r.status;
+      document.getElementById('log').append(li);
+    }
+    const zone = document.getElementById('zone');
+    zone.addEventListener('dragover', (e) => e.preventDefault());
+    zone.addEventListener('drop', (e) => { e.preventDefault(); for (const f of e.dataTransfer.files) send(f, 'drop'); });
+    document.getElementById('paste').addEventListener('paste', (e) => {
+      e.preventDefault();
+      for (const f of e.clipboardData.files) send(f, 'paste');
+    });
+    setTimeout(() => {
+      const root = document.getElementById('host').attachShadow({ mode: 'open' });
+      root.innerHTML = '<label>Avatar <input type="file" id="shadow-photo" accept="image/*"></label>';
+      root.getElementById('shadow-photo').addEventListener('change', (e) => send(e.target.files[0], 'shadow'));
+      document.body.dataset.ready = 'true';
+    }, 300);
+  </script>
+</body></html>`;
+
 /** Splits a multipart/form-data body into parts: { name, fileName, contentType, data }. */
 export function parseMultipart(body, contentType) {
   const match = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType ?? '');
@@ -60,15 +96,20 @@ export async function startSite(storeDir) {
         res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(FORM_PAGE);
         return;
       }
+      if (req.method === 'GET' && req.url === '/scripted') {
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(SCRIPTED_PAGE);
+        return;
+      }
       if (req.method === 'POST' && req.url === '/upload') {
         const chunks = [];
         for await (const chunk of req) chunks.push(chunk);
         const parts = parseMultipart(Buffer.concat(chunks), req.headers['content-type']);
         const stored = [];
+        const formFields = Object.fromEntries(parts.filter((p) => !p.fileName).map((p) => [p.name, p.data.toString('utf8')]));
         for (const part of parts.filter((p) => p.fileName)) {
           const path = join(storeDir, `${uploads.length}-${part.fileName.replace(/[^\w.-]/g, '_')}`);
           await writeFile(path, part.data);
-          const record = { field: part.name, fileName: part.fileName, contentType: part.contentType, size: part.data.length, path };
+          const record = { field: part.name, fileName: part.fileName, contentType: part.contentType, size: part.data.length, path, fields: formFields };
           uploads.push(record);
           stored.push(record);
         }

@@ -86,6 +86,8 @@ import { MSG, blockedMessage, protectedMessage, protectingMessage, unprotectedMe
     if (ours.has(e)) return;
     const input = e.composedPath()[0];
     if (!isFileInput(input)) return;
+    // An input in a shadow root we have not met yet: hook its root now, before its (non-composed) change event.
+    if (input.getRootNode() instanceof ShadowRoot) hookRoot(input.getRootNode());
     if (pending.has(input)) {
       swallow(e); // the change that follows the input event of a selection already being protected
       return;
