@@ -13,9 +13,9 @@ export default [
     languageOptions: { ecmaVersion: 2024, sourceType: 'module', globals: { ...globals.node } },
   },
   {
-    // Callbacks passed to page.evaluate() run in the browser.
+    // Callbacks passed to page.evaluate() and worker.evaluate() run in the browser.
     files: ['e2e/**/*.{js,mjs}'],
-    languageOptions: { globals: { ...globals.node, ...globals.browser } },
+    languageOptions: { globals: { ...globals.node, ...globals.browser, ...globals.webextensions } },
   },
   {
     rules: {

@@ -3,7 +3,10 @@
 //
 // 1. The upload target stores a protected image: same name and type, decoded difference at most epsilon (8) and not
 //    identical; the popup shows the job reach "done" with stages from the hub; a screenshot of the popup is saved.
-// 2. With the gateway stopped, the upload is blocked (nothing reaches the target) and the page says why.
+// 2. A file input added later inside an open shadow root, a drop and a paste are protected the same way.
+// 3. "Protect and download image" (the context menu's handler) downloads a protected copy.
+// 4. With the gateway stopped, the upload is blocked (nothing reaches the target) and the page says why.
+// 5. With fail-open chosen in the options, the original goes up and the page warns.
 import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -29,6 +32,7 @@ describe('extension end to end', { timeout: 150_000 }, () => {
   let site;
   let context;
   let extensionId;
+  let worker;
   let photoPath;
   let original;
 
@@ -41,7 +45,7 @@ describe('extension end to end', { timeout: 150_000 }, () => {
     photoPath = join(work, 'holiday.png');
     await writeFile(photoPath, original);
 
-    [gateway, site] = await Promise.all([startGateway({ token: TOKEN }), startSite(join(work, 'stored'))]);
+    [gateway, site] = await Promise.all([startGateway({ token: TOKEN }), startSite(join(work, 'stored'), original)]);
 
     context = await chromium.launchPersistentContext(join(work, 'profile'), {
       executablePath: chromiumPath,
@@ -61,7 +65,7 @@ describe('extension end to end', { timeout: 150_000 }, () => {
       ],
       viewport: { width: 900, height: 700 },
     });
-    const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 20_000 }));
+    worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 20_000 }));
     extensionId = new URL(worker.url()).host;
 
     // Configure the extension the way a person does: through its options page.
@@ -156,6 +160,24 @@ describe('extension end to end', { timeout: 150_000 }, () => {
     await page.close();
   });
 
+  it('"Protect and download image" downloads a protected copy of an image on the page', async () => {
+    const page = await context.newPage();
+    await page.goto(site.url + '/');
+    // The context menu's click handler, called with what Chrome passes it for an image of this page.
+    await worker.evaluate(async ({ srcUrl, pageUrl }) => {
+      const [tab] = await chrome.tabs.query({ url: pageUrl });
+      await globalThis.uploadGuardDebug.protectAndDownload({ srcUrl, frameId: 0, menuItemId: 'x' }, tab);
+    }, { srcUrl: site.url + '/photo.png', pageUrl: site.url + '/' });
+    const item = await waitFor(async () => {
+      // Playwright saves downloads under its own names, so find ours by its origin rather than by file name.
+      const [found] = await worker.evaluate(() => chrome.downloads.search({ orderBy: ['-startTime'], limit: 1 }));
+      return found?.state === 'complete' && found.byExtensionName === 'UploadGuard' ? found : null;
+    }, 20_000);
+    const cmp = comparePngs(original, await readFile(item.filename));
+    assert.ok(cmp.sameSize && cmp.maxDiff <= EPSILON && cmp.changed > 0, JSON.stringify(cmp));
+    await page.close();
+  });
+
   it('blocks the upload and says why when the gateway is down (fail closed)', async () => {
     await gateway.stop();
     const before = site.uploads.length;
@@ -180,4 +202,35 @@ describe('extension end to end', { timeout: 150_000 }, () => {
     await popup.close();
     await page.close();
   });
+
+  it('lets the original through with a warning when fail-open is chosen', async () => {
+    const options = await context.newPage();
+    await options.goto(`chrome-extension://${extensionId}/options.html`);
+    await options.locator('#fail-open').check();
+    await options.locator('#save').click();
+    await options.locator('#status', { hasText: 'Saved.' }).waitFor();
+    await options.close();
+
+    const before = site.uploads.length;
+    const page = await context.newPage();
+    await page.goto(site.url + '/');
+    await page.locator('#photo').setInputFiles(photoPath);
+    await page.getByRole('alert').filter({ hasText: 'Uploaded unprotected' }).waitFor({ timeout: 30_000 });
+    await page.locator('#selected', { hasText: 'selected holiday.png' }).waitFor();
+    await page.locator('#send').click();
+    await page.locator('#stored').waitFor({ timeout: 30_000 });
+    assert.equal(site.uploads.length, before + 1);
+    assert.deepEqual(await readFile(site.uploads.at(-1).path), original, 'the original, byte for byte');
+    await page.close();
+  });
 });
+
+async function waitFor(probe, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

@@ -86,14 +86,18 @@ export function parseMultipart(body, contentType) {
   return parts;
 }
 
-/** Starts the site on 127.0.0.1 (a free port); `uploads` lists what the upload target stored. */
-export async function startSite(storeDir) {
+/** Starts the site on 127.0.0.1 (a free port); `uploads` lists what the upload target stored; /photo.png serves `photo`. */
+export async function startSite(storeDir, photo = null) {
   await mkdir(storeDir, { recursive: true });
   const uploads = [];
   const server = createServer(async (req, res) => {
     try {
       if (req.method === 'GET' && req.url === '/') {
         res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(FORM_PAGE);
+        return;
+      }
+      if (req.method === 'GET' && req.url === '/photo.png' && photo) {
+        res.writeHead(200, { 'Content-Type': 'image/png' }).end(photo);
         return;
       }
       if (req.method === 'GET' && req.url === '/scripted') {

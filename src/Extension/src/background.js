@@ -182,6 +182,9 @@ async function protectAndDownload(info, tab) {
   await chrome.downloads.download({ url, filename: protectedName(fileName), saveAs: false, conflictAction: 'uniquify' });
 }
 
+// For the end-to-end test and for debugging from the worker's console (a page cannot reach the worker's scope).
+globalThis.uploadGuardDebug = { protectAndDownload };
+
 /** The image's bytes: from the worker when it may read the URL, else through the page's content script. */
 async function fetchImage(url, tab, frameId) {
   try {
