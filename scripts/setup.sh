@@ -5,6 +5,10 @@ set -euo pipefail
 need_apt=()
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)                  # the gateway tests drive uploads with curl
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)  # the SignalR backplane test runs a real Redis
+# The extension's end-to-end test drives Debian's Chromium (Playwright's own browser download does not work here).
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 
 if ((${#need_apt[@]})); then
   echo "setup: installing ${need_apt[*]} with apt-get"
@@ -20,5 +24,16 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 if ! dotnet --list-sdks | grep -q '^10\.'; then
   echo "setup: a .NET 10 SDK is required; found: $(dotnet --list-sdks | tr '\n' ' ')" >&2
+  exit 1
+fi
+
+# The extension (src/Extension) builds with npm; its tools (ESLint 10) need Node.js 20.19 or later.
+node_version="$(node -p 'process.versions.node' 2>/dev/null || echo 0)"
+if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' 2>/dev/null; then
+  echo "setup: Node.js 20.19 or later is required for src/Extension; found ${node_version}" >&2
+  exit 1
+fi
+if ! command -v npm >/dev/null 2>&1; then
+  echo "setup: npm is required for src/Extension" >&2
   exit 1
 fi

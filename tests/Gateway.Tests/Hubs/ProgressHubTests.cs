@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -57,6 +58,22 @@ public sealed class ProgressHubTests(GatewayFixture gateway) : IClassFixture<Gat
         var history = await alice.InvokeAsync<IReadOnlyList<JobEvent>>("Subscribe", job);
         Assert.Equal([JobStage.Received, JobStage.Failed], history.Select(e => e.Stage));
         Assert.Equal("undecodable", history[^1].Reason);
+    }
+
+    [Fact]
+    public async Task Stages_travel_as_camelCase_names_for_javascript_clients()
+    {
+        await using var alice = await ConnectAsync(GatewayFixture.AliceToken, new ConcurrentQueue<JobEvent>());
+        var job = "alice-" + Guid.NewGuid().ToString("N");
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/site/{Guid.NewGuid():N}/x.png") { Content = TestPhotos.File("nope"u8.ToArray(), "image/png") };
+        request.Headers.Add("X-UploadGuard-Token", GatewayFixture.AliceToken);
+        request.Headers.Add("X-UploadGuard-Job", job);
+        await gateway.Client.SendAsync(request);
+
+        // The raw payload, as the browser extension reads it: names, not enum numbers.
+        var history = await alice.InvokeAsync<JsonElement>("Subscribe", job);
+        Assert.Equal(["received", "failed"], history.EnumerateArray().Select(e => e.GetProperty("stage").GetString()));
+        Assert.Equal(job, history[0].GetProperty("jobId").GetString());
     }
 
     [Fact]
