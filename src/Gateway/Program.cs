@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.RateLimiting;
@@ -41,7 +43,10 @@ services.AddSingleton<ModelActivation>();
 services.AddHostedService<RegistryWatcher>();
 services.AddSingleton<RetrainCoordinator>();
 services.AddHostedService(sp => sp.GetRequiredService<RetrainCoordinator>());
-var signalR = services.AddSignalR();
+// Enums travel as camelCase names everywhere (HTTP and SignalR), as docs/gateway.md writes them.
+services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+var signalR = services.AddSignalR()
+    .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
 // Scale-out: with SignalR:Redis set, every instance shares groups through Redis, so a client connected to one
 // instance sees the progress of an upload another instance handles.
 if (builder.Configuration["SignalR:Redis"] is { Length: > 0 } redis)

@@ -180,14 +180,14 @@ internal static class TrainCommand
                     Complete(features);
                     AnsiConsole.MarkupLineInterpolated($"{p.Message}");
                     break;
-                case TrainingPhase.Training or TrainingPhase.Checkpointing:
+                case TrainingPhase.Resumed or TrainingPhase.Training or TrainingPhase.Checkpointing:
                     Complete(loading);
                     Complete(features);
                     training ??= context.AddTask("Training", maxValue: Math.Max(1, totalSteps));
                     training.Value = p.Step;
                     string speed = p.ImagesPerSecond > 0 ? $" · {p.ImagesPerSecond:0.0} img/s" : "";
                     string eta = p.Eta is { } e ? $" · ETA {e:hh\\:mm\\:ss}" : "";
-                    string note = p.Phase == TrainingPhase.Checkpointing || p.ImagesPerSecond == 0 ? $" · {p.Message}" : "";
+                    string note = p.Phase is TrainingPhase.Checkpointing or TrainingPhase.Resumed || p.ImagesPerSecond == 0 ? $" · {p.Message}" : "";
                     string average = p.SmoothedLoss is { } l ? $" · avg loss {l.ToString("0.000", CultureInfo.InvariantCulture)}" : "";
                     training.Description = Markup.Escape($"Step {p.Step:N0}/{totalSteps:N0} · {FormatTerms(p.LossTerms)}{average}{speed}{eta}{note}");
                     break;

@@ -34,6 +34,7 @@ public sealed partial class RetrainCoordinator(
     private readonly Lock _startGate = new();
     private (string Id, CancellationTokenSource Cancel, Task Run)? _running;
     private CancellationToken _stopping;
+    private volatile bool _shuttingDown;
 
     public string WorkPath => Path.GetFullPath(options.Value.WorkPath);
 
@@ -123,6 +124,7 @@ public sealed partial class RetrainCoordinator(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         // A stopping gateway leaves the job unfinished on disk (resumed at the next start), not cancelled.
+        _shuttingDown = true;
         if (_running is { } running)
         {
             await running.Cancel.CancelAsync();
@@ -166,6 +168,8 @@ public sealed partial class RetrainCoordinator(
             };
             var progress = new InlineProgress<TrainingProgress>(p =>
             {
+                if (p.Phase == TrainingPhase.Resumed)
+                    job = Update(job with { ResumedFromStep = p.Step, Step = p.Step });
                 if (p.Phase == TrainingPhase.Training)
                 {
                     job = Update(job with
@@ -190,7 +194,7 @@ public sealed partial class RetrainCoordinator(
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Cancelled by an admin: final. Stopped with the gateway: left as it was, to resume at the next start.
-            if (!_stopping.IsCancellationRequested)
+            if (!_shuttingDown)
                 Update(job with { State = RetrainState.Cancelled });
         }
         catch (Exception ex)

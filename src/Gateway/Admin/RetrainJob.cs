@@ -20,6 +20,9 @@ public sealed record RetrainJob
 
     public long TotalSteps { get; init; }
 
+    /// <summary>Set when a restarted gateway continued this job from a checkpoint.</summary>
+    public long? ResumedFromStep { get; init; }
+
     public IReadOnlyDictionary<string, double> LossTerms { get; init; } = new Dictionary<string, double>();
 
     public double ImagesPerSecond { get; init; }

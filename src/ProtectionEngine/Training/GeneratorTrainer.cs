@@ -122,7 +122,7 @@ public sealed class GeneratorTrainer
             TrainingCheckpoint.Restore(options.CheckpointDirectory!, latest, generator, optimizer);
             start = latest.Step;
             terms = latest.LossTerms;
-            Report(progress, TrainingPhase.Training, start, options.Steps, $"Resumed from the checkpoint of step {start:N0}", terms);
+            Report(progress, TrainingPhase.Resumed, start, options.Steps, $"Resumed from the checkpoint of step {start:N0}", terms);
         }
 
         var schedule = new BatchSchedule(dataset.Count, options.BatchSize, options.Seed);

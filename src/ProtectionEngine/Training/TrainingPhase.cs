@@ -12,6 +12,9 @@ public enum TrainingPhase
     /// <summary>k-means on those features.</summary>
     Clustering,
 
+    /// <summary>Training continues from a checkpoint; the progress step is the checkpoint's.</summary>
+    Resumed,
+
     /// <summary>Optimising the generator; Step counts optimiser steps.</summary>
     Training,
 

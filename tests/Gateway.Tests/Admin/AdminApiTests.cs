@@ -1,0 +1,227 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+using UploadGuard.Gateway.Tests.Proxy;
+using UploadGuard.Gateway.Tests.Support;
+
+namespace UploadGuard.Gateway.Tests.Admin;
+
+public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixture>
+{
+    public static TheoryData<string, string> Routes() => new()
+    {
+        { "GET", "/admin/models" },
+        { "POST", $"/admin/models/{AdminFixture.SecondVersion}/activate" },
+        { "POST", "/admin/retrain" },
+        { "GET", "/admin/retrain/0123456789abcdef" },
+        { "DELETE", "/admin/retrain/0123456789abcdef" },
+        { "POST", "/hubs/admin/negotiate?negotiateVersion=1" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Routes))]
+    public async Task Every_admin_route_refuses_missing_wrong_and_non_admin_tokens(string method, string path)
+    {
+        foreach (var (token, status, reason) in new[] { ((string?)null, 401, "unauthenticated"), ("wrong-token", 401, "unauthenticated"), (GatewayFixture.AliceToken, 403, "forbidden") })
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") };
+            if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            var response = await admin.Client.SendAsync(request);
+            await UploadProtectionTests.Problem(response, (HttpStatusCode)status, reason);
+        }
+    }
+
+    [Fact]
+    public async Task Models_are_listed_and_activation_switches_and_rolls_back()
+    {
+        var models = await GetJsonAsync("/admin/models");
+        var versions = models.EnumerateArray().Select(m => m.GetProperty("card").GetProperty("version").GetString()).ToList();
+        Assert.Contains(AdminFixture.SecondVersion, versions);
+        var active = models.EnumerateArray().Single(m => m.GetProperty("active").GetBoolean());
+        var original = active.GetProperty("card").GetProperty("version").GetString()!;
+        Assert.Equal("untrained model: no protection claimed", active.GetProperty("warning").GetString());
+
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Post, $"/admin/models/{AdminFixture.SecondVersion}/activate")).StatusCode);
+        Assert.Equal(AdminFixture.SecondVersion, ActiveIn(await GetJsonAsync("/admin/models")));
+        Assert.Contains(AdminFixture.SecondVersion, await File.ReadAllTextAsync(Path.Combine(admin.Registry, "registry.json")));
+
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Post, $"/admin/models/{original}/activate")).StatusCode);
+        Assert.Equal(original, ActiveIn(await GetJsonAsync("/admin/models")));
+
+        await UploadProtectionTests.Problem(await SendAsync(HttpMethod.Post, "/admin/models/no-such-version/activate"), HttpStatusCode.NotFound, "model_unusable");
+    }
+
+    [Fact]
+    public async Task Activation_during_concurrent_uploads_fails_no_request()
+    {
+        var original = ActiveIn(await GetJsonAsync("/admin/models"));
+        var versionsSeen = new ConcurrentBag<string>();
+        using var stop = new CancellationTokenSource();
+        var uploads = Enumerable.Range(0, 6).Select(worker => Task.Run(async () =>
+        {
+            int done = 0;
+            while (!stop.IsCancellationRequested || done < 3)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/api/protect") { Content = TestPhotos.File(TestPhotos.Png(32, 24, seed: worker), "image/png") };
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", GatewayFixture.AliceToken);
+                var response = await admin.Client.SendAsync(request);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                versionsSeen.Add(response.Headers.GetValues("X-UploadGuard-Model").Single());
+                done++;
+            }
+            return done;
+        })).ToList();
+
+        for (int i = 0; i < 4; i++)
+        {
+            var target = i % 2 == 0 ? AdminFixture.SecondVersion : original;
+            Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Post, $"/admin/models/{target}/activate")).StatusCode);
+            await Task.Delay(150);
+        }
+        await stop.CancelAsync();
+        var counts = await Task.WhenAll(uploads);
+
+        Assert.True(counts.Sum() >= 18);
+        Assert.Subset(new HashSet<string> { original, AdminFixture.SecondVersion }, versionsSeen.ToHashSet());
+        Assert.Equal(original, ActiveIn(await GetJsonAsync("/admin/models")));
+    }
+
+    [Fact]
+    public async Task Retraining_reports_progress_to_admins_and_the_gate_keeps_an_untrained_result_inactive()
+    {
+        var events = new ConcurrentQueue<JsonElement>();
+        await using var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(admin.Factory.Server.BaseAddress, "/hubs/admin"), options =>
+            {
+                options.HttpMessageHandlerFactory = _ => admin.Factory.Server.CreateHandler();
+                options.Transports = HttpTransportType.LongPolling;
+                options.AccessTokenProvider = () => Task.FromResult<string?>(AdminFixture.AdminToken);
+            })
+            .Build();
+        hub.On<JsonElement>("training", events.Enqueue);
+        await hub.StartAsync();
+        var before = ActiveIn(await GetJsonAsync("/admin/models"));
+
+        var started = await StartRetrainAsync(TestArchives.TarGz(photos: 20, textFiles: 3), ("steps", "4"), ("batchSize", "4"), ("imageSize", "32"), ("k", "2"), ("maxImages", "20"));
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        Assert.Equal($"/admin/retrain/{id}", started.Headers.Location?.OriginalString);
+
+        var job = await WaitForStateAsync(id, "succeeded", "failed");
+        Assert.True(job.GetProperty("state").GetString() == "succeeded", job.ToString());
+        Assert.Equal(3, job.GetProperty("skippedNonImages").GetInt32());
+        Assert.False(job.GetProperty("activated").GetBoolean());
+        var gate = job.GetProperty("gate");
+        Assert.False(gate.GetProperty("passed").GetBoolean());
+        Assert.Contains(gate.GetProperty("reasons").EnumerateArray(), r => r.GetString()!.Contains("not marked trained", StringComparison.Ordinal));
+        var version = job.GetProperty("version").GetString()!;
+        Assert.Contains(version, (await GetJsonAsync("/admin/models")).EnumerateArray().Select(m => m.GetProperty("card").GetProperty("version").GetString()));
+        Assert.Equal(before, ActiveIn(await GetJsonAsync("/admin/models")));
+
+        for (int i = 0; i < 100 && !events.Any(e => e.GetProperty("state").GetString() == "succeeded"); i++)
+            await Task.Delay(50);
+        Assert.Contains(events, e => e.GetProperty("id").GetString() == id && e.GetProperty("state").GetString() == "running" && e.GetProperty("step").GetInt64() > 0);
+        Assert.Contains(events, e => e.GetProperty("id").GetString() == id && e.GetProperty("state").GetString() == "succeeded");
+    }
+
+    [Fact]
+    public async Task One_training_at_a_time_and_a_running_job_can_be_cancelled()
+    {
+        var first = await StartRetrainAsync(TestArchives.TarGz(photos: 12, textFiles: 0), ("steps", "100000"), ("batchSize", "2"), ("imageSize", "32"), ("k", "2"));
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        var id = (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+
+        var second = await StartRetrainAsync(TestArchives.TarGz(photos: 12, textFiles: 0), ("steps", "10"));
+        await UploadProtectionTests.Problem(second, HttpStatusCode.Conflict, "training_busy");
+
+        await WaitForStateAsync(id, "running");
+        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync(HttpMethod.Delete, $"/admin/retrain/{id}")).StatusCode);
+        Assert.Equal("cancelled", (await WaitForStateAsync(id, "cancelled", "failed", "succeeded")).GetProperty("state").GetString());
+        await UploadProtectionTests.Problem(await SendAsync(HttpMethod.Delete, $"/admin/retrain/{id}"), HttpStatusCode.Conflict, "not_running");
+    }
+
+    public static TheoryData<string, byte[], string> UnsafeArchives() => new()
+    {
+        { "zip slip", TestArchives.Zip(("photos/../../evil.png", TestPhotos.Png())), "zip_slip" },
+        { "absolute path", TestArchives.Zip(("/etc/cron.d/evil", TestPhotos.Png())), "zip_slip" },
+        { "zip bomb", TestArchives.Zip(("zeros.bin", new byte[30_000_000])), "zip_bomb" },
+        { "no photos", TestArchives.Zip(("notes.txt", "hello"u8.ToArray())), "no_images" },
+        { "not an archive", "definitely not an archive"u8.ToArray(), "corrupt_archive" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnsafeArchives))]
+    public async Task Unsafe_or_empty_archives_are_refused_before_training(string name, byte[] archive, string reason)
+    {
+        var response = await StartRetrainAsync(archive, ("steps", "2"));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True((int)response.StatusCode is 400 or 422, $"{name}: {response.StatusCode} {text}");
+        Assert.Equal(reason, JsonDocument.Parse(text).RootElement.GetProperty("reason").GetString());
+        Assert.False(File.Exists(Path.Combine(admin.WorkPath, "..", "evil.png")));
+    }
+
+    [Theory]
+    [InlineData("steps", "0")]
+    [InlineData("batchSize", "1000")]
+    [InlineData("imageSize", "30")]
+    [InlineData("loss", "sideways")]
+    [InlineData("learningRate", "5")]
+    [InlineData("version", "../x")]
+    public async Task Hyper_parameters_outside_their_ranges_are_refused(string field, string value)
+    {
+        var response = await StartRetrainAsync(TestArchives.TarGz(2, 0), (field, value));
+        var problem = await UploadProtectionTests.Problem(response, HttpStatusCode.BadRequest, "invalid_parameters");
+        Assert.True(problem.GetProperty("errors").EnumerateObject().Any());
+    }
+
+    [Fact]
+    public async Task Unknown_server_dataset_is_refused()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/retrain") { Content = JsonContent.Create(new { dataset = "nope", steps = 2 }) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminFixture.AdminToken);
+        await UploadProtectionTests.Problem(await admin.Client.SendAsync(request), HttpStatusCode.BadRequest, "unknown_dataset");
+    }
+
+    private async Task<HttpResponseMessage> StartRetrainAsync(byte[] archive, params (string Name, string Value)[] fields)
+    {
+        var form = new MultipartFormDataContent();
+        foreach (var (name, value) in fields) form.Add(new StringContent(value), name);
+        form.Add(TestPhotos.File(archive, "application/gzip"), "dataset", "photos.tar.gz");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/retrain") { Content = form };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminFixture.AdminToken);
+        return await admin.Client.SendAsync(request);
+    }
+
+    private async Task<JsonElement> WaitForStateAsync(string id, params string[] states)
+    {
+        JsonElement job = default;
+        for (int i = 0; i < 1200; i++)
+        {
+            job = await GetJsonAsync($"/admin/retrain/{id}");
+            if (states.Contains(job.GetProperty("state").GetString())) return job;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"job {id} never reached {string.Join("/", states)}: {job}");
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminFixture.AdminToken);
+        return await admin.Client.SendAsync(request);
+    }
+
+    private async Task<JsonElement> GetJsonAsync(string path)
+    {
+        var response = await SendAsync(HttpMethod.Get, path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private static string ActiveIn(JsonElement models) =>
+        models.EnumerateArray().Single(m => m.GetProperty("active").GetBoolean()).GetProperty("card").GetProperty("version").GetString()!;
+}

@@ -1,0 +1,63 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using UploadGuard.ProtectionEngine.Hosting;
+using UploadGuard.ProtectionEngine.Models;
+using static TorchSharp.torch;
+
+namespace UploadGuard.Gateway.Tests.Admin;
+
+/// <summary>A gateway with an admin token, a writable copy of the model registry (two versions) and its own work folder.</summary>
+public sealed class AdminFixture : IAsyncLifetime
+{
+    public const string AdminToken = "admin-token-5f2d8c1e9b";
+    public const string SecondVersion = "0.1.1-untrained-test";
+
+    public string Registry { get; } = Directory.CreateTempSubdirectory("uploadguard-admin-registry-").FullName;
+
+    public string WorkPath { get; } = Directory.CreateTempSubdirectory("uploadguard-admin-work-").FullName;
+
+    public WebApplicationFactory<Program> Factory { get; private set; } = null!;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public Task InitializeAsync()
+    {
+        foreach (var file in Directory.GetFiles(EngineOptions.DefaultModelsPath, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(Registry, Path.GetRelativePath(EngineOptions.DefaultModelsPath, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        var registry = new ModelRegistry(Registry);
+        var shipped = registry.ReadCard(registry.ActiveVersion);
+        random.manual_seed(2);
+        using (var generator = new PerturbationGenerator(shipped.Architecture))
+            registry.Save(shipped with { Version = SecondVersion, Notes = "second placeholder for activation tests", Created = DateTimeOffset.UtcNow }, generator);
+
+        Factory = Create(WorkPath);
+        Client = Factory.CreateClient();
+        return Task.CompletedTask;
+    }
+
+    public WebApplicationFactory<Program> Create(string workPath) => new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+    {
+        foreach (var (key, value) in Support.GatewayFixture.Settings(new Uri("http://127.0.0.1:9/")))
+            builder.UseSetting(key, value);
+        builder.UseSetting("Engine:ModelsPath", Registry);
+        builder.UseSetting("Engine:RegistryPollInterval", "00:10:00");
+        builder.UseSetting("Admin:Tokens:0", AdminToken);
+        builder.UseSetting("Admin:WorkPath", workPath);
+        builder.UseSetting("Admin:CheckpointInterval", "2");
+        builder.UseSetting("Admin:GateSampleSize", "8");
+        builder.UseSetting("Admin:MaxUploadBytes", "20000000");
+        builder.UseSetting("Admin:MaxUnpackedBytes", "50000000");
+    });
+
+    public async Task DisposeAsync()
+    {
+        Client.Dispose();
+        await Factory.DisposeAsync();
+        Directory.Delete(Registry, recursive: true);
+        Directory.Delete(WorkPath, recursive: true);
+    }
+}
