@@ -105,6 +105,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseStaticFiles();   // wwwroot/admin-ui: the admin page (it calls the token-protected /admin API)
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();

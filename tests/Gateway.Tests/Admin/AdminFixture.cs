@@ -22,21 +22,26 @@ public sealed class AdminFixture : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        foreach (var file in Directory.GetFiles(EngineOptions.DefaultModelsPath, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(Registry, Path.GetRelativePath(EngineOptions.DefaultModelsPath, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-        var registry = new ModelRegistry(Registry);
-        var shipped = registry.ReadCard(registry.ActiveVersion);
-        random.manual_seed(2);
-        using (var generator = new PerturbationGenerator(shipped.Architecture))
-            registry.Save(shipped with { Version = SecondVersion, Notes = "second placeholder for activation tests", Created = DateTimeOffset.UtcNow }, generator);
-
+        CopyRegistryWithSecondVersion(Registry);
         Factory = Create(WorkPath);
         Client = Factory.CreateClient();
         return Task.CompletedTask;
+    }
+
+    /// <summary>The shipped registry copied into <paramref name="folder"/>, plus a second placeholder version.</summary>
+    public static void CopyRegistryWithSecondVersion(string folder)
+    {
+        foreach (var file in Directory.GetFiles(EngineOptions.DefaultModelsPath, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(folder, Path.GetRelativePath(EngineOptions.DefaultModelsPath, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        var registry = new ModelRegistry(folder);
+        var shipped = registry.ReadCard(registry.ActiveVersion);
+        random.manual_seed(2);
+        using var generator = new PerturbationGenerator(shipped.Architecture);
+        registry.Save(shipped with { Version = SecondVersion, Notes = "second placeholder for activation tests", Created = DateTimeOffset.UtcNow }, generator);
     }
 
     public WebApplicationFactory<Program> Create(string workPath) => new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
