@@ -41,6 +41,7 @@ services.AddAuthorization(options => options.AddAdminPolicy());
 services.Configure<AdminOptions>(builder.Configuration.GetSection(AdminOptions.SectionName));
 services.AddSingleton<ModelActivation>();
 services.AddHostedService<RegistryWatcher>();
+services.AddSingleton<TrainingLease>();
 services.AddSingleton<RetrainCoordinator>();
 services.AddHostedService(sp => sp.GetRequiredService<RetrainCoordinator>());
 // Enums travel as camelCase names everywhere (HTTP and SignalR), as docs/gateway.md writes them.

@@ -90,10 +90,10 @@ public static class AdminEndpoints
                 (dataSource, description) = (path, $"server dataset '{request.Dataset}'");
             }
 
-            if (!jobs.TryStart(id, request, dataSource, description, skipped, out var job))
+            if (await jobs.TryStartAsync(id, request, dataSource, description, skipped) is not { } job)
             {
                 Directory.Delete(folder, recursive: true);
-                return Problem(StatusCodes.Status409Conflict, "training_busy", $"Job {job.Id} is training; one training runs at a time.");
+                return Problem(StatusCodes.Status409Conflict, "training_busy", "Another job is training (here or on another instance); one training runs at a time.");
             }
             return Results.Accepted($"/admin/retrain/{id}", job);
         }

@@ -25,6 +25,7 @@ public sealed partial class RetrainCoordinator(
     EngineState state,
     ModelActivation activation,
     IHubContext<AdminHub> hub,
+    TrainingLease lease,
     TimeProvider time,
     ILogger<RetrainCoordinator> logger) : BackgroundService
 {
@@ -47,15 +48,18 @@ public sealed partial class RetrainCoordinator(
         return Directory.CreateDirectory(Path.Combine(WorkPath, id)).FullName;
     }
 
-    /// <summary>Starts a job; false when another one is running (answered 409).</summary>
-    public bool TryStart(string id, RetrainRequest request, string dataSource, string description, int skipped, out RetrainJob job)
+    /// <summary>Starts a job; null when another one is running here or on another instance (answered 409).</summary>
+    public async Task<RetrainJob?> TryStartAsync(string id, RetrainRequest request, string dataSource, string description, int skipped)
     {
+        if (IsBusy || !await lease.TryAcquireAsync())
+            return null;
+        RetrainJob job;
         lock (_startGate)
         {
-            if (_running is { Run.IsCompleted: false } busy)
+            if (IsBusy)
             {
-                job = _jobs[busy.Id];
-                return false;
+                _ = lease.ReleaseAsync();
+                return null;
             }
             var now = time.GetUtcNow();
             job = new RetrainJob
@@ -72,9 +76,11 @@ public sealed partial class RetrainCoordinator(
             };
             Save(job);
             Launch(job);
-            return true;
         }
+        return job;
     }
+
+    private bool IsBusy => _running is { Run.IsCompleted: false };
 
     public bool Cancel(string id)
     {
@@ -90,10 +96,10 @@ public sealed partial class RetrainCoordinator(
     }
 
     /// <summary>At start-up: load past jobs and resume the one that was interrupted.</summary>
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _stopping = stoppingToken;
-        if (!Directory.Exists(WorkPath)) return Task.CompletedTask;
+        if (!Directory.Exists(WorkPath)) return;
         foreach (var file in Directory.EnumerateFiles(WorkPath, "job.json", SearchOption.AllDirectories))
         {
             try
@@ -101,15 +107,13 @@ public sealed partial class RetrainCoordinator(
                 var job = JsonSerializer.Deserialize<RetrainJob>(File.ReadAllBytes(file), Json);
                 if (job is null) continue;
                 _jobs[job.Id] = job;
-                if (!job.IsFinished)
+                // Another instance holding the lease keeps the job waiting here until a later start.
+                if (!job.IsFinished && !IsBusy && await lease.TryAcquireAsync())
                 {
                     lock (_startGate)
                     {
-                        if (_running is null or { Run.IsCompleted: true })
-                        {
-                            LogResuming(job.Id, job.Step);
-                            Launch(job with { State = RetrainState.Queued });
-                        }
+                        LogResuming(job.Id, job.Step);
+                        Launch(job with { State = RetrainState.Queued });
                     }
                 }
             }
@@ -118,7 +122,6 @@ public sealed partial class RetrainCoordinator(
                 LogUnreadable(file, ex.Message);
             }
         }
-        return Task.CompletedTask;
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -182,7 +185,11 @@ public sealed partial class RetrainCoordinator(
                     }, persist: p.Step % 10 == 0);
                 }
             });
+            using var renewal = new PeriodicTimer(TimeSpan.FromSeconds(20));
+            var renewing = RenewWhileTrainingAsync(renewal, cancellationToken);
             var result = await new GeneratorTrainer().TrainAsync(training, progress, cancellationToken);
+            renewal.Dispose();
+            await renewing;
 
             job = Update(job with { State = RetrainState.Evaluating, Step = job.TotalSteps, Version = result.Card.Version });
             var decision = RunGate(result.Card, job);
@@ -201,6 +208,22 @@ public sealed partial class RetrainCoordinator(
         {
             LogFailed(job.Id, ex.Message);
             Update(job with { State = RetrainState.Failed, Error = ex.Message });
+        }
+        finally
+        {
+            await lease.ReleaseAsync();
+        }
+    }
+
+    private async Task RenewWhileTrainingAsync(PeriodicTimer timer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+                await lease.RenewAsync();
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 
