@@ -1,6 +1,7 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using UploadGuard.Cli.Tests.Support;
+using UploadGuard.Tests.Common;
 
 namespace UploadGuard.Cli.Tests.Commands;
 
@@ -30,7 +31,7 @@ public sealed class ProtectCommandTests : IDisposable
         Assert.Equal(["a.png", "b.jpg", "c.webp"], Directory.GetFiles(output).Select(Path.GetFileName).Order());
         using var original = Image.Load<Rgba32>(Path.Combine(input, "a.png"));
         using var protectedImage = Image.Load<Rgba32>(Path.Combine(output, "a.png"));
-        Assert.InRange(MaxAbsDifference(original, protectedImage), 1, 6);
+        Assert.InRange(PixelDifference.MaxAbs(original, protectedImage), 1, 6);
         Assert.Contains("\"maxAbsDifference\"", await File.ReadAllTextAsync(Path.Combine(_work, "report.json")));
     }
 
@@ -137,14 +138,5 @@ public sealed class ProtectCommandTests : IDisposable
             for (int x = 0; x < width; x++)
                 image[x, y] = new Rgba32((byte)(x * 255 / width), (byte)(y * 255 / height), (byte)((x * y) % 256));
         image.Save(path);
-    }
-
-    private static int MaxAbsDifference(Image<Rgba32> a, Image<Rgba32> b)
-    {
-        int max = 0;
-        for (int y = 0; y < a.Height; y++)
-            for (int x = 0; x < a.Width; x++)
-                max = Math.Max(max, Math.Max(Math.Abs(a[x, y].R - b[x, y].R), Math.Max(Math.Abs(a[x, y].G - b[x, y].G), Math.Abs(a[x, y].B - b[x, y].B))));
-        return max;
     }
 }

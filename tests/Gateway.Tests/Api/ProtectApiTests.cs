@@ -5,6 +5,8 @@ using System.Text.Json;
 using UploadGuard.Gateway.Tests.Proxy;
 using UploadGuard.Gateway.Tests.Support;
 
+using UploadGuard.Tests.Common;
+
 namespace UploadGuard.Gateway.Tests.Api;
 
 public sealed class ProtectApiTests(GatewayFixture gateway) : IClassFixture<GatewayFixture>
@@ -30,7 +32,7 @@ public sealed class ProtectApiTests(GatewayFixture gateway) : IClassFixture<Gate
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("image/png", response.Content.Headers.ContentType?.MediaType);
         var output = await response.Content.ReadAsByteArrayAsync();
-        Assert.InRange(TestPhotos.MaxAbsDifference(png, output), 1, 8);
+        Assert.InRange(PixelDifference.MaxAbs(png, output), 1, 8);
         Assert.Equal("8", response.Headers.GetValues("X-UploadGuard-Epsilon").Single());
         Assert.InRange(int.Parse(response.Headers.GetValues("X-UploadGuard-Linf").Single(), System.Globalization.CultureInfo.InvariantCulture), 1, 8);
         Assert.Equal("untrained model: no protection claimed", response.Headers.GetValues("X-UploadGuard-Warning").Single());
@@ -56,7 +58,7 @@ public sealed class ProtectApiTests(GatewayFixture gateway) : IClassFixture<Gate
         Assert.False(report.GetProperty("modelTrained").GetBoolean());
         var output = Convert.FromBase64String(json.GetProperty("data").GetString()!);
         Assert.Equal(0x89, output[0]);
-        Assert.InRange(TestPhotos.MaxAbsDifference(jpeg, output), 1, 4);
+        Assert.InRange(PixelDifference.MaxAbs(jpeg, output), 1, 4);
     }
 
     [Theory]

@@ -98,9 +98,7 @@ public sealed class RedisBackplaneTests
             await cluster._upstream.InitializeAsync();
             var registry = Path.Combine(cluster.Work, "registry");
             AdminFixture.CopyRegistryWithSecondVersion(registry);
-            var environment = GatewayFixture.Settings(cluster._upstream.Address)
-                .Where(kv => kv.Key.StartsWith("ReverseProxy", StringComparison.Ordinal) || kv.Key.StartsWith("Clients", StringComparison.Ordinal))
-                .ToDictionary(kv => kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value);
+            var environment = GatewayFixture.ProcessEnvironment(cluster._upstream.Address);
             environment["SignalR__Redis"] = cluster._redis.ConnectionString;
             environment["DemoUpstream__Enabled"] = "false";
             environment["Engine__ModelsPath"] = registry;

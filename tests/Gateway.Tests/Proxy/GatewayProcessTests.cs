@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.SignalR.Client;
 using UploadGuard.Gateway.Jobs;
 using UploadGuard.Gateway.Tests.Support;
 
+using UploadGuard.Tests.Common;
+
 namespace UploadGuard.Gateway.Tests.Proxy;
 
 /// <summary>The gateway as a real process on loopback, driven by curl.</summary>
@@ -18,9 +20,7 @@ public sealed class GatewayProcessTests : IAsyncLifetime
     {
         await _upstream.InitializeAsync();
         // Configuration through the environment, as an operator would give it; the demo upstream stays on (the default).
-        var environment = GatewayFixture.Settings(_upstream.Address)
-            .Where(kv => kv.Key.StartsWith("ReverseProxy", StringComparison.Ordinal) || kv.Key.StartsWith("Clients", StringComparison.Ordinal))
-            .ToDictionary(kv => kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value);
+        var environment = GatewayFixture.ProcessEnvironment(_upstream.Address);
         environment["DemoUpstream__StoragePath"] = Path.Combine(_work, "demo-store");
         _gateway = await ChildProcess.StartAsync("UploadGuard.Gateway.dll", environment);
         using var http = new HttpClient();
@@ -51,7 +51,7 @@ public sealed class GatewayProcessTests : IAsyncLifetime
 
         var stored = await File.ReadAllBytesAsync(fetched);
         Assert.NotEqual(original, stored);
-        Assert.InRange(TestPhotos.MaxAbsDifference(original, stored), 1, 8);
+        Assert.InRange(PixelDifference.MaxAbs(original, stored), 1, 8);
     }
 
     [Fact]

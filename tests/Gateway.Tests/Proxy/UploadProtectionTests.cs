@@ -5,6 +5,8 @@ using System.Text.Json;
 using UploadGuard.Gateway.Proxy;
 using UploadGuard.Gateway.Tests.Support;
 
+using UploadGuard.Tests.Common;
+
 namespace UploadGuard.Gateway.Tests.Proxy;
 
 public sealed class UploadProtectionTests(GatewayFixture gateway) : IClassFixture<GatewayFixture>
@@ -51,10 +53,10 @@ public sealed class UploadProtectionTests(GatewayFixture gateway) : IClassFixtur
 
         var protectedPng = Content(received.Body, after.Parts[1]);
         Assert.NotEqual(png, protectedPng);
-        Assert.InRange(TestPhotos.MaxAbsDifference(png, protectedPng), 1, 8);
+        Assert.InRange(PixelDifference.MaxAbs(png, protectedPng), 1, 8);
         var protectedJpeg = Content(received.Body, after.Parts[3]);
         Assert.Equal(0xFF, protectedJpeg[0]);
-        Assert.InRange(TestPhotos.MaxAbsDifference(jpeg, protectedJpeg), 1, 8 + 24);
+        Assert.InRange(PixelDifference.MaxAbs(jpeg, protectedJpeg), 1, 8 + 24);
     }
 
     [Fact]
@@ -67,7 +69,7 @@ public sealed class UploadProtectionTests(GatewayFixture gateway) : IClassFixtur
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var received = Assert.Single(gateway.Upstream.Received(path));
         Assert.Equal("PUT", received.Method);
-        Assert.InRange(TestPhotos.MaxAbsDifference(png, received.Body), 1, 8);
+        Assert.InRange(PixelDifference.MaxAbs(png, received.Body), 1, 8);
     }
 
     [Fact]
@@ -106,7 +108,7 @@ public sealed class UploadProtectionTests(GatewayFixture gateway) : IClassFixtur
         Assert.Contains("broken", Uri.UnescapeDataString(Header(response, ProtectionHeaders.Unprotected)!));
         var received = Assert.Single(gateway.Upstream.Received(path));
         var parts = MultipartBody.Parse(received.Body, Boundary).Parts;
-        Assert.InRange(TestPhotos.MaxAbsDifference(png, Content(received.Body, parts[0])), 1, 8);
+        Assert.InRange(PixelDifference.MaxAbs(png, Content(received.Body, parts[0])), 1, 8);
         Assert.Equal(broken, Content(received.Body, parts[1]));
     }
 

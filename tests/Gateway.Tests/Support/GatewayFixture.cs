@@ -77,6 +77,12 @@ public class GatewayFixture : IAsyncLifetime
         return settings;
     }
 
+    /// <summary>The routes and client tokens of <see cref="Settings"/>, as environment variables for a gateway process.</summary>
+    public static Dictionary<string, string> ProcessEnvironment(Uri upstream) =>
+        Settings(upstream)
+            .Where(kv => kv.Key.StartsWith("ReverseProxy", StringComparison.Ordinal) || kv.Key.StartsWith("Clients", StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value);
+
     private async Task WaitUntilReadyAsync()
     {
         for (int i = 0; i < 300; i++)

@@ -12,21 +12,6 @@ public static class TestPhotos
 
     public static Image<Rgba32> Decode(byte[] data) => Image.Load<Rgba32>(data);
 
-    public static int MaxAbsDifference(byte[] a, byte[] b)
-    {
-        using var x = Decode(a);
-        using var y = Decode(b);
-        Assert.Equal(x.Size(), y.Size());
-        int max = 0;
-        for (int row = 0; row < x.Height; row++)
-            for (int col = 0; col < x.Width; col++)
-            {
-                Rgba32 p = x[col, row], q = y[col, row];
-                max = Math.Max(max, Math.Max(Math.Max(Math.Abs(p.R - q.R), Math.Abs(p.G - q.G)), Math.Max(Math.Abs(p.B - q.B), Math.Abs(p.A - q.A))));
-            }
-        return max;
-    }
-
     public static ByteArrayContent File(byte[] data, string contentType)
     {
         var content = new ByteArrayContent(data);

@@ -7,6 +7,8 @@ using UploadGuard.ProtectionEngine.Protection;
 using UploadGuard.ProtectionEngine.Tests.Support;
 using static TorchSharp.torch;
 
+using UploadGuard.Tests.Common;
+
 namespace UploadGuard.ProtectionEngine.Tests.Batching;
 
 public sealed class GeneratorBatcherTests
@@ -45,7 +47,7 @@ public sealed class GeneratorBatcherTests
         {
             using var actual = TestImages.Decode(r.Data);
             // Batched convolutions may differ in the last float bits; after rounding at most one level.
-            Assert.InRange(TestImages.MaxAbsDifference(expected, actual), 0, 1);
+            Assert.InRange(PixelDifference.MaxAbs(expected, actual), 0, 1);
         }
     }
 

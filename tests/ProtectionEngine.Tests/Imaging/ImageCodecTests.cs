@@ -9,6 +9,8 @@ using SixLabors.ImageSharp.Processing;
 using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Tests.Support;
 
+using UploadGuard.Tests.Common;
+
 namespace UploadGuard.ProtectionEngine.Tests.Imaging;
 
 public sealed class ImageCodecTests
@@ -90,7 +92,7 @@ public sealed class ImageCodecTests
         using var decoded = _codec.Decode(jpegless);
 
         Assert.Equal(orientation >= 5 ? (7, 12) : (12, 7), (decoded.Pixels.Width, decoded.Pixels.Height));
-        Assert.Equal(0, TestImages.MaxAbsDifference(expected, decoded.Pixels));
+        Assert.Equal(0, PixelDifference.MaxAbs(expected, decoded.Pixels));
         Assert.Equal(orientation, decoded.Source.OrientationApplied);
         Assert.Null(decoded.Pixels.Metadata.ExifProfile?.GetValue(ExifTag.Orientation));
     }
@@ -137,7 +139,7 @@ public sealed class ImageCodecTests
         Assert.Equal(profile, decoded.Pixels.Metadata.IccProfile?.ToByteArray());
         Assert.Equal(profile, format == ImageFormatKind.Jpeg ? again.Metadata.IccProfile?.ToByteArray() : IccProfileChunks.Extract(output, format));
         if (format != ImageFormatKind.Jpeg)
-            Assert.Equal(0, TestImages.MaxAbsDifference(decoded.Pixels, again));   // the container surgery left the pixels intact
+            Assert.Equal(0, PixelDifference.MaxAbs(decoded.Pixels, again));   // the container surgery left the pixels intact
     }
 
     [Fact]

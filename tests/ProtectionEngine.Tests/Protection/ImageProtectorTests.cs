@@ -10,6 +10,8 @@ using UploadGuard.ProtectionEngine.Models;
 using UploadGuard.ProtectionEngine.Protection;
 using UploadGuard.ProtectionEngine.Tests.Support;
 
+using UploadGuard.Tests.Common;
+
 namespace UploadGuard.ProtectionEngine.Tests.Protection;
 
 public sealed class ImageProtectorTests(SmallEngineFixture fixture) : IClassFixture<SmallEngineFixture>
@@ -46,7 +48,7 @@ public sealed class ImageProtectorTests(SmallEngineFixture fixture) : IClassFixt
             Assert.Equal(c.Format, ImageFormatSniffer.DetectSupported(result.Data));
             using var original = TestImages.Decode(input);
             using var output = TestImages.Decode(result.Data);
-            int measured = TestImages.MaxAbsDifference(original, output);
+            int measured = PixelDifference.MaxAbs(original, output);
             Assert.Equal(measured, result.Report.MaxAbsDifference);
             int bound = c.Format == ImageFormatKind.Jpeg ? c.Epsilon + JpegSlack : c.Epsilon;
             Assert.True(measured <= bound, $"{c}: L-inf {measured} > {bound}");
@@ -68,7 +70,7 @@ public sealed class ImageProtectorTests(SmallEngineFixture fixture) : IClassFixt
         using var original = TestImages.Decode(input);
         using var output = TestImages.Decode(result.Data);
         Assert.Equal(original.Size(), output.Size());
-        Assert.InRange(TestImages.MaxAbsDifference(original, output), 0, 8);
+        Assert.InRange(PixelDifference.MaxAbs(original, output), 0, 8);
         Assert.Equal((width, height), (result.Report.Width, result.Report.Height));
     }
 
@@ -91,7 +93,7 @@ public sealed class ImageProtectorTests(SmallEngineFixture fixture) : IClassFixt
         Assert.Equal(ImageFormatKind.Webp, ImageFormatSniffer.DetectSupported(webp.Data));
         using var a = TestImages.Decode(png.Data);
         using var b = TestImages.Decode(webp.Data);
-        Assert.Equal(0, TestImages.MaxAbsDifference(a, b));
+        Assert.Equal(0, PixelDifference.MaxAbs(a, b));
         Assert.True(png.Report.ChangedFraction > 0.3, $"only {png.Report.ChangedFraction:P0} of values changed");
     }
 
@@ -138,7 +140,7 @@ public sealed class ImageProtectorTests(SmallEngineFixture fixture) : IClassFixt
         Assert.True(result.Report.BitDepthReduced);
         using var original = TestImages.Decode(input);
         using var output = TestImages.Decode(result.Data);
-        Assert.InRange(TestImages.MaxAbsDifference(original, output), 0, 6);
+        Assert.InRange(PixelDifference.MaxAbs(original, output), 0, 6);
         Assert.Equal(PngBitDepth.Bit8, output.Metadata.GetPngMetadata().BitDepth);
     }
 
@@ -154,7 +156,7 @@ public sealed class ImageProtectorTests(SmallEngineFixture fixture) : IClassFixt
         Assert.Equal(3, JpegComponentCount(result.Data));
         using var original = TestImages.Decode(input);
         using var output = TestImages.Decode(result.Data);
-        Assert.InRange(TestImages.MaxAbsDifference(original, output), 0, 8 + JpegSlack);
+        Assert.InRange(PixelDifference.MaxAbs(original, output), 0, 8 + JpegSlack);
     }
 
     [Theory]
@@ -173,7 +175,7 @@ public sealed class ImageProtectorTests(SmallEngineFixture fixture) : IClassFixt
 
         using var output = TestImages.Decode(result.Data);
         Assert.Equal(upright.Size(), output.Size());
-        Assert.InRange(TestImages.MaxAbsDifference(upright, output), 0, 8);
+        Assert.InRange(PixelDifference.MaxAbs(upright, output), 0, 8);
         Assert.Null(output.Metadata.ExifProfile?.GetValue(ExifTag.Orientation));
         Assert.Equal(orientation, result.Report.OrientationApplied);
     }

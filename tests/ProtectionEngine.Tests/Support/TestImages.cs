@@ -66,21 +66,5 @@ public static class TestImages
     /// <summary>Decodes with ImageSharp's default configuration, independent of the engine's restricted one.</summary>
     public static Image<Rgba32> Decode(byte[] data) => Image.Load<Rgba32>(data);
 
-    /// <summary>Largest per-channel (RGBA) difference between two images of the same size.</summary>
-    public static int MaxAbsDifference(Image<Rgba32> a, Image<Rgba32> b)
-    {
-        Assert.Equal(a.Size(), b.Size());
-        int max = 0;
-        for (int y = 0; y < a.Height; y++)
-        {
-            for (int x = 0; x < a.Width; x++)
-            {
-                Rgba32 p = a[x, y], q = b[x, y];
-                max = Math.Max(max, Math.Max(Math.Max(Math.Abs(p.R - q.R), Math.Abs(p.G - q.G)), Math.Max(Math.Abs(p.B - q.B), Math.Abs(p.A - q.A))));
-            }
-        }
-        return max;
-    }
-
     private static byte Clamp(double v) => (byte)Math.Clamp((int)Math.Round(v), 0, 255);
 }
