@@ -27,8 +27,10 @@ public static class AdminEndpoints
             return TypedResults.Ok(registry.List().Select(card => new ModelEntry(card, card.Version == active, card.Warning)));
         }).WithSummary("List model versions with their cards; marks the one being served");
 
-        admin.MapPost("/models/{version}/activate", (string version, ModelActivation activation) =>
+        admin.MapPost("/models/{version}/activate", (string version, ModelActivation activation, EngineState state) =>
         {
+            if (!ModelRegistry.IsValidVersion(version) || state.Host.Registry.List().All(card => card.Version != version))
+                return Problem(StatusCodes.Status404NotFound, "unknown_model", $"There is no version '{version}' in the registry.");
             try
             {
                 var card = activation.Activate(version);
@@ -36,8 +38,7 @@ public static class AdminEndpoints
             }
             catch (ModelIntegrityException ex)
             {
-                return ProblemResponses.From(new UploadRefusedException(ex.Message.Contains("is not in the registry", StringComparison.Ordinal) || ex.Message.Contains("not a valid model version", StringComparison.Ordinal)
-                    ? StatusCodes.Status404NotFound : StatusCodes.Status422UnprocessableEntity, "model_unusable", ex.Message));
+                return Problem(StatusCodes.Status422UnprocessableEntity, "model_unusable", ex.Message);
             }
         }).WithSummary("Activate a version (also the way to roll back); atomic, in-flight work finishes on its version");
 

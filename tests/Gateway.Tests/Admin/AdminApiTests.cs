@@ -52,7 +52,27 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Post, $"/admin/models/{original}/activate")).StatusCode);
         Assert.Equal(original, ActiveIn(await GetJsonAsync("/admin/models")));
 
-        await UploadProtectionTests.Problem(await SendAsync(HttpMethod.Post, "/admin/models/no-such-version/activate"), HttpStatusCode.NotFound, "model_unusable");
+        await UploadProtectionTests.Problem(await SendAsync(HttpMethod.Post, "/admin/models/no-such-version/activate"), HttpStatusCode.NotFound, "unknown_model");
+    }
+
+    [Fact]
+    public async Task A_tampered_version_is_refused_and_the_active_one_keeps_serving()
+    {
+        const string tampered = "0.1.2-tampered";
+        var source = Path.Combine(admin.Registry, AdminFixture.SecondVersion);
+        var target = Directory.CreateDirectory(Path.Combine(admin.Registry, tampered)).FullName;
+        var card = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(source, "model-card.json")))!;
+        card["version"] = tampered;
+        await File.WriteAllTextAsync(Path.Combine(target, "model-card.json"), card.ToJsonString());
+        var weights = await File.ReadAllBytesAsync(Path.Combine(source, "generator.safetensors"));
+        weights[^3] ^= 0x40;
+        await File.WriteAllBytesAsync(Path.Combine(target, "generator.safetensors"), weights);
+        var before = ActiveIn(await GetJsonAsync("/admin/models"));
+
+        var problem = await UploadProtectionTests.Problem(await SendAsync(HttpMethod.Post, $"/admin/models/{tampered}/activate"), HttpStatusCode.UnprocessableEntity, "model_unusable");
+        Assert.Contains("SHA-256", problem.GetProperty("detail").GetString());
+        Assert.Equal(before, ActiveIn(await GetJsonAsync("/admin/models")));
+        Directory.Delete(target, recursive: true);
     }
 
     [Fact]
