@@ -80,11 +80,28 @@ public sealed partial class UploadProtectionMiddleware(
             }
         }
 
+        GatewayMetrics.UploadsInFlight.Add(1);
+        long held = 0;
+        try
+        {
+            await ProtectAndForwardAsync(context, policy, owner, requestedJob, head, bytes => GatewayMetrics.BufferedBytes.Add(held = bytes));
+        }
+        finally
+        {
+            // Whatever happened (refusal, upstream failure, the client going away), nothing stays counted as held.
+            GatewayMetrics.BufferedBytes.Add(-held);
+            GatewayMetrics.UploadsInFlight.Add(-1);
+        }
+    }
+
+    private async Task ProtectAndForwardAsync(HttpContext context, RouteProtectionPolicy policy, string? owner, string requestedJob, byte[]? head, Action<long> buffered)
+    {
         var jobId = jobs.Start(owner, requestedJob);
         await jobs.PublishAsync(jobId, JobStage.Received);
         try
         {
             var body = await RequestBodyReader.ReadAsync(context, policy.MaxRequestBytes, head);
+            buffered(body.Length);
             var outcome = await processor.ProcessAsync(body, context.Request.ContentType, policy, jobId, context.RequestAborted);
             if (outcome.TouchedImages)
                 await jobs.PublishAsync(jobId, JobStage.Encoded);

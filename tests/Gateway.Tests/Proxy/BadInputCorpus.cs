@@ -110,6 +110,7 @@ public static class BadInputCorpus
         yield return Image("filename-path-traversal", png, "image/png", "../../../etc/passwd.png");
         yield return Raw("filename-star-encoded-traversal", FormType, MultipartBytes(Part("Content-Disposition: form-data; name=\"photo\"; filename*=UTF-8''..%2F..%2F%E2%80%AEgnp.exe.png\r\nContent-Type: image/png"u8.ToArray(), png)), 201, "protected");
         yield return Image("filename-windows-path-and-nul", png, "image/png", "C:\\..\\..\\evil\u0000.png");
+        yield return Raw("filename-star-without-value", FormType, MultipartBytes(Part("Content-Disposition: form-data; name=\"photo\"; filename*\r\nContent-Type: image/png"u8.ToArray(), png)), 201, "protected");
 
         // Malformed multipart: nothing can be split safely, so nothing is forwarded.
         var one = MultipartBytes(FilePart("photo", "photo.png", "image/png", png));
