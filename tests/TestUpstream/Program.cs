@@ -2,6 +2,7 @@
 // raw body) as files in the folder given by --record, and can misbehave on purpose:
 //   /slow/...    answers after ?ms= milliseconds (default 3000)
 //   /reset/...   aborts the connection without answering
+//   /cut/...     aborts the connection after reading ?after= bytes of the body (default 1024), before the rest arrives
 //   /status/{code}/...  answers with that status
 // Everything else answers 201 with a small JSON receipt.
 using System.Text.Json;
@@ -16,8 +17,20 @@ int counter = 0;
 
 app.Run(async context =>
 {
+    var path = context.Request.Path.Value ?? "";
     using var body = new MemoryStream();
-    await context.Request.Body.CopyToAsync(body);
+    if (path.StartsWith("/cut", StringComparison.Ordinal))
+    {
+        int after = int.TryParse(context.Request.Query["after"], out var a) ? a : 1024;
+        var buffer = new byte[after];
+        int read, filled = 0;
+        while (filled < after && (read = await context.Request.Body.ReadAsync(buffer.AsMemory(filled))) > 0) filled += read;
+        body.Write(buffer, 0, filled);
+    }
+    else
+    {
+        await context.Request.Body.CopyToAsync(body);
+    }
     int n = Interlocked.Increment(ref counter);
     var meta = new
     {
@@ -25,6 +38,7 @@ app.Run(async context =>
         path = context.Request.Path.Value + context.Request.QueryString.Value,
         headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString()),
         length = body.Length,
+        complete = !path.StartsWith("/cut", StringComparison.Ordinal),
     };
     await File.WriteAllBytesAsync(Path.Combine(record, $"{n:D5}.body"), body.ToArray());
     // Written last and renamed into place, so a reader that sees the .json also sees the body.
@@ -32,10 +46,9 @@ app.Run(async context =>
     await File.WriteAllTextAsync(json + ".tmp", JsonSerializer.Serialize(meta));
     File.Move(json + ".tmp", json);
 
-    var path = context.Request.Path.Value ?? "";
     if (path.StartsWith("/slow", StringComparison.Ordinal))
         await Task.Delay(int.TryParse(context.Request.Query["ms"], out var ms) ? ms : 3000);
-    if (path.StartsWith("/reset", StringComparison.Ordinal))
+    if (path.StartsWith("/reset", StringComparison.Ordinal) || path.StartsWith("/cut", StringComparison.Ordinal))
     {
         context.Abort();
         return;

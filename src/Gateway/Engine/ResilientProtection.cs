@@ -37,8 +37,10 @@ public sealed class ResilientProtection(
             CheckRouteCaps(image, part, policy);
             var pipeline = pipelines.GetPipeline(PipelineName);
             var options = new ProtectionOptions { Epsilon = policy.Epsilon, Format = format };
+            // Polly's timeout only cancels the token; an engine that ignores it (stuck in native code, a lost batch) would
+            // hold the request forever. WaitAsync gives up on it when the token fires, so the timeout always answers.
             return await pipeline.ExecuteAsync(
-                async ct => await engine.ProtectAsync(new MemoryStream(image, writable: false), options, progress, ct),
+                async ct => await engine.ProtectAsync(new MemoryStream(image, writable: false), options, progress, ct).WaitAsync(ct),
                 cancellationToken);
         }
         catch (ImageRejectedException ex)

@@ -52,6 +52,10 @@ public sealed class MultipartBody
             int next = IndexOf(raw, delimiter, partStart - 2);
             if (next < 0)
                 throw new MalformedMultipartException("The body ends without the closing boundary.");
+            // "--b\r\n--b": the line break that ends one boundary line cannot also start the next delimiter. Without
+            // this check the part's range came out negative and the request was answered 500.
+            if (next < partStart)
+                throw new MalformedMultipartException($"Part {parts.Count} is cut short: a boundary line is followed directly by the next boundary.");
             if (parts.Count == MaxParts)
                 throw new MalformedMultipartException($"More than {MaxParts} parts.");
             parts.Add(ParsePart(raw, parts.Count, partStart, next));

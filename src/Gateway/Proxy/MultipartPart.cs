@@ -11,7 +11,22 @@ public sealed record MultipartPart(int Index, IReadOnlyDictionary<string, string
     public string Name => Disposition?.Name.Value?.Trim('"') is { Length: > 0 } name ? name : $"part {Index}";
 
     /// <summary>The client's file name (untrusted; used only to decide whether the part claims to be an image).</summary>
-    public string? FileName => Disposition is { } d ? (d.FileNameStar.Value ?? d.FileName.Value?.Trim('"')) : null;
+    public string? FileName
+    {
+        get
+        {
+            if (Disposition is not { } d) return null;
+            try
+            {
+                return d.FileNameStar.Value ?? d.FileName.Value?.Trim('"');
+            }
+            catch (ArgumentException)
+            {
+                // FileNameStar throws on a bare "filename*" parameter with no value (found by fuzzing; it was a 500).
+                return d.FileName.Value?.Trim('"');
+            }
+        }
+    }
 
     public string? ContentType => Headers.TryGetValue("Content-Type", out var value) ? value : null;
 

@@ -18,15 +18,17 @@ public sealed class UploadProcessor(ResilientProtection protection, JobTracker j
 
     public async Task<UploadOutcome> ProcessAsync(byte[] body, string? contentType, RouteProtectionPolicy policy, string jobId, CancellationToken cancellationToken)
     {
+        // Every multipart type, not only form-data: multipart/mixed or /related can carry files just the same, and as a
+        // single opaque "body" their images used to go upstream unprotected even on fail-closed routes.
         bool multipart = MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
-            && mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase);
+            && mediaType.MediaType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase);
 
         List<(int Index, string Name, byte[] Content, string? ContentType, string? FileName)> candidates;
         MultipartBody? parsed = null;
         if (multipart)
         {
             var boundary = HeaderUtilities.RemoveQuotes(mediaType!.Boundary).Value
-                ?? throw new MalformedMultipartException("multipart/form-data without a boundary.");
+                ?? throw new MalformedMultipartException($"{mediaType.MediaType} without a boundary.");
             parsed = MultipartBody.Parse(body, boundary);
             candidates = parsed.Parts
                 .Select(p => (p.Index, p.Name, body.AsSpan(p.BodyStart, p.Length).ToArray(), p.ContentType, p.FileName))

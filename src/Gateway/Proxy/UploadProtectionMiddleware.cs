@@ -55,6 +55,18 @@ public sealed partial class UploadProtectionMiddleware(
             return;
         }
 
+        // A compressed body cannot be inspected, and the upstream may well inflate it into an image: fail-closed routes
+        // refuse it rather than forward it unseen (fail-open routes pass it through like any body that is not an image).
+        if (policy.FailMode == FailMode.Closed && IsEncoded(context.Request))
+        {
+            var refusal = new UploadRefusedException(StatusCodes.Status415UnsupportedMediaType, "unsupported_content_encoding",
+                "Uploads to this route must not be compressed (Content-Encoding), so that their images can be protected.");
+            GatewayMetrics.Uploads.Add(1, new KeyValuePair<string, object?>("outcome", "refused"));
+            GatewayMetrics.Failures.Add(1, new KeyValuePair<string, object?>("reason", refusal.Reason));
+            await ProblemResponses.WriteAsync(context, refusal);
+            return;
+        }
+
         // Only multipart bodies and bodies that claim or sniff as images are buffered; anything else streams through.
         byte[]? head = null;
         if (!IsMultipart(context.Request.ContentType))
@@ -68,11 +80,28 @@ public sealed partial class UploadProtectionMiddleware(
             }
         }
 
+        GatewayMetrics.UploadsInFlight.Add(1);
+        long held = 0;
+        try
+        {
+            await ProtectAndForwardAsync(context, policy, owner, requestedJob, head, bytes => GatewayMetrics.BufferedBytes.Add(held = bytes));
+        }
+        finally
+        {
+            // Whatever happened (refusal, upstream failure, the client going away), nothing stays counted as held.
+            GatewayMetrics.BufferedBytes.Add(-held);
+            GatewayMetrics.UploadsInFlight.Add(-1);
+        }
+    }
+
+    private async Task ProtectAndForwardAsync(HttpContext context, RouteProtectionPolicy policy, string? owner, string requestedJob, byte[]? head, Action<long> buffered)
+    {
         var jobId = jobs.Start(owner, requestedJob);
         await jobs.PublishAsync(jobId, JobStage.Received);
         try
         {
             var body = await RequestBodyReader.ReadAsync(context, policy.MaxRequestBytes, head);
+            buffered(body.Length);
             var outcome = await processor.ProcessAsync(body, context.Request.ContentType, policy, jobId, context.RequestAborted);
             if (outcome.TouchedImages)
                 await jobs.PublishAsync(jobId, JobStage.Encoded);
@@ -128,6 +157,10 @@ public sealed partial class UploadProtectionMiddleware(
             await jobs.PublishAsync(jobId, JobStage.Failed, "client_disconnected");
         }
     }
+
+    private static bool IsEncoded(HttpRequest request) =>
+        request.Headers.ContentEncoding.Any(value => value is not null && value.Split(',').Any(coding =>
+            coding.Trim() is { Length: > 0 } c && !c.Equals("identity", StringComparison.OrdinalIgnoreCase)));
 
     private static bool IsMultipart(string? contentType) =>
         contentType is not null && contentType.TrimStart().StartsWith("multipart/", StringComparison.OrdinalIgnoreCase);

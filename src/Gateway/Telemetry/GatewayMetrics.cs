@@ -21,6 +21,12 @@ public static class GatewayMetrics
     public static readonly Counter<long> Failures = Meter.CreateCounter<long>(
         "uploadguard.failures", "{failure}", "Refusals and failures by reason code.");
 
+    public static readonly UpDownCounter<long> UploadsInFlight = Meter.CreateUpDownCounter<long>(
+        "uploadguard.uploads.in_flight", "{request}", "Uploads on protected routes being buffered, protected or forwarded right now.");
+
+    public static readonly UpDownCounter<long> BufferedBytes = Meter.CreateUpDownCounter<long>(
+        "uploadguard.buffered", "By", "Request bytes held in memory by uploads in flight; back to 0 when the gateway is idle.");
+
     public static readonly Histogram<double> StageDuration = Meter.CreateHistogram<double>(
         "uploadguard.stage.duration", "s", "Time per stage (decode, queue, generator, apply, encode, verify, upstream).");
 }

@@ -30,6 +30,28 @@ public sealed class RateLimitTests
         Assert.Equal(HttpStatusCode.OK, (await ProtectAsync(client, GatewayFixture.BobToken)).StatusCode);
     }
 
+    [Fact]
+    public async Task The_bucket_holds_under_a_burst_of_concurrent_requests()
+    {
+        await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            foreach (var (key, value) in GatewayFixture.Settings(new Uri("http://127.0.0.1:9/")))
+                builder.UseSetting(key, value);
+            builder.UseSetting("RateLimits:Protect:TokenLimit", "5");
+            builder.UseSetting("RateLimits:Protect:TokensPerPeriod", "1");
+            builder.UseSetting("RateLimits:Protect:ReplenishmentPeriod", "00:10:00");
+        });
+        using var client = factory.CreateClient();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => ProtectAsync(client, GatewayFixture.AliceToken)));
+
+        Assert.Equal(5, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
+        var limited = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.Equal(15, limited.Count);
+        Assert.All(limited, r => Assert.NotNull(r.Headers.RetryAfter));
+        await UploadProtectionTests.Problem(limited[0], HttpStatusCode.TooManyRequests, "rate_limited");
+    }
+
     private static Task<HttpResponseMessage> ProtectAsync(HttpClient client, string token)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/protect") { Content = TestPhotos.File(TestPhotos.Png(16, 16), "image/png") };

@@ -10,7 +10,8 @@ public sealed class RecordingUpstream : IAsyncLifetime
 
     public Uri Address => _process!.Address;
 
-    public sealed record Request(string Method, string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body);
+    /// <param name="Complete">False when the upstream cut the connection before the body ended (the /cut route).</param>
+    public sealed record Request(string Method, string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body, bool Complete = true);
 
     public async Task InitializeAsync() =>
         _process = await ChildProcess.StartAsync("UploadGuard.TestUpstream.dll", new Dictionary<string, string>(), "--record", _record);
@@ -32,7 +33,8 @@ public sealed class RecordingUpstream : IAsyncLifetime
             var path = root.GetProperty("path").GetString()!;
             if (!path.StartsWith(prefix, StringComparison.Ordinal)) continue;
             var headers = root.GetProperty("headers").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.OrdinalIgnoreCase);
-            result.Add(new Request(root.GetProperty("method").GetString()!, path, headers, File.ReadAllBytes(Path.ChangeExtension(meta, ".body"))));
+            bool complete = !root.TryGetProperty("complete", out var c) || c.GetBoolean();
+            result.Add(new Request(root.GetProperty("method").GetString()!, path, headers, File.ReadAllBytes(Path.ChangeExtension(meta, ".body")), complete));
         }
         return result;
     }

@@ -1,0 +1,135 @@
+using System.Net;
+using System.Text;
+using Microsoft.Net.Http.Headers;
+using UploadGuard.Gateway.Proxy;
+using UploadGuard.Gateway.Tests.Support;
+using UploadGuard.ProtectionEngine.Imaging;
+using UploadGuard.Tests.Common;
+
+namespace UploadGuard.Gateway.Tests.Proxy;
+
+/// <summary>
+/// Every case of <see cref="BadInputCorpus"/> through the in-process gateway to the real upstream process: the
+/// documented status and reason, never a 5xx; refusals forward nothing; forwarded requests carry only protected
+/// images (decoded and compared with the originals) and every other byte as it was sent.
+/// </summary>
+public sealed class BadInputCorpusTests(GatewayFixture gateway) : IClassFixture<GatewayFixture>
+{
+    /// <summary>JPEG output is lossy: quality-95 quantisation adds its own error on top of epsilon (docs/protection.md).</summary>
+    private const int JpegSlack = 24;
+
+    [Fact]
+    public void Corpus_has_at_least_forty_cases_with_documented_outcomes()
+    {
+        Assert.True(BadInputCorpus.All.Count >= 40, $"{BadInputCorpus.All.Count} cases");
+        Assert.All(BadInputCorpus.All.Values, c =>
+        {
+            Assert.True(c.Status is 201 or (>= 400 and < 500), c.Name);
+            Assert.Matches("^[a-z_-]+$", c.Reason);
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(BadInputCorpus.Names), MemberType = typeof(BadInputCorpus))]
+    public async Task Fail_closed_route_gives_the_documented_outcome(string name)
+    {
+        var input = BadInputCorpus.All[name];
+        var path = $"/site/{Guid.NewGuid():N}/upload";
+
+        var response = await SendAsync(input, path);
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True((int)response.StatusCode < 500, $"{name}: {(int)response.StatusCode} {text}");
+        var received = gateway.Upstream.Received(path);
+        if (!input.Forwarded)
+        {
+            await UploadProtectionTests.Problem(response, (HttpStatusCode)input.Status, input.Reason);
+            Assert.Empty(received);
+            return;
+        }
+
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{name}: {(int)response.StatusCode} {text}");
+        Assert.Equal(input.Reason, response.Headers.GetValues(ProtectionHeaders.Status).Single());
+        var forwarded = Assert.Single(received);
+        AssertOnlyProtectedImagesChanged(input, forwarded.Body);
+    }
+
+    [Theory]
+    [MemberData(nameof(BadInputCorpus.ImageRefusalNames), MemberType = typeof(BadInputCorpus))]
+    public async Task Fail_open_route_forwards_the_image_as_it_came_and_says_so(string name)
+    {
+        var input = BadInputCorpus.All[name];
+        var path = $"/open/{Guid.NewGuid():N}/upload";
+
+        var response = await SendAsync(input, path);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("unprotected", response.Headers.GetValues(ProtectionHeaders.Status).Single());
+        Assert.Contains(input.Reason, Uri.UnescapeDataString(response.Headers.GetValues(ProtectionHeaders.Unprotected).Single()));
+        Assert.Equal(input.Body, Assert.Single(gateway.Upstream.Received(path)).Body);
+    }
+
+    [Fact]
+    public async Task Gateway_is_healthy_after_the_whole_corpus()
+    {
+        foreach (var input in BadInputCorpus.All.Values.Where(c => !c.Forwarded))
+            Assert.True((int)(await SendAsync(input, $"/site/{Guid.NewGuid():N}/again")).StatusCode < 500, input.Name);
+        Assert.Equal(HttpStatusCode.OK, (await gateway.Client.GetAsync("/healthz")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await gateway.Client.GetAsync("/readyz")).StatusCode);
+    }
+
+    private Task<HttpResponseMessage> SendAsync(BadInputCase input, string path)
+    {
+        var request = new HttpRequestMessage(new HttpMethod(input.Method), path) { Content = new ByteArrayContent(input.Body) };
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", input.ContentType);
+        foreach (var (key, value) in input.Headers)
+            request.Content.Headers.TryAddWithoutValidation(key, value);
+        return gateway.Client.SendAsync(request);
+    }
+
+    /// <summary>
+    /// The forwarded body must be the sent body with only its image contents replaced, and each replacement must be
+    /// the same picture within epsilon, not the original bytes, and without any passenger the original carried.
+    /// </summary>
+    private static void AssertOnlyProtectedImagesChanged(BadInputCase input, byte[] forwarded)
+    {
+        if (!MediaTypeHeaderValue.TryParse(input.ContentType, out var media) || !media.MediaType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
+        {
+            AssertProtected(input.Name, input.Body, forwarded);
+            return;
+        }
+
+        var boundary = HeaderUtilities.RemoveQuotes(media.Boundary).Value!;
+        var sent = MultipartBody.Parse(input.Body, boundary);
+        var received = MultipartBody.Parse(forwarded, boundary);
+        Assert.Equal(sent.Parts.Count, received.Parts.Count);
+        var replacements = new Dictionary<int, byte[]>();
+        for (int i = 0; i < sent.Parts.Count; i++)
+        {
+            var before = input.Body[sent.Parts[i].BodyStart..sent.Parts[i].BodyEnd];
+            var after = forwarded[received.Parts[i].BodyStart..received.Parts[i].BodyEnd];
+            if (ImageFormatSniffer.DetectSupported(before) is not null)
+            {
+                AssertProtected($"{input.Name} part {i}", before, after);
+                replacements[i] = after;
+            }
+            else
+            {
+                Assert.Equal(before, after);
+            }
+        }
+        Assert.Equal(sent.Rewrite(replacements), forwarded);
+    }
+
+    private static void AssertProtected(string name, byte[] original, byte[] forwarded)
+    {
+        Assert.NotEqual(original, forwarded);
+        var format = ImageFormatSniffer.DetectSupported(forwarded);
+        Assert.True(format is not null, $"{name}: the forwarded bytes are not an image");
+        int bound = 8 + (format == ImageFormatKind.Jpeg ? JpegSlack : 0);
+        int measured = PixelDifference.MaxAbs(original, forwarded);
+        Assert.True(measured is >= 1 && measured <= bound, $"{name}: L-inf {measured}, expected 1..{bound}");
+        foreach (var passenger in new[] { "PK\u0003\u0004", "<html", "<script" })
+            Assert.True(forwarded.AsSpan().IndexOf(Encoding.ASCII.GetBytes(passenger)) < 0, $"{name}: '{passenger}' went upstream");
+    }
+}
