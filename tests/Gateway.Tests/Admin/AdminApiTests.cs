@@ -154,11 +154,12 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
         var first = await StartRetrainAsync(TestArchives.TarGz(photos: 12, textFiles: 0), ("steps", "100000"), ("batchSize", "2"), ("imageSize", "32"), ("k", "2"));
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         var id = (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var running = await WaitForStateAsync(id, "running", "failed", "cancelled", "succeeded");
+        Assert.True(running.GetProperty("state").GetString() == "running", running.ToString());
 
         var second = await StartRetrainAsync(TestArchives.TarGz(photos: 12, textFiles: 0), ("steps", "10"));
         await UploadProtectionTests.Problem(second, HttpStatusCode.Conflict, "training_busy");
 
-        await WaitForStateAsync(id, "running");
         Assert.Equal(HttpStatusCode.Accepted, (await SendAsync(HttpMethod.Delete, $"/admin/retrain/{id}")).StatusCode);
         Assert.Equal("cancelled", (await WaitForStateAsync(id, "cancelled", "failed", "succeeded")).GetProperty("state").GetString());
         await UploadProtectionTests.Problem(await SendAsync(HttpMethod.Delete, $"/admin/retrain/{id}"), HttpStatusCode.Conflict, "not_running");
