@@ -5,4 +5,5 @@ var root = new RootCommand("UploadGuard: adds a bounded, invisible perturbation 
 root.Subcommands.Add(ProtectCommand.Create());
 root.Subcommands.Add(ModelsCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(EvalCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,9 @@
+namespace UploadGuard.ProtectionEngine.Evaluation;
+
+/// <summary>A step of a benchmark run, for progress displays and logs.</summary>
+/// <param name="Done">Images protected, or epochs finished, so far.</param>
+/// <param name="Total">Of how many.</param>
+/// <param name="Epoch">The epoch just finished (training stage).</param>
+/// <param name="Run">The finished run (run-finished stage).</param>
+public sealed record BenchmarkProgress(BenchmarkStage Stage, string Message, int Done = 0, int Total = 0, string? Row = null, string? Architecture = null,
+    VictimEpoch? Epoch = null, BenchmarkRun? Run = null);

@@ -1,0 +1,29 @@
+namespace UploadGuard.ProtectionEngine.Evaluation;
+
+/// <summary>One training set the benchmark trains victims on; every row is tested on the same clean test images.</summary>
+public enum BenchmarkRow
+{
+    /// <summary>The clean training images: the reference accuracy.</summary>
+    Clean,
+
+    /// <summary>The training images protected by the engine.</summary>
+    Protected,
+
+    /// <summary>Protected, then re-encoded as JPEG quality 75 by the attacker.</summary>
+    Jpeg75,
+
+    /// <summary>Protected, then JPEG quality 10.</summary>
+    Jpeg10,
+
+    /// <summary>Protected, then converted to grayscale.</summary>
+    Grayscale,
+
+    /// <summary>Protected, then downscaled to half and back.</summary>
+    Downscale,
+
+    /// <summary>Sanity check, not our method: class-wise +-epsilon noise in 8x8 blocks (uses labels).</summary>
+    SanityBlock,
+
+    /// <summary>Sanity check, not our method: class-wise +-epsilon noise per pixel (uses labels).</summary>
+    SanityPixel,
+}

@@ -1,0 +1,60 @@
+namespace UploadGuard.ProtectionEngine.Evaluation;
+
+/// <summary>Names of the rows on the command line and in tables, and what each needs.</summary>
+public static class BenchmarkRows
+{
+    public static IReadOnlyList<BenchmarkRow> All { get; } = Enum.GetValues<BenchmarkRow>();
+
+    /// <summary>The rows that do not need a generator.</summary>
+    public static IReadOnlyList<BenchmarkRow> WithoutModel { get; } = [BenchmarkRow.Clean, BenchmarkRow.SanityBlock, BenchmarkRow.SanityPixel];
+
+    public static string Name(BenchmarkRow row) => row switch
+    {
+        BenchmarkRow.Clean => "clean",
+        BenchmarkRow.Protected => "protected",
+        BenchmarkRow.Jpeg75 => "jpeg75",
+        BenchmarkRow.Jpeg10 => "jpeg10",
+        BenchmarkRow.Grayscale => "gray",
+        BenchmarkRow.Downscale => "downscale",
+        BenchmarkRow.SanityBlock => "sanity-block",
+        BenchmarkRow.SanityPixel => "sanity-pixel",
+        _ => throw new ArgumentOutOfRangeException(nameof(row), row, null),
+    };
+
+    public static string Description(BenchmarkRow row) => row switch
+    {
+        BenchmarkRow.Clean => "clean training images",
+        BenchmarkRow.Protected => "protected",
+        BenchmarkRow.Jpeg75 => "protected, then JPEG q75",
+        BenchmarkRow.Jpeg10 => "protected, then JPEG q10",
+        BenchmarkRow.Grayscale => "protected, then grayscale",
+        BenchmarkRow.Downscale => "protected, then 0.5x and back",
+        BenchmarkRow.SanityBlock => "sanity: class-wise 8x8-block noise (uses labels)",
+        BenchmarkRow.SanityPixel => "sanity: class-wise per-pixel noise (uses labels)",
+        _ => throw new ArgumentOutOfRangeException(nameof(row), row, null),
+    };
+
+    public static BenchmarkRow Parse(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        string key = name.Trim().ToLowerInvariant();
+        foreach (var row in All)
+        {
+            if (Name(row) == key)
+                return row;
+        }
+        throw new ArgumentException($"Unknown row '{name}'; use {string.Join(", ", All.Select(Name))}.", nameof(name));
+    }
+
+    public static bool NeedsProtection(BenchmarkRow row) => !WithoutModel.Contains(row);
+
+    /// <summary>The attacker's countermeasure a row applies to the protected images, if any.</summary>
+    public static Countermeasure? CountermeasureOf(BenchmarkRow row) => row switch
+    {
+        BenchmarkRow.Jpeg75 => Countermeasure.Jpeg75,
+        BenchmarkRow.Jpeg10 => Countermeasure.Jpeg10,
+        BenchmarkRow.Grayscale => Countermeasure.Grayscale,
+        BenchmarkRow.Downscale => Countermeasure.Downscale,
+        _ => null,
+    };
+}

@@ -1,0 +1,10 @@
+namespace UploadGuard.ProtectionEngine.Evaluation;
+
+public enum BenchmarkStage
+{
+    Loading,
+    Protecting,
+    Preparing,
+    Training,
+    RunFinished,
+}

@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using UploadGuard.ProtectionEngine.Batching;
+using UploadGuard.ProtectionEngine.Datasets;
+using UploadGuard.ProtectionEngine.Evaluation.Victims;
+using UploadGuard.ProtectionEngine.Hosting;
+using UploadGuard.ProtectionEngine.Imaging;
+using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Protection;
+using UploadGuard.ProtectionEngine.Training;
+
+namespace UploadGuard.ProtectionEngine.Evaluation;
+
+/// <summary>
+/// The efficacy benchmark (docs/evaluation.md): victims trained from scratch on each row's training set (clean,
+/// protected by the engine, protected then washed by a countermeasure, or a label-using sanity baseline), all tested on
+/// the same clean test images. The protected set is made once per invocation and held in memory.
+/// </summary>
+public static class ProtectionBenchmark
+{
+    private const int SanityBlockSize = 8;
+
+    public static async Task<BenchmarkResult> RunAsync(BenchmarkOptions options, IProgress<BenchmarkProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var started = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        var device = ComputeDevice.Select(options.Device);
+        int protectSize = options.EffectiveProtectSize;
+
+        progress?.Report(new BenchmarkProgress(BenchmarkStage.Loading, $"Reading {options.DataSource}"));
+        var (trainAtProtectSize, test) = await Task.Run(() => EvaluationData.Load(options.DataSource, options.TrainSubset, options.TestSubset,
+            protectSize, options.Size, options.PerClass, options.Seed,
+            progress is null ? null : new InlineProgress<DatasetLoadStatistics>(s => progress.Report(new BenchmarkProgress(BenchmarkStage.Loading,
+                $"{s.FilesInSubset:N0} files read, {s.Kept:N0} images kept", s.FilesInSubset))),
+            cancellationToken), cancellationToken).ConfigureAwait(false);
+        progress?.Report(new BenchmarkProgress(BenchmarkStage.Loading,
+            $"{trainAtProtectSize.Count:N0} training images, {test.Count:N0} test images, {test.Classes.Count} classes"));
+        var clean = ResizeAll(trainAtProtectSize, options.Size);
+
+        EngineProtectionResult? protection = null;
+        ImageQualitySummary? protectedQuality = null;
+        LabeledImages? protectedAtVictimSize = null;
+        if (options.Rows.Any(BenchmarkRows.NeedsProtection))
+        {
+            protection = await ProtectAsync(options, trainAtProtectSize, progress, cancellationToken).ConfigureAwait(false);
+            protectedQuality = ImageQuality.Compare(trainAtProtectSize, protection.Protected);
+            protectedAtVictimSize = ResizeAll(protection.Protected, options.Size);
+        }
+        trainAtProtectSize = null!;   // only the victim-size copies are needed from here on
+
+        var quality = new Dictionary<string, ImageQualitySummary>();
+        var runs = new List<BenchmarkRun>();
+        await Task.Factory.StartNew(() =>
+        {
+            foreach (var row in options.Rows)
+            {
+                string rowName = BenchmarkRows.Name(row);
+                progress?.Report(new BenchmarkProgress(BenchmarkStage.Preparing, $"Preparing the '{rowName}' training set ({BenchmarkRows.Description(row)})", Row: rowName));
+                var trainingSet = TrainingSet(row, clean, protectedAtVictimSize, options);
+                quality[rowName] = ImageQuality.Compare(clean, trainingSet);
+                string? note = BenchmarkRows.NeedsProtection(row) ? protection?.Warning : null;
+                foreach (var architecture in options.Architectures)
+                {
+                    string architectureName = VictimArchitectures.Name(architecture);
+                    var epochs = new InlineProgress<VictimEpoch>(e => progress?.Report(new BenchmarkProgress(BenchmarkStage.Training,
+                        $"{rowName} / {architectureName}: epoch {e.Epoch}/{e.Epochs}", e.Epoch, e.Epochs, rowName, architectureName, e)));
+                    var result = VictimTrainer.Train(architecture, trainingSet, test, options.Recipe, options.Seed, device, epochs, cancellationToken);
+                    var run = new BenchmarkRun(rowName, architectureName, result, note);
+                    runs.Add(run);
+                    progress?.Report(new BenchmarkProgress(BenchmarkStage.RunFinished,
+                        $"{rowName} / {architectureName}: test accuracy {result.TestAccuracy:P1}", Row: rowName, Architecture: architectureName, Run: run));
+                }
+            }
+        }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+
+        return new BenchmarkResult
+        {
+            DataSource = Path.GetFileName(options.DataSource.TrimEnd('/', Path.DirectorySeparatorChar)),
+            TrainSubset = options.TrainSubset,
+            TestSubset = options.TestSubset,
+            PerClass = options.PerClass,
+            Size = options.Size,
+            ProtectSize = protectSize,
+            Epsilon = options.Epsilon,
+            Seed = options.Seed,
+            Recipe = options.Recipe,
+            TrainImages = clean.Count,
+            TestImages = test.Count,
+            Classes = clean.Classes,
+            ModelVersion = protection?.ModelVersion,
+            ModelTrained = protection?.ModelTrained,
+            ModelWarning = protection?.Warning,
+            ModelWorkingSize = protection?.WorkingSize,
+            ProtectedQuality = protectedQuality,
+            TrainingSetQuality = quality,
+            Runs = runs,
+            ProtectionTime = protection?.Elapsed,
+            Started = started,
+            Elapsed = clock.Elapsed,
+            Machine = $"{Environment.ProcessorCount} logical CPU(s), {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}, "
+                + $"torch {TorchSharp.torch.get_num_threads()} thread(s) on {device.type}",
+        };
+    }
+
+    /// <summary>A row's training images at the victim's size.</summary>
+    public static LabeledImages TrainingSet(BenchmarkRow row, LabeledImages clean, LabeledImages? protectedImages, BenchmarkOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(clean);
+        ArgumentNullException.ThrowIfNull(options);
+        LabeledImages RequireProtected() => protectedImages ?? throw new InvalidOperationException($"Row '{BenchmarkRows.Name(row)}' needs the protected images.");
+        return row switch
+        {
+            BenchmarkRow.Clean => clean,
+            BenchmarkRow.Protected => RequireProtected(),
+            BenchmarkRow.SanityBlock => ClassWiseNoise.Apply(clean, options.Epsilon, SanityBlockSize, options.Seed),
+            BenchmarkRow.SanityPixel => ClassWiseNoise.Apply(clean, options.Epsilon, 1, options.Seed),
+            _ => Countermeasures.Apply(RequireProtected(), BenchmarkRows.CountermeasureOf(row)!.Value),
+        };
+    }
+
+    private static async Task<EngineProtectionResult> ProtectAsync(BenchmarkOptions options, LabeledImages clean, IProgress<BenchmarkProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        const int batch = 16;
+        var host = ProtectionEngineHost.Create(
+            new EngineOptions { ModelsPath = options.ModelsPath, ModelVersion = options.ModelVersion, Device = options.Device },
+            new ImagingOptions { Metadata = MetadataPolicy.StripAll },
+            new BatchingOptions { MaxBatchSize = batch, MaxWait = TimeSpan.FromMilliseconds(20), QueueCapacity = 4 * batch });
+        await using (host.ConfigureAwait(false))
+        {
+            var card = host.Models.Card;
+            progress?.Report(new BenchmarkProgress(BenchmarkStage.Protecting,
+                $"Protecting {clean.Count:N0} training images at {clean.Size} px with {card.Version} (working size {card.WorkingSize} px, epsilon {options.Epsilon})"
+                + (card.Trained ? "" : $": {ModelCard.UntrainedWarning}"), 0, clean.Count));
+            int every = Math.Max(1, clean.Count / 20);
+            var done = new InlineProgress<int>(n =>
+            {
+                if (n % every == 0 || n == clean.Count)
+                    progress?.Report(new BenchmarkProgress(BenchmarkStage.Protecting, $"Protected {n:N0}/{clean.Count:N0} images", n, clean.Count));
+            });
+            return await EngineProtection.ProtectAsync(clean, host.Protector,
+                new ProtectionOptions { Epsilon = options.Epsilon, Format = options.ProtectFormat }, 2 * batch, done, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static LabeledImages ResizeAll(LabeledImages images, int size)
+    {
+        if (images.Size == size)
+            return images;
+        var resized = new byte[images.Count][];
+        Parallel.For(0, images.Count, i => resized[i] = ChwPixels.Resize(images.Pixels(i), images.Size, size));
+        return images.WithPixels(resized, size);
+    }
+}

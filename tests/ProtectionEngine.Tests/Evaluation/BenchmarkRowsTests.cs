@@ -1,0 +1,51 @@
+using UploadGuard.ProtectionEngine.Evaluation;
+
+namespace UploadGuard.ProtectionEngine.Tests.Evaluation;
+
+public sealed class BenchmarkRowsTests
+{
+    [Fact]
+    public void Row_names_round_trip_and_say_what_they_need()
+    {
+        foreach (var row in BenchmarkRows.All)
+            Assert.Equal(row, BenchmarkRows.Parse(BenchmarkRows.Name(row)));
+        Assert.Equal(["clean", "protected", "jpeg75", "jpeg10", "gray", "downscale", "sanity-block", "sanity-pixel"], BenchmarkRows.All.Select(BenchmarkRows.Name));
+        Assert.Equal([BenchmarkRow.Protected, BenchmarkRow.Jpeg75, BenchmarkRow.Jpeg10, BenchmarkRow.Grayscale, BenchmarkRow.Downscale],
+            BenchmarkRows.All.Where(BenchmarkRows.NeedsProtection));
+        Assert.Throws<ArgumentException>(() => BenchmarkRows.Parse("blur"));
+    }
+
+    [Fact]
+    public void Rows_that_need_protection_are_refused_without_a_model()
+    {
+        var options = new BenchmarkOptions
+        {
+            DataSource = "data.tar.gz",
+            TrainSubset = "train/",
+            TestSubset = "test/",
+            ModelsPath = "models",
+            Rows = [BenchmarkRow.Clean, BenchmarkRow.Jpeg10],
+        };
+
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+        Assert.Contains("jpeg10", error.Message);
+        (options with { Rows = BenchmarkRows.WithoutModel }).Validate();
+    }
+
+    [Fact]
+    public void Sanity_rows_add_class_wise_noise_to_the_clean_images_and_countermeasure_rows_wash_the_protected_ones()
+    {
+        const int size = 16;
+        var clean = new LabeledImages(size, [Enumerable.Repeat((byte)100, 3 * size * size).ToArray()], [0], ["a"]);
+        var protectedImages = clean.WithPixels([Enumerable.Repeat((byte)104, 3 * size * size).ToArray()]);
+        var options = new BenchmarkOptions { DataSource = "d", TrainSubset = "a/", TestSubset = "b/", ModelsPath = "m", ModelVersion = "v" };
+
+        var block = ProtectionBenchmark.TrainingSet(BenchmarkRow.SanityBlock, clean, protectedImages, options);
+        var gray = ProtectionBenchmark.TrainingSet(BenchmarkRow.Grayscale, clean, protectedImages, options);
+
+        Assert.All(block.Pixels(0), v => Assert.True(v is 92 or 108));
+        Assert.All(gray.Pixels(0), v => Assert.Equal(104, v));
+        Assert.Same(clean, ProtectionBenchmark.TrainingSet(BenchmarkRow.Clean, clean, null, options));
+        Assert.Throws<InvalidOperationException>(() => ProtectionBenchmark.TrainingSet(BenchmarkRow.Protected, clean, null, options));
+    }
+}

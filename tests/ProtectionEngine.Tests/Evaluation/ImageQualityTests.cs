@@ -1,0 +1,84 @@
+using UploadGuard.ProtectionEngine.Evaluation;
+
+namespace UploadGuard.ProtectionEngine.Tests.Evaluation;
+
+public sealed class ImageQualityTests
+{
+    private const int Size = 32;
+
+    [Fact]
+    public void Identical_images_have_ssim_one_and_no_finite_psnr()
+    {
+        var image = Photo(1);
+
+        Assert.Equal(1.0, ImageQuality.Ssim(image, image, Size), 12);
+        Assert.Null(ImageQuality.Psnr(image, image));
+        var set = Set([image, Photo(2)]);
+        var summary = ImageQuality.Compare(set, set);
+        Assert.Null(summary.PsnrDb);
+        Assert.Equal(1.0, summary.Ssim!.Value, 12);
+        Assert.Equal(0, summary.MaxAbsDifference);
+        Assert.Equal(0, summary.ChangedFraction);
+    }
+
+    [Fact]
+    public void Ssim_falls_and_psnr_falls_as_the_noise_grows()
+    {
+        var image = Photo(3);
+        double previousSsim = 1, previousPsnr = double.PositiveInfinity;
+        foreach (int amplitude in new[] { 2, 8, 32 })
+        {
+            var noisy = AddNoise(image, amplitude, seed: amplitude);
+            double ssim = ImageQuality.Ssim(image, noisy, Size);
+            double psnr = ImageQuality.Psnr(image, noisy)!.Value;
+            Assert.True(ssim < previousSsim, $"SSIM {ssim} at amplitude {amplitude} is not below {previousSsim}");
+            Assert.True(psnr < previousPsnr, $"PSNR {psnr} at amplitude {amplitude} is not below {previousPsnr}");
+            previousSsim = ssim;
+            previousPsnr = psnr;
+        }
+    }
+
+    [Fact]
+    public void Psnr_of_a_uniform_8_level_change_is_20_log10_of_255_over_8()
+    {
+        var gray = Enumerable.Repeat((byte)100, 3 * Size * Size).ToArray();
+        var shifted = gray.Select(v => (byte)(v + 8)).ToArray();
+
+        Assert.Equal(20 * Math.Log10(255.0 / 8), ImageQuality.Psnr(gray, shifted)!.Value, 9);
+        var summary = ImageQuality.Compare(Set([gray]), Set([shifted]));
+        Assert.Equal(8, summary.MaxAbsDifference);
+        Assert.Equal(1.0, summary.ChangedFraction);
+    }
+
+    [Fact]
+    public void Images_under_the_ssim_window_get_psnr_but_no_ssim()
+    {
+        var small = new LabeledImages(8, [new byte[3 * 64]], [0], ["a"]);
+        var changed = small.WithPixels([Enumerable.Repeat((byte)1, 3 * 64).ToArray()]);
+
+        var summary = ImageQuality.Compare(small, changed);
+
+        Assert.Null(summary.Ssim);
+        Assert.NotNull(summary.PsnrDb);
+    }
+
+    private static LabeledImages Set(IReadOnlyList<byte[]> images) => new(Size, images, images.Select(_ => 0).ToList(), ["a"]);
+
+    /// <summary>Smooth gradients plus texture: structure for SSIM to compare.</summary>
+    private static byte[] Photo(int seed)
+    {
+        var random = new Random(seed);
+        var chw = new byte[3 * Size * Size];
+        for (int c = 0; c < 3; c++)
+            for (int y = 0; y < Size; y++)
+                for (int x = 0; x < Size; x++)
+                    chw[(c * Size + y) * Size + x] = (byte)Math.Clamp(40 + 5 * x + 3 * y * (c + 1) % 120 + random.Next(20), 0, 255);
+        return chw;
+    }
+
+    private static byte[] AddNoise(byte[] image, int amplitude, int seed)
+    {
+        var random = new Random(seed);
+        return image.Select(v => (byte)Math.Clamp(v + (random.Next(2) == 0 ? -amplitude : amplitude), 0, 255)).ToArray();
+    }
+}
