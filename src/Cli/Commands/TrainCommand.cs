@@ -22,8 +22,14 @@ internal static class TrainCommand
         var size = new Option<int>("--size") { Description = "Training resolution and the model's working size (multiple of 4).", DefaultValueFactory = _ => 112 };
         var surrogateSize = new Option<int?>("--surrogate-size") { Description = "Resolution the surrogate sees (default: --size)." };
         var k = new Option<int>("--k") { Description = "k-means concepts.", DefaultValueFactory = _ => 10 };
-        var loss = new Option<string>("--loss") { Description = "shortcut (error-minimising) or misdirection.", DefaultValueFactory = _ => "shortcut" };
-        loss.AcceptOnlyFromAmong("shortcut", "misdirection");
+        var loss = new Option<string>("--loss")
+        {
+            Description = "shortcut (surrogate concept shortcut), misdirection (toward another concept) or min-min (error-minimising against a stand-in victim).",
+            DefaultValueFactory = _ => "shortcut",
+        };
+        loss.AcceptOnlyFromAmong("shortcut", "misdirection", "min-min");
+        var proxySize = new Option<int>("--proxy-size") { Description = "min-min: the size the stand-in victim sees photos at.", DefaultValueFactory = _ => 32 };
+        var proxyLr = new Option<double>("--proxy-lr") { Description = "min-min: the stand-in victim's Adam learning rate.", DefaultValueFactory = _ => 1e-3 };
         var steps = new Option<long>("--steps") { Description = "Total optimiser steps (a resumed run continues up to this).", DefaultValueFactory = _ => 5000 };
         var batch = new Option<int>("--batch") { Description = "Photos per step.", DefaultValueFactory = _ => 16 };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-4 };
@@ -40,7 +46,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a new generator version on your own photos, without labels.")
         {
-            data, subset, maxImages, sample, size, surrogateSize, k, loss, steps, batch, lr, epsilon, seed, checkpoints, checkpointEvery,
+            data, subset, maxImages, sample, size, surrogateSize, k, loss, proxySize, proxyLr, steps, batch, lr, epsilon, seed, checkpoints, checkpointEvery,
             version, models, activate, device, noEot, logEvery,
         };
         command.SetAction((result, cancellationToken) => RunAsync(new GeneratorTrainingOptions
@@ -52,7 +58,14 @@ internal static class TrainCommand
             ImageSize = result.GetValue(size),
             SurrogateSize = result.GetValue(surrogateSize),
             K = result.GetValue(k),
-            Loss = result.GetValue(loss) == "misdirection" ? GeneratorLossKind.Misdirection : GeneratorLossKind.Shortcut,
+            Loss = result.GetValue(loss) switch
+            {
+                "misdirection" => GeneratorLossKind.Misdirection,
+                "min-min" => GeneratorLossKind.MinMin,
+                _ => GeneratorLossKind.Shortcut,
+            },
+            ProxySize = result.GetValue(proxySize),
+            ProxyLearningRate = result.GetValue(proxyLr),
             Steps = result.GetValue(steps),
             BatchSize = result.GetValue(batch),
             LearningRate = result.GetValue(lr),

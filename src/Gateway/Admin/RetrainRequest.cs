@@ -43,7 +43,7 @@ public sealed record RetrainRequest
         Check(BatchSize is >= 1 and <= 128, nameof(BatchSize), "batchSize must be 1-128");
         Check(ImageSize is >= 32 and <= 512 && ImageSize % 4 == 0, nameof(ImageSize), "imageSize must be 32-512 and a multiple of 4");
         Check(K is >= 2 and <= 1000, nameof(K), "k must be 2-1000");
-        Check(Loss is "misdirection" or "shortcut", nameof(Loss), "loss must be misdirection or shortcut");
+        Check(Loss is "misdirection" or "shortcut" or "min-min", nameof(Loss), "loss must be misdirection, shortcut or min-min");
         Check(LearningRate is >= 1e-6 and <= 1e-1, nameof(LearningRate), "learningRate must be 1e-6 to 0.1");
         Check(Epsilon is >= 1 and <= 32, nameof(Epsilon), "epsilon must be 1-32");
         Check(MaxImages is null or (>= 10 and <= 1_000_000), nameof(MaxImages), "maxImages must be 10-1,000,000");
@@ -51,5 +51,10 @@ public sealed record RetrainRequest
         return errors;
     }
 
-    public GeneratorLossKind LossKind => Loss == "shortcut" ? GeneratorLossKind.Shortcut : GeneratorLossKind.Misdirection;
+    public GeneratorLossKind LossKind => Loss switch
+    {
+        "shortcut" => GeneratorLossKind.Shortcut,
+        "min-min" => GeneratorLossKind.MinMin,
+        _ => GeneratorLossKind.Misdirection,
+    };
 }

@@ -103,5 +103,6 @@ public static class VictimTrainer
         return (double)correct / images.Count;
     }
 
-    private static Tensor Normalise(Tensor images) => (images - InputMean) * InputScale;
+    /// <summary>Images in [0, 1] to the victims' input scale.</summary>
+    public static Tensor Normalise(Tensor images) => (images - InputMean) * InputScale;
 }

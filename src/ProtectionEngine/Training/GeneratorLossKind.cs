@@ -15,4 +15,11 @@ public enum GeneratorLossKind
     /// clusters) and away from their own.
     /// </summary>
     Misdirection,
+
+    /// <summary>
+    /// Error-minimising against a from-scratch stand-in victim (<see cref="ProxyClassifier"/>) trained alongside the
+    /// generator on the concepts as pseudo-labels (min-min): the perturbation becomes whatever a small network fits
+    /// fastest. The surrogate only supplies the concepts.
+    /// </summary>
+    MinMin,
 }

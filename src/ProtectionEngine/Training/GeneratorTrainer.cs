@@ -24,6 +24,7 @@ namespace UploadGuard.ProtectionEngine.Training;
 public sealed class GeneratorTrainer
 {
     private const int EotStream = 2;
+    private const int ProxyStream = 3;
     private const double SmoothingFactor = 0.1;
     private const double LossSmoothingFactor = 0.05;
     private readonly ResNet18Surrogate? sharedSurrogate;
@@ -109,6 +110,9 @@ public sealed class GeneratorTrainer
         Stopwatch clock, CancellationToken cancellationToken)
     {
         using var objective = new ConceptObjective(clusters, options.Loss, options.Temperature, options.AwayWeight, device);
+        using var proxy = options.Loss == GeneratorLossKind.MinMin
+            ? new ProxyClassifier(clusters.K, options.ProxySize, options.ProxyLearningRate, StepSeeds.Mix(options.Seed, 0, ProxyStream), device)
+            : null;
         using var generator = new PerturbationGenerator(options.Architecture);
         GeneratorInitialisation.Reset(generator, options.Seed);
         generator.to(device);
@@ -119,7 +123,7 @@ public sealed class GeneratorTrainer
         IReadOnlyDictionary<string, double> terms = new Dictionary<string, double>();
         if (latest is not null)
         {
-            TrainingCheckpoint.Restore(options.CheckpointDirectory!, latest, generator, optimizer);
+            TrainingCheckpoint.Restore(options.CheckpointDirectory!, latest, generator, optimizer, proxy);
             start = latest.Step;
             terms = latest.LossTerms;
             Report(progress, TrainingPhase.Resumed, start, options.Steps, $"Resumed from the checkpoint of step {start:N0}", terms);
@@ -139,7 +143,7 @@ public sealed class GeneratorTrainer
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 long began = Stopwatch.GetTimestamp();
-                terms = Step(step, options, dataset, clusters, schedule, eot, scale, generator, optimizer, surrogate, objective, device);
+                terms = Step(step, options, dataset, clusters, schedule, eot, scale, generator, optimizer, surrogate, objective, proxy, device);
                 if (!double.IsFinite(terms[ConceptObjective.Loss]))
                     throw new InvalidOperationException($"The loss is {terms[ConceptObjective.Loss]} at step {step}; lower the learning rate.");
                 completed = step;
@@ -160,7 +164,7 @@ public sealed class GeneratorTrainer
 
                 if (options.CheckpointDirectory is not null && step % options.CheckpointInterval == 0)
                 {
-                    Checkpoint(options, fingerprint, step, generator, optimizer, terms, progress);
+                    Checkpoint(options, fingerprint, step, generator, optimizer, proxy, terms, progress);
                     saved = step;
                 }
             }
@@ -168,11 +172,11 @@ public sealed class GeneratorTrainer
         catch (OperationCanceledException) when (options.CheckpointDirectory is not null && completed > saved)
         {
             // Keep the work done so far: the same command resumes from here.
-            Checkpoint(options, fingerprint, completed, generator, optimizer, terms, progress);
+            Checkpoint(options, fingerprint, completed, generator, optimizer, proxy, terms, progress);
             throw;
         }
         if (options.CheckpointDirectory is not null && completed > saved)
-            Checkpoint(options, fingerprint, completed, generator, optimizer, terms, progress);
+            Checkpoint(options, fingerprint, completed, generator, optimizer, proxy, terms, progress);
 
         cancellationToken.ThrowIfCancellationRequested();
         Report(progress, TrainingPhase.Saving, completed, options.Steps, $"Saving version {version}", terms);
@@ -187,7 +191,7 @@ public sealed class GeneratorTrainer
 
     private static IReadOnlyDictionary<string, double> Step(long step, GeneratorTrainingOptions options, ImageDataset dataset, ConceptClusters clusters,
         BatchSchedule schedule, ExpectationOverTransformations eot, double scale, PerturbationGenerator generator, Adam optimizer,
-        ResNet18Surrogate surrogate, ConceptObjective objective, Device device)
+        ResNet18Surrogate surrogate, ConceptObjective objective, ProxyClassifier? proxy, Device device)
     {
         using var scope = NewDisposeScope();
         var indices = schedule.ForStep(step);
@@ -195,9 +199,23 @@ public sealed class GeneratorTrainer
         var concepts = tensor(indices.Select(i => (long)clusters.Assignments[i]).ToArray(), device: device);
 
         var perturbed = (clean + generator.call(clean) * scale).clamp(0, 1);
-        var transformed = eot.Apply(perturbed, new Random(StepSeeds.Mix(options.Seed, step, EotStream)));
-        var features = surrogate.call(SurrogateInput(transformed, options.EffectiveSurrogateSize));
-        var (loss, terms) = objective.Evaluate(features, concepts);
+        var random = new Random(StepSeeds.Mix(options.Seed, step, EotStream));
+        var transformed = eot.Apply(perturbed, random);
+        Tensor loss;
+        IReadOnlyDictionary<string, double> terms;
+        if (proxy is null)
+        {
+            var features = surrogate.call(SurrogateInput(transformed, options.EffectiveSurrogateSize));
+            (loss, terms) = objective.Evaluate(features, concepts);
+        }
+        else
+        {
+            // Min-min: the stand-in victim takes its step on this batch first, then the generator moves to make that
+            // victim's loss smaller still.
+            var inputs = proxy.Prepare(transformed, random);
+            double accuracy = proxy.Learn(inputs, concepts);
+            (loss, terms) = proxy.Evaluate(inputs, concepts, proxy.Prepare(clean, random), accuracy);
+        }
 
         optimizer.zero_grad();
         loss.backward();
@@ -255,10 +273,10 @@ public sealed class GeneratorTrainer
     }
 
     private static void Checkpoint(GeneratorTrainingOptions options, string fingerprint, long step, PerturbationGenerator generator, Adam optimizer,
-        IReadOnlyDictionary<string, double> terms, IProgress<TrainingProgress>? progress)
+        ProxyClassifier? proxy, IReadOnlyDictionary<string, double> terms, IProgress<TrainingProgress>? progress)
     {
         Report(progress, TrainingPhase.Checkpointing, step, options.Steps, $"Checkpoint at step {step:N0}", terms);
-        TrainingCheckpoint.Save(options.CheckpointDirectory!, step, fingerprint, generator, optimizer, terms, options.CheckpointsToKeep);
+        TrainingCheckpoint.Save(options.CheckpointDirectory!, step, fingerprint, generator, optimizer, terms, options.CheckpointsToKeep, proxy);
     }
 
     private static ModelCard Card(GeneratorTrainingOptions options, ImageDataset dataset, ConceptClusters clusters, string version, long steps,
@@ -277,8 +295,13 @@ public sealed class GeneratorTrainer
         var eot = options.Eot;
         var notes = new List<string>
         {
-            string.Create(inv, $"Loss {options.Loss.ToString().ToLowerInvariant()}, K = {clusters.K} k-means concepts of ResNet-18 surrogate features at {options.EffectiveSurrogateSize} px (sizes {string.Join("/", clusters.ClusterSizes())}), temperature {options.Temperature}")
-                + (options.Loss == GeneratorLossKind.Misdirection ? string.Create(inv, $", away weight {options.AwayWeight}.") : "."),
+            string.Create(inv, $"Loss {LossName(options.Loss)}, K = {clusters.K} k-means concepts of ResNet-18 surrogate features at {options.EffectiveSurrogateSize} px (sizes {string.Join("/", clusters.ClusterSizes())})")
+                + options.Loss switch
+                {
+                    GeneratorLossKind.Misdirection => string.Create(inv, $", temperature {options.Temperature}, away weight {options.AwayWeight}."),
+                    GeneratorLossKind.MinMin => string.Create(inv, $", against a from-scratch ResNet-20 stand-in victim at {options.ProxySize} px (Adam lr {options.ProxyLearningRate})."),
+                    _ => string.Create(inv, $", temperature {options.Temperature}."),
+                },
             string.Create(inv, $"Adam lr {options.LearningRate}, batch {options.BatchSize}, seed {options.Seed}."),
             string.Create(inv, $"EOT p(crop) {eot.CropProbability}, p(flip) {eot.FlipProbability}, p(rescale {eot.MinRescale}-1) {eot.RescaleProbability}, p(blur) {eot.BlurProbability}, p(gray) {eot.GrayscaleProbability}, p(jpeg q{eot.MinJpegQuality}-{eot.MaxJpegQuality}) {eot.JpegProbability}."),
             "Final step: " + string.Join(", ", terms.Select(t => string.Create(inv, $"{t.Key} {t.Value:0.####}"))) + ".",
@@ -329,6 +352,9 @@ public sealed class GeneratorTrainer
             options.Eot,
         };
         hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(settings, ModelCard.JsonOptions));
+        // Appended only when they matter, so the runs of the other losses keep their fingerprints (and checkpoints).
+        if (options.Loss == GeneratorLossKind.MinMin)
+            hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(new { options.ProxySize, options.ProxyLearningRate }, ModelCard.JsonOptions));
         for (int i = 0; i < dataset.Count; i++)
         {
             hash.AppendData(System.Text.Encoding.UTF8.GetBytes(dataset.Paths[i] + "\n"));
@@ -336,6 +362,13 @@ public sealed class GeneratorTrainer
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
+
+    /// <summary>The loss as the CLI spells it.</summary>
+    public static string LossName(GeneratorLossKind kind) => kind switch
+    {
+        GeneratorLossKind.MinMin => "min-min",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
 
     private static void Report(IProgress<TrainingProgress>? progress, TrainingPhase phase, long step, long total, string? message,
         IReadOnlyDictionary<string, double>? terms = null) =>

@@ -71,6 +71,12 @@ public sealed record GeneratorTrainingOptions
     /// <summary>Misdirection only: weight of the mean cosine to the photo's own centroid (pushes away from it).</summary>
     public double AwayWeight { get; init; } = 1.0;
 
+    /// <summary>Min-min only: the size the stand-in victim sees the perturbed photos at (a scraper's thumbnail).</summary>
+    public int ProxySize { get; init; } = 32;
+
+    /// <summary>Min-min only: the stand-in victim's Adam learning rate.</summary>
+    public double ProxyLearningRate { get; init; } = 1e-3;
+
     /// <summary>
     /// Fewer steps than this give a card with <c>trained: false</c>: a smoke run exercises the code, it does not make a
     /// protective model.
@@ -117,6 +123,8 @@ public sealed record GeneratorTrainingOptions
             throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "Batch sizes must be positive.");
         if (LearningRate <= 0 || double.IsNaN(LearningRate) || Temperature <= 0 || double.IsNaN(Temperature) || AwayWeight < 0)
             throw new ArgumentOutOfRangeException(nameof(LearningRate), "Learning rate and temperature must be positive, the away weight not negative.");
+        if (ProxySize is < 16 or > 512 || ProxyLearningRate <= 0 || double.IsNaN(ProxyLearningRate))
+            throw new ArgumentOutOfRangeException(nameof(ProxySize), "The proxy size must be 16..512 and its learning rate positive.");
         if (CheckpointInterval < 1 || CheckpointsToKeep < 1)
             throw new ArgumentOutOfRangeException(nameof(CheckpointInterval), "Checkpoint interval and count must be positive.");
         if (MaxImages is < 1)

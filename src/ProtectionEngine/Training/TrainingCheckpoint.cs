@@ -9,7 +9,8 @@ namespace UploadGuard.ProtectionEngine.Training;
 /// <summary>
 /// Checkpoints of a training run in a folder: <c>step-NNNNNNNN.safetensors</c> holds the generator's tensors
 /// (<c>generator.*</c>) and Adam's first and second moments (<c>adam.exp_avg.*</c>, <c>adam.exp_avg_sq.*</c>), so a
-/// resumed run continues the same optimisation, not a cold restart; <c>step-NNNNNNNN.json</c>
+/// resumed run continues the same optimisation, not a cold restart; a min-min run adds its stand-in victim's state and
+/// moments under <c>proxy.</c>; <c>step-NNNNNNNN.json</c>
 /// (<see cref="CheckpointManifest"/>) is written last. Both are written to temporary names and renamed, so a crash or
 /// cancellation never leaves a half checkpoint that looks complete. Safetensors, like the model files: loading parses
 /// numbers and executes nothing.
@@ -20,22 +21,18 @@ public static class TrainingCheckpoint
     private const string FirstMomentPrefix = "adam.exp_avg.";
     private const string SecondMomentPrefix = "adam.exp_avg_sq.";
     private const string FilePrefix = "step-";
+    private const string ProxyPrefix = "proxy.";
 
     public static CheckpointManifest Save(string directory, long step, string fingerprint, PerturbationGenerator generator, Adam optimizer,
-        IReadOnlyDictionary<string, double> lossTerms, int keep)
+        IReadOnlyDictionary<string, double> lossTerms, int keep, ProxyClassifier? proxy = null)
     {
         ArgumentNullException.ThrowIfNull(generator);
         ArgumentNullException.ThrowIfNull(optimizer);
         Directory.CreateDirectory(directory);
         string stem = Stem(step);
-        var tensors = GeneratorWeights.Export(generator).Select(t => t with { Name = GeneratorPrefix + t.Name }).ToList();
-        long adamStep = 0;
-        foreach (var (name, state) in AdamStates(generator, optimizer))
-        {
-            tensors.Add(ToNamed(FirstMomentPrefix + name, state.exp_avg));
-            tensors.Add(ToNamed(SecondMomentPrefix + name, state.exp_avg_sq));
-            adamStep = Math.Max(adamStep, state.step);
-        }
+        var tensors = Export("", generator, optimizer, out long adamStep);
+        if (proxy is not null)
+            tensors.AddRange(Export(ProxyPrefix, proxy.Network, proxy.Optimizer, out _));
 
         string weightsFile = stem + ".safetensors";
         WriteAtomically(Path.Combine(directory, weightsFile), SafeTensorsFormat.Write(tensors));
@@ -55,9 +52,9 @@ public static class TrainingCheckpoint
             .MaxBy(m => m.Step);
     }
 
-    /// <summary>Loads a checkpoint's generator weights and Adam moments into freshly built ones.</summary>
+    /// <summary>Loads a checkpoint's generator weights and Adam moments (and a min-min run's proxy) into freshly built ones.</summary>
     /// <exception cref="ModelIntegrityException">The file is damaged or does not fit the generator.</exception>
-    public static void Restore(string directory, CheckpointManifest manifest, PerturbationGenerator generator, Adam optimizer)
+    public static void Restore(string directory, CheckpointManifest manifest, PerturbationGenerator generator, Adam optimizer, ProxyClassifier? proxy = null)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(generator);
@@ -65,26 +62,47 @@ public static class TrainingCheckpoint
         if (manifest.WeightsFile != Stem(manifest.Step) + ".safetensors")
             throw new ModelIntegrityException($"Checkpoint manifest of step {manifest.Step} names an unexpected file.");
         var tensors = SafeTensorsFormat.Read(File.ReadAllBytes(Path.Combine(directory, manifest.WeightsFile)));
-        var weights = tensors.Values.Where(t => t.Name.StartsWith(GeneratorPrefix, StringComparison.Ordinal))
-            .ToDictionary(t => t.Name[GeneratorPrefix.Length..], t => t with { Name = t.Name[GeneratorPrefix.Length..] }, StringComparer.Ordinal);
-        GeneratorWeights.Import(generator, weights);
+        Import(tensors, "", generator, optimizer, manifest.AdamStep);
+        if (proxy is not null)
+            Import(tensors, ProxyPrefix, proxy.Network, proxy.Optimizer, manifest.AdamStep);
+    }
+
+    private static List<NamedTensor> Export(string prefix, nn.Module module, Adam optimizer, out long adamStep)
+    {
+        var tensors = GeneratorWeights.Export(module).Select(t => t with { Name = prefix + GeneratorPrefix + t.Name }).ToList();
+        adamStep = 0;
+        foreach (var (name, state) in AdamStates(module, optimizer))
+        {
+            tensors.Add(ToNamed(prefix + FirstMomentPrefix + name, state.exp_avg));
+            tensors.Add(ToNamed(prefix + SecondMomentPrefix + name, state.exp_avg_sq));
+            adamStep = Math.Max(adamStep, state.step);
+        }
+        return tensors;
+    }
+
+    private static void Import(IReadOnlyDictionary<string, NamedTensor> tensors, string prefix, nn.Module module, Adam optimizer, long adamStep)
+    {
+        string weightsPrefix = prefix + GeneratorPrefix;
+        var weights = tensors.Values.Where(t => t.Name.StartsWith(weightsPrefix, StringComparison.Ordinal))
+            .ToDictionary(t => t.Name[weightsPrefix.Length..], t => t with { Name = t.Name[weightsPrefix.Length..] }, StringComparer.Ordinal);
+        GeneratorWeights.Import(module, weights);
 
         using var noGrad = no_grad();
-        foreach (var (name, state) in AdamStates(generator, optimizer))
+        foreach (var (name, state) in AdamStates(module, optimizer))
         {
-            CopyInto(tensors, FirstMomentPrefix + name, state.exp_avg);
-            CopyInto(tensors, SecondMomentPrefix + name, state.exp_avg_sq);
-            state.step = manifest.AdamStep;
+            CopyInto(tensors, prefix + FirstMomentPrefix + name, state.exp_avg);
+            CopyInto(tensors, prefix + SecondMomentPrefix + name, state.exp_avg_sq);
+            state.step = adamStep;
         }
     }
 
-    private static IEnumerable<(string Name, Adam.State State)> AdamStates(PerturbationGenerator generator, Adam optimizer)
+    private static IEnumerable<(string Name, Adam.State State)> AdamStates(nn.Module module, Adam optimizer)
     {
-        // Adam keeps its states in the order of the parameters it was given: the generator's parameters() order.
-        var names = generator.named_parameters().Select(p => p.name).ToList();
+        // Adam keeps its states in the order of the parameters it was given: the module's parameters() order.
+        var names = module.named_parameters().Select(p => p.name).ToList();
         var states = optimizer.state_dict().State;
         if (states.Count != names.Count)
-            throw new InvalidOperationException($"The optimiser holds {states.Count} parameter states; the generator has {names.Count} parameters.");
+            throw new InvalidOperationException($"The optimiser holds {states.Count} parameter states; the module has {names.Count} parameters.");
         return names.Zip(states, (name, state) => (name, (Adam.State)state));
     }
 
