@@ -61,6 +61,7 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
         using var objective = new ConceptObjective(clusters, GeneratorLossKind.Shortcut, settings.Temperature, 0, CPU);
         using var random = new TorchSharp.torch.Generator((ulong)settings.Seed);
         var written = new int[train.Classes.Count];
+        var protectedPixels = new byte[train.Count][];
         double cleanLoss = 0, protectedLoss = 0;
         var pgdClock = Stopwatch.StartNew();
         int done = 0;
@@ -77,7 +78,7 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
                 int label = train.Label(indices[k]);
                 var folder = Path.Combine(partial, trainSubset, train.Classes[label]);
                 Directory.CreateDirectory(folder);
-                var chw = protectedLevels[k].contiguous().data<byte>().ToArray();
+                var chw = protectedPixels[indices[k]] = protectedLevels[k].contiguous().data<byte>().ToArray();
                 using var image = ChwPixels.ToImage(chw, size);
                 image.SaveAsPng(Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"{written[label]++:D5}.png")));
             }
@@ -87,6 +88,8 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
                 log($"{done:N0}/{train.Count:N0} protected, {perImage:0} ms per image, about {perImage * (train.Count - done) / 60000:0} min left");
         }
         double pgdSeconds = pgdClock.Elapsed.TotalSeconds;
+        // The same measures as uploadguard eval's table (which cannot compare this folder with anything but itself).
+        var quality = ImageQuality.Compare(train, train.WithPixels(protectedPixels));
 
         int copied = CopyUnchanged(source, testSubset, partial);
         var manifest = new
@@ -105,6 +108,7 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
             ConceptSizes = clusters.ClusterSizes(),
             MeanCrossEntropyClean = cleanLoss / train.Count,
             MeanCrossEntropyProtected = protectedLoss / train.Count,
+            Quality = quality,
             ConceptSeconds = conceptSeconds,
             PgdSeconds = pgdSeconds,
             PgdMillisecondsPerImage = pgdSeconds * 1000 / train.Count,
@@ -116,7 +120,9 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
         Directory.Move(partial, output);
         return string.Create(CultureInfo.InvariantCulture,
             $"Wrote {train.Count:N0} PGD-protected training images and {copied:N0} unchanged test images to {output} in {clock.Elapsed.TotalMinutes:0.0} min "
-            + $"(PGD {pgdSeconds * 1000 / train.Count:0} ms per image at batch {batch}); surrogate cross-entropy {cleanLoss / train.Count:0.000} clean, {protectedLoss / train.Count:0.000} protected.");
+            + $"(PGD {pgdSeconds * 1000 / train.Count:0} ms per image at batch {batch}); against the clean images: PSNR {quality.PsnrDb:0.00} dB, SSIM {quality.Ssim:0.0000}, "
+            + $"largest change {quality.MaxAbsDifference} levels, {quality.ChangedFraction:P1} of values changed; "
+            + $"surrogate cross-entropy {cleanLoss / train.Count:0.000} clean, {protectedLoss / train.Count:0.000} protected.");
     }
 
     /// <summary>Copies the files under <paramref name="subset"/> byte for byte, keeping their relative paths.</summary>
