@@ -6,10 +6,6 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.WebUtilities;
 using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.Formats;
-using SixLabors.ImageSharp.Formats.Jpeg;
-using SixLabors.ImageSharp.Formats.Png;
-using SixLabors.ImageSharp.Formats.Webp;
 using SixLabors.ImageSharp.PixelFormats;
 
 namespace UploadGuard.Bench.Load;
@@ -31,7 +27,7 @@ public sealed class LoadRun(Uri gateway, int gatewayProcessId, Func<string, IRea
 
     public async Task<LoadReport> RunAsync(Action<string>? log = null)
     {
-        var pool = ImagePool(options.Seed);
+        var pool = SyntheticPhotos.Pool(options.Seed);
         var random = new Random(options.Seed);
         var uploads = Enumerable.Range(0, options.Uploads).Select(i => MakeUpload(i, pool, random)).ToList();
         var prefix = options.PathPrefix.TrimEnd('/');
@@ -41,13 +37,13 @@ public sealed class LoadRun(Uri gateway, int gatewayProcessId, Func<string, IRea
         using var deadline = new CancellationTokenSource(options.Deadline);
         var attempts = new ConcurrentBag<Attempt>();
         var finals = new ConcurrentDictionary<string, (int Status, string Reason)>();
-        long rssBefore = Rss("VmRSS"), peak = rssBefore;
+        long rssBefore = ProcessMemory.Rss(gatewayProcessId), peak = rssBefore;
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
         {
             while (!sampling.IsCancellationRequested)
             {
-                peak = Math.Max(peak, Rss("VmRSS"));
+                peak = Math.Max(peak, ProcessMemory.Rss(gatewayProcessId));
                 try { await Task.Delay(250, sampling.Token); } catch (OperationCanceledException) { }
             }
         });
@@ -60,7 +56,7 @@ public sealed class LoadRun(Uri gateway, int gatewayProcessId, Func<string, IRea
             {
                 finals[upload.Id] = await SendAsync(client, $"{prefix}/{upload.Id}", upload, attempts, ct);
                 if (Interlocked.Increment(ref done) % 250 == 0)
-                    log?.Invoke($"{done} uploads answered after {watch.Elapsed.TotalSeconds:0} s; gateway RSS {Rss("VmRSS") / 1048576} MiB");
+                    log?.Invoke($"{done} uploads answered after {watch.Elapsed.TotalSeconds:0} s; gateway RSS {ProcessMemory.Rss(gatewayProcessId) / 1048576} MiB");
             });
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
@@ -70,9 +66,9 @@ public sealed class LoadRun(Uri gateway, int gatewayProcessId, Func<string, IRea
         var elapsed = watch.Elapsed;
         await sampling.CancelAsync();
         await sampler;
-        peak = Math.Max(peak, Rss("VmHWM"));   // the kernel's own high-water mark catches peaks between samples
+        peak = Math.Max(peak, ProcessMemory.PeakRss(gatewayProcessId));   // the kernel's own high-water mark catches peaks between samples
 
-        return Reconcile(uploads, finals, attempts, upstream(prefix + "/"), elapsed, peak, rssBefore, Rss("VmRSS"));
+        return Reconcile(uploads, finals, attempts, upstream(prefix + "/"), elapsed, peak, rssBefore, ProcessMemory.Rss(gatewayProcessId));
     }
 
     private async Task<(int Status, string Reason)> SendAsync(HttpClient client, string path, Upload upload, ConcurrentBag<Attempt> attempts, CancellationToken ct)
@@ -262,7 +258,7 @@ public sealed class LoadRun(Uri gateway, int gatewayProcessId, Func<string, IRea
 
         var parts = new List<(string Name, string? FileName, string Type, byte[] Data)> { ("uploadId", null, "", Encoding.UTF8.GetBytes(id)) };
         foreach (var (name, data, _) in images)
-            parts.Add((name, name + Extension(data), TypeOf(data), data));
+            parts.Add((name, name + MultipartForm.Extension(data), MultipartForm.TypeOf(data), data));
         if (kind == "damaged")
         {
             // Cut inside the first IDAT chunk: undecodable (422). A PNG cut after a complete IDAT chunk would decode,
@@ -273,70 +269,7 @@ public sealed class LoadRun(Uri gateway, int gatewayProcessId, Func<string, IRea
         }
         parts.Add(("caption", null, "", Encoding.UTF8.GetBytes($"load test {kind} ✓")));
 
-        using var body = new MemoryStream();
-        foreach (var (name, fileName, type, data) in parts)
-        {
-            body.Write(Encoding.UTF8.GetBytes($"--{Boundary}\r\nContent-Disposition: form-data; name=\"{name}\"" + (fileName is null ? "" : $"; filename=\"{fileName}\"") + "\r\n"));
-            if (type.Length > 0) body.Write(Encoding.ASCII.GetBytes($"Content-Type: {type}\r\n"));
-            body.Write("\r\n"u8);
-            body.Write(data);
-            body.Write("\r\n"u8);
-        }
-        body.Write(Encoding.ASCII.GetBytes($"--{Boundary}--\r\n"));
-        return new Upload(id, kind, images, body.ToArray());
-    }
-
-    private static string TypeOf(byte[] data) => data[0] == 0xFF ? "image/jpeg" : data[0] == 0x89 ? "image/png" : "image/webp";
-
-    private static string Extension(byte[] data) => data[0] == 0xFF ? ".jpg" : data[0] == 0x89 ? ".png" : ".webp";
-
-    /// <summary>A fixed pool of photo-like images; uploads reuse them, each with its own id.</summary>
-    private static List<(byte[] Data, string Type, bool Large)> ImagePool(int seed)
-    {
-        var random = new Random(seed);
-        var pool = new List<(byte[], string, bool)>();
-        for (int i = 0; i < 36; i++)
-        {
-            int w = random.Next(32, 513), h = random.Next(32, 513);
-            var (encoder, type) = (i % 3) switch
-            {
-                0 => ((IImageEncoder)new JpegEncoder { Quality = 90 }, "image/jpeg"),
-                1 => (new PngEncoder(), "image/png"),
-                _ => (new WebpEncoder { FileFormat = WebpFileFormatType.Lossless }, "image/webp"),
-            };
-            pool.Add((Photo(w, h, random.Next(), encoder), type, false));
-        }
-        for (int i = 0; i < 4; i++)
-            pool.Add((Photo(random.Next(1024, 1601), random.Next(768, 1201), random.Next(), new JpegEncoder { Quality = 90 }), "image/jpeg", true));
-        return pool;
-    }
-
-    private static byte[] Photo(int width, int height, int seed, IImageEncoder encoder)
-    {
-        var random = new Random(seed);
-        double fx = random.NextDouble() * 0.05 + 0.01, fy = random.NextDouble() * 0.05 + 0.01;
-        using var image = new Image<Rgba32>(width, height);
-        image.ProcessPixelRows(rows =>
-        {
-            for (int y = 0; y < rows.Height; y++)
-            {
-                var row = rows.GetRowSpan(y);
-                for (int x = 0; x < row.Length; x++)
-                    row[x] = new Rgba32((byte)(128 + 90 * Math.Sin(x * fx)), (byte)(110 + 70 * Math.Cos(y * fy)), (byte)((x + y + random.Next(24)) & 0xFF));
-            }
-        });
-        using var stream = new MemoryStream();
-        image.Save(stream, encoder);
-        return stream.ToArray();
-    }
-
-    /// <summary>A line of /proc/{pid}/status in bytes (VmRSS now, VmHWM the peak); 0 where there is no such file.</summary>
-    private long Rss(string field)
-    {
-        var path = $"/proc/{gatewayProcessId}/status";
-        if (!File.Exists(path)) return 0;
-        var line = File.ReadLines(path).FirstOrDefault(l => l.StartsWith(field + ":", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        return new Upload(id, kind, images, MultipartForm.Write(Boundary, parts));
     }
 
     /// <summary>The gateway's uploads-in-flight and buffered-bytes gauges (both 0 once it is idle again).</summary>

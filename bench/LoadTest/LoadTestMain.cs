@@ -1,7 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 namespace UploadGuard.Bench.Load;
 
@@ -9,20 +6,21 @@ namespace UploadGuard.Bench.Load;
 /// <c>load-test [--bin DIR] [--uploads 2000] [--concurrency 32] [--engine-concurrency 4] [--engine-queue 16] [--out FILE]</c>:
 /// starts the test upstream and a gateway (both from DIR, by default the Gateway.Tests build output) on loopback, runs
 /// <see cref="LoadRun"/>, prints the reconciliation and exits 1 unless it reconciles.
+/// <c>load-test latency ...</c> compares protected uploads with plain pass-through instead (<see cref="LatencyMain"/>).
 /// </summary>
 public static class LoadTestMain
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args.FirstOrDefault() == LatencyMain.Mode)
+            return await LatencyMain.RunAsync(args);
+
         string Arg(string name, string fallback) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
         int Int(string name, int fallback) => int.Parse(Arg(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
         var bin = Path.GetFullPath(Arg("--bin", "tests/Gateway.Tests/bin/Release/net10.0"));
-        var record = Directory.CreateTempSubdirectory("uploadguard-load-upstream-").FullName;
         var options = new LoadOptions { Uploads = Int("--uploads", 2000), Concurrency = Int("--concurrency", 32), PathPrefix = $"/load/run{Environment.ProcessId}" };
 
-        int upstreamPort = FreePort(), gatewayPort = FreePort();
-        using var upstream = Start(bin, "UploadGuard.TestUpstream.dll", upstreamPort, new Dictionary<string, string>(), "--record", record);
-        using var gateway = Start(bin, "UploadGuard.Gateway.dll", gatewayPort, new Dictionary<string, string>
+        await using var processes = await GatewayUnderTest.StartAsync(bin, upstreamPort => new Dictionary<string, string>
         {
             ["DemoUpstream__Enabled"] = "false",
             ["ReverseProxy__Clusters__up__Destinations__one__Address"] = $"http://127.0.0.1:{upstreamPort}/",
@@ -34,68 +32,15 @@ public static class LoadTestMain
             ["EngineResilience__QueueLimit"] = Arg("--engine-queue", "16"),
             ["Logging__LogLevel__Default"] = "Warning",
         });
-        try
-        {
-            var address = new Uri($"http://127.0.0.1:{gatewayPort}/");
-            await WaitReadyAsync(address);
-            Console.WriteLine($"gateway pid {gateway.Id} ready on {address}; {options.Uploads} uploads at concurrency {options.Concurrency}");
-            var run = new LoadRun(address, gateway.Id, prefix => UpstreamRecord.Read(record, prefix), options);
-            var report = await run.RunAsync(Console.WriteLine);
-            var gauges = await LoadRun.GaugesAsync(address);
-            var markdown = report.ToMarkdown() + $"\nAfter the run: {gauges.InFlight} uploads in flight, {gauges.Buffered} bytes buffered.\n";
-            foreach (var lost in report.Lost.Take(20)) markdown += $"\n- lost: {lost}";
-            Console.WriteLine(markdown);
-            if (Arg("--out", "") is { Length: > 0 } output) await File.WriteAllTextAsync(output, markdown);
-            return report.Reconciled && gauges is (0, 0) ? 0 : 1;
-        }
-        finally
-        {
-            foreach (var process in new[] { gateway, upstream })
-            {
-                if (!process.HasExited) process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-            }
-            Directory.Delete(record, recursive: true);
-        }
-    }
-
-    private static Process Start(string bin, string assembly, int port, Dictionary<string, string> environment, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = bin, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(bin, assembly));
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add($"http://127.0.0.1:{port}");
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        foreach (var (key, value) in environment) start.Environment[key] = value;
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[{assembly}] {e.Data}"); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task WaitReadyAsync(Uri gateway)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        for (int i = 0; i < 600; i++)
-        {
-            try
-            {
-                if ((await http.GetAsync(new Uri(gateway, "/readyz"))).IsSuccessStatusCode) return;
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-            }
-            await Task.Delay(200);
-        }
-        throw new TimeoutException("The gateway never became ready.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var address = processes.Address;
+        Console.WriteLine($"gateway pid {processes.GatewayProcessId} ready on {address}; {options.Uploads} uploads at concurrency {options.Concurrency}");
+        var run = new LoadRun(address, processes.GatewayProcessId, prefix => UpstreamRecord.Read(processes.RecordFolder, prefix), options);
+        var report = await run.RunAsync(Console.WriteLine);
+        var gauges = await LoadRun.GaugesAsync(address);
+        var markdown = report.ToMarkdown() + $"\nAfter the run: {gauges.InFlight} uploads in flight, {gauges.Buffered} bytes buffered.\n";
+        foreach (var lost in report.Lost.Take(20)) markdown += $"\n- lost: {lost}";
+        Console.WriteLine(markdown);
+        if (Arg("--out", "") is { Length: > 0 } output) await File.WriteAllTextAsync(output, markdown);
+        return report.Reconciled && gauges is (0, 0) ? 0 : 1;
     }
 }

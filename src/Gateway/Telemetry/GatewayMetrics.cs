@@ -27,6 +27,9 @@ public static class GatewayMetrics
     public static readonly UpDownCounter<long> BufferedBytes = Meter.CreateUpDownCounter<long>(
         "uploadguard.buffered", "By", "Request bytes held in memory by uploads in flight; back to 0 when the gateway is idle.");
 
+    // Explicit buckets in seconds: the exporter's defaults (0, 5, 10, 25, ... meant for milliseconds) put every stage
+    // in the first bucket, so no percentile could be read from them.
     public static readonly Histogram<double> StageDuration = Meter.CreateHistogram<double>(
-        "uploadguard.stage.duration", "s", "Time per stage (decode, queue, generator, apply, encode, verify, upstream).");
+        "uploadguard.stage.duration", "s", "Time per stage (decode, queue, generator, apply, encode, verify, upstream).", tags: null,
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
 }

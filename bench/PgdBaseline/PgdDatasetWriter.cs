@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using SixLabors.ImageSharp;
+using UploadGuard.ProtectionEngine.Datasets;
+using UploadGuard.ProtectionEngine.Evaluation;
+using UploadGuard.ProtectionEngine.Surrogate;
+using UploadGuard.ProtectionEngine.Training;
+using static TorchSharp.torch;
+
+namespace UploadGuard.Bench.Pgd;
+
+/// <summary>
+/// <c>pgd-baseline protect-dataset</c>: writes a PGD-protected copy of a labelled split as
+/// <c>&lt;out&gt;/&lt;train-subset&gt;/&lt;class&gt;/&lt;n&gt;.png</c>, with the test subset copied unchanged beside it, so that
+/// <c>uploadguard eval --data &lt;out&gt; --model none --rows clean</c> measures a victim trained on PGD-protected images.
+/// The training images are chosen exactly as <c>uploadguard eval</c> chooses them (<see cref="EvaluationData"/>, the same
+/// per-class count and seed), protected at the size the victim reads them (CIFAR-10: 32 px) while the surrogate sees
+/// them resized to <see cref="PgdSettings.SurrogateSize"/>. The concepts are fitted on the clean features of the images
+/// being protected; class folders are only used to file the output. Written into <c>&lt;out&gt;.partial</c> and renamed
+/// at the end, so an interrupted run never looks complete.
+/// </summary>
+public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
+{
+    public const string ManifestFileName = "pgd-run.json";
+
+    private static readonly JsonSerializerOptions ManifestJson = new() { WriteIndented = true };
+
+    public string Run(string source, string trainSubset, string testSubset, int size, int? perClass, string output, bool overwrite, Action<string> log)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        if (batch < 1)
+            throw new ArgumentException("--batch must be at least 1.");
+        output = Path.GetFullPath(output);
+        if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any() && !overwrite)
+            throw new InvalidOperationException($"'{output}' exists and is not empty; pass --overwrite to replace it.");
+        string partial = output + ".partial";
+        if (Directory.Exists(partial))
+            Directory.Delete(partial, recursive: true);
+
+        var clock = Stopwatch.StartNew();
+        var (train, test) = EvaluationData.Load(source, trainSubset, testSubset, size, size, perClass, settings.Seed);
+        log($"{train.Count:N0} training images ({train.Classes.Count} classes) at {size} px, {test.Count:N0} test images; {settings.Describe()}");
+
+        using var surrogate = ResNet18Surrogate.LoadPretrained();
+        var pgd = new ErrorMinimisingPgd(surrogate, settings);
+        var batches = Enumerable.Range(0, train.Count).Chunk(batch).ToList();
+        var featureClock = Stopwatch.StartNew();
+        var features = new List<Tensor>();
+        foreach (var indices in batches)
+        {
+            using var images = train.Images(indices);
+            features.Add(pgd.Features(images));
+        }
+        using var all = cat(features, 0);
+        features.ForEach(f => f.Dispose());
+        var clusters = ConceptClusters.Fit(all, settings.K, settings.Seed, $"pgd-baseline {source} {trainSubset}");
+        double conceptSeconds = featureClock.Elapsed.TotalSeconds;
+        log($"concepts: K = {clusters.K}, sizes {string.Join("/", clusters.ClusterSizes())}, {conceptSeconds:0} s");
+
+        using var objective = new ConceptObjective(clusters, GeneratorLossKind.Shortcut, settings.Temperature, 0, CPU);
+        using var random = new TorchSharp.torch.Generator((ulong)settings.Seed);
+        var written = new int[train.Classes.Count];
+        var protectedPixels = new byte[train.Count][];
+        double cleanLoss = 0, protectedLoss = 0;
+        var pgdClock = Stopwatch.StartNew();
+        int done = 0;
+        foreach (var indices in batches)
+        {
+            using var scope = NewDisposeScope();
+            var clean = train.Images(indices);
+            var concepts = tensor(indices.Select(i => (long)clusters.Assignments[i]).ToArray());
+            var protectedLevels = pgd.Protect(clean, concepts, objective, random);
+            cleanLoss += pgd.Score(clean, concepts, objective)[ConceptObjective.CrossEntropy] * indices.Length;
+            protectedLoss += pgd.Score(protectedLevels.to(ScalarType.Float32).div_(255f), concepts, objective)[ConceptObjective.CrossEntropy] * indices.Length;
+            for (int k = 0; k < indices.Length; k++)
+            {
+                int label = train.Label(indices[k]);
+                var folder = Path.Combine(partial, trainSubset, train.Classes[label]);
+                Directory.CreateDirectory(folder);
+                var chw = protectedPixels[indices[k]] = protectedLevels[k].contiguous().data<byte>().ToArray();
+                using var image = ChwPixels.ToImage(chw, size);
+                image.SaveAsPng(Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"{written[label]++:D5}.png")));
+            }
+            done += indices.Length;
+            double perImage = pgdClock.Elapsed.TotalMilliseconds / done;
+            if (done == indices.Length || done % (batch * 10) == 0 || done == train.Count)
+                log($"{done:N0}/{train.Count:N0} protected, {perImage:0} ms per image, about {perImage * (train.Count - done) / 60000:0} min left");
+        }
+        double pgdSeconds = pgdClock.Elapsed.TotalSeconds;
+        // The same measures as uploadguard eval's table (which cannot compare this folder with anything but itself).
+        var quality = ImageQuality.Compare(train, train.WithPixels(protectedPixels));
+
+        int copied = CopyUnchanged(source, testSubset, partial);
+        var manifest = new
+        {
+            Method = "error-minimising PGD against the ResNet-18 surrogate's k-means concepts (label-agnostic; bench/PgdBaseline)",
+            Settings = settings,
+            Batch = batch,
+            Source = source,
+            TrainSubset = trainSubset,
+            TestSubset = testSubset,
+            Size = size,
+            PerClass = perClass,
+            TrainImages = train.Count,
+            Classes = train.Classes,
+            TestImagesCopied = copied,
+            ConceptSizes = clusters.ClusterSizes(),
+            MeanCrossEntropyClean = cleanLoss / train.Count,
+            MeanCrossEntropyProtected = protectedLoss / train.Count,
+            Quality = quality,
+            ConceptSeconds = conceptSeconds,
+            PgdSeconds = pgdSeconds,
+            PgdMillisecondsPerImage = pgdSeconds * 1000 / train.Count,
+            TotalSeconds = clock.Elapsed.TotalSeconds,
+        };
+        File.WriteAllBytes(Path.Combine(partial, ManifestFileName), JsonSerializer.SerializeToUtf8Bytes(manifest, ManifestJson));
+        if (Directory.Exists(output))
+            Directory.Delete(output, recursive: true);
+        Directory.Move(partial, output);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"Wrote {train.Count:N0} PGD-protected training images and {copied:N0} unchanged test images to {output} in {clock.Elapsed.TotalMinutes:0.0} min "
+            + $"(PGD {pgdSeconds * 1000 / train.Count:0} ms per image at batch {batch}); against the clean images: PSNR {quality.PsnrDb:0.00} dB, SSIM {quality.Ssim:0.0000}, "
+            + $"largest change {quality.MaxAbsDifference} levels, {quality.ChangedFraction:P1} of values changed; "
+            + $"surrogate cross-entropy {cleanLoss / train.Count:0.000} clean, {protectedLoss / train.Count:0.000} protected.");
+    }
+
+    /// <summary>Copies the files under <paramref name="subset"/> byte for byte, keeping their relative paths.</summary>
+    private static int CopyUnchanged(string source, string subset, string destination)
+    {
+        int copied = 0;
+        string root = Path.GetFullPath(destination) + Path.DirectorySeparatorChar;
+        foreach (var file in ImageDatasetLoader.OpenSource(source).EnumerateFiles())
+        {
+            if (!file.Path.StartsWith(subset, StringComparison.Ordinal))
+                continue;
+            var target = Path.GetFullPath(Path.Combine(destination, file.Path));
+            if (!target.StartsWith(root, StringComparison.Ordinal))
+                throw new InvalidOperationException($"'{file.Path}' would be written outside '{destination}'.");
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.WriteAllBytes(target, ImageFiles.ReadAll(file));
+            copied++;
+        }
+        return copied;
+    }
+}
