@@ -27,8 +27,8 @@ internal static class EvalCommand
         var arch = new Option<string>("--arch") { Description = "Victim architectures, comma-separated: resnet20, vgg, mobilenetv2.", DefaultValueFactory = _ => "resnet20" };
         var rows = new Option<string?>("--rows")
         {
-            Description = $"Training sets, comma-separated: {string.Join(",", BenchmarkRows.All.Select(BenchmarkRows.Name))} (default all; without a model only "
-                + $"{string.Join(",", BenchmarkRows.WithoutModel.Select(BenchmarkRows.Name))}).",
+            Description = $"Training sets, comma-separated: {string.Join(",", BenchmarkRows.All.Select(BenchmarkRows.Name))} (default all but concept-block; without a model only "
+                + $"{string.Join(",", BenchmarkRows.Defaults(withModel: false).Select(BenchmarkRows.Name))}).",
         };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs per victim.", DefaultValueFactory = _ => 15 };
         var batch = new Option<int>("--batch") { Description = "Victim batch size.", DefaultValueFactory = _ => 128 };
@@ -129,7 +129,7 @@ internal static class EvalCommand
         var architectures = Split(parsed.GetValue(inputs.Arch)!).Select(VictimArchitectures.Parse).Distinct().ToList();
         var rows = parsed.GetValue(inputs.Rows) is { } list
             ? Split(list).Select(BenchmarkRows.Parse).Distinct().ToList()
-            : (version is null ? BenchmarkRows.WithoutModel : BenchmarkRows.All).ToList();
+            : BenchmarkRows.Defaults(withModel: version is not null).ToList();
         return new BenchmarkOptions
         {
             DataSource = dataSource,

@@ -49,6 +49,9 @@ public sealed record BenchmarkOptions
     /// <summary><c>auto</c>, <c>cpu</c> or <c>cuda</c>, for the generator and the victims.</summary>
     public string Device { get; init; } = "auto";
 
+    /// <summary>k-means concepts of the <c>concept-block</c> row (chosen without looking at the labels).</summary>
+    public int Concepts { get; init; } = 10;
+
     public int EffectiveProtectSize => ProtectSize ?? Size;
 
     public void Validate()
@@ -67,6 +70,8 @@ public sealed record BenchmarkOptions
             throw new ArgumentOutOfRangeException(nameof(PerClass), PerClass, "At least one image per class.");
         if (Epsilon is < ProtectionOptions.MinEpsilon or > ProtectionOptions.MaxEpsilon)
             throw new ArgumentOutOfRangeException(nameof(Epsilon), Epsilon, $"Epsilon must be between {ProtectionOptions.MinEpsilon} and {ProtectionOptions.MaxEpsilon} levels.");
+        if (Concepts is < 2 or > 1000)
+            throw new ArgumentOutOfRangeException(nameof(Concepts), Concepts, "The concept row needs 2 to 1,000 concepts.");
         if (Architectures.Count == 0 || Rows.Count == 0)
             throw new ArgumentException("At least one architecture and one row.", nameof(Rows));
         var needing = Rows.Where(BenchmarkRows.NeedsProtection).Select(BenchmarkRows.Name).ToList();

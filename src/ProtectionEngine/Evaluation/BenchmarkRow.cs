@@ -26,4 +26,10 @@ public enum BenchmarkRow
 
     /// <summary>Sanity check, not our method: class-wise +-epsilon noise per pixel (uses labels).</summary>
     SanityPixel,
+
+    /// <summary>
+    /// Label-agnostic: the 8x8-block noise keyed by k-means concepts of the surrogate's features instead of classes, the
+    /// best a protector that conditions fixed patterns on the surrogate's concepts could do (<see cref="ConceptNoise"/>).
+    /// </summary>
+    ConceptBlock,
 }

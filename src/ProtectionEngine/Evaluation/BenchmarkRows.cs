@@ -6,7 +6,14 @@ public static class BenchmarkRows
     public static IReadOnlyList<BenchmarkRow> All { get; } = Enum.GetValues<BenchmarkRow>();
 
     /// <summary>The rows that do not need a generator.</summary>
-    public static IReadOnlyList<BenchmarkRow> WithoutModel { get; } = [BenchmarkRow.Clean, BenchmarkRow.SanityBlock, BenchmarkRow.SanityPixel];
+    public static IReadOnlyList<BenchmarkRow> WithoutModel { get; } = [BenchmarkRow.Clean, BenchmarkRow.SanityBlock, BenchmarkRow.SanityPixel, BenchmarkRow.ConceptBlock];
+
+    /// <summary>
+    /// The rows run when none are named: all of them with a model, the model-free ones without; the concept row is
+    /// opt-in either way (it loads the surrogate and clusters the training set).
+    /// </summary>
+    public static IReadOnlyList<BenchmarkRow> Defaults(bool withModel) =>
+        (withModel ? All : WithoutModel).Where(r => r != BenchmarkRow.ConceptBlock).ToList();
 
     public static string Name(BenchmarkRow row) => row switch
     {
@@ -18,6 +25,7 @@ public static class BenchmarkRows
         BenchmarkRow.Downscale => "downscale",
         BenchmarkRow.SanityBlock => "sanity-block",
         BenchmarkRow.SanityPixel => "sanity-pixel",
+        BenchmarkRow.ConceptBlock => "concept-block",
         _ => throw new ArgumentOutOfRangeException(nameof(row), row, null),
     };
 
@@ -31,6 +39,7 @@ public static class BenchmarkRows
         BenchmarkRow.Downscale => "protected, then 0.5x and back",
         BenchmarkRow.SanityBlock => "sanity: class-wise 8x8-block noise (uses labels)",
         BenchmarkRow.SanityPixel => "sanity: class-wise per-pixel noise (uses labels)",
+        BenchmarkRow.ConceptBlock => "8x8-block noise per surrogate k-means concept (label-agnostic)",
         _ => throw new ArgumentOutOfRangeException(nameof(row), row, null),
     };
 

@@ -44,12 +44,23 @@ public static class ClassWiseNoise
     public static LabeledImages Apply(LabeledImages images, int epsilon, int blockSize, int seed)
     {
         ArgumentNullException.ThrowIfNull(images);
-        var patterns = Patterns(images.Classes.Count, images.Size, blockSize, seed);
+        return Apply(images, Enumerable.Range(0, images.Count).Select(images.Label).ToArray(), images.Classes.Count, epsilon, blockSize, seed);
+    }
+
+    /// <summary>The same noise keyed by any grouping of the images (one pattern per group), not necessarily the labels.</summary>
+    /// <param name="groups">Group of each image, 0..<paramref name="groupCount"/>-1.</param>
+    public static LabeledImages Apply(LabeledImages images, IReadOnlyList<int> groups, int groupCount, int epsilon, int blockSize, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(groups);
+        if (groups.Count != images.Count)
+            throw new ArgumentException("Every image needs a group.", nameof(groups));
+        var patterns = Patterns(groupCount, images.Size, blockSize, seed);
         var output = new byte[images.Count][];
         for (int i = 0; i < images.Count; i++)
         {
             var source = images.Pixels(i);
-            var pattern = patterns[images.Label(i)];
+            var pattern = patterns[groups[i]];
             var noisy = new byte[source.Length];
             for (int j = 0; j < source.Length; j++)
                 noisy[j] = (byte)Math.Clamp(source[j] + epsilon * pattern[j], 0, 255);

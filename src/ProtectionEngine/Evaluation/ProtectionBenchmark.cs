@@ -49,6 +49,15 @@ public static class ProtectionBenchmark
             protectedQuality = ImageQuality.Compare(trainAtProtectSize, protection.Protected);
             protectedAtVictimSize = ResizeAll(protection.Protected, options.Size);
         }
+        ConceptNoiseResult? concepts = null;
+        if (options.Rows.Contains(BenchmarkRow.ConceptBlock))
+        {
+            progress?.Report(new BenchmarkProgress(BenchmarkStage.Preparing,
+                $"Clustering the training images' surrogate features into {options.Concepts} concepts (at {ConceptNoise.SurrogateSize} px)"));
+            concepts = await Task.Run(() => ConceptNoise.Apply(trainAtProtectSize, clean, options.Concepts, options.Epsilon, SanityBlockSize, options.Seed,
+                device, cancellationToken), cancellationToken).ConfigureAwait(false);
+            progress?.Report(new BenchmarkProgress(BenchmarkStage.Preparing, $"Concept purity against the classes: {concepts.Purity:P1}"));
+        }
         trainAtProtectSize = null!;   // only the victim-size copies are needed from here on
 
         var quality = new Dictionary<string, ImageQualitySummary>();
@@ -59,9 +68,11 @@ public static class ProtectionBenchmark
             {
                 string rowName = BenchmarkRows.Name(row);
                 progress?.Report(new BenchmarkProgress(BenchmarkStage.Preparing, $"Preparing the '{rowName}' training set ({BenchmarkRows.Description(row)})", Row: rowName));
-                var trainingSet = TrainingSet(row, clean, protectedAtVictimSize, options);
+                var trainingSet = TrainingSet(row, clean, protectedAtVictimSize, options, concepts?.Images);
                 quality[rowName] = ImageQuality.Compare(clean, trainingSet);
-                string? note = BenchmarkRows.NeedsProtection(row) ? protection?.Warning : null;
+                string? note = row == BenchmarkRow.ConceptBlock
+                    ? $"{options.Concepts} concepts, purity {concepts!.Purity:P1}"
+                    : BenchmarkRows.NeedsProtection(row) ? protection?.Warning : null;
                 foreach (var architecture in options.Architectures)
                 {
                     string architectureName = VictimArchitectures.Name(architecture);
@@ -106,7 +117,9 @@ public static class ProtectionBenchmark
     }
 
     /// <summary>A row's training images at the victim's size.</summary>
-    public static LabeledImages TrainingSet(BenchmarkRow row, LabeledImages clean, LabeledImages? protectedImages, BenchmarkOptions options)
+    /// <param name="conceptImages">The <c>concept-block</c> set, made beforehand by <see cref="ConceptNoise"/>.</param>
+    public static LabeledImages TrainingSet(BenchmarkRow row, LabeledImages clean, LabeledImages? protectedImages, BenchmarkOptions options,
+        LabeledImages? conceptImages = null)
     {
         ArgumentNullException.ThrowIfNull(clean);
         ArgumentNullException.ThrowIfNull(options);
@@ -117,6 +130,7 @@ public static class ProtectionBenchmark
             BenchmarkRow.Protected => RequireProtected(),
             BenchmarkRow.SanityBlock => ClassWiseNoise.Apply(clean, options.Epsilon, SanityBlockSize, options.Seed),
             BenchmarkRow.SanityPixel => ClassWiseNoise.Apply(clean, options.Epsilon, 1, options.Seed),
+            BenchmarkRow.ConceptBlock => conceptImages ?? throw new InvalidOperationException("Row 'concept-block' needs its concept noise made first."),
             _ => Countermeasures.Apply(RequireProtected(), BenchmarkRows.CountermeasureOf(row)!.Value),
         };
     }

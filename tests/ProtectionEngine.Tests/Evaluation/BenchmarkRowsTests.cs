@@ -9,10 +9,13 @@ public sealed class BenchmarkRowsTests
     {
         foreach (var row in BenchmarkRows.All)
             Assert.Equal(row, BenchmarkRows.Parse(BenchmarkRows.Name(row)));
-        Assert.Equal(["clean", "protected", "jpeg75", "jpeg10", "gray", "downscale", "sanity-block", "sanity-pixel"], BenchmarkRows.All.Select(BenchmarkRows.Name));
+        Assert.Equal(["clean", "protected", "jpeg75", "jpeg10", "gray", "downscale", "sanity-block", "sanity-pixel", "concept-block"],
+            BenchmarkRows.All.Select(BenchmarkRows.Name));
         Assert.Equal([BenchmarkRow.Protected, BenchmarkRow.Jpeg75, BenchmarkRow.Jpeg10, BenchmarkRow.Grayscale, BenchmarkRow.Downscale],
             BenchmarkRows.All.Where(BenchmarkRows.NeedsProtection));
         Assert.Throws<ArgumentException>(() => BenchmarkRows.Parse("blur"));
+        Assert.DoesNotContain(BenchmarkRow.ConceptBlock, BenchmarkRows.Defaults(withModel: true));
+        Assert.Equal([BenchmarkRow.Clean, BenchmarkRow.SanityBlock, BenchmarkRow.SanityPixel], BenchmarkRows.Defaults(withModel: false));
     }
 
     [Fact]
@@ -47,5 +50,6 @@ public sealed class BenchmarkRowsTests
         Assert.All(gray.Pixels(0), v => Assert.Equal(104, v));
         Assert.Same(clean, ProtectionBenchmark.TrainingSet(BenchmarkRow.Clean, clean, null, options));
         Assert.Throws<InvalidOperationException>(() => ProtectionBenchmark.TrainingSet(BenchmarkRow.Protected, clean, null, options));
+        Assert.Throws<InvalidOperationException>(() => ProtectionBenchmark.TrainingSet(BenchmarkRow.ConceptBlock, clean, null, options));
     }
 }

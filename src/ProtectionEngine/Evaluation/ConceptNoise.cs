@@ -1,0 +1,71 @@
+using TorchSharp;
+using UploadGuard.ProtectionEngine.Surrogate;
+using UploadGuard.ProtectionEngine.Training;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace UploadGuard.ProtectionEngine.Evaluation;
+
+/// <summary>
+/// The <c>concept-block</c> row: <see cref="ClassWiseNoise"/>'s 8x8-block patterns keyed by k-means concepts of the
+/// ResNet-18 surrogate's features instead of by class, so no label is used. It measures what a protector that picks a
+/// fixed pattern per surrogate concept (as Unlearnable Clusters does) could reach at best on a data set, and how well the
+/// concepts line up with the classes an attacker trains on (<see cref="ConceptNoiseResult.Purity"/>).
+/// </summary>
+public static class ConceptNoise
+{
+    /// <summary>The surrogate sees every photo at this size, as the trainer's 112-px runs do (a multiple of 32).</summary>
+    public const int SurrogateSize = 128;
+
+    private const int Batch = 32;
+
+    /// <param name="photos">The training photos at the size they are protected at (features are taken from these).</param>
+    /// <param name="clean">The same photos at the victim's size (the noise is added to these).</param>
+    public static ConceptNoiseResult Apply(LabeledImages photos, LabeledImages clean, int concepts, int epsilon, int blockSize, int seed, Device device,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(photos);
+        ArgumentNullException.ThrowIfNull(clean);
+        if (photos.Count != clean.Count)
+            throw new ArgumentException("The photos and their victim-size copies must be the same images.", nameof(clean));
+
+        using var surrogate = ResNet18Surrogate.LoadPretrained();
+        surrogate.to(device);
+        var values = new float[checked(photos.Count * ResNet18Surrogate.FeatureCount)];
+        using (no_grad())
+        {
+            for (int first = 0; first < photos.Count; first += Batch)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var indices = Enumerable.Range(first, Math.Min(Batch, photos.Count - first)).ToArray();
+                var images = photos.Images(indices, device);
+                if (photos.Size != SurrogateSize)
+                {
+                    images = functional.interpolate(images, [SurrogateSize, SurrogateSize], mode: InterpolationMode.Bilinear,
+                        align_corners: false, antialias: photos.Size > SurrogateSize);
+                }
+                surrogate.call(images * 255).cpu().contiguous().data<float>().CopyTo(values, checked(first * ResNet18Surrogate.FeatureCount));
+            }
+        }
+
+        using var features = tensor(values, [photos.Count, ResNet18Surrogate.FeatureCount]);
+        var clusters = ConceptClusters.Fit(features, concepts, seed, fingerprint: "evaluation");
+        var noisy = ClassWiseNoise.Apply(clean, clusters.Assignments, concepts, epsilon, blockSize, seed);
+        return new ConceptNoiseResult(noisy, clusters.Assignments, Purity(clusters.Assignments, clean, concepts));
+    }
+
+    /// <summary>The fraction of images whose concept's most common class is their own class.</summary>
+    public static double Purity(IReadOnlyList<int> assignments, LabeledImages images, int concepts)
+    {
+        ArgumentNullException.ThrowIfNull(assignments);
+        ArgumentNullException.ThrowIfNull(images);
+        var counts = new int[concepts, images.Classes.Count];
+        for (int i = 0; i < images.Count; i++)
+            counts[assignments[i], images.Label(i)]++;
+        int agreeing = 0;
+        for (int c = 0; c < concepts; c++)
+            agreeing += Enumerable.Range(0, images.Classes.Count).Max(label => counts[c, label]);
+        return images.Count == 0 ? 0 : (double)agreeing / images.Count;
+    }
+}
