@@ -73,8 +73,10 @@ services.AddRateLimiter(limiter =>
     };
 });
 
+// "System.Runtime" is .NET's built-in runtime meter (GC heap and committed memory, working set, thread pool): with it,
+// /metrics tells managed memory from native memory without a diagnostics tool.
 services.AddOpenTelemetry().WithMetrics(metrics => metrics
-    .AddMeter(GatewayMetrics.MeterName, EngineMetrics.MeterName)
+    .AddMeter(GatewayMetrics.MeterName, EngineMetrics.MeterName, "System.Runtime")
     .AddAspNetCoreInstrumentation()
     .AddPrometheusExporter());
 

@@ -25,8 +25,16 @@ public sealed class ResilientProtection(
     public const string PipelineName = "uploadguard-engine";
 
     private readonly ImageCodec _inspector = new(imaging.Value);
+    private long _callsFinished;
+    private int _callsInFlight;
 
     public IProtectionEngine Engine => engine;
+
+    /// <summary>Images in the engine right now (admitted and not yet finished).</summary>
+    public int CallsInFlight => Volatile.Read(ref _callsInFlight);
+
+    /// <summary>Images the engine has finished with, whatever the outcome, since start-up.</summary>
+    public long CallsFinished => Interlocked.Read(ref _callsFinished);
 
     public async Task<ProtectionResult> ProtectAsync(
         byte[] image, string part, RouteProtectionPolicy policy, IProgress<ProtectionProgress>? progress, CancellationToken cancellationToken,
@@ -40,7 +48,19 @@ public sealed class ResilientProtection(
             // Polly's timeout only cancels the token; an engine that ignores it (stuck in native code, a lost batch) would
             // hold the request forever. WaitAsync gives up on it when the token fires, so the timeout always answers.
             return await pipeline.ExecuteAsync(
-                async ct => await engine.ProtectAsync(new MemoryStream(image, writable: false), options, progress, ct).WaitAsync(ct),
+                async ct =>
+                {
+                    Interlocked.Increment(ref _callsInFlight);
+                    try
+                    {
+                        return await engine.ProtectAsync(new MemoryStream(image, writable: false), options, progress, ct).WaitAsync(ct);
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref _callsInFlight);
+                        Interlocked.Increment(ref _callsFinished);
+                    }
+                },
                 cancellationToken);
         }
         catch (ImageRejectedException ex)
