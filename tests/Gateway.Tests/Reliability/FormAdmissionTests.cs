@@ -112,6 +112,24 @@ public sealed class FormAdmissionTests : IAsyncLifetime
         Assert.Equal(0, _protection.QueuedSlots);
     }
 
+    [Fact]
+    public async Task A_fail_closed_form_refused_for_one_image_by_the_route_caps_spends_no_engine_time_on_the_others()
+    {
+        using var client = _factory.CreateClient();
+        // The capped route takes PNG only: the JPEG refuses the form, so the PNG beside it is not protected for nothing.
+        var content = new ByteArrayContent(BadInputCorpus.MultipartBytes(
+            BadInputCorpus.FilePart("ok", "ok.png", "image/png", TestPhotos.Png()),
+            BadInputCorpus.FilePart("photo", "photo.jpg", "image/jpeg", TestPhotos.Jpeg())));
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse($"multipart/form-data; boundary={BadInputCorpus.Boundary}");
+
+        var response = await client.PostAsync("/capped/mixed", content);
+
+        var problem = await UploadProtectionTests.Problem(response, HttpStatusCode.UnsupportedMediaType, "unsupported_format");
+        Assert.Equal("photo", problem.GetProperty("part").GetString());
+        Assert.Equal(0, _engine.Calls);
+        Assert.Empty(_upstream.Received("/capped/mixed"));
+    }
+
     private static ByteArrayContent Form(int images, int seed)
     {
         var parts = Enumerable.Range(0, images)
