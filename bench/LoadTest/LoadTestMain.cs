@@ -3,9 +3,11 @@ using System.Globalization;
 namespace UploadGuard.Bench.Load;
 
 /// <summary>
-/// <c>load-test [--bin DIR] [--uploads 2000] [--concurrency 32] [--engine-concurrency 4] [--engine-queue 16] [--out FILE]</c>:
+/// <c>load-test [--bin DIR] [--uploads 2000] [--concurrency 32] [--engine-concurrency 4] [--engine-queue 16] [--idle-seconds 0] [--out FILE]</c>:
 /// starts the test upstream and a gateway (both from DIR, by default the Gateway.Tests build output) on loopback, runs
-/// <see cref="LoadRun"/>, prints the reconciliation and exits 1 unless it reconciles.
+/// <see cref="LoadRun"/>, prints the reconciliation and exits 1 unless it reconciles. Where the gateway's memory is
+/// (<see cref="MemorySnapshot"/>) is reported before the run, right after it and, with <c>--idle-seconds</c>, after
+/// that long without traffic.
 /// <c>load-test latency ...</c> compares protected uploads with plain pass-through instead (<see cref="LatencyMain"/>).
 /// </summary>
 public static class LoadTestMain
@@ -33,11 +35,21 @@ public static class LoadTestMain
             ["Logging__LogLevel__Default"] = "Warning",
         });
         var address = processes.Address;
-        Console.WriteLine($"gateway pid {processes.GatewayProcessId} ready on {address}; {options.Uploads} uploads at concurrency {options.Concurrency}");
-        var run = new LoadRun(address, processes.GatewayProcessId, prefix => UpstreamRecord.Read(processes.RecordFolder, prefix), options);
+        int pid = processes.GatewayProcessId;
+        Console.WriteLine($"gateway pid {pid} ready on {address}; {options.Uploads} uploads at concurrency {options.Concurrency}");
+        var memoryBefore = await MemorySnapshot.TakeAsync(pid, address);
+        var run = new LoadRun(address, pid, prefix => UpstreamRecord.Read(processes.RecordFolder, prefix), options);
         var report = await run.RunAsync(Console.WriteLine);
         var gauges = await LoadRun.GaugesAsync(address);
-        var markdown = report.ToMarkdown() + $"\nAfter the run: {gauges.InFlight} uploads in flight, {gauges.Buffered} bytes buffered.\n";
+        var memory = new List<string> { MemorySnapshot.MarkdownHeader, memoryBefore.ToMarkdownRow("before the run"),
+            (await MemorySnapshot.TakeAsync(pid, address)).ToMarkdownRow("right after it") };
+        if (Int("--idle-seconds", 0) is var idle and > 0)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(idle));
+            memory.Add((await MemorySnapshot.TakeAsync(pid, address)).ToMarkdownRow($"after {idle} s idle"));
+        }
+        var markdown = report.ToMarkdown() + $"\nAfter the run: {gauges.InFlight} uploads in flight, {gauges.Buffered} bytes buffered.\n\n"
+            + string.Join('\n', memory) + "\n";
         foreach (var lost in report.Lost.Take(20)) markdown += $"\n- lost: {lost}";
         Console.WriteLine(markdown);
         if (Arg("--out", "") is { Length: > 0 } output) await File.WriteAllTextAsync(output, markdown);

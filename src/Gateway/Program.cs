@@ -3,6 +3,8 @@ using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using UploadGuard.Gateway.Admin;
 using UploadGuard.Gateway.Api;
@@ -31,6 +33,14 @@ services.AddProtectionEngine(builder.Configuration);
 services.Configure<ProtectionDefaults>(builder.Configuration.GetSection(ProtectionDefaults.SectionName));
 services.Configure<ClientTokenOptions>(builder.Configuration.GetSection(ClientTokenOptions.SectionName));
 services.Configure<ProtectRateLimitOptions>(builder.Configuration.GetSection(ProtectRateLimitOptions.SectionName));
+// Header limits: the gateway enforces the configured ones with a problem+json 431; Kestrel gets headroom above them and
+// stays the hard backstop.
+services.AddOptions<RequestHeaderLimitOptions>()
+    .Bind(builder.Configuration.GetSection(RequestHeaderLimitOptions.SectionName))
+    .Validate(o => o.MaxCount > 0 && o.MaxTotalBytes > 0, "RequestHeaders:MaxCount and RequestHeaders:MaxTotalBytes must be positive.")
+    .ValidateOnStart();
+services.AddOptions<KestrelServerOptions>()
+    .Configure<IOptions<RequestHeaderLimitOptions>>((kestrel, limits) => limits.Value.ApplyBackstop(kestrel.Limits));
 services.AddSingleton(TimeProvider.System);
 services.AddSingleton<JobTracker>();
 services.AddSingleton<UploadProcessor>();
@@ -73,8 +83,10 @@ services.AddRateLimiter(limiter =>
     };
 });
 
+// "System.Runtime" is .NET's built-in runtime meter (GC heap and committed memory, working set, thread pool): with it,
+// /metrics tells managed memory from native memory without a diagnostics tool.
 services.AddOpenTelemetry().WithMetrics(metrics => metrics
-    .AddMeter(GatewayMetrics.MeterName, EngineMetrics.MeterName)
+    .AddMeter(GatewayMetrics.MeterName, EngineMetrics.MeterName, "System.Runtime")
     .AddAspNetCoreInstrumentation()
     .AddPrometheusExporter());
 
@@ -105,6 +117,7 @@ if (demoOptions.Enabled)
 var app = builder.Build();
 
 app.UseExceptionHandler();
+app.UseMiddleware<RequestHeaderLimitMiddleware>();
 app.UseStatusCodePages();
 app.UseStaticFiles();   // wwwroot/admin-ui: the admin page (it calls the token-protected /admin API)
 app.UseAuthentication();

@@ -26,6 +26,9 @@ public static class EngineServiceCollectionExtensions
         services.AddResiliencePipeline(ResilientProtection.PipelineName, (builder, context) =>
             ResilientProtection.Configure(builder, context.ServiceProvider.GetRequiredService<IOptions<EngineResilienceOptions>>().Value));
         services.AddSingleton<ResilientProtection>();
+
+        services.Configure<NativeMemoryOptions>(configuration.GetSection(NativeMemoryOptions.SectionName));
+        services.AddHostedService<NativeMemoryTrimmer>();
         return services;
     }
 }

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
-using Polly.RateLimiting;
 using Polly.Registry;
 using Polly.Timeout;
+using System.Threading.RateLimiting;
 using UploadGuard.Gateway.Proxy;
 using UploadGuard.ProtectionEngine.Batching;
 using UploadGuard.ProtectionEngine.Imaging;
@@ -12,49 +12,137 @@ using UploadGuard.ProtectionEngine.Protection;
 namespace UploadGuard.Gateway.Engine;
 
 /// <summary>
-/// Every engine call the gateway makes: route caps checked first, then the engine behind a concurrency limiter,
-/// circuit breaker and timeout. Whatever goes wrong comes out as an <see cref="UploadRefusedException"/> with the
-/// status and reason code the client should see.
+/// Every engine call the gateway makes: route caps checked first, then admission (a concurrency limit with a bounded
+/// queue, <see cref="AdmitAsync"/>), then the engine behind a circuit breaker and timeout. Whatever goes wrong comes out
+/// as an <see cref="UploadRefusedException"/> with the status and reason code the client should see.
 /// </summary>
+/// <remarks>
+/// Admission is per request, not per image: a form with several images reserves engine slots for all of them at once,
+/// or is refused with 503 <c>engine_busy</c> before any of them reaches the engine. Admitted image by image, a form could
+/// be refused for its last image after the others had already used engine time.
+/// </remarks>
 public sealed class ResilientProtection(
     IProtectionEngine engine,
     ResiliencePipelineProvider<string> pipelines,
     IOptions<ImagingOptions> imaging,
-    IOptions<EngineResilienceOptions> resilience)
+    IOptions<EngineResilienceOptions> resilience) : IDisposable
 {
     public const string PipelineName = "uploadguard-engine";
 
+    /// <summary>What a refused admission tells the client to wait.</summary>
+    private static readonly TimeSpan BusyRetryAfter = TimeSpan.FromSeconds(2);
+
     private readonly ImageCodec _inspector = new(imaging.Value);
+
+    // Oldest first: once a request is queued, later ones queue behind it, so a form waiting for several slots is not
+    // overtaken for ever by single images.
+    private readonly ConcurrencyLimiter _admission = new(new ConcurrencyLimiterOptions
+    {
+        PermitLimit = resilience.Value.MaxConcurrency,
+        QueueLimit = resilience.Value.QueueLimit,
+        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+    });
+
+    private long _callsFinished;
+    private int _callsInFlight;
 
     public IProtectionEngine Engine => engine;
 
+    /// <summary>Images in the engine right now (admitted and not yet finished).</summary>
+    public int CallsInFlight => Volatile.Read(ref _callsInFlight);
+
+    /// <summary>Images the engine has finished with, whatever the outcome, since start-up.</summary>
+    public long CallsFinished => Interlocked.Read(ref _callsFinished);
+
+    /// <summary>Engine slots reserved and waiting in the admission queue right now.</summary>
+    public long QueuedSlots => _admission.GetStatistics()?.CurrentQueuedCount ?? 0;
+
+    /// <summary>Protects one image: route caps, admission for it alone, then the engine.</summary>
     public async Task<ProtectionResult> ProtectAsync(
         byte[] image, string part, RouteProtectionPolicy policy, IProgress<ProtectionProgress>? progress, CancellationToken cancellationToken,
         OutputFormat format = OutputFormat.Keep)
     {
+        CheckRouteCaps(image, part, policy);
+        using var admission = await AdmitAsync(1, part, cancellationToken);
+        return await ProtectAdmittedAsync(admission, image, part, policy, progress, cancellationToken, format);
+    }
+
+    /// <summary>
+    /// Reserves engine capacity for <paramref name="images"/> images together: as many slots as images (at most
+    /// <see cref="EngineResilienceOptions.MaxConcurrency"/>; a larger request runs that many at a time), waiting in the
+    /// queue if it has room for all of them. Dispose the admission when every image is done.
+    /// </summary>
+    /// <exception cref="UploadRefusedException">503 <c>engine_busy</c> with Retry-After: the slots and the queue cannot take them all.</exception>
+    public async Task<EngineAdmission> AdmitAsync(int images, string part, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(images, 1);
+        int permits = Math.Min(images, resilience.Value.MaxConcurrency);
+        var lease = await _admission.AcquireAsync(permits, cancellationToken);
+        if (!lease.IsAcquired)
+        {
+            lease.Dispose();
+            string what = images == 1 ? "Too many images are being protected" : $"Too many images are being protected to take these {images} together";
+            throw new UploadRefusedException(503, "engine_busy", $"{what}; retry shortly.", part, BusyRetryAfter);
+        }
+        return new EngineAdmission(lease, permits);
+    }
+
+    /// <summary>Route caps only (bytes, format, pixels), as a refusal; cheap, before any engine capacity is reserved.</summary>
+    public void CheckCaps(byte[] image, string part, RouteProtectionPolicy policy)
+    {
         try
         {
             CheckRouteCaps(image, part, policy);
-            var pipeline = pipelines.GetPipeline(PipelineName);
-            var options = new ProtectionOptions { Epsilon = policy.Epsilon, Format = format };
-            // Polly's timeout only cancels the token; an engine that ignores it (stuck in native code, a lost batch) would
-            // hold the request forever. WaitAsync gives up on it when the token fires, so the timeout always answers.
-            return await pipeline.ExecuteAsync(
-                async ct => await engine.ProtectAsync(new MemoryStream(image, writable: false), options, progress, ct).WaitAsync(ct),
-                cancellationToken);
         }
         catch (ImageRejectedException ex)
         {
-            throw new UploadRefusedException(StatusOf(ex.Reason), ex.ReasonCode, $"'{part}': {ex.Message}", part, inner: ex);
+            throw Refusal(ex, part);
+        }
+    }
+
+    /// <summary>Protects one image of an admitted request (its caps already checked) in one of the admission's slots.</summary>
+    public async Task<ProtectionResult> ProtectAdmittedAsync(
+        EngineAdmission admission, byte[] image, string part, RouteProtectionPolicy policy, IProgress<ProtectionProgress>? progress,
+        CancellationToken cancellationToken, OutputFormat format = OutputFormat.Keep)
+    {
+        ArgumentNullException.ThrowIfNull(admission);
+        try
+        {
+            await admission.Slots.WaitAsync(cancellationToken);
+            try
+            {
+                var pipeline = pipelines.GetPipeline(PipelineName);
+                var options = new ProtectionOptions { Epsilon = policy.Epsilon, Format = format };
+                // Polly's timeout only cancels the token; an engine that ignores it (stuck in native code, a lost batch) would
+                // hold the request forever. WaitAsync gives up on it when the token fires, so the timeout always answers.
+                return await pipeline.ExecuteAsync(
+                    async ct =>
+                    {
+                        Interlocked.Increment(ref _callsInFlight);
+                        try
+                        {
+                            return await engine.ProtectAsync(new MemoryStream(image, writable: false), options, progress, ct).WaitAsync(ct);
+                        }
+                        finally
+                        {
+                            Interlocked.Decrement(ref _callsInFlight);
+                            Interlocked.Increment(ref _callsFinished);
+                        }
+                    },
+                    cancellationToken);
+            }
+            finally
+            {
+                admission.Slots.Release();
+            }
+        }
+        catch (ImageRejectedException ex)
+        {
+            throw Refusal(ex, part);
         }
         catch (EngineOverloadedException ex)
         {
             throw new UploadRefusedException(503, "engine_overloaded", ex.Message, part, ex.RetryAfter, ex);
-        }
-        catch (RateLimiterRejectedException ex)
-        {
-            throw new UploadRefusedException(503, "engine_busy", "Too many images are being protected; retry shortly.", part,
-                ex.RetryAfter ?? TimeSpan.FromSeconds(2), ex);
         }
         catch (BrokenCircuitException ex)
         {
@@ -71,6 +159,11 @@ public sealed class ResilientProtection(
             throw new UploadRefusedException(503, "engine_failure", "The protection engine failed on this image.", part, TimeSpan.FromSeconds(5), ex);
         }
     }
+
+    public void Dispose() => _admission.Dispose();
+
+    private static UploadRefusedException Refusal(ImageRejectedException ex, string part) =>
+        new(StatusOf(ex.Reason), ex.ReasonCode, $"'{part}': {ex.Message}", part, inner: ex);
 
     /// <summary>The per-route caps, stricter than or equal to the engine's own: bytes, format, pixels.</summary>
     private void CheckRouteCaps(byte[] image, string part, RouteProtectionPolicy policy)
@@ -91,11 +184,15 @@ public sealed class ResilientProtection(
         _ => StatusCodes.Status422UnprocessableEntity,
     };
 
-    /// <summary>Registers the engine pipeline: concurrency limit (outermost), circuit breaker, timeout (innermost).</summary>
+    /// <summary>
+    /// Registers the engine pipeline: circuit breaker (outer), timeout (inner). The concurrency limit is not in it: it is
+    /// <see cref="AdmitAsync"/>, which can take several images' slots at once.
+    /// </summary>
     public static void Configure(ResiliencePipelineBuilder builder, EngineResilienceOptions options)
     {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(options);
         builder
-            .AddConcurrencyLimiter(options.MaxConcurrency, options.QueueLimit)
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
                 FailureRatio = options.FailureRatio,

@@ -35,6 +35,7 @@ public static class ProblemResponses
         415 => "Unsupported image format",
         422 => "Image cannot be protected",
         429 => "Too many requests",
+        431 => "Request headers too large",
         502 => "Upstream unreachable",
         503 => "Protection unavailable",
         504 => "Upstream timed out",

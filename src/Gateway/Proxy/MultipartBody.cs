@@ -13,6 +13,8 @@ public sealed class MultipartBody
     public const int MaxHeaderBytesPerPart = 16 * 1024;
     public const int MaxParts = 1000;
 
+    private const string ContentLength = "Content-Length";
+
     private MultipartBody(byte[] raw, IReadOnlyList<MultipartPart> parts)
     {
         Raw = raw;
@@ -63,21 +65,61 @@ public sealed class MultipartBody
         }
     }
 
-    /// <summary>The body with some parts' contents replaced (by part index); everything else copied as it was.</summary>
+    /// <summary>
+    /// The body with some parts' contents replaced (by part index); everything else copied as it was, except that a
+    /// replaced part's own <c>Content-Length</c> header (rare, but allowed in a part) is set to the new length, so that
+    /// it never promises the upstream the old image's size.
+    /// </summary>
     public byte[] Rewrite(IReadOnlyDictionary<int, byte[]> replacements)
     {
+        ArgumentNullException.ThrowIfNull(replacements);
         if (replacements.Count == 0) return Raw;
         using var output = new MemoryStream(Raw.Length);
         int copied = 0;
         foreach (var part in Parts)
         {
             if (!replacements.TryGetValue(part.Index, out var content)) continue;
-            output.Write(Raw, copied, part.BodyStart - copied);
+            if (part.Headers.ContainsKey(ContentLength))
+            {
+                output.Write(Raw, copied, part.HeaderStart - copied);
+                WriteHeadersWithLength(output, part, content.Length);
+            }
+            else
+            {
+                output.Write(Raw, copied, part.BodyStart - copied);
+            }
             output.Write(content);
             copied = part.BodyEnd;
         }
         output.Write(Raw, copied, Raw.Length - copied);
         return output.ToArray();
+    }
+
+    /// <summary>The part's header lines byte for byte, but every Content-Length line now says <paramref name="length"/>.</summary>
+    private void WriteHeadersWithLength(MemoryStream output, MultipartPart part, int length)
+    {
+        // A part with headers has them in [HeaderStart, BodyStart - 4), then the empty line.
+        int end = part.BodyStart - 4;
+        for (int line = part.HeaderStart; line < end;)
+        {
+            int next = IndexOf(Raw, "\r\n"u8.ToArray(), line, end);
+            int lineEnd = next < 0 ? end : next;
+            var text = Raw.AsSpan(line, lineEnd - line);
+            int colon = text.IndexOf((byte)':');
+            // The name decoded and trimmed exactly as ParsePart reads it, so that the line it took is the line changed.
+            if (colon > 0 && Encoding.UTF8.GetString(text[..colon]).Trim().Equals(ContentLength, StringComparison.OrdinalIgnoreCase))
+            {
+                output.Write(text[..(colon + 1)]);
+                output.Write(Encoding.ASCII.GetBytes(" " + length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+            else
+            {
+                output.Write(text);
+            }
+            output.Write("\r\n"u8);
+            line = lineEnd + 2;
+        }
+        output.Write("\r\n"u8);
     }
 
     private static MultipartPart ParsePart(byte[] raw, int index, int start, int end)
@@ -104,7 +146,7 @@ public sealed class MultipartBody
             }
         }
         int bodyStart = headerEnd == start ? start + 2 : headerEnd + 4;
-        return new MultipartPart(index, headers, bodyStart, end);
+        return new MultipartPart(index, headers, bodyStart, end) { HeaderStart = start };
     }
 
     private static int IndexOf(byte[] haystack, byte[] needle, int from, int to = -1)

@@ -7,6 +7,9 @@ public sealed record MultipartPart(int Index, IReadOnlyDictionary<string, string
 {
     public int Length => BodyEnd - BodyStart;
 
+    /// <summary>Where the part's header lines start in the raw bytes (just after the boundary line).</summary>
+    public int HeaderStart { get; init; }
+
     /// <summary>The form field name, or a positional name when there is none.</summary>
     public string Name => Disposition?.Name.Value?.Trim('"') is { Length: > 0 } name ? name : $"part {Index}";
 

@@ -40,12 +40,7 @@ public sealed class UploadProcessor(ResilientProtection protection, JobTracker j
         }
 
         var progress = new JobProgress(jobs, jobId);
-        var work = candidates
-            .Select(c => (c.Index, c.Name, Verdict: Classify(c.Content, c.ContentType, c.FileName), c.Content))
-            .Where(c => c.Verdict is not null)
-            .Select(async c => (c.Index, c.Name, Result: await TryProtectAsync(c.Content, c.Name, c.Verdict!, policy, progress, cancellationToken)))
-            .ToList();
-        var results = await Task.WhenAll(work);
+        var results = await ProtectAllAsync(candidates.Select(c => (c.Index, c.Name, c.Content, Verdict: Classify(c.Content, c.ContentType, c.FileName))), policy, progress, cancellationToken);
 
         var replacements = new Dictionary<int, byte[]>();
         var reports = new List<ProtectionReport>();
@@ -95,20 +90,68 @@ public sealed class UploadProcessor(ResilientProtection protection, JobTracker j
             : new ImageRejectedException(ImageRejectionReason.Undecodable, "It is declared as an image but is not a JPEG, PNG or WebP image."));
     }
 
-    private async Task<(ProtectionResult? Protected, UploadRefusedException? Refusal)> TryProtectAsync(
-        byte[] content, string name, Verdict verdict, RouteProtectionPolicy policy, IProgress<ProtectionProgress> progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every image's result. Refusals that need no engine (the image's bytes, the route's caps) come first; in fail-closed
+    /// mode one of them refuses the request before anything reaches the engine. The images left are admitted together
+    /// (<see cref="ResilientProtection.AdmitAsync"/>): all of them get engine slots, or none does and each carries the
+    /// 503 <c>engine_busy</c> refusal, so a request is never refused after some of its images used engine time.
+    /// </summary>
+    private async Task<List<(int Index, string Name, ImageResult Result)>> ProtectAllAsync(
+        IEnumerable<(int Index, string Name, byte[] Content, Verdict? Verdict)> candidates, RouteProtectionPolicy policy,
+        IProgress<ProtectionProgress> progress, CancellationToken cancellationToken)
+    {
+        var results = new List<(int Index, string Name, ImageResult Result)>();
+        var engineWork = new List<(int Index, string Name, byte[] Content)>();
+        foreach (var (index, name, content, verdict) in candidates)
+        {
+            if (verdict is null) continue;
+            try
+            {
+                if (verdict.Rejection is { } rejection)
+                    throw new UploadRefusedException(ResilientProtection.StatusOf(rejection.Reason), rejection.ReasonCode, $"'{name}': {rejection.Message}", name);
+                protection.CheckCaps(content, name, policy);
+                engineWork.Add((index, name, content));
+            }
+            catch (UploadRefusedException refusal)
+            {
+                results.Add((index, name, new ImageResult(null, refusal)));
+            }
+        }
+        if (engineWork.Count == 0 || (results.Count > 0 && policy.FailMode == FailMode.Closed))
+            return results;
+
+        EngineAdmission admission;
+        try
+        {
+            admission = await protection.AdmitAsync(engineWork.Count, engineWork[0].Name, cancellationToken);
+        }
+        catch (UploadRefusedException busy)
+        {
+            results.AddRange(engineWork.Select(w => (w.Index, w.Name, new ImageResult(null,
+                new UploadRefusedException(busy.Status, busy.Reason, busy.Message, w.Name, busy.RetryAfter, busy.InnerException)))));
+            return results;
+        }
+        using (admission)
+        {
+            results.AddRange(await Task.WhenAll(engineWork.Select(async w => (w.Index, w.Name, await TryProtectAsync(admission, w.Content, w.Name, policy, progress, cancellationToken)))));
+        }
+        return results;
+    }
+
+    private async Task<ImageResult> TryProtectAsync(
+        EngineAdmission admission, byte[] content, string name, RouteProtectionPolicy policy, IProgress<ProtectionProgress> progress, CancellationToken cancellationToken)
     {
         try
         {
-            if (verdict.Rejection is { } rejection)
-                throw new UploadRefusedException(ResilientProtection.StatusOf(rejection.Reason), rejection.ReasonCode, $"'{name}': {rejection.Message}", name);
-            return (await protection.ProtectAsync(content, name, policy, progress, cancellationToken), null);
+            return new(await protection.ProtectAdmittedAsync(admission, content, name, policy, progress, cancellationToken), null);
         }
         catch (UploadRefusedException ex)
         {
-            return (null, ex);
+            return new(null, ex);
         }
     }
+
+    private sealed record ImageResult(ProtectionResult? Protected, UploadRefusedException? Refusal);
 
     private static void RecordStages(StageTimings t)
     {

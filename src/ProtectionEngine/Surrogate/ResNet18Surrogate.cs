@@ -9,7 +9,7 @@ namespace UploadGuard.ProtectionEngine.Surrogate;
 /// The ImageNet-pretrained ResNet-18 of NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18 (a CNTK export), ported
 /// to TorchSharp so that a perturbation generator can be trained against it: weights are frozen, gradients reach the
 /// input. Input: RGB in 0..255, [N, 3, H, W]; output: the 512 pooled features, [N, 512], which at 224x224 equal the ONNX
-/// model's Pooling395_Output_0 (after its own preprocessing model).
+/// model's Pooling395_Output_0 (after its own preprocessing model). Height and width: multiples of 32 (<see cref="SizeMultiple"/>).
 /// </summary>
 /// <remarks>
 /// The module always stays in evaluation mode, even when <see cref="train"/> is called (for instance by a parent
@@ -25,6 +25,13 @@ public sealed class ResNet18Surrogate : Module<Tensor, Tensor>
 
     /// <summary>Five halvings bring 32 pixels down to one; smaller inputs have no spatial extent left.</summary>
     public const int MinimumSize = 32;
+
+    /// <summary>
+    /// Height and width must be multiples of this. The stride-2 blocks pad only top and left, so on an odd-sized map their
+    /// two branches come out one pixel apart and libtorch fails inside the addition; 32 keeps every stage's map even.
+    /// (A few other sizes, such as 32k + 1, happen to line up; they are refused too, for a rule one can state.)
+    /// </summary>
+    public const int SizeMultiple = 32;
 
     private const string MeanImageInitializer = "MeanImage";
     private const string MeanImageBuffer = nameof(meanImage);
@@ -95,6 +102,12 @@ public sealed class ResNet18Surrogate : Module<Tensor, Tensor>
         long height = input.shape[2], width = input.shape[3];
         if (height < MinimumSize || width < MinimumSize)
             throw new ArgumentException($"Images must be at least {MinimumSize}x{MinimumSize}, got {width}x{height}.", nameof(input));
+        if (height % SizeMultiple != 0 || width % SizeMultiple != 0)
+        {
+            throw new ArgumentException(
+                $"Image sides must be multiples of {SizeMultiple} pixels, got {width}x{height}; resize or pad to, e.g., "
+                + $"{RoundUp(width)}x{RoundUp(height)} first.", nameof(input));
+        }
 
         using var scope = NewDisposeScope();
         // The preprocessing model: RGB to BGR (CNTK trained on OpenCV's channel order), minus the mean image.
@@ -110,6 +123,8 @@ public sealed class ResNet18Surrogate : Module<Tensor, Tensor>
         // The graph ends in a 7x7 average pool over the 7x7 map of a 224 input; a global mean is that, for any size.
         return x.mean([2, 3]).MoveToOuterDisposeScope();
     }
+
+    private static long RoundUp(long side) => (side + SizeMultiple - 1) / SizeMultiple * SizeMultiple;
 
     private Tensor MeanImageFor(long height, long width)
     {

@@ -32,7 +32,7 @@ public sealed record GeneratorTrainingOptions
     /// The ported CNTK ResNet-18 pads its stride-2 stages asymmetrically, so its residual branches and shortcuts only
     /// agree in size when every stage halves an even size: inputs must be multiples of 32 (112 fails at the last stage).
     /// </summary>
-    public const int SurrogateSizeMultiple = 32;
+    public const int SurrogateSizeMultiple = ResNet18Surrogate.SizeMultiple;
 
     /// <summary>k-means concepts.</summary>
     public int K { get; init; } = 10;

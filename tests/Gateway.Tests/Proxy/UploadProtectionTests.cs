@@ -60,6 +60,32 @@ public sealed class UploadProtectionTests(GatewayFixture gateway) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_replaced_part_that_carries_its_own_Content_Length_gets_the_new_length()
+    {
+        var png = TestPhotos.Png(64, 40, seed: 5);
+        var body = BadInputCorpus.MultipartBytes(
+            BadInputCorpus.Part(Encoding.ASCII.GetBytes("Content-Disposition: form-data; name=\"caption\"\r\nContent-Length: 5"), "hello"u8.ToArray()),
+            BadInputCorpus.Part(Encoding.ASCII.GetBytes($"Content-Disposition: form-data; name=\"photo\"; filename=\"a.png\"\r\ncontent-length: {png.Length}\r\nContent-Type: image/png"), png));
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse($"multipart/form-data; boundary={BadInputCorpus.Boundary}");
+        var path = $"/site/{Guid.NewGuid():N}/upload";
+
+        var response = await gateway.Client.PostAsync(path, content);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var received = Assert.Single(gateway.Upstream.Received(path)).Body;
+        var parts = MultipartBody.Parse(received, BadInputCorpus.Boundary).Parts;
+        var protectedPng = Content(received, parts[1]);
+        Assert.NotEqual(png.Length, protectedPng.Length);   // otherwise the old value would be right by chance
+        Assert.Equal($"{protectedPng.Length}", parts[1].Headers["Content-Length"]);
+        // The header keeps its spelling and place; the caption, not replaced, keeps its own header as sent.
+        Assert.Equal($"Content-Disposition: form-data; name=\"photo\"; filename=\"a.png\"\r\ncontent-length: {protectedPng.Length}\r\nContent-Type: image/png\r\n\r\n",
+            Encoding.ASCII.GetString(received[parts[1].HeaderStart..parts[1].BodyStart]));
+        Assert.Equal(body[..parts[1].HeaderStart], received[..parts[1].HeaderStart]);
+        Assert.InRange(PixelDifference.MaxAbs(png, protectedPng), 1, 8);
+    }
+
+    [Fact]
     public async Task Raw_image_body_is_protected()
     {
         var png = TestPhotos.Png(40, 40, seed: 3);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
 using UploadGuard.Gateway.Tests.Proxy;
 using UploadGuard.Gateway.Tests.Support;
 using UploadGuard.Tests.Common;
@@ -8,7 +9,8 @@ using UploadGuard.Tests.Common;
 namespace UploadGuard.Gateway.Tests.Reliability;
 
 /// <summary>
-/// Clients that go away mid-upload, and HTTP header floods, against a real gateway process over raw TCP. Afterwards the
+/// Clients that go away mid-upload, and HTTP header floods (a problem+json 431 within the configured limits' headroom,
+/// Kestrel's bare 431 beyond it), against a real gateway process over raw TCP. Afterwards the
 /// gateway is healthy, nothing was forwarded for a cut request, its uploads-in-flight and buffered-bytes gauges are
 /// back to zero, no file was left in its temp folder and its open descriptors are back near where they were.
 /// </summary>
@@ -83,11 +85,41 @@ public sealed class ClientDisconnectTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData(1, 40 * 1024)]   // one 40 KiB header: over Kestrel's 32 KiB total
-    [InlineData(150, 16)]        // 150 small headers: over Kestrel's 100
-    public async Task Header_floods_are_refused_by_the_server_and_nothing_is_forwarded(int count, int size)
+    [InlineData(1, 40 * 1024)]   // one 40 KiB header: over the configured 32 KiB in all
+    [InlineData(150, 16)]        // 150 small headers: over the configured 100
+    public async Task Header_floods_are_refused_with_a_problem_and_nothing_is_forwarded(int count, int size)
     {
         var path = $"/site/{Guid.NewGuid():N}/flood.png";
+        var (head, body) = await SendFloodAsync(path, count, size);
+
+        Assert.StartsWith("HTTP/1.1 431", head, StringComparison.Ordinal);
+        Assert.Contains("Content-Type: application/problem+json", head, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Connection: close", head, StringComparison.OrdinalIgnoreCase);
+        var problem = JsonDocument.Parse(body).RootElement;
+        Assert.Equal("headers_too_large", problem.GetProperty("reason").GetString());
+        Assert.Equal(431, problem.GetProperty("status").GetInt32());
+        Assert.Empty(_upstream.Received(path));
+    }
+
+    [Theory]
+    [InlineData(1, 100 * 1024)]  // over Kestrel's own limit, raised to twice the configured one (64 KiB)
+    [InlineData(300, 16)]        // over Kestrel's 200
+    public async Task Header_floods_beyond_the_servers_own_limits_get_its_bare_431_and_nothing_is_forwarded(int count, int size)
+    {
+        var path = $"/site/{Guid.NewGuid():N}/flood.png";
+        var (head, body) = await SendFloodAsync(path, count, size);
+
+        Assert.StartsWith("HTTP/1.1 431", head, StringComparison.Ordinal);
+        Assert.DoesNotContain("problem+json", head, StringComparison.Ordinal);
+        Assert.Equal("", body);
+        Assert.Empty(_upstream.Received(path));
+        using var http = new HttpClient { BaseAddress = _gateway.Address };
+        Assert.Equal("Healthy", await http.GetStringAsync("/healthz"));
+    }
+
+    /// <summary>Sends a PUT with <paramref name="count"/> extra headers of <paramref name="size"/> bytes; reads the answer to the end.</summary>
+    private async Task<(string Head, string Body)> SendFloodAsync(string path, int count, int size)
+    {
         var headers = string.Concat(Enumerable.Range(0, count).Select(i => $"X-Flood-{i}: {new string('a', size)}\r\n"));
         var request = Encoding.ASCII.GetBytes($"PUT {path} HTTP/1.1\r\nHost: localhost\r\n{headers}Content-Type: image/png\r\nContent-Length: 4\r\n\r\nabcd");
 
@@ -95,11 +127,27 @@ public sealed class ClientDisconnectTests : IAsyncLifetime
         await tcp.ConnectAsync(_gateway.Address.Host, _gateway.Address.Port);
         var stream = tcp.GetStream();
         await stream.WriteAsync(request);
-        var buffer = new byte[512];
-        int read = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        // Both refusals close the connection: read until the server does.
+        using var answer = new MemoryStream();
+        await stream.CopyToAsync(answer).WaitAsync(TimeSpan.FromSeconds(30));
+        var text = Encoding.UTF8.GetString(answer.ToArray());
+        int split = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        Assert.True(split > 0, $"no complete answer: {text}");
+        var (head, body) = (text[..split], text[(split + 4)..]);
+        return (head, head.Contains("Transfer-Encoding: chunked", StringComparison.OrdinalIgnoreCase) ? Dechunk(body) : body);
+    }
 
-        Assert.StartsWith("HTTP/1.1 431", Encoding.ASCII.GetString(buffer, 0, read));
-        Assert.Empty(_upstream.Received(path));
+    private static string Dechunk(string chunked)
+    {
+        var body = new StringBuilder();
+        for (int at = 0; ;)
+        {
+            int line = chunked.IndexOf("\r\n", at, StringComparison.Ordinal);
+            int size = Convert.ToInt32(chunked[at..line], 16);
+            if (size == 0) return body.ToString();
+            body.Append(chunked, line + 2, size);
+            at = line + 2 + size + 2;
+        }
     }
 
     /// <summary>Sends a request that stops short, then closes the socket; returns its path.</summary>

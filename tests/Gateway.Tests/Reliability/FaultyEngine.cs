@@ -15,7 +15,11 @@ public sealed class FaultyEngine(EngineState state) : IProtectionEngine
         Slow,
         /// <summary>Never completes and ignores cancellation, as a hung native call would.</summary>
         Stuck,
+        /// <summary>Waits (honouring cancellation) until <see cref="Release"/>, then protects: a busy engine under control.</summary>
+        Held,
     }
+
+    private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private readonly LocalProtectionEngine _real = new(state);
     private int _calls;
@@ -31,6 +35,9 @@ public sealed class FaultyEngine(EngineState state) : IProtectionEngine
 
     public int Calls => Volatile.Read(ref _calls);
 
+    /// <summary>Lets every held call (and every later one) go on.</summary>
+    public void Release() => _gate.TrySetResult();
+
     public ModelCard ActiveCard => _real.ActiveCard;
 
     public async Task<ProtectionResult> ProtectAsync(Stream input, ProtectionOptions options, IProgress<ProtectionProgress>? progress, CancellationToken cancellationToken)
@@ -45,6 +52,9 @@ public sealed class FaultyEngine(EngineState state) : IProtectionEngine
                 break;
             case Fault.Stuck:
                 await new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously).Task;
+                break;
+            case Fault.Held:
+                await _gate.Task.WaitAsync(cancellationToken);
                 break;
         }
         return await _real.ProtectAsync(input, options, progress, cancellationToken);

@@ -7,7 +7,8 @@ namespace UploadGuard.Gateway.Tests.Reliability;
 /// <summary>
 /// The bounded CI version of bench/LoadTest: 100 mixed uploads at concurrency 16 through a real gateway process to the
 /// real upstream process, with engine limits low enough that backpressure shows (503 engine_busy with Retry-After,
-/// retried by the client). Nothing may be lost: both sides' counts reconcile, every forwarded image is protected.
+/// retried by the client). Nothing may be lost: both sides' counts reconcile, every forwarded image is protected. Once
+/// the load is over, the gateway gives the C allocator's free memory back (<see cref="Engine.NativeMemoryTrimmer"/>).
 /// </summary>
 public sealed class LoadTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -21,6 +22,8 @@ public sealed class LoadTests(ITestOutputHelper output) : IAsyncLifetime
         environment["DemoUpstream__Enabled"] = "false";
         environment["EngineResilience__MaxConcurrency"] = "2";
         environment["EngineResilience__QueueLimit"] = "4";
+        // Longer than any pause in the run (clients wait at most 3 s before a retry), so the trim comes after it.
+        environment["NativeMemory__TrimWhenIdleFor"] = "00:00:04";
         _gateway = await ChildProcess.StartAsync("UploadGuard.Gateway.dll", environment);
         using var http = new HttpClient();
         for (int i = 0; i < 300 && !(await http.GetAsync(new Uri(_gateway.Address, "/readyz"))).IsSuccessStatusCode; i++)
@@ -58,5 +61,17 @@ public sealed class LoadTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.InRange(report.PeakRssBytes, 1, 2L * 1024 * 1024 * 1024);   // the gateway with its model idles near 260 MiB
         var gauges = await LoadRun.GaugesAsync(_gateway.Address);
         Assert.Equal((0d, 0d), gauges);
+
+        // Idle again: within a few seconds the free native memory the load left behind goes back to the system.
+        var loaded = await MemorySnapshot.TakeAsync(_gateway.ProcessId, _gateway.Address);
+        int trimsBefore = Trims().Count;
+        for (int i = 0; i < 150 && Trims().Count == trimsBefore; i++)
+            await Task.Delay(100);
+        var idle = await MemorySnapshot.TakeAsync(_gateway.ProcessId, _gateway.Address);
+        output.WriteLine(string.Join('\n', [MemorySnapshot.MarkdownHeader, loaded.ToMarkdownRow("right after the run"), idle.ToMarkdownRow("after the idle trim"), .. Trims()]));
+        Assert.True(Trims().Count > trimsBefore, "the idle gateway never trimmed its native memory");
+        Assert.True(idle.Rss < loaded.Rss, $"RSS {loaded.Rss / 1048576} MiB after the run, {idle.Rss / 1048576} MiB once idle");
     }
+
+    private List<string> Trims() => [.. _gateway.Output.Split('\n').Where(l => l.Contains("trimmed the C allocator", StringComparison.Ordinal))];
 }
