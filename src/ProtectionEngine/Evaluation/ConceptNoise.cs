@@ -2,7 +2,6 @@ using TorchSharp;
 using UploadGuard.ProtectionEngine.Surrogate;
 using UploadGuard.ProtectionEngine.Training;
 using static TorchSharp.torch;
-using static TorchSharp.torch.nn;
 
 namespace UploadGuard.ProtectionEngine.Evaluation;
 
@@ -31,25 +30,8 @@ public static class ConceptNoise
 
         using var surrogate = ResNet18Surrogate.LoadPretrained();
         surrogate.to(device);
-        var values = new float[checked(photos.Count * ResNet18Surrogate.FeatureCount)];
-        using (no_grad())
-        {
-            for (int first = 0; first < photos.Count; first += Batch)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                using var scope = NewDisposeScope();
-                var indices = Enumerable.Range(first, Math.Min(Batch, photos.Count - first)).ToArray();
-                var images = photos.Images(indices, device);
-                if (photos.Size != SurrogateSize)
-                {
-                    images = functional.interpolate(images, [SurrogateSize, SurrogateSize], mode: InterpolationMode.Bilinear,
-                        align_corners: false, antialias: photos.Size > SurrogateSize);
-                }
-                surrogate.call(images * 255).cpu().contiguous().data<float>().CopyTo(values, checked(first * ResNet18Surrogate.FeatureCount));
-            }
-        }
-
-        using var features = tensor(values, [photos.Count, ResNet18Surrogate.FeatureCount]);
+        using var features = SurrogateFeatures.Extract(surrogate, photos.Count, indices => photos.Images(indices, device), SurrogateSize, Batch,
+            cancellationToken: cancellationToken);
         var clusters = ConceptClusters.Fit(features, concepts, seed, fingerprint: "evaluation");
         var noisy = ClassWiseNoise.Apply(clean, clusters.Assignments, concepts, epsilon, blockSize, seed);
         return new ConceptNoiseResult(noisy, clusters.Assignments, Purity(clusters.Assignments, clean, concepts));

@@ -205,7 +205,7 @@ public sealed class GeneratorTrainer
         IReadOnlyDictionary<string, double> terms;
         if (proxy is null)
         {
-            var features = surrogate.call(SurrogateInput(transformed, options.EffectiveSurrogateSize));
+            var features = surrogate.call(SurrogateFeatures.Input(transformed, options.EffectiveSurrogateSize));
             (loss, terms) = objective.Evaluate(features, concepts);
         }
         else
@@ -221,15 +221,6 @@ public sealed class GeneratorTrainer
         loss.backward();
         optimizer.step();
         return terms;
-    }
-
-    /// <summary>Images in [0, 1] at the surrogate's size and scale (0..255).</summary>
-    private static Tensor SurrogateInput(Tensor images, int size)
-    {
-        if (images.shape[2] == size && images.shape[3] == size)
-            return images * 255;
-        bool shrinking = images.shape[2] > size || images.shape[3] > size;
-        return functional.interpolate(images, [size, size], mode: InterpolationMode.Bilinear, align_corners: false, antialias: shrinking) * 255;
     }
 
     private static ConceptClusters LoadOrFitClusters(GeneratorTrainingOptions options, ImageDataset dataset, ResNet18Surrogate surrogate, Device device,
@@ -256,21 +247,9 @@ public sealed class GeneratorTrainer
     }
 
     private static Tensor ExtractFeatures(GeneratorTrainingOptions options, ImageDataset dataset, ResNet18Surrogate surrogate, Device device,
-        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
-    {
-        using var noGrad = no_grad();
-        var values = new float[checked(dataset.Count * ResNet18Surrogate.FeatureCount)];
-        for (int first = 0; first < dataset.Count; first += options.FeatureBatchSize)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            using var scope = NewDisposeScope();
-            var indices = Enumerable.Range(first, Math.Min(options.FeatureBatchSize, dataset.Count - first)).ToArray();
-            var features = surrogate.call(SurrogateInput(dataset.Batch(indices, device), options.EffectiveSurrogateSize));
-            features.cpu().contiguous().data<float>().CopyTo(values, checked(first * ResNet18Surrogate.FeatureCount));
-            Report(progress, TrainingPhase.ExtractingFeatures, first + indices.Length, dataset.Count, null);
-        }
-        return tensor(values, [dataset.Count, ResNet18Surrogate.FeatureCount]);
-    }
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken) =>
+        SurrogateFeatures.Extract(surrogate, dataset.Count, indices => dataset.Batch(indices, device), options.EffectiveSurrogateSize,
+            options.FeatureBatchSize, done => Report(progress, TrainingPhase.ExtractingFeatures, done, dataset.Count, null), cancellationToken);
 
     private static void Checkpoint(GeneratorTrainingOptions options, string fingerprint, long step, PerturbationGenerator generator, Adam optimizer,
         ProxyClassifier? proxy, IReadOnlyDictionary<string, double> terms, IProgress<TrainingProgress>? progress)
