@@ -27,7 +27,7 @@ internal static class EvalCommand
         var arch = new Option<string>("--arch") { Description = "Victim architectures, comma-separated: resnet20, vgg, mobilenetv2.", DefaultValueFactory = _ => "resnet20" };
         var rows = new Option<string?>("--rows")
         {
-            Description = $"Training sets, comma-separated: {string.Join(",", BenchmarkRows.All.Select(BenchmarkRows.Name))} (default all but concept-block; without a model only "
+            Description = $"Training sets, comma-separated: {string.Join(",", BenchmarkRows.All.Select(BenchmarkRows.Name))} (default all but the concept rows; without a model only "
                 + $"{string.Join(",", BenchmarkRows.Defaults(withModel: false).Select(BenchmarkRows.Name))}).",
         };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs per victim.", DefaultValueFactory = _ => 15 };
@@ -35,6 +35,8 @@ internal static class EvalCommand
         var lr = new Option<double>("--lr") { Description = "Peak of the one-cycle learning rate.", DefaultValueFactory = _ => 0.1 };
         var epsilon = new Option<int>("--epsilon", "-e") { Description = "L-infinity budget in 8-bit levels (protection and sanity noise).", DefaultValueFactory = _ => 8 };
         var seed = new Option<int>("--seed") { Description = "Seeds the per-class choice, the sanity patterns and the victims.", DefaultValueFactory = _ => 1 };
+        var concepts = new Option<int>("--concepts") { Description = "k-means concepts of the concept-block row.", DefaultValueFactory = _ => 10 };
+        var blockSize = new Option<int>("--block-size") { Description = "Block side in pixels of the sanity-block, concept-block and concept-hash noise, at the victim's size.", DefaultValueFactory = _ => 8 };
         var protectFormat = new Option<string>("--protect-format") { Description = "How the engine encodes protected images: jpeg (quality 95, as for a JPEG upload) or png.", DefaultValueFactory = _ => "jpeg" };
         protectFormat.AcceptOnlyFromAmong("jpeg", "png");
         var device = CommonOptions.Device();
@@ -43,18 +45,18 @@ internal static class EvalCommand
 
         var command = new Command("eval", "Measure protection: train victims from scratch on clean, protected and countermeasured images, test on clean images.")
         {
-            data, trainSubset, testSubset, perClass, size, protectSize, model, models, arch, rows, epochs, batch, lr, epsilon, seed, protectFormat, device,
-            output, markdown,
+            data, trainSubset, testSubset, perClass, size, protectSize, model, models, arch, rows, epochs, batch, lr, epsilon, seed, concepts, blockSize, protectFormat,
+            device, output, markdown,
         };
         command.SetAction((result, cancellationToken) => RunAsync(result, new Inputs(data, trainSubset, testSubset, perClass, size, protectSize, model, models, arch,
-            rows, epochs, batch, lr, epsilon, seed, protectFormat, device), result.GetValue(output), result.GetValue(markdown), args: Environment.GetCommandLineArgs(),
+            rows, epochs, batch, lr, epsilon, seed, concepts, blockSize, protectFormat, device), result.GetValue(output), result.GetValue(markdown), args: Environment.GetCommandLineArgs(),
             cancellationToken));
         return command;
     }
 
     private sealed record Inputs(Option<string> Data, Option<string> TrainSubset, Option<string> TestSubset, Option<int?> PerClass, Option<int> Size,
         Option<int?> ProtectSize, Option<string?> Model, Option<DirectoryInfo> Models, Option<string> Arch, Option<string?> Rows, Option<int> Epochs,
-        Option<int> Batch, Option<double> Lr, Option<int> Epsilon, Option<int> Seed, Option<string> ProtectFormat, Option<string> Device);
+        Option<int> Batch, Option<double> Lr, Option<int> Epsilon, Option<int> Seed, Option<int> Concepts, Option<int> BlockSize, Option<string> ProtectFormat, Option<string> Device);
 
     private static async Task<int> RunAsync(ParseResult parsed, Inputs inputs, FileInfo? output, FileInfo? markdown, string[] args, CancellationToken cancellationToken)
     {
@@ -145,6 +147,8 @@ internal static class EvalCommand
             Recipe = new VictimRecipe { Epochs = parsed.GetValue(inputs.Epochs), BatchSize = parsed.GetValue(inputs.Batch), PeakLearningRate = parsed.GetValue(inputs.Lr) },
             Epsilon = parsed.GetValue(inputs.Epsilon),
             Seed = parsed.GetValue(inputs.Seed),
+            Concepts = parsed.GetValue(inputs.Concepts),
+            BlockSize = parsed.GetValue(inputs.BlockSize),
             ProtectFormat = parsed.GetValue(inputs.ProtectFormat) == "png" ? OutputFormat.Png : OutputFormat.Jpeg,
             Device = parsed.GetValue(inputs.Device)!,
         };

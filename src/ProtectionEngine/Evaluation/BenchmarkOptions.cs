@@ -52,6 +52,12 @@ public sealed record BenchmarkOptions
     /// <summary>k-means concepts of the <c>concept-block</c> row (chosen without looking at the labels).</summary>
     public int Concepts { get; init; } = 10;
 
+    /// <summary>
+    /// Side in pixels (at the victim's size) of the blocks of the <c>sanity-block</c> and <c>concept-block</c> noise. 8 is
+    /// the reference's; at larger victim sizes the recipe's crops shift by more, so the block has to grow with them.
+    /// </summary>
+    public int BlockSize { get; init; } = 8;
+
     public int EffectiveProtectSize => ProtectSize ?? Size;
 
     public void Validate()
@@ -72,6 +78,8 @@ public sealed record BenchmarkOptions
             throw new ArgumentOutOfRangeException(nameof(Epsilon), Epsilon, $"Epsilon must be between {ProtectionOptions.MinEpsilon} and {ProtectionOptions.MaxEpsilon} levels.");
         if (Concepts is < 2 or > 1000)
             throw new ArgumentOutOfRangeException(nameof(Concepts), Concepts, "The concept row needs 2 to 1,000 concepts.");
+        if (BlockSize < 2 || BlockSize > Size)
+            throw new ArgumentOutOfRangeException(nameof(BlockSize), BlockSize, $"The noise blocks must be 2 to {Size} pixels (the victim's size).");
         if (Architectures.Count == 0 || Rows.Count == 0)
             throw new ArgumentException("At least one architecture and one row.", nameof(Rows));
         var needing = Rows.Where(BenchmarkRows.NeedsProtection).Select(BenchmarkRows.Name).ToList();

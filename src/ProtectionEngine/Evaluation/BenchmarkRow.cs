@@ -21,15 +21,21 @@ public enum BenchmarkRow
     /// <summary>Protected, then downscaled to half and back.</summary>
     Downscale,
 
-    /// <summary>Sanity check, not our method: class-wise +-epsilon noise in 8x8 blocks (uses labels).</summary>
+    /// <summary>Sanity check, not our method: class-wise +-epsilon noise in blocks, 8x8 by default (uses labels).</summary>
     SanityBlock,
 
     /// <summary>Sanity check, not our method: class-wise +-epsilon noise per pixel (uses labels).</summary>
     SanityPixel,
 
     /// <summary>
-    /// Label-agnostic: the 8x8-block noise keyed by k-means concepts of the surrogate's features instead of classes, the
+    /// Label-agnostic: the block noise keyed by k-means concepts of the surrogate's features instead of classes, the
     /// best a protector that conditions fixed patterns on the surrogate's concepts could do (<see cref="ConceptNoise"/>).
     /// </summary>
     ConceptBlock,
+
+    /// <summary>
+    /// Label-agnostic: a block pattern per photo, the signs of random projections of its surrogate features, so that
+    /// photos the surrogate sees as alike get alike patterns (<see cref="ConceptHashNoise"/>).
+    /// </summary>
+    ConceptHash,
 }

@@ -6,14 +6,18 @@ public static class BenchmarkRows
     public static IReadOnlyList<BenchmarkRow> All { get; } = Enum.GetValues<BenchmarkRow>();
 
     /// <summary>The rows that do not need a generator.</summary>
-    public static IReadOnlyList<BenchmarkRow> WithoutModel { get; } = [BenchmarkRow.Clean, BenchmarkRow.SanityBlock, BenchmarkRow.SanityPixel, BenchmarkRow.ConceptBlock];
+    public static IReadOnlyList<BenchmarkRow> WithoutModel { get; } = [BenchmarkRow.Clean, BenchmarkRow.SanityBlock, BenchmarkRow.SanityPixel, BenchmarkRow.ConceptBlock,
+        BenchmarkRow.ConceptHash];
 
     /// <summary>
     /// The rows run when none are named: all of them with a model, the model-free ones without; the concept row is
-    /// opt-in either way (it loads the surrogate and clusters the training set).
+    /// opt-in either way (they run the surrogate over the training set).
     /// </summary>
     public static IReadOnlyList<BenchmarkRow> Defaults(bool withModel) =>
-        (withModel ? All : WithoutModel).Where(r => r != BenchmarkRow.ConceptBlock).ToList();
+        (withModel ? All : WithoutModel).Where(r => !UsesSurrogate(r)).ToList();
+
+    /// <summary>The label-agnostic rows keyed by the surrogate's features of the training photos.</summary>
+    public static bool UsesSurrogate(BenchmarkRow row) => row is BenchmarkRow.ConceptBlock or BenchmarkRow.ConceptHash;
 
     public static string Name(BenchmarkRow row) => row switch
     {
@@ -26,6 +30,7 @@ public static class BenchmarkRows
         BenchmarkRow.SanityBlock => "sanity-block",
         BenchmarkRow.SanityPixel => "sanity-pixel",
         BenchmarkRow.ConceptBlock => "concept-block",
+        BenchmarkRow.ConceptHash => "concept-hash",
         _ => throw new ArgumentOutOfRangeException(nameof(row), row, null),
     };
 
@@ -37,9 +42,10 @@ public static class BenchmarkRows
         BenchmarkRow.Jpeg10 => "protected, then JPEG q10",
         BenchmarkRow.Grayscale => "protected, then grayscale",
         BenchmarkRow.Downscale => "protected, then 0.5x and back",
-        BenchmarkRow.SanityBlock => "sanity: class-wise 8x8-block noise (uses labels)",
+        BenchmarkRow.SanityBlock => "sanity: class-wise block noise (uses labels)",
         BenchmarkRow.SanityPixel => "sanity: class-wise per-pixel noise (uses labels)",
-        BenchmarkRow.ConceptBlock => "8x8-block noise per surrogate k-means concept (label-agnostic)",
+        BenchmarkRow.ConceptBlock => "block noise per surrogate k-means concept (label-agnostic)",
+        BenchmarkRow.ConceptHash => "block noise per photo from random projections of its surrogate features (label-agnostic)",
         _ => throw new ArgumentOutOfRangeException(nameof(row), row, null),
     };
 

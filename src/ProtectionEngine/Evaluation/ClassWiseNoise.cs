@@ -12,32 +12,45 @@ public static class ClassWiseNoise
     public static sbyte[][] Patterns(int classes, int size, int blockSize, int seed)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(classes, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 1);
         var random = new Random(seed);
-        int blocks = (size + blockSize - 1) / blockSize, plane = size * size;
+        int signs = SignsPerPattern(size, blockSize);
         var patterns = new sbyte[classes][];
         for (int c = 0; c < classes; c++)
         {
-            var pattern = new sbyte[3 * plane];
-            for (int channel = 0; channel < 3; channel++)
-            {
-                for (int by = 0; by < blocks; by++)
-                {
-                    for (int bx = 0; bx < blocks; bx++)
-                    {
-                        sbyte sign = random.Next(2) == 0 ? (sbyte)-1 : (sbyte)1;
-                        for (int y = by * blockSize; y < Math.Min(size, (by + 1) * blockSize); y++)
-                        {
-                            for (int x = bx * blockSize; x < Math.Min(size, (bx + 1) * blockSize); x++)
-                                pattern[channel * plane + y * size + x] = sign;
-                        }
-                    }
-                }
-            }
-            patterns[c] = pattern;
+            var blockSigns = new sbyte[signs];
+            for (int s = 0; s < signs; s++)
+                blockSigns[s] = random.Next(2) == 0 ? (sbyte)-1 : (sbyte)1;
+            patterns[c] = Render(blockSigns, size, blockSize);
         }
         return patterns;
+    }
+
+    /// <summary>How many block signs one pattern has: one per channel and block (partial blocks at the edges count).</summary>
+    public static int SignsPerPattern(int size, int blockSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 1);
+        int blocks = (size + blockSize - 1) / blockSize;
+        return 3 * blocks * blocks;
+    }
+
+    /// <summary>A CHW pattern at <paramref name="size"/> from its block signs, channel-major then row-major blocks.</summary>
+    public static sbyte[] Render(IReadOnlyList<sbyte> blockSigns, int size, int blockSize)
+    {
+        ArgumentNullException.ThrowIfNull(blockSigns);
+        if (blockSigns.Count != SignsPerPattern(size, blockSize))
+            throw new ArgumentException($"A {size}-px pattern of {blockSize}-px blocks has {SignsPerPattern(size, blockSize)} signs.", nameof(blockSigns));
+        int blocks = (size + blockSize - 1) / blockSize, plane = size * size;
+        var pattern = new sbyte[3 * plane];
+        for (int channel = 0; channel < 3; channel++)
+        {
+            for (int y = 0; y < size; y++)
+            {
+                for (int x = 0; x < size; x++)
+                    pattern[channel * plane + y * size + x] = blockSigns[(channel * blocks + y / blockSize) * blocks + x / blockSize];
+            }
+        }
+        return pattern;
     }
 
     /// <param name="epsilon">Amplitude in 8-bit levels (8 means 8/255).</param>
@@ -56,11 +69,19 @@ public static class ClassWiseNoise
         if (groups.Count != images.Count)
             throw new ArgumentException("Every image needs a group.", nameof(groups));
         var patterns = Patterns(groupCount, images.Size, blockSize, seed);
+        return Add(images, i => patterns[groups[i]], epsilon);
+    }
+
+    /// <summary>Each image plus epsilon times its own +-1 pattern, clipped to 0..255.</summary>
+    public static LabeledImages Add(LabeledImages images, Func<int, sbyte[]> patternOf, int epsilon)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(patternOf);
         var output = new byte[images.Count][];
         for (int i = 0; i < images.Count; i++)
         {
             var source = images.Pixels(i);
-            var pattern = patterns[groups[i]];
+            var pattern = patternOf(i);
             var noisy = new byte[source.Length];
             for (int j = 0; j < source.Length; j++)
                 noisy[j] = (byte)Math.Clamp(source[j] + epsilon * pattern[j], 0, 255);

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace UploadGuard.ProtectionEngine.Evaluation;
 
 /// <summary>
-/// The <c>concept-block</c> row: <see cref="ClassWiseNoise"/>'s 8x8-block patterns keyed by k-means concepts of the
+/// The <c>concept-block</c> row: <see cref="ClassWiseNoise"/>'s block patterns keyed by k-means concepts of the
 /// ResNet-18 surrogate's features instead of by class, so no label is used. It measures what a protector that picks a
 /// fixed pattern per surrogate concept (as Unlearnable Clusters does) could reach at best on a data set, and how well the
 /// concepts line up with the classes an attacker trains on (<see cref="ConceptNoiseResult.Purity"/>).
@@ -18,20 +18,25 @@ public static class ConceptNoise
 
     private const int Batch = 32;
 
-    /// <param name="photos">The training photos at the size they are protected at (features are taken from these).</param>
-    /// <param name="clean">The same photos at the victim's size (the noise is added to these).</param>
-    public static ConceptNoiseResult Apply(LabeledImages photos, LabeledImages clean, int concepts, int epsilon, int blockSize, int seed, Device device,
-        CancellationToken cancellationToken = default)
+    /// <summary>The surrogate's features of the training photos, [N, 512] on the CPU, at <see cref="SurrogateSize"/>.</summary>
+    /// <param name="photos">The training photos at the size they are protected at.</param>
+    public static Tensor Features(LabeledImages photos, Device device, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(photos);
-        ArgumentNullException.ThrowIfNull(clean);
-        if (photos.Count != clean.Count)
-            throw new ArgumentException("The photos and their victim-size copies must be the same images.", nameof(clean));
-
         using var surrogate = ResNet18Surrogate.LoadPretrained();
         surrogate.to(device);
-        using var features = SurrogateFeatures.Extract(surrogate, photos.Count, indices => photos.Images(indices, device), SurrogateSize, Batch,
+        return SurrogateFeatures.Extract(surrogate, photos.Count, indices => photos.Images(indices, device), SurrogateSize, Batch,
             cancellationToken: cancellationToken);
+    }
+
+    /// <param name="features">The photos' surrogate features (<see cref="Features"/>).</param>
+    /// <param name="clean">The same photos at the victim's size (the noise is added to these).</param>
+    public static ConceptNoiseResult Apply(Tensor features, LabeledImages clean, int concepts, int epsilon, int blockSize, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(clean);
+        if (features.shape[0] != clean.Count)
+            throw new ArgumentException("The features and the victim-size copies must be of the same photos.", nameof(clean));
         var clusters = ConceptClusters.Fit(features, concepts, seed, fingerprint: "evaluation");
         var noisy = ClassWiseNoise.Apply(clean, clusters.Assignments, concepts, epsilon, blockSize, seed);
         return new ConceptNoiseResult(noisy, clusters.Assignments, Purity(clusters.Assignments, clean, concepts));

@@ -18,8 +18,6 @@ namespace UploadGuard.ProtectionEngine.Evaluation;
 /// </summary>
 public static class ProtectionBenchmark
 {
-    private const int SanityBlockSize = 8;
-
     public static async Task<BenchmarkResult> RunAsync(BenchmarkOptions options, IProgress<BenchmarkProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
@@ -50,13 +48,22 @@ public static class ProtectionBenchmark
             protectedAtVictimSize = ResizeAll(protection.Protected, options.Size);
         }
         ConceptNoiseResult? concepts = null;
-        if (options.Rows.Contains(BenchmarkRow.ConceptBlock))
+        ConceptHashResult? hashes = null;
+        if (options.Rows.Any(BenchmarkRows.UsesSurrogate))
         {
-            progress?.Report(new BenchmarkProgress(BenchmarkStage.Preparing,
-                $"Clustering the training images' surrogate features into {options.Concepts} concepts (at {ConceptNoise.SurrogateSize} px)"));
-            concepts = await Task.Run(() => ConceptNoise.Apply(trainAtProtectSize, clean, options.Concepts, options.Epsilon, SanityBlockSize, options.Seed,
-                device, cancellationToken), cancellationToken).ConfigureAwait(false);
-            progress?.Report(new BenchmarkProgress(BenchmarkStage.Preparing, $"Concept purity against the classes: {concepts.Purity:P1}"));
+            progress?.Report(new BenchmarkProgress(BenchmarkStage.Preparing, $"The training images' surrogate features (at {ConceptNoise.SurrogateSize} px)"));
+            using var features = await Task.Run(() => ConceptNoise.Features(trainAtProtectSize, device, cancellationToken), cancellationToken).ConfigureAwait(false);
+            if (options.Rows.Contains(BenchmarkRow.ConceptBlock))
+            {
+                concepts = ConceptNoise.Apply(features, clean, options.Concepts, options.Epsilon, options.BlockSize, options.Seed);
+                progress?.Report(new BenchmarkProgress(BenchmarkStage.Preparing, $"{options.Concepts} concepts; purity against the classes {concepts.Purity:P1}"));
+            }
+            if (options.Rows.Contains(BenchmarkRow.ConceptHash))
+            {
+                hashes = ConceptHashNoise.Apply(features, clean, options.Epsilon, options.BlockSize, options.Seed);
+                progress?.Report(new BenchmarkProgress(BenchmarkStage.Preparing,
+                    $"{hashes.Bits}-bit codes; nearest code of the same class for {hashes.NeighbourAgreement:P1} of the images"));
+            }
         }
         trainAtProtectSize = null!;   // only the victim-size copies are needed from here on
 
@@ -68,11 +75,15 @@ public static class ProtectionBenchmark
             {
                 string rowName = BenchmarkRows.Name(row);
                 progress?.Report(new BenchmarkProgress(BenchmarkStage.Preparing, $"Preparing the '{rowName}' training set ({BenchmarkRows.Description(row)})", Row: rowName));
-                var trainingSet = TrainingSet(row, clean, protectedAtVictimSize, options, concepts?.Images);
+                var trainingSet = TrainingSet(row, clean, protectedAtVictimSize, options, concepts?.Images, hashes?.Images);
                 quality[rowName] = ImageQuality.Compare(clean, trainingSet);
-                string? note = row == BenchmarkRow.ConceptBlock
-                    ? $"{options.Concepts} concepts, purity {concepts!.Purity:P1}"
-                    : BenchmarkRows.NeedsProtection(row) ? protection?.Warning : null;
+                string? note = row switch
+                {
+                    BenchmarkRow.ConceptBlock => $"{options.Concepts} concepts, purity {concepts!.Purity:P1}, {options.BlockSize}x{options.BlockSize} blocks",
+                    BenchmarkRow.ConceptHash => $"{hashes!.Bits}-bit codes, nearest code same class {hashes.NeighbourAgreement:P1}, {options.BlockSize}x{options.BlockSize} blocks",
+                    BenchmarkRow.SanityBlock => $"{options.BlockSize}x{options.BlockSize} blocks",
+                    _ => BenchmarkRows.NeedsProtection(row) ? protection?.Warning : null,
+                };
                 foreach (var architecture in options.Architectures)
                 {
                     string architectureName = VictimArchitectures.Name(architecture);
@@ -118,8 +129,9 @@ public static class ProtectionBenchmark
 
     /// <summary>A row's training images at the victim's size.</summary>
     /// <param name="conceptImages">The <c>concept-block</c> set, made beforehand by <see cref="ConceptNoise"/>.</param>
+    /// <param name="hashImages">The <c>concept-hash</c> set, made beforehand by <see cref="ConceptHashNoise"/>.</param>
     public static LabeledImages TrainingSet(BenchmarkRow row, LabeledImages clean, LabeledImages? protectedImages, BenchmarkOptions options,
-        LabeledImages? conceptImages = null)
+        LabeledImages? conceptImages = null, LabeledImages? hashImages = null)
     {
         ArgumentNullException.ThrowIfNull(clean);
         ArgumentNullException.ThrowIfNull(options);
@@ -128,9 +140,10 @@ public static class ProtectionBenchmark
         {
             BenchmarkRow.Clean => clean,
             BenchmarkRow.Protected => RequireProtected(),
-            BenchmarkRow.SanityBlock => ClassWiseNoise.Apply(clean, options.Epsilon, SanityBlockSize, options.Seed),
+            BenchmarkRow.SanityBlock => ClassWiseNoise.Apply(clean, options.Epsilon, options.BlockSize, options.Seed),
             BenchmarkRow.SanityPixel => ClassWiseNoise.Apply(clean, options.Epsilon, 1, options.Seed),
             BenchmarkRow.ConceptBlock => conceptImages ?? throw new InvalidOperationException("Row 'concept-block' needs its concept noise made first."),
+            BenchmarkRow.ConceptHash => hashImages ?? throw new InvalidOperationException("Row 'concept-hash' needs its codes made first."),
             _ => Countermeasures.Apply(RequireProtected(), BenchmarkRows.CountermeasureOf(row)!.Value),
         };
     }

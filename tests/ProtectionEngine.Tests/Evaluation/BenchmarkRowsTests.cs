@@ -9,12 +9,13 @@ public sealed class BenchmarkRowsTests
     {
         foreach (var row in BenchmarkRows.All)
             Assert.Equal(row, BenchmarkRows.Parse(BenchmarkRows.Name(row)));
-        Assert.Equal(["clean", "protected", "jpeg75", "jpeg10", "gray", "downscale", "sanity-block", "sanity-pixel", "concept-block"],
+        Assert.Equal(["clean", "protected", "jpeg75", "jpeg10", "gray", "downscale", "sanity-block", "sanity-pixel", "concept-block", "concept-hash"],
             BenchmarkRows.All.Select(BenchmarkRows.Name));
         Assert.Equal([BenchmarkRow.Protected, BenchmarkRow.Jpeg75, BenchmarkRow.Jpeg10, BenchmarkRow.Grayscale, BenchmarkRow.Downscale],
             BenchmarkRows.All.Where(BenchmarkRows.NeedsProtection));
         Assert.Throws<ArgumentException>(() => BenchmarkRows.Parse("blur"));
         Assert.DoesNotContain(BenchmarkRow.ConceptBlock, BenchmarkRows.Defaults(withModel: true));
+        Assert.DoesNotContain(BenchmarkRow.ConceptHash, BenchmarkRows.Defaults(withModel: true));
         Assert.Equal([BenchmarkRow.Clean, BenchmarkRow.SanityBlock, BenchmarkRow.SanityPixel], BenchmarkRows.Defaults(withModel: false));
     }
 
@@ -51,5 +52,28 @@ public sealed class BenchmarkRowsTests
         Assert.Same(clean, ProtectionBenchmark.TrainingSet(BenchmarkRow.Clean, clean, null, options));
         Assert.Throws<InvalidOperationException>(() => ProtectionBenchmark.TrainingSet(BenchmarkRow.Protected, clean, null, options));
         Assert.Throws<InvalidOperationException>(() => ProtectionBenchmark.TrainingSet(BenchmarkRow.ConceptBlock, clean, null, options));
+        Assert.Throws<InvalidOperationException>(() => ProtectionBenchmark.TrainingSet(BenchmarkRow.ConceptHash, clean, null, options));
+    }
+
+    [Fact]
+    public void The_sanity_block_follows_the_block_size_and_sizes_outside_the_image_are_refused()
+    {
+        const int size = 32;
+        var clean = new LabeledImages(size, [Enumerable.Repeat((byte)100, 3 * size * size).ToArray()], [0], ["a"]);
+        var options = new BenchmarkOptions { DataSource = "d", TrainSubset = "a/", TestSubset = "b/", ModelsPath = "m", Size = size, BlockSize = 16 };
+
+        var pixels = ProtectionBenchmark.TrainingSet(BenchmarkRow.SanityBlock, clean, null, options).Pixels(0);
+
+        for (int channel = 0; channel < 3; channel++)
+        {
+            for (int y = 0; y < size; y++)
+            {
+                for (int x = 0; x < size; x++)
+                    Assert.Equal(pixels[channel * size * size + y / 16 * 16 * size + x / 16 * 16], pixels[channel * size * size + y * size + x]);
+            }
+        }
+        Assert.Throws<ArgumentOutOfRangeException>((options with { BlockSize = 1 }).Validate);
+        Assert.Throws<ArgumentOutOfRangeException>((options with { BlockSize = 33 }).Validate);
+        (options with { Rows = BenchmarkRows.WithoutModel }).Validate();
     }
 }

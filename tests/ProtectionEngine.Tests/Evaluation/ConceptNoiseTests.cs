@@ -28,7 +28,8 @@ public sealed class ConceptNoiseTests
         var pixels = Enumerable.Range(0, 12).Select(i => Photo(red: i < 6)).ToList();
         var images = new LabeledImages(size, pixels, Enumerable.Range(0, 12).Select(i => i % 2).ToList(), ["x", "y"]);
 
-        var result = ConceptNoise.Apply(images, images, concepts: 2, epsilon: 8, blockSize: 8, seed: 1, CPU);
+        using var features = ConceptNoise.Features(images, CPU);
+        var result = ConceptNoise.Apply(features, images, concepts: 2, epsilon: 8, blockSize: 8, seed: 1);
 
         Assert.Equal(result.Concepts[0], result.Concepts[5]);
         Assert.NotEqual(result.Concepts[0], result.Concepts[6]);
