@@ -1,8 +1,9 @@
 // Engine benchmark: per-image protection time split into stages, against the codec floor (decode + encode of the
 // same image with no protection, in the same run), and time against megapixels. Writes Markdown tables to stdout.
 //
-//   dotnet run --project bench/EngineBench -c Release -- folders <dir> [<dir>...] [--repeat 3]
-//   dotnet run --project bench/EngineBench -c Release -- scaling [--repeat 3]
+//   dotnet run --project bench/EngineBench -c Release -- folders <dir> [<dir>...] [--repeat 3] [--model VERSION]
+//   dotnet run --project bench/EngineBench -c Release -- scaling [--repeat 3] [--model VERSION]
+// --model picks a version from models/ (default: the registry's active one); speed depends on its working size only.
 using System.Diagnostics;
 using System.Globalization;
 using SixLabors.ImageSharp;
@@ -15,7 +16,8 @@ using UploadGuard.ProtectionEngine.Protection;
 var mode = args.FirstOrDefault() ?? "folders";
 int repeat = args.SkipWhile(a => a != "--repeat").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(3);
 var imaging = new ImagingOptions { MaxPixels = 30_000_000, MaxWidth = 10_000, MaxHeight = 10_000, MaxBytes = 200 * 1024 * 1024, MemoryLimitMegabytes = 4096 };
-await using var engine = ProtectionEngineHost.Create(new EngineOptions { Device = "cpu" }, imaging, new BatchingOptions());
+string? model = args.SkipWhile(a => a != "--model").Skip(1).FirstOrDefault();
+await using var engine = ProtectionEngineHost.Create(new EngineOptions { Device = "cpu", ModelVersion = model }, imaging, new BatchingOptions());
 var codec = engine.Protector.Codec;
 Console.WriteLine($"Model {engine.Models.Card.Version} (trained: {engine.Models.Card.Trained}), working size {engine.Models.Card.WorkingSize}, {Environment.ProcessorCount} cores, {repeat} runs per image (median)");
 Console.WriteLine();
