@@ -28,6 +28,13 @@ internal static class TrainCommand
             DefaultValueFactory = _ => "shortcut",
         };
         loss.AcceptOnlyFromAmong("shortcut", "misdirection", "min-min");
+        var architecture = new Option<string>("--architecture")
+        {
+            Description = "resnet (a generator network, optimised for --steps), surrogate-hash (the surrogate's features hashed into a 4x4 grid of signs, "
+                + "fitted in one pass over the photos, no steps) or surrogate-hash-smooth (the same grid interpolated smoothly).",
+            DefaultValueFactory = _ => "resnet",
+        };
+        architecture.AcceptOnlyFromAmong("resnet", "surrogate-hash", "surrogate-hash-smooth");
         var proxySize = new Option<int>("--proxy-size") { Description = "min-min: the size the stand-in victim sees photos at.", DefaultValueFactory = _ => 32 };
         var proxyLr = new Option<double>("--proxy-lr") { Description = "min-min: the stand-in victim's Adam learning rate.", DefaultValueFactory = _ => 1e-3 };
         var steps = new Option<long>("--steps") { Description = "Total optimiser steps (a resumed run continues up to this).", DefaultValueFactory = _ => 5000 };
@@ -46,7 +53,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a new generator version on your own photos, without labels.")
         {
-            data, subset, maxImages, sample, size, surrogateSize, k, loss, proxySize, proxyLr, steps, batch, lr, epsilon, seed, checkpoints, checkpointEvery,
+            data, subset, maxImages, sample, size, surrogateSize, k, loss, architecture, proxySize, proxyLr, steps, batch, lr, epsilon, seed, checkpoints, checkpointEvery,
             version, models, activate, device, noEot, logEvery,
         };
         command.SetAction((result, cancellationToken) => RunAsync(new GeneratorTrainingOptions
@@ -58,6 +65,12 @@ internal static class TrainCommand
             ImageSize = result.GetValue(size),
             SurrogateSize = result.GetValue(surrogateSize),
             K = result.GetValue(k),
+            Architecture = result.GetValue(architecture) switch
+            {
+                "surrogate-hash" => SurrogateHashGenerator.Blocks,
+                "surrogate-hash-smooth" => SurrogateHashGenerator.Smooth,
+                _ => GeneratorArchitecture.Default,
+            },
             Loss = result.GetValue(loss) switch
             {
                 "misdirection" => GeneratorLossKind.Misdirection,
@@ -156,8 +169,11 @@ internal static class TrainCommand
             ? $"{card.TrainingSteps:N0} (resumed from {result.ResumedFromStep:N0})"
             : card.TrainingSteps.ToString("N0"));
         table.AddRow("Photos", $"{result.Dataset.Kept:N0} kept of {result.Dataset.Images:N0}; {result.Dataset.SkippedNotImages:N0} non-image and {result.Dataset.SkippedUndecodable:N0} undecodable file(s) skipped");
-        table.AddRow("Concept sizes", string.Join(" / ", result.ClusterSizes));
-        table.AddRow("Final loss terms", Markup.Escape(FormatTerms(result.FinalLossTerms)));
+        table.AddRow("Architecture", Markup.Escape(card.Architecture.Name));
+        if (result.ClusterSizes.Count > 0)
+            table.AddRow("Concept sizes", string.Join(" / ", result.ClusterSizes));
+        if (result.FinalLossTerms.Count > 0)
+            table.AddRow("Final loss terms", Markup.Escape(FormatTerms(result.FinalLossTerms)));
         table.AddRow("Time", $"{result.Elapsed.TotalSeconds:N1} s");
         if (result.MeanStepTime is { } step)
             table.AddRow("Step time", $"{step.TotalSeconds:0.00} s ({options.BatchSize / step.TotalSeconds:0.0} images/s, warm-up step excluded)");

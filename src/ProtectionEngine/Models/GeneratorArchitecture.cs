@@ -1,12 +1,20 @@
 namespace UploadGuard.ProtectionEngine.Models;
 
-/// <summary>The shape of a <see cref="PerturbationGenerator"/>, as recorded in a model card.</summary>
-/// <param name="Name">Architecture family; only <see cref="ResNetGenerator"/> exists so far.</param>
-/// <param name="BaseChannels">Channels at full working resolution; doubled at each of the two downsamplings.</param>
-/// <param name="ResidualBlocks">Residual blocks at quarter resolution.</param>
+/// <summary>The shape of a <see cref="GeneratorModule"/>, as recorded in a model card.</summary>
+/// <param name="Name">Architecture family: <see cref="ResNetGenerator"/>, <see cref="SurrogateHash"/> or <see cref="SurrogateHashSmooth"/>.</param>
+/// <param name="BaseChannels">Channels at full working resolution; doubled at each of the two downsamplings (0 for the surrogate hashes).</param>
+/// <param name="ResidualBlocks">Residual blocks at quarter resolution (0 for the surrogate hashes).</param>
 public sealed record GeneratorArchitecture(string Name, int BaseChannels, int ResidualBlocks)
 {
     public const string ResNetGenerator = "resnet-generator-v1";
+
+    /// <summary><see cref="SurrogateHashGenerator"/>: the surrogate's features hashed into a coarse grid of signs, one flat block per cell.</summary>
+    public const string SurrogateHash = "surrogate-hash-v1";
+
+    /// <summary>The same code drawn smoothly: interpolated bilinearly between the cells' centres, with no edges between cells.</summary>
+    public const string SurrogateHashSmooth = "surrogate-hash-smooth-v1";
+
+    public bool IsSurrogateHash => Name is SurrogateHash or SurrogateHashSmooth;
 
     /// <summary>The default shipped architecture: about 0.35 M parameters, 64 channels at quarter resolution.</summary>
     public static GeneratorArchitecture Default { get; } = new(ResNetGenerator, 16, 4);

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using TorchSharp;
+using UploadGuard.ProtectionEngine.Surrogate;
 using static TorchSharp.torch;
 
 namespace UploadGuard.ProtectionEngine.Models;
@@ -101,7 +102,9 @@ public sealed partial class ModelRegistry(string root)
             throw new ModelIntegrityException(
                 $"Weights of '{version}' fail verification: SHA-256 is {actual}, the model card says {card.Weights.Sha256}. The file was modified or corrupted.");
 
-        var generator = new PerturbationGenerator(card.Architecture);
+        GeneratorModule generator = card.Architecture.IsSurrogateHash
+            ? new SurrogateHashGenerator(card.Architecture, LoadSurrogate(version))
+            : new PerturbationGenerator(card.Architecture);
         try
         {
             GeneratorWeights.Import(generator, SafeTensorsFormat.Read(bytes));
@@ -119,10 +122,22 @@ public sealed partial class ModelRegistry(string root)
         }
     }
 
+    private static ResNet18Surrogate LoadSurrogate(string version)
+    {
+        try
+        {
+            return ResNet18Surrogate.LoadPretrained();
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or OnnxFormatException)
+        {
+            throw new ModelIntegrityException($"Model '{version}' runs the ResNet-18 surrogate, which cannot be loaded: {ex.Message}", ex);
+        }
+    }
+
     public LoadedModel LoadActive(Device? device = null) => Load(ActiveVersion, device);
 
     /// <summary>Writes a new version (weights, then card). Refuses to replace an existing version.</summary>
-    public ModelCard Save(ModelCard draft, PerturbationGenerator generator)
+    public ModelCard Save(ModelCard draft, GeneratorModule generator)
     {
         var dir = VersionDirectory(draft.Version);
         if (Directory.Exists(dir))

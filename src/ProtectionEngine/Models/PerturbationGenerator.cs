@@ -8,7 +8,7 @@ namespace UploadGuard.ProtectionEngine.Models;
 /// Fully convolutional ResNet-style encoder/decoder. Input: RGB in [0, 1], shape [N, 3, H, W] with H and W multiples
 /// of 4. Output: tanh(G(x)) in (-1, 1), the same shape; the caller scales it by epsilon.
 /// </summary>
-public sealed class PerturbationGenerator : Module<Tensor, Tensor>
+public sealed class PerturbationGenerator : GeneratorModule
 {
     private readonly Module<Tensor, Tensor> encoder;
     private readonly Module<Tensor, Tensor> residuals;
@@ -48,9 +48,9 @@ public sealed class PerturbationGenerator : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public GeneratorArchitecture Architecture { get; }
+    public override GeneratorArchitecture Architecture { get; }
 
-    public long ParameterCount => parameters().Sum(p => p.numel());
+    public override long ParameterCount => parameters().Sum(p => p.numel());
 
     public override Tensor forward(Tensor input)
     {

@@ -95,6 +95,8 @@ public sealed class GeneratorTrainer
         try
         {
             surrogate.to(device);
+            if (options.Architecture.IsSurrogateHash)
+                return FitSurrogateHash(options, dataset, surrogate, device, registry, version, progress, clock, cancellationToken);
             var clusters = LoadOrFitClusters(options, dataset, surrogate, device, fingerprint, progress, cancellationToken);
             return Optimise(options, dataset, clusters, surrogate, device, fingerprint, latest, registry, version, progress, clock, cancellationToken);
         }
@@ -221,6 +223,47 @@ public sealed class GeneratorTrainer
         loss.backward();
         optimizer.step();
         return terms;
+    }
+
+    /// <summary>
+    /// A <see cref="SurrogateHashGenerator"/> has nothing to optimise: its feature mean is fitted on the photos' clean
+    /// surrogate features (no labels) and its directions are drawn from the seed.
+    /// </summary>
+    private static TrainingResult FitSurrogateHash(GeneratorTrainingOptions options, ImageDataset dataset, ResNet18Surrogate surrogate, Device device,
+        ModelRegistry registry, string version, IProgress<TrainingProgress>? progress, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        using var features = SurrogateFeatures.Extract(surrogate, dataset.Count, indices => dataset.Batch(indices, device), SurrogateHashGenerator.SurrogateSize,
+            options.FeatureBatchSize, done => Report(progress, TrainingPhase.ExtractingFeatures, done, dataset.Count, null), cancellationToken);
+        using var generator = new SurrogateHashGenerator(options.Architecture, surrogate, leaveSurrogateOpen: true);
+        generator.Fit(features, options.Seed);
+        cancellationToken.ThrowIfCancellationRequested();
+        Report(progress, TrainingPhase.Saving, 0, 0, $"Saving version {version}");
+        var inv = CultureInfo.InvariantCulture;
+        bool enoughImages = dataset.Count >= options.MinimumImagesForTrained;
+        string notes = string.Create(inv,
+            $"{options.Architecture.Name}: the signs of {SurrogateHashGenerator.Bits} random projections (seed {options.Seed}) of the ResNet-18 surrogate's features at {SurrogateHashGenerator.SurrogateSize} px, ")
+            + string.Create(inv, $"centred on their mean over the training photos, as +-epsilon on a {SurrogateHashGenerator.Grid}x{SurrogateHashGenerator.Grid} grid per channel")
+            + (options.Architecture.Name == GeneratorArchitecture.SurrogateHashSmooth ? ", interpolated bilinearly between the cells' centres. " : ", one flat block per cell. ")
+            + "Nothing is optimised; labels are not used. Protection not yet measured by the victim benchmark."
+            + (enoughImages ? "" : string.Create(inv, $" {ModelCard.UntrainedWarning}: fitted on {dataset.Count:N0} images; a fitted model needs at least {options.MinimumImagesForTrained:N0}."));
+        var card = registry.Save(new ModelCard
+        {
+            Version = version,
+            Trained = enoughImages,
+            Architecture = generator.Architecture,
+            Parameters = generator.ParameterCount,
+            WorkingSize = options.ImageSize,
+            Epsilon = options.Epsilon,
+            Weights = new ModelWeightsFile("generator.safetensors", "safetensors", ""),
+            TrainingData = string.Create(inv, $"{dataset.Description}: {dataset.Count:N0} images at {options.ImageSize} px; {dataset.Statistics.Skipped:N0} file(s) skipped; labels not used"),
+            TrainingSteps = 0,
+            Created = DateTimeOffset.UtcNow,
+            Notes = notes,
+        }, generator);
+        if (options.Activate)
+            registry.SetActive(card.Version);
+        Report(progress, TrainingPhase.Completed, 0, 0, $"Saved {card.Version}");
+        return new TrainingResult(card, dataset.Statistics, 0, 0, new Dictionary<string, double>(), [], clock.Elapsed, null);
     }
 
     private static ConceptClusters LoadOrFitClusters(GeneratorTrainingOptions options, ImageDataset dataset, ResNet18Surrogate surrogate, Device device,

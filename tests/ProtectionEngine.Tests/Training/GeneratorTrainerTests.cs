@@ -67,6 +67,48 @@ public sealed class GeneratorTrainerTests(TrainingSurrogateFixture fixture) : IC
         Assert.Equal("smoke-a", registry.ReadCard("smoke-a").Version);
     }
 
+    [Fact]
+    public async Task A_surrogate_hash_model_is_fitted_in_one_pass_and_the_registry_loads_it_to_a_grid_of_signs()
+    {
+        string root = TestArchives.NewTempFolder();
+        var trainer = new GeneratorTrainer(fixture.Model);
+
+        var result = await trainer.TrainAsync(Options(root, steps: 1, version: "hash") with { Architecture = SurrogateHashGenerator.Blocks });
+
+        var card = result.Card;
+        Assert.Equal(0, card.TrainingSteps);
+        Assert.Equal(GeneratorArchitecture.SurrogateHash, card.Architecture.Name);
+        Assert.Equal((SurrogateHashGenerator.Bits + 1) * 512, card.Parameters);   // the mean and one direction per bit
+        Assert.False(card.Trained);   // 24 photos are a smoke run, and the card says so
+        Assert.Contains(ModelCard.UntrainedWarning, card.Notes);
+        Assert.False(Directory.Exists(Path.Combine(root, "checkpoints")), "nothing is optimised, so nothing is checkpointed");
+
+        using var model = new ModelRegistry(Path.Combine(root, "models")).Load("hash", CPU);
+        using var input = rand(3, 3, 32, 32, generator: new TorchSharp.torch.Generator(5));
+        using var noGrad = no_grad();
+        using var output = model.Generator.call(input);
+        using var again = model.Generator.call(input);
+        Assert.Equal(input.shape, output.shape);
+        Assert.Equal(output.data<float>().ToArray(), again.data<float>().ToArray());
+        var values = output.data<float>().ToArray();
+        Assert.All(values, v => Assert.True(v is 1f or -1f));
+        // Constant on each 8x8 cell of the 4x4 grid, per channel.
+        for (int n = 0; n < 3; n++)
+        {
+            for (int c = 0; c < 3; c++)
+            {
+                for (int y = 0; y < 32; y++)
+                {
+                    for (int x = 0; x < 32; x++)
+                        Assert.Equal(values[((n * 3 + c) * 32 + y / 8 * 8) * 32 + x / 8 * 8], values[((n * 3 + c) * 32 + y) * 32 + x]);
+                }
+            }
+        }
+        // The code follows what the surrogate sees: the same photo gets the same code inside any batch.
+        using var reordered = model.Generator.call(input.flip(0));
+        Assert.Equal(output[0].data<float>().ToArray(), reordered[2].data<float>().ToArray());
+    }
+
     [Theory]
     [InlineData(GeneratorLossKind.Misdirection, "misdirection")]
     [InlineData(GeneratorLossKind.MinMin, "min-min")]
