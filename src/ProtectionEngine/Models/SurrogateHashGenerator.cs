@@ -37,6 +37,7 @@ public sealed class SurrogateHashGenerator : GeneratorModule
     private readonly Tensor directions;
     private readonly ResNet18Surrogate surrogate;
     private readonly bool leaveSurrogateOpen;
+    private DeviceType surrogateDevice;
 
     /// <param name="architecture"><see cref="Blocks"/> or <see cref="Smooth"/>.</param>
     /// <param name="surrogate">The pretrained surrogate (<see cref="ResNet18Surrogate.LoadPretrained"/>).</param>
@@ -54,6 +55,7 @@ public sealed class SurrogateHashGenerator : GeneratorModule
         RegisterComponents();
         // Assigned after registration so that the surrogate's 11 M weights stay out of this module's saved state.
         this.surrogate = surrogate;
+        surrogateDevice = surrogate.parameters().First().device.type;
     }
 
     public override GeneratorArchitecture Architecture { get; }
@@ -81,11 +83,16 @@ public sealed class SurrogateHashGenerator : GeneratorModule
     {
         ArgumentNullException.ThrowIfNull(input);
         using var scope = NewDisposeScope();
-        if (surrogate.parameters().First().device != input.device)
+        if (surrogateDevice != input.device.type)
+        {
             surrogate.to(input.device);
+            surrogateDevice = input.device.type;
+        }
         var features = surrogate.call(SurrogateFeatures.Input(input, SurrogateSize));
         var projections = (features - mean).matmul(directions.t());
-        return ((projections >= 0).to(float32) * 2 - 1).view(input.shape[0], 3, Grid, Grid).MoveToOuterDisposeScope();
+        var positive = ones_like(projections);
+        return where(projections.ge(zeros_like(projections)), positive, positive.neg())
+            .view(input.shape[0], 3, Grid, Grid).MoveToOuterDisposeScope();
     }
 
     public override Tensor forward(Tensor input)

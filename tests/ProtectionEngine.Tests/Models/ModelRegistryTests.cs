@@ -66,6 +66,17 @@ public sealed class ModelRegistryTests
         File.WriteAllText(cardPath, resized.ToJsonString());
         Assert.Throws<ModelIntegrityException>(() => registry.Load("test-small", CPU));
 
+        var unknown = JsonNode.Parse(original)!;
+        unknown["architecture"]!["name"] = "diffusion-v9";
+        File.WriteAllText(cardPath, unknown.ToJsonString());
+        Assert.Contains("unknown architecture 'diffusion-v9'", Assert.Throws<ModelIntegrityException>(() => registry.Load("test-small", CPU)).Message);
+
+        // A hash card over a resnet's weights: the tensors do not fit, and loading says so rather than crashing.
+        var swapped = JsonNode.Parse(original)!;
+        swapped["architecture"]!["name"] = GeneratorArchitecture.SurrogateHash;
+        File.WriteAllText(cardPath, swapped.ToJsonString());
+        Assert.Throws<ModelIntegrityException>(() => registry.Load("test-small", CPU));
+
         File.WriteAllText(cardPath, "{ not json");
         Assert.Throws<ModelIntegrityException>(() => registry.Load("test-small", CPU));
     }
