@@ -30,7 +30,7 @@ if (mode == "scaling")
     {
         int width = (int)Math.Round(Math.Sqrt(mp * 1e6 * 4 / 3)), height = (int)Math.Round(width * 3 / 4.0);
         var png = SyntheticPng(width, height);
-        var (floor, protect, delta) = Measure(png);
+        var (floor, protect, delta, _) = Measure(png);
         Console.WriteLine($"| {mp:0.0} | {width}x{height} | {floor:0} | {protect:0} | {delta:0} | {protect / floor:0.00} |");
     }
     return;
@@ -49,10 +49,25 @@ foreach (var folder in args.Skip(1).TakeWhile(a => !a.StartsWith("--", StringCom
     Row("delta (canvas + generator + apply)", rows.Select(r => r.Delta));
     Console.WriteLine($"| ratio protect / codec floor | {rows.Average(r => r.Protect) / rows.Average(r => r.Floor):0.00} | |");
     Console.WriteLine();
+    // Where the protect time goes: every timed run's stages (the engine's own StageTimings), averaged.
+    var stages = rows.SelectMany(r => r.Stages).ToList();
+    Console.WriteLine("| stage | mean ms | share of protect |");
+    Console.WriteLine("|---|---|---|");
+    double total = stages.Average(t => t.TotalMs);
+    void Stage(string name, Func<StageTimings, double> of) => Console.WriteLine($"| {name} | {stages.Average(of):0.0} | {stages.Average(of) / total:P0} |");
+    Stage("decode", t => t.DecodeMs);
+    Stage("working canvas and other", t => t.TotalMs - t.DecodeMs - t.QueueMs - t.GeneratorMs - t.ApplyMs - t.EncodeMs - t.VerifyMs);
+    Stage("queue", t => t.QueueMs);
+    Stage("generator", t => t.GeneratorMs);
+    Stage("apply (upsample + project)", t => t.ApplyMs);
+    Stage("encode", t => t.EncodeMs);
+    Stage("verify (decode of the output)", t => t.VerifyMs);
+    Console.WriteLine();
 }
 
-(double Floor, double Protect, double Delta) Measure(byte[] image)
+(double Floor, double Protect, double Delta, List<StageTimings> Stages) Measure(byte[] image)
 {
+    var stages = new List<StageTimings>();
     var floor = new List<double>();
     var protect = new List<double>();
     var delta = new List<double>();
@@ -65,11 +80,12 @@ foreach (var folder in args.Skip(1).TakeWhile(a => !a.StartsWith("--", StringCom
 
         var report = engine.Protector.ProtectAsync(new MemoryStream(image), new ProtectionOptions()).GetAwaiter().GetResult().Report;
         if (i == 0) continue;
+        stages.Add(report.Timings);
         floor.Add(floorMs);
         protect.Add(report.Timings.TotalMs);
         delta.Add(report.Timings.TotalMs - report.Timings.DecodeMs - report.Timings.EncodeMs - report.Timings.VerifyMs);
     }
-    return (Median(floor), Median(protect), Median(delta));
+    return (Median(floor), Median(protect), Median(delta), stages);
 }
 
 static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
