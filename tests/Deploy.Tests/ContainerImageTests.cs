@@ -29,6 +29,15 @@ public sealed class ContainerImageTests
         Assert.True(lines.IndexOf(user) > lines.FindLastIndex(l => l.StartsWith("RUN ", StringComparison.Ordinal)), "USER comes after the last RUN");
         Assert.Contains("ASPNETCORE_URLS=http://+:8080", text);
         Assert.Contains("EXPOSE 8080", text);
+
+        // Retraining and surrogate-hash models need the surrogate's two ONNX files where the variable points, with the
+        // preprocessing model beside the network as in the package.
+        Assert.Contains("UPLOADGUARD_RESNET18_ONNX=/app/surrogate/ResNet18Onnx/ResNet18.onnx", text);
+        Assert.Contains("microsoft.ml.dnnimagefeaturizer.resnet18/0.23.1/tools/DnnImageModels/ResNet18Onnx", text);
+        Assert.Contains("microsoft.ml.dnnimagefeaturizer.resnet18/0.23.1/tools/DnnImageModels/ResNetPrepOnnx /app/surrogate/", text);
+        var engineProject = File.ReadAllText(Path.Combine(Root, "src", "ProtectionEngine", "ProtectionEngine.csproj"));
+        Assert.Contains("Microsoft.ML.DnnImageFeaturizer.ResNet18", engineProject);
+        Assert.Contains("0.23.1", engineProject);
     }
 
     [Fact]
