@@ -37,6 +37,11 @@ internal static class EvalCommand
         var seed = new Option<int>("--seed") { Description = "Seeds the per-class choice, the sanity patterns and the victims.", DefaultValueFactory = _ => 1 };
         var concepts = new Option<int>("--concepts") { Description = "k-means concepts of the concept-block row.", DefaultValueFactory = _ => 10 };
         var blockSize = new Option<int>("--block-size") { Description = "Block side in pixels of the sanity-block, concept-block and concept-hash noise, at the victim's size.", DefaultValueFactory = _ => 8 };
+        var sanityAgreement = new Option<double>("--sanity-agreement")
+        {
+            Description = "Share of sanity-block images keyed by their own class (the rest by another; calibrates the purity a concept key needs).",
+            DefaultValueFactory = _ => 1,
+        };
         var protectFormat = new Option<string>("--protect-format") { Description = "How the engine encodes protected images: jpeg (quality 95, as for a JPEG upload) or png.", DefaultValueFactory = _ => "jpeg" };
         protectFormat.AcceptOnlyFromAmong("jpeg", "png");
         var device = CommonOptions.Device();
@@ -45,18 +50,18 @@ internal static class EvalCommand
 
         var command = new Command("eval", "Measure protection: train victims from scratch on clean, protected and countermeasured images, test on clean images.")
         {
-            data, trainSubset, testSubset, perClass, size, protectSize, model, models, arch, rows, epochs, batch, lr, epsilon, seed, concepts, blockSize, protectFormat,
-            device, output, markdown,
+            data, trainSubset, testSubset, perClass, size, protectSize, model, models, arch, rows, epochs, batch, lr, epsilon, seed, concepts, blockSize, sanityAgreement,
+            protectFormat, device, output, markdown,
         };
         command.SetAction((result, cancellationToken) => RunAsync(result, new Inputs(data, trainSubset, testSubset, perClass, size, protectSize, model, models, arch,
-            rows, epochs, batch, lr, epsilon, seed, concepts, blockSize, protectFormat, device), result.GetValue(output), result.GetValue(markdown), args: Environment.GetCommandLineArgs(),
+            rows, epochs, batch, lr, epsilon, seed, concepts, blockSize, sanityAgreement, protectFormat, device), result.GetValue(output), result.GetValue(markdown), args: Environment.GetCommandLineArgs(),
             cancellationToken));
         return command;
     }
 
     private sealed record Inputs(Option<string> Data, Option<string> TrainSubset, Option<string> TestSubset, Option<int?> PerClass, Option<int> Size,
         Option<int?> ProtectSize, Option<string?> Model, Option<DirectoryInfo> Models, Option<string> Arch, Option<string?> Rows, Option<int> Epochs,
-        Option<int> Batch, Option<double> Lr, Option<int> Epsilon, Option<int> Seed, Option<int> Concepts, Option<int> BlockSize, Option<string> ProtectFormat, Option<string> Device);
+        Option<int> Batch, Option<double> Lr, Option<int> Epsilon, Option<int> Seed, Option<int> Concepts, Option<int> BlockSize, Option<double> SanityAgreement, Option<string> ProtectFormat, Option<string> Device);
 
     private static async Task<int> RunAsync(ParseResult parsed, Inputs inputs, FileInfo? output, FileInfo? markdown, string[] args, CancellationToken cancellationToken)
     {
@@ -149,6 +154,7 @@ internal static class EvalCommand
             Seed = parsed.GetValue(inputs.Seed),
             Concepts = parsed.GetValue(inputs.Concepts),
             BlockSize = parsed.GetValue(inputs.BlockSize),
+            SanityAgreement = parsed.GetValue(inputs.SanityAgreement),
             ProtectFormat = parsed.GetValue(inputs.ProtectFormat) == "png" ? OutputFormat.Png : OutputFormat.Jpeg,
             Device = parsed.GetValue(inputs.Device)!,
         };

@@ -58,6 +58,13 @@ public sealed record BenchmarkOptions
     /// </summary>
     public int BlockSize { get; init; } = 8;
 
+    /// <summary>
+    /// Share of the <c>sanity-block</c> images that get their own class's pattern; the rest get another class's, drawn
+    /// at random (seeded). 1 is the reference baseline; lower values calibrate how often a label-agnostic key must agree
+    /// with the classes (a concept's purity) before its shortcut is learned instead of the content.
+    /// </summary>
+    public double SanityAgreement { get; init; } = 1;
+
     public int EffectiveProtectSize => ProtectSize ?? Size;
 
     public void Validate()
@@ -80,6 +87,8 @@ public sealed record BenchmarkOptions
             throw new ArgumentOutOfRangeException(nameof(Concepts), Concepts, "The concept row needs 2 to 1,000 concepts.");
         if (BlockSize < 2 || BlockSize > Size)
             throw new ArgumentOutOfRangeException(nameof(BlockSize), BlockSize, $"The noise blocks must be 2 to {Size} pixels (the victim's size).");
+        if (SanityAgreement is < 0 or > 1 || double.IsNaN(SanityAgreement))
+            throw new ArgumentOutOfRangeException(nameof(SanityAgreement), SanityAgreement, "The sanity agreement is a share from 0 to 1.");
         if (Architectures.Count == 0 || Rows.Count == 0)
             throw new ArgumentException("At least one architecture and one row.", nameof(Rows));
         var needing = Rows.Where(BenchmarkRows.NeedsProtection).Select(BenchmarkRows.Name).ToList();

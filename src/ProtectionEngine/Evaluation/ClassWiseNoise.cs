@@ -54,10 +54,32 @@ public static class ClassWiseNoise
     }
 
     /// <param name="epsilon">Amplitude in 8-bit levels (8 means 8/255).</param>
-    public static LabeledImages Apply(LabeledImages images, int epsilon, int blockSize, int seed)
+    /// <param name="agreement">Share of images keyed by their own class; the others get another class's pattern (seeded).</param>
+    public static LabeledImages Apply(LabeledImages images, int epsilon, int blockSize, int seed, double agreement = 1)
     {
         ArgumentNullException.ThrowIfNull(images);
-        return Apply(images, Enumerable.Range(0, images.Count).Select(images.Label).ToArray(), images.Classes.Count, epsilon, blockSize, seed);
+        return Apply(images, Keys(images, agreement, seed), images.Classes.Count, epsilon, blockSize, seed);
+    }
+
+    /// <summary>
+    /// Each image's pattern: its class for a random <paramref name="agreement"/> share of the images (exactly rounded),
+    /// a uniformly drawn other class for the rest.
+    /// </summary>
+    public static int[] Keys(LabeledImages images, double agreement, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentOutOfRangeException.ThrowIfLessThan(agreement, 0);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(agreement, 1);
+        var keys = Enumerable.Range(0, images.Count).Select(images.Label).ToArray();
+        int classes = images.Classes.Count;
+        if (agreement >= 1 || classes < 2)
+            return keys;
+        var random = new Random(unchecked(seed * 31 + 7));
+        var order = Enumerable.Range(0, keys.Length).OrderBy(_ => random.Next()).ToArray();
+        int disagreeing = (int)Math.Round((1 - agreement) * keys.Length);
+        foreach (int i in order.Take(disagreeing))
+            keys[i] = (keys[i] + 1 + random.Next(classes - 1)) % classes;
+        return keys;
     }
 
     /// <summary>The same noise keyed by any grouping of the images (one pattern per group), not necessarily the labels.</summary>

@@ -81,7 +81,9 @@ public static class ProtectionBenchmark
                 {
                     BenchmarkRow.ConceptBlock => $"{options.Concepts} concepts, purity {concepts!.Purity:P1}, {options.BlockSize}x{options.BlockSize} blocks",
                     BenchmarkRow.ConceptHash => $"{hashes!.Bits}-bit codes, nearest code same class {hashes.NeighbourAgreement:P1}, {options.BlockSize}x{options.BlockSize} blocks",
-                    BenchmarkRow.SanityBlock => $"{options.BlockSize}x{options.BlockSize} blocks",
+                    BenchmarkRow.SanityBlock => options.SanityAgreement < 1
+                        ? $"{options.BlockSize}x{options.BlockSize} blocks, own class's pattern for {options.SanityAgreement:P0} of the images"
+                        : $"{options.BlockSize}x{options.BlockSize} blocks",
                     _ => BenchmarkRows.NeedsProtection(row) ? protection?.Warning : null,
                 };
                 foreach (var architecture in options.Architectures)
@@ -140,7 +142,7 @@ public static class ProtectionBenchmark
         {
             BenchmarkRow.Clean => clean,
             BenchmarkRow.Protected => RequireProtected(),
-            BenchmarkRow.SanityBlock => ClassWiseNoise.Apply(clean, options.Epsilon, options.BlockSize, options.Seed),
+            BenchmarkRow.SanityBlock => ClassWiseNoise.Apply(clean, options.Epsilon, options.BlockSize, options.Seed, options.SanityAgreement),
             BenchmarkRow.SanityPixel => ClassWiseNoise.Apply(clean, options.Epsilon, 1, options.Seed),
             BenchmarkRow.ConceptBlock => conceptImages ?? throw new InvalidOperationException("Row 'concept-block' needs its concept noise made first."),
             BenchmarkRow.ConceptHash => hashImages ?? throw new InvalidOperationException("Row 'concept-hash' needs its codes made first."),

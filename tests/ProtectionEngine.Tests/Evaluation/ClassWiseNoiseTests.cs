@@ -45,4 +45,21 @@ public sealed class ClassWiseNoiseTests
         Assert.Contains(pattern[..64], s => s == 1);
         Assert.Contains(pattern[..64], s => s == -1);
     }
+
+    [Fact]
+    public void Lower_agreement_keys_exactly_that_share_by_the_own_class_and_the_rest_by_another()
+    {
+        var labels = Enumerable.Range(0, 100).Select(i => i % 10).ToList();
+        var images = new LabeledImages(1, labels.Select(_ => new byte[3]).ToList(), labels, Enumerable.Range(0, 10).Select(c => $"c{c}").ToList());
+
+        var keys = ClassWiseNoise.Keys(images, agreement: 0.8, seed: 3);
+
+        Assert.Equal(80, keys.Where((k, i) => k == labels[i]).Count());
+        Assert.All(keys, k => Assert.InRange(k, 0, 9));
+        Assert.Equal(keys, ClassWiseNoise.Keys(images, agreement: 0.8, seed: 3));
+        Assert.Equal(labels, ClassWiseNoise.Keys(images, agreement: 1, seed: 3));
+        Assert.DoesNotContain(ClassWiseNoise.Keys(images, agreement: 0, seed: 3).Select((k, i) => k == labels[i]), same => same);
+        var options = new BenchmarkOptions { DataSource = "d", TrainSubset = "a/", TestSubset = "b/", ModelsPath = "m", Rows = BenchmarkRows.WithoutModel };
+        Assert.Throws<ArgumentOutOfRangeException>((options with { SanityAgreement = 1.5 }).Validate);
+    }
 }
