@@ -1,4 +1,5 @@
 using System.Numerics;
+using UploadGuard.ProtectionEngine.Models;
 using static TorchSharp.torch;
 
 namespace UploadGuard.ProtectionEngine.Evaluation;
@@ -36,14 +37,14 @@ public static class ConceptHashNoise
         for (int i = 0; i < directions.Length; i++)
             directions[i] = (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
         using var scope = NewDisposeScope();
-        var centred = features.cpu().to(float32) - features.cpu().to(float32).mean([0], keepdim: true);
-        var projections = centred.matmul(tensor(directions, [bits, dimensions]).t()).contiguous().data<float>().ToArray();
+        var values = features.cpu().to(float32);
+        var signs = SurrogateHashGenerator.Signs(values, values.mean([0]), tensor(directions, [bits, dimensions])).contiguous().data<float>().ToArray();
         var codes = new sbyte[count][];
         for (int i = 0; i < count; i++)
         {
             var code = new sbyte[bits];
             for (int b = 0; b < bits; b++)
-                code[b] = projections[i * bits + b] >= 0 ? (sbyte)1 : (sbyte)-1;
+                code[b] = (sbyte)signs[i * bits + b];
             codes[i] = code;
         }
         return codes;

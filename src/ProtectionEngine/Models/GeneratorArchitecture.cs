@@ -16,6 +16,9 @@ public sealed record GeneratorArchitecture(string Name, int BaseChannels, int Re
 
     public bool IsSurrogateHash => Name is SurrogateHash or SurrogateHashSmooth;
 
+    /// <summary>Whether the engine can build this architecture at all.</summary>
+    public bool IsKnown => Name is ResNetGenerator || IsSurrogateHash;
+
     /// <summary>The default shipped architecture: about 0.35 M parameters, 64 channels at quarter resolution.</summary>
     public static GeneratorArchitecture Default { get; } = new(ResNetGenerator, 16, 4);
 

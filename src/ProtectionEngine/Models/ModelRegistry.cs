@@ -78,7 +78,7 @@ public sealed partial class ModelRegistry(string root)
                 throw new ModelIntegrityException($"Model card in folder '{version}' says it is version '{card.Version}'.");
             if (Path.GetFileName(card.Weights.File) != card.Weights.File || card.Weights.Format != "safetensors")
                 throw new ModelIntegrityException($"Model card of '{version}' names an invalid weights file.");
-            if (card.Architecture?.Name is not (GeneratorArchitecture.ResNetGenerator or GeneratorArchitecture.SurrogateHash or GeneratorArchitecture.SurrogateHashSmooth))
+            if (card.Architecture?.IsKnown != true)
                 throw new ModelIntegrityException($"Model card of '{version}' names an unknown architecture '{card.Architecture?.Name}'.");
             if (card.WorkingSize <= 0 || card.WorkingSize % GeneratorArchitecture.SizeMultiple != 0 || card.WorkingSize > 2048)
                 throw new ModelIntegrityException($"Model card of '{version}' has an invalid working size {card.WorkingSize}.");

@@ -89,10 +89,22 @@ public sealed class SurrogateHashGenerator : GeneratorModule
             surrogateDevice = input.device.type;
         }
         var features = surrogate.call(SurrogateFeatures.Input(input, SurrogateSize));
+        return Signs(features, mean, directions).view(input.shape[0], 3, Grid, Grid).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The hash itself: +1 where a photo's centred features ([N, D], minus <paramref name="mean"/>) project onto a row of
+    /// <paramref name="directions"/> ([B, D]) at or above zero, -1 elsewhere; [N, B].
+    /// </summary>
+    public static Tensor Signs(Tensor features, Tensor mean, Tensor directions)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(mean);
+        ArgumentNullException.ThrowIfNull(directions);
+        using var scope = NewDisposeScope();
         var projections = (features - mean).matmul(directions.t());
         var positive = ones_like(projections);
-        return where(projections.ge(zeros_like(projections)), positive, positive.neg())
-            .view(input.shape[0], 3, Grid, Grid).MoveToOuterDisposeScope();
+        return where(projections.ge(zeros_like(projections)), positive, positive.neg()).MoveToOuterDisposeScope();
     }
 
     public override Tensor forward(Tensor input)

@@ -232,8 +232,7 @@ public sealed class GeneratorTrainer
     private static TrainingResult FitSurrogateHash(GeneratorTrainingOptions options, ImageDataset dataset, ResNet18Surrogate surrogate, Device device,
         ModelRegistry registry, string version, IProgress<TrainingProgress>? progress, Stopwatch clock, CancellationToken cancellationToken)
     {
-        using var features = SurrogateFeatures.Extract(surrogate, dataset.Count, indices => dataset.Batch(indices, device), SurrogateHashGenerator.SurrogateSize,
-            options.FeatureBatchSize, done => Report(progress, TrainingPhase.ExtractingFeatures, done, dataset.Count, null), cancellationToken);
+        using var features = ExtractFeatures(options, dataset, surrogate, device, SurrogateHashGenerator.SurrogateSize, progress, cancellationToken);
         using var generator = new SurrogateHashGenerator(options.Architecture, surrogate, leaveSurrogateOpen: true);
         generator.Fit(features, options.Seed);
         cancellationToken.ThrowIfCancellationRequested();
@@ -278,7 +277,7 @@ public sealed class GeneratorTrainer
         }
 
         using var scope = NewDisposeScope();
-        var features = ExtractFeatures(options, dataset, surrogate, device, progress, cancellationToken);
+        var features = ExtractFeatures(options, dataset, surrogate, device, options.EffectiveSurrogateSize, progress, cancellationToken);
         Report(progress, TrainingPhase.Clustering, 0, 0, $"k-means, K = {options.K}, on {dataset.Count:N0} feature vectors");
         var clusters = ConceptClusters.Fit(features, options.K, options.Seed, fingerprint);
         if (path is not null)
@@ -289,9 +288,9 @@ public sealed class GeneratorTrainer
         return clusters;
     }
 
-    private static Tensor ExtractFeatures(GeneratorTrainingOptions options, ImageDataset dataset, ResNet18Surrogate surrogate, Device device,
+    private static Tensor ExtractFeatures(GeneratorTrainingOptions options, ImageDataset dataset, ResNet18Surrogate surrogate, Device device, int size,
         IProgress<TrainingProgress>? progress, CancellationToken cancellationToken) =>
-        SurrogateFeatures.Extract(surrogate, dataset.Count, indices => dataset.Batch(indices, device), options.EffectiveSurrogateSize,
+        SurrogateFeatures.Extract(surrogate, dataset.Count, indices => dataset.Batch(indices, device), size,
             options.FeatureBatchSize, done => Report(progress, TrainingPhase.ExtractingFeatures, done, dataset.Count, null), cancellationToken);
 
     private static void Checkpoint(GeneratorTrainingOptions options, string fingerprint, long step, PerturbationGenerator generator, Adam optimizer,
