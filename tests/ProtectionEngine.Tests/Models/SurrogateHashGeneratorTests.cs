@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 
 namespace UploadGuard.ProtectionEngine.Tests.Models;
 
-public sealed class SurrogateHashGeneratorTests(TrainingSurrogateFixture fixture) : IClassFixture<TrainingSurrogateFixture>
+[Collection(SharedSurrogateGroup.Name)]
+public sealed class SurrogateHashGeneratorTests(TrainingSurrogateFixture fixture)
 {
     [Fact]
     public void The_smooth_variant_draws_the_same_code_without_edges_between_cells()

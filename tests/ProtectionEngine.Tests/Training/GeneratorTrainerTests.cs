@@ -8,7 +8,8 @@ using static TorchSharp.torch;
 
 namespace UploadGuard.ProtectionEngine.Tests.Training;
 
-public sealed class GeneratorTrainerTests(TrainingSurrogateFixture fixture) : IClassFixture<TrainingSurrogateFixture>
+[Collection(SharedSurrogateGroup.Name)]
+public sealed class GeneratorTrainerTests(TrainingSurrogateFixture fixture)
 {
     // Tiny on purpose: 32-px photos, the smallest size the surrogate accepts, so a step takes milliseconds.
     private static readonly Lazy<string> Data = new(() =>

@@ -2,7 +2,7 @@ using UploadGuard.ProtectionEngine.Surrogate;
 
 namespace UploadGuard.ProtectionEngine.Tests.Training;
 
-/// <summary>The pretrained surrogate, loaded once per test class (each load parses 63 MB of ONNX).</summary>
+/// <summary>The pretrained surrogate, loaded once for <see cref="SharedSurrogateGroup"/> (each load parses 63 MB of ONNX).</summary>
 public sealed class TrainingSurrogateFixture : IDisposable
 {
     public ResNet18Surrogate Model { get; } = ResNet18Surrogate.LoadPretrained();
