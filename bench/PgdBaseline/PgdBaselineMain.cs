@@ -1,4 +1,5 @@
 using UploadGuard.ProtectionEngine.Hosting;
+using UploadGuard.ProtectionEngine.Training;
 
 namespace UploadGuard.Bench.Pgd;
 
@@ -9,7 +10,8 @@ namespace UploadGuard.Bench.Pgd;
 ///     [--models DIR] [--model VERSION] [--out FILE.md] + PGD options
 /// pgd-baseline protect-dataset --data &lt;folder|archive&gt; --train-subset P --test-subset P --out DIR [--per-class N] [--size 32]
 ///     [--batch 32] [--overwrite] + PGD options
-/// PGD options: [--steps 10] [--epsilon 8] [--step-size 2] [--surrogate-size N|native] [--k 10] [--temperature 0.1] [--zero-start] [--seed 1]
+/// PGD options: [--objective shortcut|misdirection] [--away-weight 1] [--steps 10] [--epsilon 8] [--step-size 2]
+///     [--perturbation-size N|native] [--surrogate-size N|native] [--k 10] [--temperature 0.1] [--zero-start] [--seed 1]
 /// </code>
 /// Exit codes: 0 done, 1 failed, 2 bad usage.
 /// </summary>
@@ -21,8 +23,17 @@ public static class PgdBaselineMain
         try
         {
             string surrogate = arguments.Value("--surrogate-size", "native");
+            string grid = arguments.Value("--perturbation-size", "native");
             var settings = new PgdSettings
             {
+                Objective = arguments.Value("--objective", "shortcut") switch
+                {
+                    "shortcut" => GeneratorLossKind.Shortcut,
+                    "misdirection" => GeneratorLossKind.Misdirection,
+                    var other => throw new ArgumentException($"--objective must be shortcut or misdirection, not '{other}'."),
+                },
+                AwayWeight = arguments.Number("--away-weight", 1.0),
+                PerturbationSize = grid == "native" ? null : int.Parse(grid, System.Globalization.CultureInfo.InvariantCulture),
                 Steps = arguments.WholeNumber("--steps", 10),
                 Epsilon = arguments.WholeNumber("--epsilon", 8),
                 StepSize = arguments.Number("--step-size", 2),

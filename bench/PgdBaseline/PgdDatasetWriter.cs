@@ -26,6 +26,7 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
 
     private static readonly JsonSerializerOptions ManifestJson = new() { WriteIndented = true };
 
+    /// <param name="size">Side the images are protected and written at.</param>
     public string Run(string source, string trainSubset, string testSubset, int size, int? perClass, string output, bool overwrite, Action<string> log)
     {
         ArgumentNullException.ThrowIfNull(log);
@@ -43,7 +44,7 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
         log($"{train.Count:N0} training images ({train.Classes.Count} classes) at {size} px, {test.Count:N0} test images; {settings.Describe()}");
 
         using var surrogate = ResNet18Surrogate.LoadPretrained();
-        var pgd = new ErrorMinimisingPgd(surrogate, settings);
+        var pgd = new ConceptPgd(surrogate, settings);
         var batches = Enumerable.Range(0, train.Count).Chunk(batch).ToList();
         var featureClock = Stopwatch.StartNew();
         var features = new List<Tensor>();
@@ -58,11 +59,11 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
         double conceptSeconds = featureClock.Elapsed.TotalSeconds;
         log($"concepts: K = {clusters.K}, sizes {string.Join("/", clusters.ClusterSizes())}, {conceptSeconds:0} s");
 
-        using var objective = new ConceptObjective(clusters, GeneratorLossKind.Shortcut, settings.Temperature, 0, CPU);
+        using var objective = new ConceptObjective(clusters, settings.Objective, settings.Temperature, settings.AwayWeight, CPU);
         using var random = new TorchSharp.torch.Generator((ulong)settings.Seed);
         var written = new int[train.Classes.Count];
         var protectedPixels = new byte[train.Count][];
-        double cleanLoss = 0, protectedLoss = 0;
+        double cleanLoss = 0, protectedLoss = 0, cleanHit = 0, protectedHit = 0;
         var pgdClock = Stopwatch.StartNew();
         int done = 0;
         foreach (var indices in batches)
@@ -71,8 +72,12 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
             var clean = train.Images(indices);
             var concepts = tensor(indices.Select(i => (long)clusters.Assignments[i]).ToArray());
             var protectedLevels = pgd.Protect(clean, concepts, objective, random);
-            cleanLoss += pgd.Score(clean, concepts, objective)[ConceptObjective.CrossEntropy] * indices.Length;
-            protectedLoss += pgd.Score(protectedLevels.to(ScalarType.Float32).div_(255f), concepts, objective)[ConceptObjective.CrossEntropy] * indices.Length;
+            var cleanScore = pgd.Score(clean, concepts, objective);
+            var protectedScore = pgd.Score(protectedLevels.to(ScalarType.Float32).div_(255f), concepts, objective);
+            cleanLoss += cleanScore[ConceptObjective.CrossEntropy] * indices.Length;
+            protectedLoss += protectedScore[ConceptObjective.CrossEntropy] * indices.Length;
+            cleanHit += cleanScore[ConceptObjective.Hit] * indices.Length;
+            protectedHit += protectedScore[ConceptObjective.Hit] * indices.Length;
             for (int k = 0; k < indices.Length; k++)
             {
                 int label = train.Label(indices[k]);
@@ -94,7 +99,8 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
         int copied = CopyUnchanged(source, testSubset, partial);
         var manifest = new
         {
-            Method = "error-minimising PGD against the ResNet-18 surrogate's k-means concepts (label-agnostic; bench/PgdBaseline)",
+            Method = (settings.Objective == GeneratorLossKind.Shortcut ? "error-minimising" : "error-maximising (misdirection)")
+                + " PGD against the ResNet-18 surrogate's k-means concepts (label-agnostic; bench/PgdBaseline)",
             Settings = settings,
             Batch = batch,
             Source = source,
@@ -108,6 +114,8 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
             ConceptSizes = clusters.ClusterSizes(),
             MeanCrossEntropyClean = cleanLoss / train.Count,
             MeanCrossEntropyProtected = protectedLoss / train.Count,
+            AimedConceptNearestClean = cleanHit / train.Count,
+            AimedConceptNearestProtected = protectedHit / train.Count,
             Quality = quality,
             ConceptSeconds = conceptSeconds,
             PgdSeconds = pgdSeconds,
@@ -122,7 +130,8 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
             $"Wrote {train.Count:N0} PGD-protected training images and {copied:N0} unchanged test images to {output} in {clock.Elapsed.TotalMinutes:0.0} min "
             + $"(PGD {pgdSeconds * 1000 / train.Count:0} ms per image at batch {batch}); against the clean images: PSNR {quality.PsnrDb:0.00} dB, SSIM {quality.Ssim:0.0000}, "
             + $"largest change {quality.MaxAbsDifference} levels, {quality.ChangedFraction:P1} of values changed; "
-            + $"surrogate cross-entropy {cleanLoss / train.Count:0.000} clean, {protectedLoss / train.Count:0.000} protected.");
+            + $"surrogate cross-entropy toward the aimed concept {cleanLoss / train.Count:0.000} clean, {protectedLoss / train.Count:0.000} protected; "
+            + $"aimed concept nearest for {cleanHit / train.Count:P1} clean, {protectedHit / train.Count:P1} protected.");
     }
 
     /// <summary>Copies the files under <paramref name="subset"/> byte for byte, keeping their relative paths.</summary>

@@ -4,11 +4,17 @@ using UploadGuard.ProtectionEngine.Training;
 namespace UploadGuard.Bench.Pgd;
 
 /// <summary>
-/// The peer baseline's settings: L-infinity PGD that minimises the surrogate's concept cross-entropy (the generator's
-/// Shortcut objective) for each image separately.
+/// The peer baseline's settings: L-infinity PGD on one of the generator's concept objectives (error-minimising
+/// Shortcut by default, or error-maximising Misdirection) for each image separately.
 /// </summary>
 public sealed record PgdSettings
 {
+    /// <summary><see cref="GeneratorLossKind.Shortcut"/> or <see cref="GeneratorLossKind.Misdirection"/>.</summary>
+    public GeneratorLossKind Objective { get; init; } = GeneratorLossKind.Shortcut;
+
+    /// <summary>Misdirection only: weight of the mean cosine to the own centroid (the trainer's default).</summary>
+    public double AwayWeight { get; init; } = 1.0;
+
     public int Steps { get; init; } = 10;
 
     /// <summary>L-infinity budget in 8-bit levels, as the engine's epsilon.</summary>
@@ -23,6 +29,12 @@ public sealed record PgdSettings
     /// perturbation itself always lives at the image's own size, where its bound is exact.
     /// </summary>
     public int? SurrogateSize { get; init; }
+
+    /// <summary>
+    /// The side of the square grid the perturbation lives on, upsampled bilinearly to the image; null: the image's own
+    /// pixels. A grid at the victim's size (64 for 224-px photos a scraper shrinks to 64) is what survives that shrink.
+    /// </summary>
+    public int? PerturbationSize { get; init; }
 
     /// <summary>k-means concepts fitted on the clean features of the images being protected.</summary>
     public int K { get; init; } = 10;
@@ -46,6 +58,12 @@ public sealed record PgdSettings
             throw new ArgumentOutOfRangeException(nameof(StepSize), StepSize, "The step size must be positive.");
         if (SurrogateSize is { } size && (size < ResNet18Surrogate.MinimumSize || size % GeneratorTrainingOptions.SurrogateSizeMultiple != 0))
             throw new ArgumentOutOfRangeException(nameof(SurrogateSize), size, $"The surrogate size must be a multiple of {GeneratorTrainingOptions.SurrogateSizeMultiple}, at least {ResNet18Surrogate.MinimumSize}.");
+        if (Objective is not (GeneratorLossKind.Shortcut or GeneratorLossKind.Misdirection))
+            throw new ArgumentOutOfRangeException(nameof(Objective), Objective, "The objective must be shortcut or misdirection.");
+        if (AwayWeight < 0 || double.IsNaN(AwayWeight))
+            throw new ArgumentOutOfRangeException(nameof(AwayWeight), AwayWeight, "The away weight must be zero or positive.");
+        if (PerturbationSize is < 1)
+            throw new ArgumentOutOfRangeException(nameof(PerturbationSize), PerturbationSize, "The perturbation grid needs at least one cell a side.");
         if (K < 2)
             throw new ArgumentOutOfRangeException(nameof(K), K, "At least 2 concepts.");
         if (Temperature <= 0 || double.IsNaN(Temperature))
@@ -53,8 +71,10 @@ public sealed record PgdSettings
     }
 
     public string Describe() =>
-        FormattableString.Invariant($"{Steps} steps, epsilon {Epsilon}/255, step {StepSize}/255, L-inf projection every step, ")
+        (Objective == GeneratorLossKind.Shortcut ? "error-minimising (shortcut to the own concept), " : FormattableString.Invariant($"error-maximising (misdirection to another concept, away weight {AwayWeight}), "))
+        + FormattableString.Invariant($"{Steps} steps, epsilon {Epsilon}/255, step {StepSize}/255, L-inf projection every step, ")
         + (RandomStart ? "uniform random start, " : "zero start, ")
+        + (PerturbationSize is { } grid ? FormattableString.Invariant($"perturbation on a {grid}x{grid} grid upsampled bilinearly, ") : "perturbation per pixel, ")
         + "surrogate view " + (SurrogateSize is { } s ? FormattableString.Invariant($"{s}x{s} (resized)") : "native (sides rounded to multiples of 32)")
         + FormattableString.Invariant($", K = {K} concepts, temperature {Temperature}, seed {Seed}");
 }

@@ -39,7 +39,7 @@ public sealed class PgdTimingRun(PgdSettings settings, string modelsPath, string
         await using var engine = ProtectionEngineHost.Create(new EngineOptions { Device = "cpu", ModelsPath = modelsPath, ModelVersion = modelVersion }, imaging, new BatchingOptions());
         var codec = engine.Protector.Codec;
         using var surrogate = ResNet18Surrogate.LoadPretrained();
-        var pgd = new ErrorMinimisingPgd(surrogate, settings);
+        var pgd = new ConceptPgd(surrogate, settings);
 
         var images = files.Select(f =>
         {
@@ -62,7 +62,7 @@ public sealed class PgdTimingRun(PgdSettings settings, string modelsPath, string
         var clusters = ConceptClusters.Fit(all, settings.K, settings.Seed, "pgd-baseline timing");
         double fitMs = fitClock.Elapsed.TotalMilliseconds;
         features.ForEach(f => f.Dispose());
-        using var objective = new ConceptObjective(clusters, GeneratorLossKind.Shortcut, settings.Temperature, 0, CPU);
+        using var objective = new ConceptObjective(clusters, settings.Objective, settings.Temperature, settings.AwayWeight, CPU);
         using var random = new TorchSharp.torch.Generator((ulong)settings.Seed);
 
         // One PGD call on the first image warms up libtorch's allocator and kernels; it is not counted.
@@ -161,9 +161,10 @@ public sealed class PgdTimingRun(PgdSettings settings, string modelsPath, string
         text.AppendLine(inv, $"| generator: whole protection (decode to verified encode) | {engineTotal:0.0} | {Percentiles.Median(measured.Select(m => m.EngineTotalMs)):0.0} | {engineTotal / generator:0.00} |");
         text.AppendLine(inv, $"| PGD, {settings.Steps} steps (clean feature pass + steps + rounding) | {pgd:0.0} | {Percentiles.Median(measured.Select(m => m.PgdMs)):0.0} | **{pgd / generator:0.0}x** |");
         text.AppendLine();
-        text.AppendLine("Surrogate concept cross-entropy (what PGD minimises; lower = a stronger shortcut on the surrogate) and the fraction of images whose nearest concept is their own:");
+        string aimed = settings.Objective == GeneratorLossKind.Shortcut ? "their own" : "their misdirection target";
+        text.AppendLine(inv, $"Surrogate concept cross-entropy toward {aimed} (what PGD minimises) and the fraction of images whose nearest concept is {aimed}:");
         text.AppendLine();
-        text.AppendLine("| images | mean cross-entropy | own concept nearest |");
+        text.AppendLine("| images | mean cross-entropy | aimed concept nearest |");
         text.AppendLine("|---|---|---|");
         text.AppendLine(inv, $"| clean | {scores.Average(s => s.Clean):0.000} | {scores.Average(s => s.CleanHit):0.00} |");
         text.AppendLine(inv, $"| generator output{(trained ? "" : " (untrained model)")} | {scores.Average(s => s.Generator):0.000} | {scores.Average(s => s.GeneratorHit):0.00} |");
