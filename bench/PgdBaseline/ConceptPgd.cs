@@ -54,10 +54,17 @@ public sealed class ConceptPgd(ResNet18Surrogate surrogate, PgdSettings settings
     /// <returns>The protected images as 8-bit values [B, 3, H, W] (uint8), each within epsilon levels of the clean one.</returns>
     public Tensor Protect(Tensor clean, Tensor concepts, ConceptObjective objective, TorchSharp.torch.Generator random)
     {
-        ArgumentNullException.ThrowIfNull(clean);
         ArgumentNullException.ThrowIfNull(objective);
         if (objective.Kind is not (GeneratorLossKind.Shortcut or GeneratorLossKind.Misdirection))
             throw new ArgumentException($"The PGD baseline takes the Shortcut or Misdirection objective, not {objective.Kind}.", nameof(objective));
+        return Protect(clean, concepts, (perturbed, aims) => objective.Evaluate(surrogate.call(SurrogateInput(perturbed)), aims).Loss, random);
+    }
+
+    /// <summary>The same descent on any loss of the perturbed images ([B, 3, H, W] in [0, 1]) and their concepts.</summary>
+    public Tensor Protect(Tensor clean, Tensor concepts, Func<Tensor, Tensor, Tensor> loss, TorchSharp.torch.Generator random)
+    {
+        ArgumentNullException.ThrowIfNull(clean);
+        ArgumentNullException.ThrowIfNull(loss);
         using var scope = NewDisposeScope();
         double epsilon = settings.Epsilon / 255.0, step = settings.StepSize / 255.0;
         long height = clean.shape[2], width = clean.shape[3];
@@ -69,9 +76,7 @@ public sealed class ConceptPgd(ResNet18Surrogate surrogate, PgdSettings settings
             using var stepScope = NewDisposeScope();
             var variable = delta.detach().requires_grad_(true);
             var perturbed = (clean + ToImageSize(variable, height, width)).clamp(0, 1);
-            var features = surrogate.call(SurrogateInput(perturbed));
-            var (loss, _) = objective.Evaluate(features, concepts);
-            loss.backward();
+            loss(perturbed, concepts).backward();
             using var noGrad = no_grad();
             delta = (variable.detach() - variable.grad!.sign() * step).clamp_(-epsilon, epsilon).MoveToOuterDisposeScope();
         }

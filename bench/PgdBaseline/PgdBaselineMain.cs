@@ -12,6 +12,7 @@ namespace UploadGuard.Bench.Pgd;
 ///     [--batch 32] [--overwrite] + PGD options
 /// PGD options: [--objective shortcut|misdirection] [--away-weight 1] [--steps 10] [--epsilon 8] [--step-size 2]
 ///     [--perturbation-size N|native] [--surrogate-size N|native] [--k 10] [--temperature 0.1] [--zero-start] [--seed 1]
+///     [--crafting-epochs N [--crafting-size N]] (protect-dataset only: PGD against a ResNet-20 trained on the concepts)
 /// </code>
 /// Exit codes: 0 done, 1 failed, 2 bad usage.
 /// </summary>
@@ -34,6 +35,8 @@ public static class PgdBaselineMain
                 },
                 AwayWeight = arguments.Number("--away-weight", 1.0),
                 PerturbationSize = grid == "native" ? null : int.Parse(grid, System.Globalization.CultureInfo.InvariantCulture),
+                CraftingEpochs = arguments.OptionalWholeNumber("--crafting-epochs"),
+                CraftingSize = arguments.OptionalWholeNumber("--crafting-size"),
                 Steps = arguments.WholeNumber("--steps", 10),
                 Epsilon = arguments.WholeNumber("--epsilon", 8),
                 StepSize = arguments.Number("--step-size", 2),

@@ -24,7 +24,7 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
 {
     public const string ManifestFileName = "pgd-run.json";
 
-    private static readonly JsonSerializerOptions ManifestJson = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions ManifestJson = new() { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
     /// <param name="size">Side the images are protected and written at.</param>
     public string Run(string source, string trainSubset, string testSubset, int size, int? perClass, string output, bool overwrite, Action<string> log)
@@ -57,9 +57,16 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
         features.ForEach(f => f.Dispose());
         var clusters = ConceptClusters.Fit(all, settings.K, settings.Seed, $"pgd-baseline {source} {trainSubset}");
         double conceptSeconds = featureClock.Elapsed.TotalSeconds;
-        log($"concepts: K = {clusters.K}, sizes {string.Join("/", clusters.ClusterSizes())}, {conceptSeconds:0} s");
+        // The labels only file the output and grade the concepts here; nothing that makes a perturbation reads them.
+        double purity = ConceptNoise.Purity(clusters.Assignments, train, clusters.K);
+        log($"concepts: K = {clusters.K}, sizes {string.Join("/", clusters.ClusterSizes())}, purity against the classes {purity:P1}, {conceptSeconds:0} s");
 
         using var objective = new ConceptObjective(clusters, settings.Objective, settings.Temperature, settings.AwayWeight, CPU);
+        var craftingClock = Stopwatch.StartNew();
+        using var crafting = settings.CraftingEpochs is { } epochs
+            ? CraftingNetwork.Train(train, clusters, settings.Objective, settings.CraftingSize ?? size, epochs, settings.Seed, log)
+            : null;
+        double craftingSeconds = craftingClock.Elapsed.TotalSeconds;
         using var random = new TorchSharp.torch.Generator((ulong)settings.Seed);
         var written = new int[train.Classes.Count];
         var protectedPixels = new byte[train.Count][];
@@ -71,13 +78,15 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
             using var scope = NewDisposeScope();
             var clean = train.Images(indices);
             var concepts = tensor(indices.Select(i => (long)clusters.Assignments[i]).ToArray());
-            var protectedLevels = pgd.Protect(clean, concepts, objective, random);
-            var cleanScore = pgd.Score(clean, concepts, objective);
-            var protectedScore = pgd.Score(protectedLevels.to(ScalarType.Float32).div_(255f), concepts, objective);
-            cleanLoss += cleanScore[ConceptObjective.CrossEntropy] * indices.Length;
-            protectedLoss += protectedScore[ConceptObjective.CrossEntropy] * indices.Length;
-            cleanHit += cleanScore[ConceptObjective.Hit] * indices.Length;
-            protectedHit += protectedScore[ConceptObjective.Hit] * indices.Length;
+            var protectedLevels = crafting is null ? pgd.Protect(clean, concepts, objective, random) : pgd.Protect(clean, concepts, crafting.Loss, random);
+            var perturbed = protectedLevels.to(ScalarType.Float32).div_(255f);
+            var (cleanScore, protectedScore) = crafting is null
+                ? (Aim(pgd.Score(clean, concepts, objective)), Aim(pgd.Score(perturbed, concepts, objective)))
+                : (Aim(crafting, clean, concepts), Aim(crafting, perturbed, concepts));
+            cleanLoss += cleanScore.CrossEntropy * indices.Length;
+            protectedLoss += protectedScore.CrossEntropy * indices.Length;
+            cleanHit += cleanScore.Hit * indices.Length;
+            protectedHit += protectedScore.Hit * indices.Length;
             for (int k = 0; k < indices.Length; k++)
             {
                 int label = train.Label(indices[k]);
@@ -100,7 +109,8 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
         var manifest = new
         {
             Method = (settings.Objective == GeneratorLossKind.Shortcut ? "error-minimising" : "error-maximising (misdirection)")
-                + " PGD against the ResNet-18 surrogate's k-means concepts (label-agnostic; bench/PgdBaseline)",
+                + (crafting is null ? " PGD against the ResNet-18 surrogate's k-means concepts" : " PGD against a ResNet-20 crafting network trained on the surrogate's k-means concepts")
+                + " (label-agnostic; bench/PgdBaseline)",
             Settings = settings,
             Batch = batch,
             Source = source,
@@ -112,6 +122,9 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
             Classes = train.Classes,
             TestImagesCopied = copied,
             ConceptSizes = clusters.ClusterSizes(),
+            ConceptPurity = purity,
+            CraftingNetworkConceptAccuracy = crafting?.TrainingAccuracy,
+            CraftingSeconds = craftingSeconds,
             MeanCrossEntropyClean = cleanLoss / train.Count,
             MeanCrossEntropyProtected = protectedLoss / train.Count,
             AimedConceptNearestClean = cleanHit / train.Count,
@@ -130,8 +143,17 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
             $"Wrote {train.Count:N0} PGD-protected training images and {copied:N0} unchanged test images to {output} in {clock.Elapsed.TotalMinutes:0.0} min "
             + $"(PGD {pgdSeconds * 1000 / train.Count:0} ms per image at batch {batch}); against the clean images: PSNR {quality.PsnrDb:0.00} dB, SSIM {quality.Ssim:0.0000}, "
             + $"largest change {quality.MaxAbsDifference} levels, {quality.ChangedFraction:P1} of values changed; "
-            + $"surrogate cross-entropy toward the aimed concept {cleanLoss / train.Count:0.000} clean, {protectedLoss / train.Count:0.000} protected; "
+            + $"{(crafting is null ? "surrogate" : "crafting network")} cross-entropy toward the aimed concept {cleanLoss / train.Count:0.000} clean, {protectedLoss / train.Count:0.000} protected; "
             + $"aimed concept nearest for {cleanHit / train.Count:P1} clean, {protectedHit / train.Count:P1} protected.");
+    }
+
+    private static (double CrossEntropy, double Hit) Aim(IReadOnlyDictionary<string, double> terms) => (terms[ConceptObjective.CrossEntropy], terms[ConceptObjective.Hit]);
+
+    private static (double CrossEntropy, double Hit) Aim(CraftingNetwork crafting, Tensor images, Tensor concepts)
+    {
+        using var noGrad = no_grad();
+        using var loss = crafting.Loss(images, concepts);
+        return (loss.item<float>(), crafting.Hit(images, concepts));
     }
 
     /// <summary>Copies the files under <paramref name="subset"/> byte for byte, keeping their relative paths.</summary>

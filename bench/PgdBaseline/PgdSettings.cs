@@ -36,6 +36,15 @@ public sealed record PgdSettings
     /// </summary>
     public int? PerturbationSize { get; init; }
 
+    /// <summary>
+    /// Null: PGD runs against the ImageNet surrogate's concept objective. A number: a <see cref="CraftingNetwork"/> is first
+    /// trained for that many epochs on the concepts at <see cref="CraftingSize"/>, and PGD runs against it instead.
+    /// </summary>
+    public int? CraftingEpochs { get; init; }
+
+    /// <summary>The side the crafting network sees photos at (the victim's size); null: the protection size.</summary>
+    public int? CraftingSize { get; init; }
+
     /// <summary>k-means concepts fitted on the clean features of the images being protected.</summary>
     public int K { get; init; } = 10;
 
@@ -64,6 +73,10 @@ public sealed record PgdSettings
             throw new ArgumentOutOfRangeException(nameof(AwayWeight), AwayWeight, "The away weight must be zero or positive.");
         if (PerturbationSize is < 1)
             throw new ArgumentOutOfRangeException(nameof(PerturbationSize), PerturbationSize, "The perturbation grid needs at least one cell a side.");
+        if (CraftingEpochs is < 1)
+            throw new ArgumentOutOfRangeException(nameof(CraftingEpochs), CraftingEpochs, "The crafting network needs at least one epoch.");
+        if (CraftingSize is < 16)
+            throw new ArgumentOutOfRangeException(nameof(CraftingSize), CraftingSize, "The crafting network needs at least 16 px.");
         if (K < 2)
             throw new ArgumentOutOfRangeException(nameof(K), K, "At least 2 concepts.");
         if (Temperature <= 0 || double.IsNaN(Temperature))
@@ -75,6 +88,9 @@ public sealed record PgdSettings
         + FormattableString.Invariant($"{Steps} steps, epsilon {Epsilon}/255, step {StepSize}/255, L-inf projection every step, ")
         + (RandomStart ? "uniform random start, " : "zero start, ")
         + (PerturbationSize is { } grid ? FormattableString.Invariant($"perturbation on a {grid}x{grid} grid upsampled bilinearly, ") : "perturbation per pixel, ")
-        + "surrogate view " + (SurrogateSize is { } s ? FormattableString.Invariant($"{s}x{s} (resized)") : "native (sides rounded to multiples of 32)")
+        + (CraftingEpochs is { } epochs
+            ? FormattableString.Invariant($"against a ResNet-20 crafting network trained {epochs} epochs on the concepts at {(CraftingSize is { } c ? $"{c} px" : "the protection size")} (concepts from the surrogate, view ")
+            : "surrogate view ") + (SurrogateSize is { } s ? FormattableString.Invariant($"{s}x{s} (resized)") : "native (sides rounded to multiples of 32)")
+        + (CraftingEpochs is null ? "" : ")")
         + FormattableString.Invariant($", K = {K} concepts, temperature {Temperature}, seed {Seed}");
 }

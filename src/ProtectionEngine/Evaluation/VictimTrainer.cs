@@ -22,66 +22,92 @@ public static class VictimTrainer
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(test);
-        ArgumentNullException.ThrowIfNull(recipe);
-        recipe.Validate();
         if (train.Size != test.Size)
             throw new ArgumentException($"Training images are {train.Size} px but test images {test.Size} px.", nameof(test));
         if (!train.Classes.SequenceEqual(test.Classes))
             throw new ArgumentException("Training and test images must share one class list.", nameof(test));
 
         var clock = Stopwatch.StartNew();
-        random.manual_seed(seed);
-        using var model = VictimArchitectures.Create(architecture, train.Classes.Count);
-        model.to(device);
-        long parameters = model.parameters().Sum(p => p.numel());
-        using var optimizer = optim.SGD(model.parameters(), recipe.PeakLearningRate, momentum: recipe.Momentum,
-            weight_decay: recipe.WeightDecay, nesterov: true);
-
-        int stepsPerEpoch = (train.Count + recipe.BatchSize - 1) / recipe.BatchSize;
-        var schedule = new OneCycleSchedule(recipe.PeakLearningRate, (long)stepsPerEpoch * recipe.Epochs);
-        int padding = recipe.CropPadding(train.Size);
-        var rng = new Random(seed);
-        var order = Enumerable.Range(0, train.Count).ToArray();
-        long step = 0;
-        double lastLoss = double.NaN, lastAccuracy = double.NaN;
-
-        for (int epoch = 1; epoch <= recipe.Epochs; epoch++)
+        var (model, fitted) = Fit(architecture, train, recipe, seed, device, progress, cancellationToken);
+        using (model)
         {
-            model.train();
-            rng.Shuffle(order);
-            double lossSum = 0, lr = 0;
-            long correct = 0;
-            for (int first = 0; first < order.Length; first += recipe.BatchSize)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                using var scope = NewDisposeScope();
-                var indices = order[first..Math.Min(order.Length, first + recipe.BatchSize)];
-                lr = schedule.At(step++);
-                foreach (var group in optimizer.ParamGroups)
-                    group.LearningRate = lr;
-
-                var images = RandomCropFlip.Apply(train.Images(indices), padding, rng).to(device);
-                var labels = train.Labels(indices, device);
-                var logits = model.call(Normalise(images));
-                var loss = nn.functional.cross_entropy(logits, labels);
-                optimizer.zero_grad();
-                loss.backward();
-                optimizer.step();
-
-                double value = loss.item<float>();
-                if (!double.IsFinite(value))
-                    throw new InvalidOperationException($"The victim's loss is {value} at epoch {epoch}; the recipe diverged.");
-                lossSum += value * indices.Length;
-                correct += logits.argmax(1).eq(labels).sum().item<long>();
-            }
-            lastLoss = lossSum / train.Count;
-            lastAccuracy = (double)correct / train.Count;
-            progress?.Report(new VictimEpoch(epoch, recipe.Epochs, lastLoss, lastAccuracy, lr, clock.Elapsed));
+            var trainingTime = clock.Elapsed;
+            double accuracy = Accuracy(model, test, recipe.TestBatchSize, device, cancellationToken);
+            return fitted with { TestAccuracy = accuracy, TrainingTime = trainingTime, Elapsed = clock.Elapsed };
         }
+    }
 
-        var trainingTime = clock.Elapsed;
-        double accuracy = Accuracy(model, test, recipe.TestBatchSize, device, cancellationToken);
-        return new VictimRunResult(accuracy, lastLoss, lastAccuracy, recipe.Epochs, parameters, trainingTime, clock.Elapsed);
+    /// <summary>
+    /// Trains a victim with the recipe and hands it back (in evaluation mode) with how training went; its test fields
+    /// are NaN and zero. What <see cref="Train"/> tests, and what a crafting network for adversarial poisons is.
+    /// </summary>
+    public static (nn.Module<Tensor, Tensor> Model, VictimRunResult Training) Fit(VictimArchitecture architecture, LabeledImages train, VictimRecipe recipe,
+        int seed, Device device, IProgress<VictimEpoch>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(recipe);
+        recipe.Validate();
+
+        var clock = Stopwatch.StartNew();
+        random.manual_seed(seed);
+        var model = VictimArchitectures.Create(architecture, train.Classes.Count);
+        model.to(device);
+        try
+        {
+            long parameters = model.parameters().Sum(p => p.numel());
+            using var optimizer = optim.SGD(model.parameters(), recipe.PeakLearningRate, momentum: recipe.Momentum,
+                weight_decay: recipe.WeightDecay, nesterov: true);
+
+            int stepsPerEpoch = (train.Count + recipe.BatchSize - 1) / recipe.BatchSize;
+            var schedule = new OneCycleSchedule(recipe.PeakLearningRate, (long)stepsPerEpoch * recipe.Epochs);
+            int padding = recipe.CropPadding(train.Size);
+            var rng = new Random(seed);
+            var order = Enumerable.Range(0, train.Count).ToArray();
+            long step = 0;
+            double lastLoss = double.NaN, lastAccuracy = double.NaN;
+
+            for (int epoch = 1; epoch <= recipe.Epochs; epoch++)
+            {
+                model.train();
+                rng.Shuffle(order);
+                double lossSum = 0, lr = 0;
+                long correct = 0;
+                for (int first = 0; first < order.Length; first += recipe.BatchSize)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    using var scope = NewDisposeScope();
+                    var indices = order[first..Math.Min(order.Length, first + recipe.BatchSize)];
+                    lr = schedule.At(step++);
+                    foreach (var group in optimizer.ParamGroups)
+                        group.LearningRate = lr;
+
+                    var images = RandomCropFlip.Apply(train.Images(indices), padding, rng).to(device);
+                    var labels = train.Labels(indices, device);
+                    var logits = model.call(Normalise(images));
+                    var loss = nn.functional.cross_entropy(logits, labels);
+                    optimizer.zero_grad();
+                    loss.backward();
+                    optimizer.step();
+
+                    double value = loss.item<float>();
+                    if (!double.IsFinite(value))
+                        throw new InvalidOperationException($"The victim's loss is {value} at epoch {epoch}; the recipe diverged.");
+                    lossSum += value * indices.Length;
+                    correct += logits.argmax(1).eq(labels).sum().item<long>();
+                }
+                lastLoss = lossSum / train.Count;
+                lastAccuracy = (double)correct / train.Count;
+                progress?.Report(new VictimEpoch(epoch, recipe.Epochs, lastLoss, lastAccuracy, lr, clock.Elapsed));
+            }
+
+            model.eval();
+            return (model, new VictimRunResult(double.NaN, lastLoss, lastAccuracy, recipe.Epochs, parameters, clock.Elapsed, clock.Elapsed));
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Fraction of <paramref name="images"/> the model classifies right, in evaluation mode (batch-norm running statistics).</summary>
