@@ -4,6 +4,7 @@ using System.Text.Json;
 using SixLabors.ImageSharp;
 using UploadGuard.ProtectionEngine.Datasets;
 using UploadGuard.ProtectionEngine.Evaluation;
+using UploadGuard.ProtectionEngine.Models;
 using UploadGuard.ProtectionEngine.Surrogate;
 using UploadGuard.ProtectionEngine.Training;
 using static TorchSharp.torch;
@@ -23,6 +24,8 @@ namespace UploadGuard.Bench.Pgd;
 public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
 {
     public const string ManifestFileName = "pgd-run.json";
+
+    private double? craftingAccuracy;
 
     private static readonly JsonSerializerOptions ManifestJson = new() { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
@@ -63,9 +66,8 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
 
         using var objective = new ConceptObjective(clusters, settings.Objective, settings.Temperature, settings.AwayWeight, CPU);
         var craftingClock = Stopwatch.StartNew();
-        using var crafting = settings.CraftingEpochs is { } epochs
-            ? CraftingNetwork.Train(train, clusters, settings.Objective, settings.CraftingSize ?? size, epochs, settings.Seed, log)
-            : null;
+        using var crafting = settings.CraftingEpochs is { } epochs ? Craft(train, clusters, settings.CraftingSize ?? size, epochs, log) : null;
+        int craftingSize = settings.CraftingSize ?? size;
         double craftingSeconds = craftingClock.Elapsed.TotalSeconds;
         using var random = new TorchSharp.torch.Generator((ulong)settings.Seed);
         var written = new int[train.Classes.Count];
@@ -78,11 +80,14 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
             using var scope = NewDisposeScope();
             var clean = train.Images(indices);
             var concepts = tensor(indices.Select(i => (long)clusters.Assignments[i]).ToArray());
-            var protectedLevels = crafting is null ? pgd.Protect(clean, concepts, objective, random) : pgd.Protect(clean, concepts, crafting.Loss, random);
+            var aims = settings.Objective == GeneratorLossKind.Shortcut || crafting is null ? concepts : crafting.TargetsOf(concepts);
+            var protectedLevels = crafting is null
+                ? pgd.Protect(clean, concepts, objective, random)
+                : pgd.Protect(clean, aims, (perturbed, a) => crafting.Loss(CraftingNetwork.View(perturbed, craftingSize), a), random);
             var perturbed = protectedLevels.to(ScalarType.Float32).div_(255f);
             var (cleanScore, protectedScore) = crafting is null
                 ? (Aim(pgd.Score(clean, concepts, objective)), Aim(pgd.Score(perturbed, concepts, objective)))
-                : (Aim(crafting, clean, concepts), Aim(crafting, perturbed, concepts));
+                : (Aim(crafting, CraftingNetwork.View(clean, craftingSize), aims), Aim(crafting, CraftingNetwork.View(perturbed, craftingSize), aims));
             cleanLoss += cleanScore.CrossEntropy * indices.Length;
             protectedLoss += protectedScore.CrossEntropy * indices.Length;
             cleanHit += cleanScore.Hit * indices.Length;
@@ -123,7 +128,7 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
             TestImagesCopied = copied,
             ConceptSizes = clusters.ClusterSizes(),
             ConceptPurity = purity,
-            CraftingNetworkConceptAccuracy = crafting?.TrainingAccuracy,
+            CraftingNetworkConceptAccuracy = craftingAccuracy,
             CraftingSeconds = craftingSeconds,
             MeanCrossEntropyClean = cleanLoss / train.Count,
             MeanCrossEntropyProtected = protectedLoss / train.Count,
@@ -149,11 +154,28 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
 
     private static (double CrossEntropy, double Hit) Aim(IReadOnlyDictionary<string, double> terms) => (terms[ConceptObjective.CrossEntropy], terms[ConceptObjective.Hit]);
 
-    private static (double CrossEntropy, double Hit) Aim(CraftingNetwork crafting, Tensor images, Tensor concepts)
+    /// <summary>The cross-entropy toward the aims and the share of photos the crafting network reads as their aim.</summary>
+    private static (double CrossEntropy, double Hit) Aim(ConceptPoisonGenerator crafting, Tensor images, Tensor aims)
     {
         using var noGrad = no_grad();
-        using var loss = crafting.Loss(images, concepts);
-        return (loss.item<float>(), crafting.Hit(images, concepts));
+        using var scope = NewDisposeScope();
+        double hit = crafting.Concept(images).eq(aims).to(ScalarType.Float32).mean().item<float>();
+        return (crafting.Loss(images, aims).item<float>(), hit);
+    }
+
+    /// <summary>The crafting network (in a <see cref="ConceptPoisonGenerator"/>, which holds it and the concepts' targets).</summary>
+    private ConceptPoisonGenerator Craft(LabeledImages train, ConceptClusters clusters, int craftingSize, int epochs, Action<string> log)
+    {
+        var (network, training) = CraftingNetwork.Train(train.Count, indices => train.Images(indices), clusters.Assignments, clusters.K, craftingSize, epochs, settings.Seed, CPU,
+            new InlineProgress<VictimEpoch>(e => log(FormattableString.Invariant($"crafting network epoch {e.Epoch}/{e.Epochs}: loss {e.MeanLoss:0.000}, concept accuracy {e.TrainAccuracy:P1}"))));
+        using (network)
+        {
+            craftingAccuracy = training.FinalTrainAccuracy;
+            var generator = new ConceptPoisonGenerator(clusters.K, settings.Epsilon);
+            generator.Set(network, clusters.Targets);
+            generator.eval();
+            return generator;
+        }
     }
 
     /// <summary>Copies the files under <paramref name="subset"/> byte for byte, keeping their relative paths.</summary>

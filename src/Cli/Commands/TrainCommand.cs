@@ -31,11 +31,17 @@ internal static class TrainCommand
         var architecture = new Option<string>("--architecture")
         {
             Description = "resnet (a generator network, optimised for --steps), surrogate-hash (the surrogate's features hashed into a 4x4 grid of signs, "
-                + "fitted in one pass over the photos, no steps) or surrogate-hash-smooth (the same grid interpolated smoothly).",
+                + "fitted in one pass over the photos, no steps), surrogate-hash-smooth (the same grid interpolated smoothly) or concept-poison "
+                + "(PGD toward another concept against a ResNet-20 crafting network trained for --crafting-epochs on the concepts at --proxy-size, the model's working size).",
             DefaultValueFactory = _ => "resnet",
         };
-        architecture.AcceptOnlyFromAmong("resnet", "surrogate-hash", "surrogate-hash-smooth");
-        var proxySize = new Option<int>("--proxy-size") { Description = "min-min: the size the stand-in victim sees photos at.", DefaultValueFactory = _ => 32 };
+        architecture.AcceptOnlyFromAmong("resnet", "surrogate-hash", "surrogate-hash-smooth", "concept-poison");
+        var proxySize = new Option<int>("--proxy-size")
+        {
+            Description = "min-min: the size the stand-in victim sees photos at; concept-poison: the crafting network's size and the model's working size.",
+            DefaultValueFactory = _ => 32,
+        };
+        var craftingEpochs = new Option<int>("--crafting-epochs") { Description = "concept-poison: epochs of the crafting network (the victims' recipe).", DefaultValueFactory = _ => 15 };
         var proxyLr = new Option<double>("--proxy-lr") { Description = "min-min: the stand-in victim's Adam learning rate.", DefaultValueFactory = _ => 1e-3 };
         var steps = new Option<long>("--steps") { Description = "Total optimiser steps (a resumed run continues up to this).", DefaultValueFactory = _ => 5000 };
         var batch = new Option<int>("--batch") { Description = "Photos per step.", DefaultValueFactory = _ => 16 };
@@ -53,7 +59,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a new generator version on your own photos, without labels.")
         {
-            data, subset, maxImages, sample, size, surrogateSize, k, loss, architecture, proxySize, proxyLr, steps, batch, lr, epsilon, seed, checkpoints, checkpointEvery,
+            data, subset, maxImages, sample, size, surrogateSize, k, loss, architecture, proxySize, craftingEpochs, proxyLr, steps, batch, lr, epsilon, seed, checkpoints, checkpointEvery,
             version, models, activate, device, noEot, logEvery,
         };
         command.SetAction((result, cancellationToken) => RunAsync(new GeneratorTrainingOptions
@@ -69,6 +75,7 @@ internal static class TrainCommand
             {
                 "surrogate-hash" => SurrogateHashGenerator.Blocks,
                 "surrogate-hash-smooth" => SurrogateHashGenerator.Smooth,
+                "concept-poison" => ConceptPoisonGenerator.Poison,
                 _ => GeneratorArchitecture.Default,
             },
             Loss = result.GetValue(loss) switch
@@ -78,6 +85,7 @@ internal static class TrainCommand
                 _ => GeneratorLossKind.Shortcut,
             },
             ProxySize = result.GetValue(proxySize),
+            CraftingEpochs = result.GetValue(craftingEpochs),
             ProxyLearningRate = result.GetValue(proxyLr),
             Steps = result.GetValue(steps),
             BatchSize = result.GetValue(batch),
@@ -130,8 +138,9 @@ internal static class TrainCommand
                         if (p.Phase == TrainingPhase.Checkpointing)
                             lastCheckpoint = p.Step;
                         view.Show(p);
-                        if (logEvery > 0 && p.Phase == TrainingPhase.Training && p.ImagesPerSecond > 0 && (p.Step % logEvery == 0 || p.Step == options.Steps))
-                            AnsiConsole.MarkupLineInterpolated($"step {p.Step}/{options.Steps}  {FormatTerms(p.LossTerms)}  avg loss {p.SmoothedLoss ?? double.NaN:0.000}  {p.ImagesPerSecond:0.0} img/s");
+                        long total = p.TotalSteps > 0 ? p.TotalSteps : options.Steps;
+                        if (logEvery > 0 && p.Phase == TrainingPhase.Training && p.ImagesPerSecond > 0 && (p.Step % logEvery == 0 || p.Step == total || p.Message is not null))
+                            AnsiConsole.MarkupLineInterpolated($"step {p.Step}/{total}  {FormatTerms(p.LossTerms)}  avg loss {p.SmoothedLoss ?? double.NaN:0.000}  {p.ImagesPerSecond:0.0} img/s  {p.Message}");
                     });
                     result = await new GeneratorTrainer().TrainAsync(options, progress, cancellationToken);
                     view.Finish();
@@ -212,13 +221,16 @@ internal static class TrainCommand
                 case TrainingPhase.Resumed or TrainingPhase.Training or TrainingPhase.Checkpointing:
                     Complete(loading);
                     Complete(features);
-                    training ??= context.AddTask("Training", maxValue: Math.Max(1, totalSteps));
+                    // A fitted model (concept-poison) reports its own total; an optimised one runs to --steps.
+                    long total = p.TotalSteps > 0 ? p.TotalSteps : totalSteps;
+                    training ??= context.AddTask("Training", maxValue: Math.Max(1, total));
+                    training.MaxValue = Math.Max(1, total);
                     training.Value = p.Step;
                     string speed = p.ImagesPerSecond > 0 ? $" · {p.ImagesPerSecond:0.0} img/s" : "";
                     string eta = p.Eta is { } e ? $" · ETA {e:hh\\:mm\\:ss}" : "";
                     string note = p.Phase is TrainingPhase.Checkpointing or TrainingPhase.Resumed || p.ImagesPerSecond == 0 ? $" · {p.Message}" : "";
                     string average = p.SmoothedLoss is { } l ? $" · avg loss {l.ToString("0.000", CultureInfo.InvariantCulture)}" : "";
-                    training.Description = Markup.Escape($"Step {p.Step:N0}/{totalSteps:N0} · {FormatTerms(p.LossTerms)}{average}{speed}{eta}{note}");
+                    training.Description = Markup.Escape($"Step {p.Step:N0}/{total:N0} · {FormatTerms(p.LossTerms)}{average}{speed}{eta}{note}");
                     break;
                 case TrainingPhase.Saving or TrainingPhase.Completed:
                     Complete(training);

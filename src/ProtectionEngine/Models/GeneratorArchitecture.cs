@@ -1,9 +1,9 @@
 namespace UploadGuard.ProtectionEngine.Models;
 
 /// <summary>The shape of a <see cref="GeneratorModule"/>, as recorded in a model card.</summary>
-/// <param name="Name">Architecture family: <see cref="ResNetGenerator"/>, <see cref="SurrogateHash"/> or <see cref="SurrogateHashSmooth"/>.</param>
-/// <param name="BaseChannels">Channels at full working resolution; doubled at each of the two downsamplings (0 for the surrogate hashes).</param>
-/// <param name="ResidualBlocks">Residual blocks at quarter resolution (0 for the surrogate hashes).</param>
+/// <param name="Name">Architecture family: <see cref="ResNetGenerator"/>, <see cref="SurrogateHash"/>, <see cref="SurrogateHashSmooth"/> or <see cref="ConceptPoison"/>.</param>
+/// <param name="BaseChannels">Channels at full working resolution; doubled at each of the two downsamplings (0 for the others).</param>
+/// <param name="ResidualBlocks">Residual blocks at quarter resolution (0 for the others).</param>
 public sealed record GeneratorArchitecture(string Name, int BaseChannels, int ResidualBlocks)
 {
     public const string ResNetGenerator = "resnet-generator-v1";
@@ -14,10 +14,13 @@ public sealed record GeneratorArchitecture(string Name, int BaseChannels, int Re
     /// <summary>The same code drawn smoothly: interpolated bilinearly between the cells' centres, with no edges between cells.</summary>
     public const string SurrogateHashSmooth = "surrogate-hash-smooth-v1";
 
+    /// <summary><see cref="ConceptPoisonGenerator"/>: PGD on the canvas against a crafting network trained on the surrogate's concepts.</summary>
+    public const string ConceptPoison = "concept-poison-v1";
+
     public bool IsSurrogateHash => Name is SurrogateHash or SurrogateHashSmooth;
 
     /// <summary>Whether the engine can build this architecture at all.</summary>
-    public bool IsKnown => Name is ResNetGenerator || IsSurrogateHash;
+    public bool IsKnown => Name is ResNetGenerator or ConceptPoison || IsSurrogateHash;
 
     /// <summary>The default shipped architecture: about 0.35 M parameters, 64 channels at quarter resolution.</summary>
     public static GeneratorArchitecture Default { get; } = new(ResNetGenerator, 16, 4);

@@ -104,12 +104,16 @@ public sealed partial class ModelRegistry(string root)
             throw new ModelIntegrityException(
                 $"Weights of '{version}' fail verification: SHA-256 is {actual}, the model card says {card.Weights.Sha256}. The file was modified or corrupted.");
 
-        GeneratorModule generator = card.Architecture.IsSurrogateHash
-            ? new SurrogateHashGenerator(card.Architecture, LoadSurrogate(version))
-            : new PerturbationGenerator(card.Architecture);
+        var tensors = SafeTensorsFormat.Read(bytes);
+        GeneratorModule generator = card.Architecture switch
+        {
+            { IsSurrogateHash: true } => new SurrogateHashGenerator(card.Architecture, LoadSurrogate(version)),
+            { Name: GeneratorArchitecture.ConceptPoison } => new ConceptPoisonGenerator(ConceptCount(version, tensors), card.Epsilon),
+            _ => new PerturbationGenerator(card.Architecture),
+        };
         try
         {
-            GeneratorWeights.Import(generator, SafeTensorsFormat.Read(bytes));
+            GeneratorWeights.Import(generator, tensors);
             if (generator.ParameterCount != card.Parameters)
                 throw new ModelIntegrityException($"'{version}' has {generator.ParameterCount} parameters; its card says {card.Parameters}.");
             var target = device ?? ComputeDevice.Select();
@@ -123,6 +127,12 @@ public sealed partial class ModelRegistry(string root)
             throw;
         }
     }
+
+    /// <summary>A concept-poison model's K, from its targets tensor (Import then checks every other shape against it).</summary>
+    private static int ConceptCount(string version, IReadOnlyDictionary<string, NamedTensor> tensors) =>
+        tensors.TryGetValue(ConceptPoisonGenerator.TargetsName, out var targets) && targets.Shape is [var k] && k is >= 2 and <= 4096
+            ? (int)k
+            : throw new ModelIntegrityException($"Weights of '{version}' lack a valid '{ConceptPoisonGenerator.TargetsName}' tensor for a {GeneratorArchitecture.ConceptPoison} model.");
 
     private static ResNet18Surrogate LoadSurrogate(string version)
     {

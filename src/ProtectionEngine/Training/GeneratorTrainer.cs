@@ -5,6 +5,7 @@ using System.Text.Json;
 using TorchSharp;
 using TorchSharp.Modules;
 using UploadGuard.ProtectionEngine.Datasets;
+using UploadGuard.ProtectionEngine.Evaluation;
 using UploadGuard.ProtectionEngine.Models;
 using UploadGuard.ProtectionEngine.Surrogate;
 using UploadGuard.ProtectionEngine.Training.Transforms;
@@ -98,6 +99,8 @@ public sealed class GeneratorTrainer
             if (options.Architecture.IsSurrogateHash)
                 return FitSurrogateHash(options, dataset, surrogate, device, registry, version, progress, clock, cancellationToken);
             var clusters = LoadOrFitClusters(options, dataset, surrogate, device, fingerprint, progress, cancellationToken);
+            if (options.Architecture.Name == GeneratorArchitecture.ConceptPoison)
+                return FitConceptPoison(options, dataset, clusters, device, registry, version, progress, clock, cancellationToken);
             return Optimise(options, dataset, clusters, surrogate, device, fingerprint, latest, registry, version, progress, clock, cancellationToken);
         }
         finally
@@ -235,8 +238,6 @@ public sealed class GeneratorTrainer
         using var features = ExtractFeatures(options, dataset, surrogate, device, SurrogateHashGenerator.SurrogateSize, progress, cancellationToken);
         using var generator = new SurrogateHashGenerator(options.Architecture, surrogate, leaveSurrogateOpen: true);
         generator.Fit(features, options.Seed);
-        cancellationToken.ThrowIfCancellationRequested();
-        Report(progress, TrainingPhase.Saving, 0, 0, $"Saving version {version}");
         var inv = CultureInfo.InvariantCulture;
         bool enoughImages = dataset.Count >= options.MinimumImagesForTrained;
         string notes = string.Create(inv,
@@ -245,24 +246,86 @@ public sealed class GeneratorTrainer
             + (options.Architecture.Name == GeneratorArchitecture.SurrogateHashSmooth ? ", interpolated bilinearly between the cells' centres. " : ", one flat block per cell. ")
             + "Nothing is optimised; labels are not used. Protection not yet measured by the victim benchmark."
             + (enoughImages ? "" : string.Create(inv, $" {ModelCard.UntrainedWarning}: fitted on {dataset.Count:N0} images; a fitted model needs at least {options.MinimumImagesForTrained:N0}."));
+        return SaveFitted(options, dataset, registry, version, generator, options.ImageSize, enoughImages, 0, notes, [], progress, clock, cancellationToken);
+    }
+
+    /// <summary>
+    /// A <see cref="ConceptPoisonGenerator"/>: its crafting network learns the photos' concepts (no labels) at the
+    /// working size <see cref="GeneratorTrainingOptions.ProxySize"/> with the victims' recipe; its targets are the
+    /// concepts' misdirection derangement.
+    /// </summary>
+    private static TrainingResult FitConceptPoison(GeneratorTrainingOptions options, ImageDataset dataset, ConceptClusters clusters, Device device,
+        ModelRegistry registry, string version, IProgress<TrainingProgress>? progress, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        int epochs = options.CraftingEpochs;
+        long stepsPerEpoch = (dataset.Count + VictimRecipeBatch - 1) / VictimRecipeBatch;
+        var began = Stopwatch.StartNew();
+        var (network, training) = CraftingNetwork.Train(dataset.Count, indices => dataset.Batch(indices, device), clusters.Assignments, clusters.K,
+            options.ProxySize, epochs, options.Seed, device,
+            new InlineProgress<VictimEpoch>(e =>
+            {
+                double secondsPerEpoch = began.Elapsed.TotalSeconds / e.Epoch;
+                progress?.Report(new TrainingProgress(TrainingPhase.Training, e.Epoch * stepsPerEpoch, epochs * stepsPerEpoch,
+                    new Dictionary<string, double> { [ConceptObjective.Loss] = e.MeanLoss, [CraftingAccuracy] = e.TrainAccuracy },
+                    dataset.Count / secondsPerEpoch, TimeSpan.FromSeconds(secondsPerEpoch * (epochs - e.Epoch)),
+                    string.Create(inv, $"Crafting network epoch {e.Epoch}/{epochs}"), e.MeanLoss));
+            }),
+            cancellationToken);
+        using (network)
+        {
+            using var generator = new ConceptPoisonGenerator(clusters.K, options.Epsilon);
+            generator.Set(network, clusters.Targets);
+            bool enoughImages = dataset.Count >= options.MinimumImagesForTrained;
+            bool enoughEpochs = epochs >= MinimumCraftingEpochsForTrained;
+            string notes = string.Create(inv,
+                $"{options.Architecture.Name}: {ConceptPoisonGenerator.Steps} steps of PGD (each {ConceptPoisonGenerator.StepShare} x epsilon, zero start) on the {options.ProxySize}-px canvas ")
+                + string.Create(inv, $"toward another concept, against a ResNet-20 crafting network trained {epochs} epochs with the victims' recipe on K = {clusters.K} k-means concepts ")
+                + string.Create(inv, $"of ResNet-18 surrogate features at {options.EffectiveSurrogateSize} px (sizes {string.Join("/", clusters.ClusterSizes())}); its last-epoch concept accuracy {training.FinalTrainAccuracy:P1}. ")
+                + "Labels are not used. Protection not yet measured by the victim benchmark."
+                + (enoughImages && enoughEpochs ? "" : string.Create(inv,
+                    $" {ModelCard.UntrainedWarning}: a smoke run ({epochs} epochs on {dataset.Count:N0} images; a trained model needs at least {MinimumCraftingEpochsForTrained} epochs and {options.MinimumImagesForTrained:N0} images)."));
+            var terms = new Dictionary<string, double> { [ConceptObjective.Loss] = training.FinalTrainLoss, [CraftingAccuracy] = training.FinalTrainAccuracy };
+            return SaveFitted(options, dataset, registry, version, generator, options.ProxySize, enoughImages && enoughEpochs, epochs * stepsPerEpoch, notes,
+                clusters.ClusterSizes(), progress, clock, cancellationToken, terms);
+        }
+    }
+
+    /// <summary>The crafting network's accuracy on the concepts, as a progress term.</summary>
+    public const string CraftingAccuracy = "conceptAcc";
+
+    /// <summary>Fewer crafting epochs than this give a card with <c>trained: false</c>.</summary>
+    public const int MinimumCraftingEpochsForTrained = 5;
+
+    private static readonly int VictimRecipeBatch = new VictimRecipe().BatchSize;
+
+    /// <summary>Saves a model that was fitted rather than optimised step by step (nothing to checkpoint or resume).</summary>
+    private static TrainingResult SaveFitted(GeneratorTrainingOptions options, ImageDataset dataset, ModelRegistry registry, string version, GeneratorModule generator,
+        int workingSize, bool trained, long steps, string notes, IReadOnlyList<int> clusterSizes, IProgress<TrainingProgress>? progress, Stopwatch clock,
+        CancellationToken cancellationToken, IReadOnlyDictionary<string, double>? terms = null)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Report(progress, TrainingPhase.Saving, steps, steps, $"Saving version {version}");
         var card = registry.Save(new ModelCard
         {
             Version = version,
-            Trained = enoughImages,
+            Trained = trained,
             Architecture = generator.Architecture,
             Parameters = generator.ParameterCount,
-            WorkingSize = options.ImageSize,
+            WorkingSize = workingSize,
             Epsilon = options.Epsilon,
             Weights = new ModelWeightsFile("generator.safetensors", "safetensors", ""),
-            TrainingData = string.Create(inv, $"{dataset.Description}: {dataset.Count:N0} images at {options.ImageSize} px; {dataset.Statistics.Skipped:N0} file(s) skipped; labels not used"),
-            TrainingSteps = 0,
+            TrainingData = string.Create(CultureInfo.InvariantCulture,
+                $"{dataset.Description}: {dataset.Count:N0} images at {options.ImageSize} px; {dataset.Statistics.Skipped:N0} file(s) skipped; labels not used"),
+            TrainingSteps = steps,
             Created = DateTimeOffset.UtcNow,
             Notes = notes,
         }, generator);
         if (options.Activate)
             registry.SetActive(card.Version);
-        Report(progress, TrainingPhase.Completed, 0, 0, $"Saved {card.Version}");
-        return new TrainingResult(card, dataset.Statistics, 0, 0, new Dictionary<string, double>(), [], clock.Elapsed, null);
+        Report(progress, TrainingPhase.Completed, steps, steps, $"Saved {card.Version}");
+        var finalTerms = terms ?? new Dictionary<string, double>();
+        return new TrainingResult(card, dataset.Statistics, 0, steps, finalTerms, clusterSizes, clock.Elapsed, null);
     }
 
     private static ConceptClusters LoadOrFitClusters(GeneratorTrainingOptions options, ImageDataset dataset, ResNet18Surrogate surrogate, Device device,

@@ -74,6 +74,12 @@ public sealed record GeneratorTrainingOptions
     /// <summary>Min-min only: the size the stand-in victim sees the perturbed photos at (a scraper's thumbnail).</summary>
     public int ProxySize { get; init; } = 32;
 
+    /// <summary>
+    /// Concept-poison only: epochs of the crafting network (the victims' recipe, at <see cref="ProxySize"/>, which is also
+    /// the saved model's working size).
+    /// </summary>
+    public int CraftingEpochs { get; init; } = 15;
+
     /// <summary>Min-min only: the stand-in victim's Adam learning rate.</summary>
     public double ProxyLearningRate { get; init; } = 1e-3;
 
@@ -125,6 +131,10 @@ public sealed record GeneratorTrainingOptions
             throw new ArgumentOutOfRangeException(nameof(LearningRate), "Learning rate and temperature must be positive, the away weight not negative.");
         if (ProxySize is < 16 or > 512 || ProxyLearningRate <= 0 || double.IsNaN(ProxyLearningRate))
             throw new ArgumentOutOfRangeException(nameof(ProxySize), "The proxy size must be 16..512 and its learning rate positive.");
+        if (CraftingEpochs is < 1 or > 1000)
+            throw new ArgumentOutOfRangeException(nameof(CraftingEpochs), CraftingEpochs, "The crafting network needs 1..1000 epochs.");
+        if (Architecture.Name == GeneratorArchitecture.ConceptPoison && ProxySize % GeneratorArchitecture.SizeMultiple != 0)
+            throw new ArgumentOutOfRangeException(nameof(ProxySize), ProxySize, $"A concept-poison model's working size (the proxy size) must be a multiple of {GeneratorArchitecture.SizeMultiple}.");
         if (CheckpointInterval < 1 || CheckpointsToKeep < 1)
             throw new ArgumentOutOfRangeException(nameof(CheckpointInterval), "Checkpoint interval and count must be positive.");
         if (MaxImages is < 1)

@@ -69,6 +69,38 @@ public sealed class GeneratorTrainerTests(TrainingSurrogateFixture fixture)
     }
 
     [Fact]
+    public async Task A_concept_poison_model_trains_its_crafting_network_on_the_concepts_and_the_registry_loads_it_within_epsilon()
+    {
+        string root = TestArchives.NewTempFolder();
+        var reports = new List<TrainingProgress>();
+        var options = Options(root, steps: 1, version: "poison") with { Architecture = ConceptPoisonGenerator.Poison, ProxySize = 16, CraftingEpochs = 2 };
+
+        var result = await new GeneratorTrainer(fixture.Model).TrainAsync(options, new Recorder(reports));
+
+        var card = result.Card;
+        Assert.Equal(GeneratorArchitecture.ConceptPoison, card.Architecture.Name);
+        Assert.Equal(16, card.WorkingSize);
+        Assert.Equal(2 * 1, card.TrainingSteps);   // 2 epochs of one 24-photo batch
+        Assert.False(card.Trained);                 // 2 epochs on 24 photos are a smoke run, and the card says so
+        Assert.Contains(ModelCard.UntrainedWarning, card.Notes);
+        Assert.Contains("K = 2", card.Notes);
+        var epochs = reports.Where(r => r.Phase == TrainingPhase.Training).ToList();
+        Assert.Equal([1L, 2L], epochs.Select(r => r.Step));
+        Assert.All(epochs, r => Assert.InRange(r.LossTerms[GeneratorTrainer.CraftingAccuracy], 0, 1));
+
+        using var model = new ModelRegistry(Path.Combine(root, "models")).Load("poison", CPU);
+        var poison = Assert.IsType<ConceptPoisonGenerator>(model.Generator);
+        Assert.Equal(2, poison.Concepts);
+        Assert.Equal(card.Parameters, poison.ParameterCount);
+        using var input = rand(2, 3, 16, 16, generator: new TorchSharp.torch.Generator(6));
+        using var noGrad = no_grad();
+        using var output = model.Generator.call(input);
+        Assert.Equal(input.shape, output.shape);
+        Assert.True(output.abs().max().item<float>() <= 1f);
+        Assert.True(output.abs().mean().item<float>() > 0.5f, "ten signed steps of a quarter epsilon leave most values far from zero");
+    }
+
+    [Fact]
     public async Task A_surrogate_hash_model_is_fitted_in_one_pass_and_the_registry_loads_it_to_a_grid_of_signs()
     {
         string root = TestArchives.NewTempFolder();
