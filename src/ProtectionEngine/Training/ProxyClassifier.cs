@@ -30,8 +30,11 @@ public sealed class ProxyClassifier : IDisposable
         if (size < 16)
             throw new ArgumentOutOfRangeException(nameof(size), size, "The proxy needs at least 16 px.");
         Size = size;
-        manual_seed(seed);
         network = new ResNet20(concepts);
+        // Drawn again from a local generator: seeding the global one raced with anything else building a network at the
+        // same moment (another run, a test), which changed this run's weights.
+        using (var random = new TorchSharp.torch.Generator(unchecked((ulong)seed)))
+            VictimInitialisation.Apply(network, random);
         network.to(device);
         network.train();
         optimizer = new Adam(network.parameters(), learningRate);

@@ -51,17 +51,13 @@ public sealed class ConceptPoisonGeneratorTests
         Assert.Equal(poison.call(photos).data<float>().ToArray(), copy.call(photos).data<float>().ToArray());
     }
 
-    /// <summary>A poison over 3 concepts whose crafting network is a randomly initialised ResNet-20 (weights from a local seed).</summary>
+    /// <summary>A poison over 3 concepts whose crafting network is a ResNet-20 initialised from a local seed.</summary>
     private static ConceptPoisonGenerator Poison(int seed)
     {
         var poison = new ConceptPoisonGenerator(3, 8);
         using var network = new ResNet20(3);
-        using var random = new TorchSharp.torch.Generator((ulong)seed);
-        using (no_grad())
-        {
-            foreach (var parameter in network.parameters().Where(p => p.dim() > 1))
-                parameter.copy_(randn(parameter.shape, generator: random) * 0.2);
-        }
+        using (var random = new TorchSharp.torch.Generator((ulong)seed))
+            VictimInitialisation.Apply(network, random);
         poison.Set(network, [1, 2, 0]);
         poison.eval();
         return poison;

@@ -17,6 +17,22 @@ public sealed class ProxyClassifierTests
     }
 
     [Fact]
+    public void Its_initial_weights_come_from_its_seed_alone_whatever_else_draws_from_the_global_generator()
+    {
+        using var first = new ProxyClassifier(concepts: 3, size: 16, learningRate: 1e-3, seed: 7, CPU);
+        manual_seed(123);
+        using (rand(1000)) { }   // another network being built, or anything else drawing from the global generator
+        using var second = new ProxyClassifier(concepts: 3, size: 16, learningRate: 1e-3, seed: 7, CPU);
+        using var other = new ProxyClassifier(concepts: 3, size: 16, learningRate: 1e-3, seed: 8, CPU);
+
+        var a = first.Network.parameters().Select(p => p.data<float>().ToArray()).ToList();
+        var b = second.Network.parameters().Select(p => p.data<float>().ToArray()).ToList();
+        var c = other.Network.parameters().Select(p => p.data<float>().ToArray()).ToList();
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, c);
+    }
+
+    [Fact]
     public void The_proxy_learns_a_concept_written_into_the_pixels_and_the_loss_reaches_the_perturbation()
     {
         using var proxy = new ProxyClassifier(concepts: 2, size: 16, learningRate: 3e-3, seed: 1, CPU);
