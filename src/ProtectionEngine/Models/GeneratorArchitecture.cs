@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace UploadGuard.ProtectionEngine.Models;
 
 /// <summary>The shape of a <see cref="GeneratorModule"/>, as recorded in a model card.</summary>
@@ -17,9 +19,11 @@ public sealed record GeneratorArchitecture(string Name, int BaseChannels, int Re
     /// <summary><see cref="ConceptPoisonGenerator"/>: PGD on the canvas against a crafting network trained on the surrogate's concepts.</summary>
     public const string ConceptPoison = "concept-poison-v1";
 
+    [JsonIgnore]
     public bool IsSurrogateHash => Name is SurrogateHash or SurrogateHashSmooth;
 
     /// <summary>Whether the engine can build this architecture at all.</summary>
+    [JsonIgnore]
     public bool IsKnown => Name is ResNetGenerator or ConceptPoison || IsSurrogateHash;
 
     /// <summary>The default shipped architecture: about 0.35 M parameters, 64 channels at quarter resolution.</summary>

@@ -43,6 +43,26 @@ public sealed class TrainCommandTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_work, "checkpoints", "step-00000002.safetensors")));
     }
 
+    [Fact]
+    public async Task A_concept_poison_smoke_run_reports_its_epochs_and_saves_a_version_at_the_proxy_size()
+    {
+        var data = Directory.CreateDirectory(Path.Combine(_work, "photos", "any-class")).FullName;
+        for (int i = 0; i < 8; i++)
+            WritePhoto(Path.Combine(data, $"{i}.png"), 32 + i, 32, i);
+        var models = Path.Combine(_work, "models");
+
+        var result = await CliProcess.RunAsync("train", "--data", Path.Combine(_work, "photos"), "--size", "32", "--k", "2", "--architecture", "concept-poison",
+            "--proxy-size", "16", "--crafting-epochs", "2", "--log-every", "1", "--version", "cli-poison", "--models", models, "--device", "cpu");
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("Crafting network epoch 2/2", result.Output);
+        Assert.Contains("untrained model: no protection claimed", result.Output);
+        using var card = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(models, "cli-poison", "model-card.json")));
+        Assert.Equal("concept-poison-v1", card.RootElement.GetProperty("architecture").GetProperty("name").GetString());
+        Assert.Equal(16, card.RootElement.GetProperty("workingSize").GetInt32());
+        Assert.False(card.RootElement.GetProperty("trained").GetBoolean());
+    }
+
     private static void WritePhoto(string path, int width, int height, int seed)
     {
         using var image = new Image<Rgba32>(width, height);

@@ -84,6 +84,8 @@ public sealed class GeneratorTrainerTests(TrainingSurrogateFixture fixture)
         Assert.False(card.Trained);                 // 2 epochs on 24 photos are a smoke run, and the card says so
         Assert.Contains(ModelCard.UntrainedWarning, card.Notes);
         Assert.Contains("K = 2", card.Notes);
+        string written = File.ReadAllText(Path.Combine(root, "models", "poison", ModelCard.FileName));
+        Assert.DoesNotContain("isKnown", written);   // derived properties of the architecture are not part of the card
         var epochs = reports.Where(r => r.Phase == TrainingPhase.Training).ToList();
         Assert.Equal([1L, 2L], epochs.Select(r => r.Step));
         Assert.All(epochs, r => Assert.InRange(r.LossTerms[GeneratorTrainer.CraftingAccuracy], 0, 1));
