@@ -25,8 +25,6 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
 {
     public const string ManifestFileName = "pgd-run.json";
 
-    private double? craftingAccuracy;
-
     private static readonly JsonSerializerOptions ManifestJson = new() { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
     /// <param name="size">Side the images are protected and written at.</param>
@@ -66,8 +64,9 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
 
         using var objective = new ConceptObjective(clusters, settings.Objective, settings.Temperature, settings.AwayWeight, CPU);
         var craftingClock = Stopwatch.StartNew();
-        using var crafting = settings.CraftingEpochs is { } epochs ? Craft(train, clusters, settings.CraftingSize ?? size, epochs, log) : null;
         int craftingSize = settings.CraftingSize ?? size;
+        var (crafting, craftingAccuracy) = settings.CraftingEpochs is { } epochs ? Craft(train, clusters, craftingSize, epochs, log) : (null, null);
+        using var craftingNetwork = crafting;
         double craftingSeconds = craftingClock.Elapsed.TotalSeconds;
         using var random = new TorchSharp.torch.Generator((ulong)settings.Seed);
         var written = new int[train.Classes.Count];
@@ -164,17 +163,16 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
     }
 
     /// <summary>The crafting network (in a <see cref="ConceptPoisonGenerator"/>, which holds it and the concepts' targets).</summary>
-    private ConceptPoisonGenerator Craft(LabeledImages train, ConceptClusters clusters, int craftingSize, int epochs, Action<string> log)
+    private (ConceptPoisonGenerator? Crafting, double? ConceptAccuracy) Craft(LabeledImages train, ConceptClusters clusters, int craftingSize, int epochs, Action<string> log)
     {
         var (network, training) = CraftingNetwork.Train(train.Count, indices => train.Images(indices), clusters.Assignments, clusters.K, craftingSize, epochs, settings.Seed, CPU,
             new InlineProgress<VictimEpoch>(e => log(FormattableString.Invariant($"crafting network epoch {e.Epoch}/{e.Epochs}: loss {e.MeanLoss:0.000}, concept accuracy {e.TrainAccuracy:P1}"))));
         using (network)
         {
-            craftingAccuracy = training.FinalTrainAccuracy;
             var generator = new ConceptPoisonGenerator(clusters.K, settings.Epsilon);
             generator.Set(network, clusters.Targets);
             generator.eval();
-            return generator;
+            return (generator, training.FinalTrainAccuracy);
         }
     }
 

@@ -132,15 +132,14 @@ internal static class TrainCommand
                 .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
                 .StartAsync(async context =>
                 {
-                    var view = new ProgressView(context, options.Steps);
+                    var view = new ProgressView(context);
                     var progress = new CallbackProgress(p =>
                     {
                         if (p.Phase == TrainingPhase.Checkpointing)
                             lastCheckpoint = p.Step;
                         view.Show(p);
-                        long total = p.TotalSteps > 0 ? p.TotalSteps : options.Steps;
-                        if (logEvery > 0 && p.Phase == TrainingPhase.Training && p.ImagesPerSecond > 0 && (p.Step % logEvery == 0 || p.Step == total || p.Message is not null))
-                            AnsiConsole.MarkupLineInterpolated($"step {p.Step}/{total}  {FormatTerms(p.LossTerms)}  avg loss {p.SmoothedLoss ?? double.NaN:0.000}  {p.ImagesPerSecond:0.0} img/s  {p.Message}");
+                        if (logEvery > 0 && p.Phase == TrainingPhase.Training && p.ImagesPerSecond > 0 && (p.Step % logEvery == 0 || p.Step == p.TotalSteps || p.Message is not null))
+                            AnsiConsole.MarkupLineInterpolated($"step {p.Step}/{p.TotalSteps}  {FormatTerms(p.LossTerms)}  avg loss {p.SmoothedLoss ?? double.NaN:0.000}  {p.ImagesPerSecond:0.0} img/s  {p.Message}");
                     });
                     result = await new GeneratorTrainer().TrainAsync(options, progress, cancellationToken);
                     view.Finish();
@@ -194,7 +193,7 @@ internal static class TrainCommand
         string.Join("  ", terms.Select(t => $"{t.Key} {t.Value.ToString("0.000", CultureInfo.InvariantCulture)}"));
 
     /// <summary>One progress row per phase; the training row carries the loss terms, throughput and ETA.</summary>
-    private sealed class ProgressView(ProgressContext context, long totalSteps)
+    private sealed class ProgressView(ProgressContext context)
     {
         private ProgressTask? loading;
         private ProgressTask? features;
@@ -221,8 +220,8 @@ internal static class TrainCommand
                 case TrainingPhase.Resumed or TrainingPhase.Training or TrainingPhase.Checkpointing:
                     Complete(loading);
                     Complete(features);
-                    // A fitted model (concept-poison) reports its own total; an optimised one runs to --steps.
-                    long total = p.TotalSteps > 0 ? p.TotalSteps : totalSteps;
+                    // Every training, resume and checkpoint report carries its run's total (--steps, or a fitted model's own).
+                    long total = p.TotalSteps;
                     training ??= context.AddTask("Training", maxValue: Math.Max(1, total));
                     training.MaxValue = Math.Max(1, total);
                     training.Value = p.Step;

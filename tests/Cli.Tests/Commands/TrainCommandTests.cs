@@ -26,9 +26,7 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public async Task A_smoke_run_saves_a_version_marked_untrained()
     {
-        var data = Directory.CreateDirectory(Path.Combine(_work, "photos", "any-class")).FullName;
-        for (int i = 0; i < 8; i++)
-            WritePhoto(Path.Combine(data, $"{i}.png"), 32 + i, 32, i);
+        WritePhotos();
         var models = Path.Combine(_work, "models");
 
         var result = await CliProcess.RunAsync("train", "--data", Path.Combine(_work, "photos"), "--size", "32", "--k", "2", "--steps", "2",
@@ -46,9 +44,7 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public async Task A_concept_poison_smoke_run_reports_its_epochs_and_saves_a_version_at_the_proxy_size()
     {
-        var data = Directory.CreateDirectory(Path.Combine(_work, "photos", "any-class")).FullName;
-        for (int i = 0; i < 8; i++)
-            WritePhoto(Path.Combine(data, $"{i}.png"), 32 + i, 32, i);
+        WritePhotos();
         var models = Path.Combine(_work, "models");
 
         var result = await CliProcess.RunAsync("train", "--data", Path.Combine(_work, "photos"), "--size", "32", "--k", "2", "--architecture", "concept-poison",
@@ -61,6 +57,14 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal("concept-poison-v1", card.RootElement.GetProperty("architecture").GetProperty("name").GetString());
         Assert.Equal(16, card.RootElement.GetProperty("workingSize").GetInt32());
         Assert.False(card.RootElement.GetProperty("trained").GetBoolean());
+    }
+
+    /// <summary>Eight small photos of slightly different widths in one class folder under photos/.</summary>
+    private void WritePhotos()
+    {
+        var data = Directory.CreateDirectory(Path.Combine(_work, "photos", "any-class")).FullName;
+        for (int i = 0; i < 8; i++)
+            WritePhoto(Path.Combine(data, $"{i}.png"), 32 + i, 32, i);
     }
 
     private static void WritePhoto(string path, int width, int height, int seed)
