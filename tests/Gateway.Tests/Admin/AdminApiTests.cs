@@ -142,8 +142,7 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
         Assert.Contains(version, (await GetJsonAsync("/admin/models")).EnumerateArray().Select(m => m.GetProperty("card").GetProperty("version").GetString()));
         Assert.Equal(before, ActiveIn(await GetJsonAsync("/admin/models")));
 
-        for (int i = 0; i < 100 && !events.Any(e => e.GetProperty("state").GetString() == "succeeded"); i++)
-            await Task.Delay(50);
+        await Eventually.HoldsAsync(() => events.Any(e => e.GetProperty("state").GetString() == "succeeded"));
         Assert.Contains(events, e => e.GetProperty("id").GetString() == id && e.GetProperty("state").GetString() == "running" && e.GetProperty("step").GetInt64() > 0);
         Assert.Contains(events, e => e.GetProperty("id").GetString() == id && e.GetProperty("state").GetString() == "succeeded");
     }

@@ -35,7 +35,7 @@ public sealed class ProgressHubTests(GatewayFixture gateway) : IClassFixture<Gat
         Assert.Equal(job, response.Headers.GetValues("X-UploadGuard-Job").Single());
 
         var expected = new[] { JobStage.Received, JobStage.Queued, JobStage.Protecting, JobStage.Encoded, JobStage.Forwarded, JobStage.Done };
-        await WaitForAsync(() => aliceEvents.Any(e => e.Stage == JobStage.Done));
+        await Eventually.UntilAsync(() => aliceEvents.Any(e => e.Stage == JobStage.Done), "the upload's SignalR events");
         Assert.Equal(expected, aliceEvents.Select(e => e.Stage));
         Assert.All(aliceEvents, e => Assert.Equal(job, e.JobId));
         await Task.Delay(300);
@@ -101,11 +101,4 @@ public sealed class ProgressHubTests(GatewayFixture gateway) : IClassFixture<Gat
             if (token is not null) options.AccessTokenProvider = () => Task.FromResult<string?>(token);
         })
         .Build();
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        for (int i = 0; i < 200 && !condition(); i++)
-            await Task.Delay(50);
-        Assert.True(condition(), "timed out waiting for SignalR events");
-    }
 }

@@ -31,10 +31,7 @@ public sealed class RedisBackplaneTests
             "-F", $"photo=@{photo}", new Uri(a.Address, $"/site/{Guid.NewGuid():N}/upload").ToString());
         Assert.True(result.ExitCode == 0, result.Output);
 
-        // Generous: under CI's parallel test runs the events cross two processes and Redis on two busy cores.
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!aliceEvents.Any(e => e.Stage == JobStage.Done) && DateTime.UtcNow < deadline)
-            await Task.Delay(50);
+        await Eventually.HoldsAsync(() => aliceEvents.Any(e => e.Stage == JobStage.Done));
         Assert.Equal(
             [JobStage.Received, JobStage.Queued, JobStage.Protecting, JobStage.Encoded, JobStage.Forwarded, JobStage.Done],
             aliceEvents.Select(e => e.Stage));
@@ -52,7 +49,7 @@ public sealed class RedisBackplaneTests
         var activated = await http.PostAsync(new Uri(cluster.A.Address, $"/admin/models/{AdminFixture.SecondVersion}/activate"), null);
         Assert.Equal(System.Net.HttpStatusCode.OK, activated.StatusCode);
         string? served = null;
-        for (int i = 0; i < 100 && served != AdminFixture.SecondVersion; i++)
+        for (int i = 0; i < 600 && served != AdminFixture.SecondVersion; i++)
         {
             await Task.Delay(100);
             served = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri(cluster.B.Address, "/"))).RootElement

@@ -94,8 +94,7 @@ public sealed class GatewayProcessTests : IAsyncLifetime
             "-F", $"photo=@{photo}", new Uri(_gateway.Address, $"/site/{Guid.NewGuid():N}/upload").ToString());
         Assert.True(result.ExitCode == 0, result.Output);
 
-        for (int i = 0; i < 100 && !events.Any(e => e.Stage == JobStage.Done); i++)
-            await Task.Delay(50);
+        await Eventually.HoldsAsync(() => events.Any(e => e.Stage == JobStage.Done));
         Assert.Equal(JobStage.Done, events.Last().Stage);
         Assert.DoesNotContain(GatewayFixture.AliceToken, _gateway.Output);
     }

@@ -62,9 +62,9 @@ public sealed class FormAdmissionTests : IAsyncLifetime
 
         // Fill the engine's slots with single images held inside it, then half the queue with two more.
         var singles = Enumerable.Range(0, Slots).Select(i => client.PutAsync($"/site/held-{i}/{Guid.NewGuid():N}.png", TestPhotos.File(TestPhotos.Png(seed: i), "image/png"))).ToList();
-        await WaitUntilAsync(() => _engine.Calls == Slots, "the held uploads to reach the engine");
+        await Eventually.UntilAsync(() => _engine.Calls == Slots, "the held uploads to reach the engine");
         singles.AddRange(Enumerable.Range(0, 2).Select(i => client.PutAsync($"/site/queued-{i}/{Guid.NewGuid():N}.png", TestPhotos.File(TestPhotos.Png(seed: 10 + i), "image/png"))));
-        await WaitUntilAsync(() => _protection.QueuedSlots == 2, "two uploads to queue");
+        await Eventually.UntilAsync(() => _protection.QueuedSlots == 2, "two uploads to queue");
 
         // Three images, room in the queue for two: refused at once, whole, with nothing sent to the engine or upstream.
         var watch = Stopwatch.StartNew();
@@ -86,7 +86,7 @@ public sealed class FormAdmissionTests : IAsyncLifetime
 
         // Two images fit the rest of the queue: admitted whole, they wait together, then are protected together.
         var two = client.PostAsync("/site/two", Form(2, seed: 30));
-        await WaitUntilAsync(() => _protection.QueuedSlots == 4, "the two-image form to queue");
+        await Eventually.UntilAsync(() => _protection.QueuedSlots == 4, "the two-image form to queue");
         Assert.False(two.IsCompleted);
         _engine.Release();
 
@@ -139,12 +139,5 @@ public sealed class FormAdmissionTests : IAsyncLifetime
         var content = new ByteArrayContent(BadInputCorpus.MultipartBytes(parts));
         content.Headers.ContentType = MediaTypeHeaderValue.Parse($"multipart/form-data; boundary={BadInputCorpus.Boundary}");
         return content;
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        for (int i = 0; i < 300 && !condition(); i++)
-            await Task.Delay(100);
-        Assert.True(condition(), $"timed out waiting for {what}");
     }
 }
