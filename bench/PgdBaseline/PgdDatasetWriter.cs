@@ -82,11 +82,11 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
             var aims = settings.Objective == GeneratorLossKind.Shortcut || crafting is null ? concepts : crafting.TargetsOf(concepts);
             var protectedLevels = crafting is null
                 ? pgd.Protect(clean, concepts, objective, random)
-                : pgd.Protect(clean, aims, (perturbed, a) => crafting.Loss(CraftingNetwork.View(perturbed, craftingSize), a), random);
+                : pgd.Protect(clean, aims, (perturbed, a) => crafting.Loss(SquareResize.To(perturbed, craftingSize), a), random);
             var perturbed = protectedLevels.to(ScalarType.Float32).div_(255f);
             var (cleanScore, protectedScore) = crafting is null
                 ? (Aim(pgd.Score(clean, concepts, objective)), Aim(pgd.Score(perturbed, concepts, objective)))
-                : (Aim(crafting, CraftingNetwork.View(clean, craftingSize), aims), Aim(crafting, CraftingNetwork.View(perturbed, craftingSize), aims));
+                : (Aim(crafting, SquareResize.To(clean, craftingSize), aims), Aim(crafting, SquareResize.To(perturbed, craftingSize), aims));
             cleanLoss += cleanScore.CrossEntropy * indices.Length;
             protectedLoss += protectedScore.CrossEntropy * indices.Length;
             cleanHit += cleanScore.Hit * indices.Length;

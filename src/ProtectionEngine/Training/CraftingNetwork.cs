@@ -31,20 +31,11 @@ public static class CraftingNetwork
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             var indices = Enumerable.Range(first, Math.Min(64, count - first)).ToArray();
-            var levels = View(batch(indices), size).mul_(255).round_().clamp_(0, 255).to(ScalarType.Byte).cpu();
+            var levels = SquareResize.To(batch(indices), size).mul_(255).round_().clamp_(0, 255).to(ScalarType.Byte).cpu();
             for (int i = 0; i < indices.Length; i++)
                 small.Add(levels[i].contiguous().data<byte>().ToArray());
         }
         var images = new LabeledImages(size, small, concepts, [.. Enumerable.Range(0, k).Select(c => $"concept-{c}")]);
         return VictimTrainer.Fit(VictimArchitecture.ResNet20, images, new VictimRecipe { Epochs = epochs }, seed, device, progress, cancellationToken);
-    }
-
-    /// <summary>Photos resized to the crafting network's side (bilinear, antialiased when shrinking; differentiable).</summary>
-    public static Tensor View(Tensor images, int size)
-    {
-        ArgumentNullException.ThrowIfNull(images);
-        return images.shape[2] == size && images.shape[3] == size
-            ? images
-            : functional.interpolate(images, [size, size], mode: InterpolationMode.Bilinear, align_corners: false, antialias: images.shape[2] > size);
     }
 }

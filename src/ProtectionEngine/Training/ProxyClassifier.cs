@@ -52,10 +52,7 @@ public sealed class ProxyClassifier : IDisposable
     {
         ArgumentNullException.ThrowIfNull(images);
         using var scope = NewDisposeScope();
-        var small = images.shape[2] == Size && images.shape[3] == Size
-            ? images
-            : functional.interpolate(images, [Size, Size], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true);
-        return RandomCropFlip.Apply(small, Size / 8, random).MoveToOuterDisposeScope();
+        return RandomCropFlip.Apply(SquareResize.To(images, Size), Size / 8, random).MoveToOuterDisposeScope();
     }
 
     /// <summary>One optimiser step of the proxy on (detached) inputs; returns its accuracy on them before the step.</summary>

@@ -13,11 +13,8 @@ public static class SurrogateFeatures
     /// <summary>Images in [0, 1] at the surrogate's size and scale (0..255).</summary>
     public static Tensor Input(Tensor images, int size)
     {
-        ArgumentNullException.ThrowIfNull(images);
-        if (images.shape[2] == size && images.shape[3] == size)
-            return images * 255;
-        bool shrinking = images.shape[2] > size || images.shape[3] > size;
-        return functional.interpolate(images, [size, size], mode: InterpolationMode.Bilinear, align_corners: false, antialias: shrinking) * 255;
+        using var scope = NewDisposeScope();
+        return (SquareResize.To(images, size) * 255).MoveToOuterDisposeScope();
     }
 
     /// <summary>The clean features of <paramref name="count"/> photos as a [count, 512] CPU tensor, a batch at a time.</summary>
