@@ -13,6 +13,7 @@ namespace UploadGuard.Bench.Pgd;
 /// PGD options: [--objective shortcut|misdirection] [--away-weight 1] [--steps 10] [--epsilon 8] [--step-size 2]
 ///     [--perturbation-size N|native] [--surrogate-size N|native] [--k 10] [--temperature 0.1] [--zero-start] [--seed 1]
 ///     [--crafting-epochs N [--crafting-size N]] (protect-dataset only: PGD against a ResNet-20 trained on the concepts)
+///     [--crafting-model VERSION [--models DIR]] (protect-dataset only: PGD against a concept-poison model's crafting network)
 /// </code>
 /// Exit codes: 0 done, 1 failed, 2 bad usage.
 /// </summary>
@@ -37,6 +38,7 @@ public static class PgdBaselineMain
                 PerturbationSize = grid == "native" ? null : int.Parse(grid, System.Globalization.CultureInfo.InvariantCulture),
                 CraftingEpochs = arguments.OptionalWholeNumber("--crafting-epochs"),
                 CraftingSize = arguments.OptionalWholeNumber("--crafting-size"),
+                CraftingModel = arguments.Optional("--crafting-model"),
                 Steps = arguments.WholeNumber("--steps", 10),
                 Epsilon = arguments.WholeNumber("--epsilon", 8),
                 StepSize = arguments.Number("--step-size", 2),
@@ -66,7 +68,7 @@ public static class PgdBaselineMain
                     }
                 case "protect-dataset":
                     {
-                        var writer = new PgdDatasetWriter(settings, arguments.WholeNumber("--batch", 32));
+                        var writer = new PgdDatasetWriter(settings, arguments.WholeNumber("--batch", 32), arguments.Value("--models", EngineOptions.DefaultModelsPath));
                         string trainSubset = arguments.Optional("--train-subset") ?? throw new ArgumentException("--train-subset is required.");
                         string testSubset = arguments.Optional("--test-subset") ?? throw new ArgumentException("--test-subset is required.");
                         string output = arguments.Optional("--out") ?? throw new ArgumentException("--out <folder> is required.");

@@ -21,7 +21,8 @@ namespace UploadGuard.Bench.Pgd;
 /// being protected; class folders are only used to file the output. Written into <c>&lt;out&gt;.partial</c> and renamed
 /// at the end, so an interrupted run never looks complete.
 /// </summary>
-public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
+/// <param name="modelsPath">The registry <see cref="PgdSettings.CraftingModel"/> is loaded from.</param>
+public sealed class PgdDatasetWriter(PgdSettings settings, int batch, string modelsPath)
 {
     public const string ManifestFileName = "pgd-run.json";
 
@@ -64,9 +65,11 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
 
         using var objective = new ConceptObjective(clusters, settings.Objective, settings.Temperature, settings.AwayWeight, CPU);
         var craftingClock = Stopwatch.StartNew();
-        int craftingSize = settings.CraftingSize ?? size;
-        var (crafting, craftingAccuracy) = settings.CraftingEpochs is { } epochs ? Craft(train, clusters, craftingSize, epochs, log) : (null, null);
-        using var craftingNetwork = crafting;
+        using var shipped = settings.CraftingModel is { } version ? LoadCrafting(version, log) : null;
+        int craftingSize = shipped?.Card.WorkingSize ?? settings.CraftingSize ?? size;
+        var (crafting, craftingAccuracy) = shipped is not null ? ((ConceptPoisonGenerator)shipped.Generator, null)
+            : settings.CraftingEpochs is { } epochs ? Craft(train, clusters, craftingSize, epochs, log) : (null, (double?)null);
+        using var craftingNetwork = shipped is null ? crafting : null;
         double craftingSeconds = craftingClock.Elapsed.TotalSeconds;
         using var random = new TorchSharp.torch.Generator((ulong)settings.Seed);
         var written = new int[train.Classes.Count];
@@ -79,7 +82,9 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
             using var scope = NewDisposeScope();
             var clean = train.Images(indices);
             var concepts = tensor(indices.Select(i => (long)clusters.Assignments[i]).ToArray());
-            var aims = settings.Objective == GeneratorLossKind.Shortcut || crafting is null ? concepts : crafting.TargetsOf(concepts);
+            var aims = settings.Objective == GeneratorLossKind.Shortcut || crafting is null ? concepts
+                : shipped is not null ? crafting.TargetsOf(crafting.Concept(SquareResize.To(clean, craftingSize)))
+                : crafting.TargetsOf(concepts);
             var protectedLevels = crafting is null
                 ? pgd.Protect(clean, concepts, objective, random)
                 : pgd.Protect(clean, aims, (perturbed, a) => crafting.Loss(SquareResize.To(perturbed, craftingSize), a), random);
@@ -113,7 +118,9 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
         var manifest = new
         {
             Method = (settings.Objective == GeneratorLossKind.Shortcut ? "error-minimising" : "error-maximising (misdirection)")
-                + (crafting is null ? " PGD against the ResNet-18 surrogate's k-means concepts" : " PGD against a ResNet-20 crafting network trained on the surrogate's k-means concepts")
+                + (crafting is null ? " PGD against the ResNet-18 surrogate's k-means concepts"
+                    : shipped is not null ? $" PGD against the crafting network of model {shipped.Version}"
+                    : " PGD against a ResNet-20 crafting network trained on the surrogate's k-means concepts")
                 + " (label-agnostic; bench/PgdBaseline)",
             Settings = settings,
             Batch = batch,
@@ -174,6 +181,20 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch)
             generator.eval();
             return (generator, training.FinalTrainAccuracy);
         }
+    }
+
+    /// <summary>A concept-poison model from the registry, checked as the engine checks it.</summary>
+    private LoadedModel LoadCrafting(string version, Action<string> log)
+    {
+        var model = new ModelRegistry(modelsPath).Load(version, CPU);
+        if (model.Generator is not ConceptPoisonGenerator)
+        {
+            model.Dispose();
+            throw new ArgumentException($"--crafting-model: '{version}' is a {model.Card.Architecture.Name} model, not {GeneratorArchitecture.ConceptPoison}.");
+        }
+        model.Generator.eval();
+        log($"crafting network: model {version} ({model.Card.WorkingSize} px, K = {((ConceptPoisonGenerator)model.Generator).Concepts})");
+        return model;
     }
 
     /// <summary>Copies the files under <paramref name="subset"/> byte for byte, keeping their relative paths.</summary>

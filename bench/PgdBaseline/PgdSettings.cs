@@ -45,6 +45,13 @@ public sealed record PgdSettings
     /// <summary>The side the crafting network sees photos at (the victim's size); null: the protection size.</summary>
     public int? CraftingSize { get; init; }
 
+    /// <summary>
+    /// A registry version of a <see cref="ConceptPoisonGenerator"/> whose crafting network PGD runs against instead of
+    /// training one: the shipped model's attack with other steps, start or grid. Each photo's aim is the target of the
+    /// concept that network reads in it, as in the engine; its working size is the crafting size.
+    /// </summary>
+    public string? CraftingModel { get; init; }
+
     /// <summary>k-means concepts fitted on the clean features of the images being protected.</summary>
     public int K { get; init; } = 10;
 
@@ -75,6 +82,8 @@ public sealed record PgdSettings
             throw new ArgumentOutOfRangeException(nameof(PerturbationSize), PerturbationSize, "The perturbation grid needs at least one cell a side.");
         if (CraftingEpochs is < 1)
             throw new ArgumentOutOfRangeException(nameof(CraftingEpochs), CraftingEpochs, "The crafting network needs at least one epoch.");
+        if (CraftingModel is not null && (CraftingEpochs is not null || CraftingSize is not null))
+            throw new ArgumentException("--crafting-model brings its own network and size; leave out --crafting-epochs and --crafting-size.");
         if (CraftingSize is < 16)
             throw new ArgumentOutOfRangeException(nameof(CraftingSize), CraftingSize, "The crafting network needs at least 16 px.");
         if (K < 2)
@@ -88,9 +97,10 @@ public sealed record PgdSettings
         + FormattableString.Invariant($"{Steps} steps, epsilon {Epsilon}/255, step {StepSize}/255, L-inf projection every step, ")
         + (RandomStart ? "uniform random start, " : "zero start, ")
         + (PerturbationSize is { } grid ? FormattableString.Invariant($"perturbation on a {grid}x{grid} grid upsampled bilinearly, ") : "perturbation per pixel, ")
-        + (CraftingEpochs is { } epochs
+        + (CraftingModel is { } model ? $"against the crafting network of model {model} at its working size (aims from its own reading; surrogate concepts only graded, view "
+            : CraftingEpochs is { } epochs
             ? FormattableString.Invariant($"against a ResNet-20 crafting network trained {epochs} epochs on the concepts at {(CraftingSize is { } c ? $"{c} px" : "the protection size")} (concepts from the surrogate, view ")
             : "surrogate view ") + (SurrogateSize is { } s ? FormattableString.Invariant($"{s}x{s} (resized)") : "native (sides rounded to multiples of 32)")
-        + (CraftingEpochs is null ? "" : ")")
+        + (CraftingEpochs is null && CraftingModel is null ? "" : ")")
         + FormattableString.Invariant($", K = {K} concepts, temperature {Temperature}, seed {Seed}");
 }
