@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using UploadGuard.ProtectionEngine.Batching;
 using UploadGuard.ProtectionEngine.Datasets;
@@ -95,7 +96,9 @@ public static class ProtectionBenchmark
                     var run = new BenchmarkRun(rowName, architectureName, result, note);
                     runs.Add(run);
                     progress?.Report(new BenchmarkProgress(BenchmarkStage.RunFinished,
-                        $"{rowName} / {architectureName}: test accuracy {result.TestAccuracy:P1}", Row: rowName, Architecture: architectureName, Run: run));
+                        // Rounded as the Markdown tables round it, so the log and the table agree on a value like 0.7805.
+                        string.Create(CultureInfo.InvariantCulture, $"{rowName} / {architectureName}: test accuracy {result.TestAccuracy * 100:0.0} %"),
+                        Row: rowName, Architecture: architectureName, Run: run));
                 }
             }
         }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
