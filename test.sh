@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/setup.sh
 log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 if ! dotnet test UploadGuard.sln -c Release --blame-hang-timeout 10m --logger "console;verbosity=normal" 2>&1 | tee "$log"; then
   # The test projects run in parallel and interleave their output; repeat the failures last, where a tail shows them.
   echo "=== failed tests (repeated from the log above) ==="

@@ -82,8 +82,9 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch, string mod
             using var scope = NewDisposeScope();
             var clean = train.Images(indices);
             var concepts = tensor(indices.Select(i => (long)clusters.Assignments[i]).ToArray());
+            var cleanView = crafting is null ? null : SquareResize.To(clean, craftingSize);
             var aims = settings.Objective == GeneratorLossKind.Shortcut || crafting is null ? concepts
-                : shipped is not null ? crafting.TargetsOf(crafting.Concept(SquareResize.To(clean, craftingSize)))
+                : shipped is not null ? crafting.TargetsOf(crafting.Concept(cleanView!))
                 : crafting.TargetsOf(concepts);
             var protectedLevels = crafting is null
                 ? pgd.Protect(clean, concepts, objective, random)
@@ -91,7 +92,7 @@ public sealed class PgdDatasetWriter(PgdSettings settings, int batch, string mod
             var perturbed = protectedLevels.to(ScalarType.Float32).div_(255f);
             var (cleanScore, protectedScore) = crafting is null
                 ? (Aim(pgd.Score(clean, concepts, objective)), Aim(pgd.Score(perturbed, concepts, objective)))
-                : (Aim(crafting, SquareResize.To(clean, craftingSize), aims), Aim(crafting, SquareResize.To(perturbed, craftingSize), aims));
+                : (Aim(crafting, cleanView!, aims), Aim(crafting, SquareResize.To(perturbed, craftingSize), aims));
             cleanLoss += cleanScore.CrossEntropy * indices.Length;
             protectedLoss += protectedScore.CrossEntropy * indices.Length;
             cleanHit += cleanScore.Hit * indices.Length;
