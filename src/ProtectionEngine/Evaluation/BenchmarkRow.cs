@@ -21,6 +21,21 @@ public enum BenchmarkRow
     /// <summary>Protected, then downscaled to half and back.</summary>
     Downscale,
 
+    /// <summary>
+    /// The clean images re-encoded as JPEG quality 75: what the countermeasure costs a victim on its own, the reference
+    /// for <see cref="Jpeg75"/>.
+    /// </summary>
+    CleanJpeg75,
+
+    /// <summary>The clean images as JPEG quality 10, the reference for <see cref="Jpeg10"/>.</summary>
+    CleanJpeg10,
+
+    /// <summary>The clean images in grayscale, the reference for <see cref="Grayscale"/>.</summary>
+    CleanGrayscale,
+
+    /// <summary>The clean images downscaled to half and back, the reference for <see cref="Downscale"/>.</summary>
+    CleanDownscale,
+
     /// <summary>Sanity check, not our method: class-wise +-epsilon noise in blocks, 8x8 by default (uses labels).</summary>
     SanityBlock,
 

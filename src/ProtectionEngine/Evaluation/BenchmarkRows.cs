@@ -6,15 +6,21 @@ public static class BenchmarkRows
     public static IReadOnlyList<BenchmarkRow> All { get; } = Enum.GetValues<BenchmarkRow>();
 
     /// <summary>The rows that do not need a generator.</summary>
-    public static IReadOnlyList<BenchmarkRow> WithoutModel { get; } = [BenchmarkRow.Clean, BenchmarkRow.SanityBlock, BenchmarkRow.SanityPixel, BenchmarkRow.ConceptBlock,
+    public static IReadOnlyList<BenchmarkRow> WithoutModel { get; } = [BenchmarkRow.Clean, BenchmarkRow.CleanJpeg75, BenchmarkRow.CleanJpeg10,
+        BenchmarkRow.CleanGrayscale, BenchmarkRow.CleanDownscale, BenchmarkRow.SanityBlock, BenchmarkRow.SanityPixel, BenchmarkRow.ConceptBlock,
         BenchmarkRow.ConceptHash];
 
     /// <summary>
-    /// The rows run when none are named: all of them with a model, the model-free ones without; the concept row is
-    /// opt-in either way (they run the surrogate over the training set).
+    /// The rows run when none are named: with a model, all of them, so that every countermeasure row comes with its
+    /// clean reference; without one, clean and the sanity rows. The concept rows are opt-in either way (they run the
+    /// surrogate over the training set), and so are the references without a model (they refer to nothing then).
     /// </summary>
     public static IReadOnlyList<BenchmarkRow> Defaults(bool withModel) =>
-        (withModel ? All : WithoutModel).Where(r => !UsesSurrogate(r)).ToList();
+        (withModel ? All : WithoutModel.Where(r => !IsCountermeasureReference(r))).Where(r => !UsesSurrogate(r)).ToList();
+
+    /// <summary>A row that applies a countermeasure to the clean images, so its cost alone can be told from its effect on protection.</summary>
+    public static bool IsCountermeasureReference(BenchmarkRow row) =>
+        row is BenchmarkRow.CleanJpeg75 or BenchmarkRow.CleanJpeg10 or BenchmarkRow.CleanGrayscale or BenchmarkRow.CleanDownscale;
 
     /// <summary>The label-agnostic rows keyed by the surrogate's features of the training photos.</summary>
     public static bool UsesSurrogate(BenchmarkRow row) => row is BenchmarkRow.ConceptBlock or BenchmarkRow.ConceptHash;
@@ -27,6 +33,10 @@ public static class BenchmarkRows
         BenchmarkRow.Jpeg10 => "jpeg10",
         BenchmarkRow.Grayscale => "gray",
         BenchmarkRow.Downscale => "downscale",
+        BenchmarkRow.CleanJpeg75 => "clean-jpeg75",
+        BenchmarkRow.CleanJpeg10 => "clean-jpeg10",
+        BenchmarkRow.CleanGrayscale => "clean-gray",
+        BenchmarkRow.CleanDownscale => "clean-downscale",
         BenchmarkRow.SanityBlock => "sanity-block",
         BenchmarkRow.SanityPixel => "sanity-pixel",
         BenchmarkRow.ConceptBlock => "concept-block",
@@ -42,6 +52,10 @@ public static class BenchmarkRows
         BenchmarkRow.Jpeg10 => "protected, then JPEG q10",
         BenchmarkRow.Grayscale => "protected, then grayscale",
         BenchmarkRow.Downscale => "protected, then 0.5x and back",
+        BenchmarkRow.CleanJpeg75 => "clean, then JPEG q75 (countermeasure reference)",
+        BenchmarkRow.CleanJpeg10 => "clean, then JPEG q10 (countermeasure reference)",
+        BenchmarkRow.CleanGrayscale => "clean, then grayscale (countermeasure reference)",
+        BenchmarkRow.CleanDownscale => "clean, then 0.5x and back (countermeasure reference)",
         BenchmarkRow.SanityBlock => "sanity: class-wise block noise (uses labels)",
         BenchmarkRow.SanityPixel => "sanity: class-wise per-pixel noise (uses labels)",
         BenchmarkRow.ConceptBlock => "block noise per surrogate k-means concept (label-agnostic)",
@@ -63,13 +77,13 @@ public static class BenchmarkRows
 
     public static bool NeedsProtection(BenchmarkRow row) => !WithoutModel.Contains(row);
 
-    /// <summary>The attacker's countermeasure a row applies to the protected images, if any.</summary>
+    /// <summary>The attacker's countermeasure a row applies (to the protected images, or to the clean ones for a reference), if any.</summary>
     public static Countermeasure? CountermeasureOf(BenchmarkRow row) => row switch
     {
-        BenchmarkRow.Jpeg75 => Countermeasure.Jpeg75,
-        BenchmarkRow.Jpeg10 => Countermeasure.Jpeg10,
-        BenchmarkRow.Grayscale => Countermeasure.Grayscale,
-        BenchmarkRow.Downscale => Countermeasure.Downscale,
+        BenchmarkRow.Jpeg75 or BenchmarkRow.CleanJpeg75 => Countermeasure.Jpeg75,
+        BenchmarkRow.Jpeg10 or BenchmarkRow.CleanJpeg10 => Countermeasure.Jpeg10,
+        BenchmarkRow.Grayscale or BenchmarkRow.CleanGrayscale => Countermeasure.Grayscale,
+        BenchmarkRow.Downscale or BenchmarkRow.CleanDownscale => Countermeasure.Downscale,
         _ => null,
     };
 }

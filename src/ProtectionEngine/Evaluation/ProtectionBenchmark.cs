@@ -149,7 +149,7 @@ public static class ProtectionBenchmark
             BenchmarkRow.SanityPixel => ClassWiseNoise.Apply(clean, options.Epsilon, 1, options.Seed),
             BenchmarkRow.ConceptBlock => conceptImages ?? throw new InvalidOperationException("Row 'concept-block' needs its concept noise made first."),
             BenchmarkRow.ConceptHash => hashImages ?? throw new InvalidOperationException("Row 'concept-hash' needs its codes made first."),
-            _ => Countermeasures.Apply(RequireProtected(), BenchmarkRows.CountermeasureOf(row)!.Value),
+            _ => Countermeasures.Apply(BenchmarkRows.IsCountermeasureReference(row) ? clean : RequireProtected(), BenchmarkRows.CountermeasureOf(row)!.Value),
         };
     }
 

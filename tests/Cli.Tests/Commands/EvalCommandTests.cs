@@ -54,7 +54,7 @@ public sealed class EvalCommandTests : IDisposable
         Assert.True(train.ExitCode == 0, train.Output);
 
         var eval = await CliProcess.RunAsync("eval", "--data", data, "--train-subset", "train/", "--test-subset", "test/", "--size", "16",
-            "--model", "cli-eval", "--models", models, "--arch", "resnet20", "--rows", "clean,protected,jpeg10,gray,downscale,sanity-block",
+            "--model", "cli-eval", "--models", models, "--arch", "resnet20", "--rows", "clean,protected,jpeg10,gray,downscale,clean-downscale,sanity-block",
             "--epochs", "1", "--batch", "8", "--device", "cpu", "--out", json, "--markdown", markdown);
 
         Assert.True(eval.ExitCode == 0, eval.Output);
@@ -66,7 +66,7 @@ public sealed class EvalCommandTests : IDisposable
         Assert.False(root.GetProperty("modelTrained").GetBoolean());
         Assert.Equal(32, root.GetProperty("modelWorkingSize").GetInt32());
         var runs = root.GetProperty("runs").EnumerateArray().ToList();
-        Assert.Equal(["clean", "protected", "jpeg10", "gray", "downscale", "sanity-block"], runs.Select(r => r.GetProperty("row").GetString()));
+        Assert.Equal(["clean", "protected", "jpeg10", "gray", "downscale", "clean-downscale", "sanity-block"], runs.Select(r => r.GetProperty("row").GetString()));
         Assert.All(runs, r => Assert.InRange(r.GetProperty("result").GetProperty("testAccuracy").GetDouble(), 0, 1));
         Assert.Equal("untrained model: no protection claimed", runs[1].GetProperty("note").GetString());
         Assert.Equal(JsonValueKind.Null, runs[0].GetProperty("note").ValueKind);

@@ -9,14 +9,19 @@ public sealed class BenchmarkRowsTests
     {
         foreach (var row in BenchmarkRows.All)
             Assert.Equal(row, BenchmarkRows.Parse(BenchmarkRows.Name(row)));
-        Assert.Equal(["clean", "protected", "jpeg75", "jpeg10", "gray", "downscale", "sanity-block", "sanity-pixel", "concept-block", "concept-hash"],
-            BenchmarkRows.All.Select(BenchmarkRows.Name));
+        Assert.Equal(["clean", "protected", "jpeg75", "jpeg10", "gray", "downscale", "clean-jpeg75", "clean-jpeg10", "clean-gray", "clean-downscale",
+            "sanity-block", "sanity-pixel", "concept-block", "concept-hash"], BenchmarkRows.All.Select(BenchmarkRows.Name));
         Assert.Equal([BenchmarkRow.Protected, BenchmarkRow.Jpeg75, BenchmarkRow.Jpeg10, BenchmarkRow.Grayscale, BenchmarkRow.Downscale],
             BenchmarkRows.All.Where(BenchmarkRows.NeedsProtection));
         Assert.Throws<ArgumentException>(() => BenchmarkRows.Parse("blur"));
         Assert.DoesNotContain(BenchmarkRow.ConceptBlock, BenchmarkRows.Defaults(withModel: true));
         Assert.DoesNotContain(BenchmarkRow.ConceptHash, BenchmarkRows.Defaults(withModel: true));
         Assert.Equal([BenchmarkRow.Clean, BenchmarkRow.SanityBlock, BenchmarkRow.SanityPixel], BenchmarkRows.Defaults(withModel: false));
+        // Every countermeasure row a default run makes comes with the same countermeasure on the clean images.
+        var defaults = BenchmarkRows.Defaults(withModel: true);
+        var washed = defaults.Where(r => BenchmarkRows.NeedsProtection(r) && BenchmarkRows.CountermeasureOf(r) is not null).ToList();
+        Assert.Equal(4, washed.Count);
+        Assert.All(washed, r => Assert.Single(defaults, d => BenchmarkRows.IsCountermeasureReference(d) && BenchmarkRows.CountermeasureOf(d) == BenchmarkRows.CountermeasureOf(r)));
     }
 
     [Fact]
@@ -37,7 +42,7 @@ public sealed class BenchmarkRowsTests
     }
 
     [Fact]
-    public void Sanity_rows_add_class_wise_noise_to_the_clean_images_and_countermeasure_rows_wash_the_protected_ones()
+    public void Sanity_rows_add_class_wise_noise_to_the_clean_images_and_countermeasure_rows_wash_the_protected_ones_or_for_a_reference_the_clean_ones()
     {
         const int size = 16;
         var clean = new LabeledImages(size, [Enumerable.Repeat((byte)100, 3 * size * size).ToArray()], [0], ["a"]);
@@ -46,9 +51,11 @@ public sealed class BenchmarkRowsTests
 
         var block = ProtectionBenchmark.TrainingSet(BenchmarkRow.SanityBlock, clean, protectedImages, options);
         var gray = ProtectionBenchmark.TrainingSet(BenchmarkRow.Grayscale, clean, protectedImages, options);
+        var cleanGray = ProtectionBenchmark.TrainingSet(BenchmarkRow.CleanGrayscale, clean, null, options);
 
         Assert.All(block.Pixels(0), v => Assert.True(v is 92 or 108));
         Assert.All(gray.Pixels(0), v => Assert.Equal(104, v));
+        Assert.All(cleanGray.Pixels(0), v => Assert.Equal(100, v));
         Assert.Same(clean, ProtectionBenchmark.TrainingSet(BenchmarkRow.Clean, clean, null, options));
         Assert.Throws<InvalidOperationException>(() => ProtectionBenchmark.TrainingSet(BenchmarkRow.Protected, clean, null, options));
         Assert.Throws<InvalidOperationException>(() => ProtectionBenchmark.TrainingSet(BenchmarkRow.ConceptBlock, clean, null, options));
