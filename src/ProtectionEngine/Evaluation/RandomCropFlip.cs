@@ -27,10 +27,24 @@ public static class RandomCropFlip
         var crops = new Tensor[n];
         for (int i = 0; i < n; i++)
         {
-            int top = random.Next(2 * padding + 1), left = random.Next(2 * padding + 1);
+            var (top, left, flip) = Draw(padding, random);
             var crop = padded[i].narrow(1, top, h).narrow(2, left, w);
-            crops[i] = random.Next(2) == 1 ? crop.flip(2) : crop;
+            crops[i] = flip ? crop.flip(2) : crop;
         }
         return stack(crops).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// Consumes the random numbers that <see cref="Apply"/> would for <paramref name="count"/> images, so that a run
+    /// resumed after some epochs crops and flips exactly as the uninterrupted run would have.
+    /// </summary>
+    public static void Skip(int count, int padding, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        for (int i = 0; i < count; i++)
+            Draw(padding, random);
+    }
+
+    private static (int Top, int Left, bool Flip) Draw(int padding, Random random) =>
+        (random.Next(2 * padding + 1), random.Next(2 * padding + 1), random.Next(2) == 1);
 }

@@ -28,7 +28,7 @@ public static class VictimTrainer
             throw new ArgumentException("Training and test images must share one class list.", nameof(test));
 
         var clock = Stopwatch.StartNew();
-        var (model, fitted) = Fit(architecture, train, recipe, seed, device, progress, cancellationToken);
+        var (model, fitted) = Fit(architecture, train, recipe, seed, device, progress, cancellationToken: cancellationToken);
         using (model)
         {
             var trainingTime = clock.Elapsed;
@@ -41,8 +41,12 @@ public static class VictimTrainer
     /// Trains a victim with the recipe and hands it back (in evaluation mode) with how training went; its test fields
     /// are NaN and zero. What <see cref="Train"/> tests, and what a crafting network for adversarial poisons is.
     /// </summary>
+    /// <param name="checkpoints">
+    /// Where each finished epoch is saved and a run resumes from: a resumed run continues with the same weights,
+    /// momentum, learning-rate step, batch order and crops as the uninterrupted one (up to CPU kernels' rounding).
+    /// </param>
     public static (nn.Module<Tensor, Tensor> Model, VictimRunResult Training) Fit(VictimArchitecture architecture, LabeledImages train, VictimRecipe recipe,
-        int seed, Device device, IProgress<VictimEpoch>? progress = null, CancellationToken cancellationToken = default)
+        int seed, Device device, IProgress<VictimEpoch>? progress = null, IEpochCheckpoints? checkpoints = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(recipe);
@@ -65,8 +69,23 @@ public static class VictimTrainer
             var order = Enumerable.Range(0, train.Count).ToArray();
             long step = 0;
             double lastLoss = double.NaN, lastAccuracy = double.NaN;
+            int done = 0;
+            if (checkpoints?.Restore(model, optimizer) is { } restored)
+            {
+                if (restored.Epochs != recipe.Epochs || restored.Epoch > recipe.Epochs)
+                    throw new InvalidOperationException($"The checkpoint is of epoch {restored.Epoch}/{restored.Epochs}; this run has {recipe.Epochs} epochs.");
+                done = restored.Epoch;
+                for (int epoch = 1; epoch <= done; epoch++)
+                {
+                    rng.Shuffle(order);
+                    RandomCropFlip.Skip(order.Length, padding, rng);
+                }
+                step = (long)stepsPerEpoch * done;
+                (lastLoss, lastAccuracy) = (restored.MeanLoss, restored.TrainAccuracy);
+                progress?.Report(restored with { Elapsed = clock.Elapsed, Restored = true });
+            }
 
-            for (int epoch = 1; epoch <= recipe.Epochs; epoch++)
+            for (int epoch = done + 1; epoch <= recipe.Epochs; epoch++)
             {
                 model.train();
                 rng.Shuffle(order);
@@ -97,7 +116,9 @@ public static class VictimTrainer
                 }
                 lastLoss = lossSum / train.Count;
                 lastAccuracy = (double)correct / train.Count;
-                progress?.Report(new VictimEpoch(epoch, recipe.Epochs, lastLoss, lastAccuracy, lr, clock.Elapsed));
+                var finished = new VictimEpoch(epoch, recipe.Epochs, lastLoss, lastAccuracy, lr, clock.Elapsed);
+                checkpoints?.Save(finished, model, optimizer);
+                progress?.Report(finished);
             }
 
             model.eval();

@@ -17,9 +17,11 @@ public static class CraftingNetwork
     /// <param name="count">Photos to learn from.</param>
     /// <param name="batch">The photos with these indices, [N, 3, H, W] in [0, 1] at any size (shrunk to <paramref name="size"/>).</param>
     /// <param name="concepts">Each photo's concept, 0..<paramref name="k"/>-1.</param>
+    /// <param name="checkpoints">Where each epoch is saved and a stopped run resumes from (<see cref="CraftingCheckpoints"/>).</param>
     /// <returns>The trained network in evaluation mode, and how its training went (its accuracy on the concepts).</returns>
     public static (nn.Module<Tensor, Tensor> Network, VictimRunResult Training) Train(int count, Func<int[], Tensor> batch, IReadOnlyList<int> concepts, int k,
-        int size, int epochs, int seed, Device device, IProgress<VictimEpoch>? progress = null, CancellationToken cancellationToken = default)
+        int size, int epochs, int seed, Device device, IProgress<VictimEpoch>? progress = null, IEpochCheckpoints? checkpoints = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(concepts);
@@ -36,6 +38,6 @@ public static class CraftingNetwork
                 small.Add(levels[i].contiguous().data<byte>().ToArray());
         }
         var images = new LabeledImages(size, small, concepts, [.. Enumerable.Range(0, k).Select(c => $"concept-{c}")]);
-        return VictimTrainer.Fit(VictimArchitecture.ResNet20, images, new VictimRecipe { Epochs = epochs }, seed, device, progress, cancellationToken);
+        return VictimTrainer.Fit(VictimArchitecture.ResNet20, images, new VictimRecipe { Epochs = epochs }, seed, device, progress, checkpoints, cancellationToken);
     }
 }

@@ -100,7 +100,7 @@ public sealed class GeneratorTrainer
                 return FitSurrogateHash(options, dataset, surrogate, device, registry, version, progress, clock, cancellationToken);
             var clusters = LoadOrFitClusters(options, dataset, surrogate, device, fingerprint, progress, cancellationToken);
             if (options.Architecture.Name == GeneratorArchitecture.ConceptPoison)
-                return FitConceptPoison(options, dataset, clusters, device, registry, version, progress, clock, cancellationToken);
+                return FitConceptPoison(options, dataset, clusters, device, fingerprint, registry, version, progress, clock, cancellationToken);
             return Optimise(options, dataset, clusters, surrogate, device, fingerprint, latest, registry, version, progress, clock, cancellationToken);
         }
         finally
@@ -255,23 +255,34 @@ public sealed class GeneratorTrainer
     /// concepts' misdirection derangement.
     /// </summary>
     private static TrainingResult FitConceptPoison(GeneratorTrainingOptions options, ImageDataset dataset, ConceptClusters clusters, Device device,
-        ModelRegistry registry, string version, IProgress<TrainingProgress>? progress, Stopwatch clock, CancellationToken cancellationToken)
+        string fingerprint, ModelRegistry registry, string version, IProgress<TrainingProgress>? progress, Stopwatch clock, CancellationToken cancellationToken)
     {
         var inv = CultureInfo.InvariantCulture;
         int epochs = options.CraftingEpochs;
         long stepsPerEpoch = (dataset.Count + VictimRecipeBatch - 1) / VictimRecipeBatch;
+        var checkpoints = options.CheckpointDirectory is null ? null
+            : new CraftingCheckpoints(options.CheckpointDirectory, CraftingFingerprint(fingerprint, options), options.CheckpointsToKeep);
         var began = Stopwatch.StartNew();
+        int firstEpoch = 0;
         var (network, training) = CraftingNetwork.Train(dataset.Count, indices => dataset.Batch(indices, device), clusters.Assignments, clusters.K,
             options.ProxySize, epochs, options.Seed, device,
             new InlineProgress<VictimEpoch>(e =>
             {
-                double secondsPerEpoch = began.Elapsed.TotalSeconds / e.Epoch;
-                progress?.Report(new TrainingProgress(TrainingPhase.Training, e.Epoch * stepsPerEpoch, epochs * stepsPerEpoch,
-                    new Dictionary<string, double> { [ConceptObjective.Loss] = e.MeanLoss, [CraftingAccuracy] = e.TrainAccuracy },
+                var terms = new Dictionary<string, double> { [ConceptObjective.Loss] = e.MeanLoss, [CraftingAccuracy] = e.TrainAccuracy };
+                if (e.Restored)
+                {
+                    firstEpoch = e.Epoch;
+                    began.Restart();
+                    Report(progress, TrainingPhase.Resumed, e.Epoch * stepsPerEpoch, epochs * stepsPerEpoch,
+                        string.Create(inv, $"Resumed the crafting network from its checkpoint of epoch {e.Epoch}/{epochs}"), terms);
+                    return;
+                }
+                double secondsPerEpoch = began.Elapsed.TotalSeconds / (e.Epoch - firstEpoch);
+                progress?.Report(new TrainingProgress(TrainingPhase.Training, e.Epoch * stepsPerEpoch, epochs * stepsPerEpoch, terms,
                     dataset.Count / secondsPerEpoch, TimeSpan.FromSeconds(secondsPerEpoch * (epochs - e.Epoch)),
                     string.Create(inv, $"Crafting network epoch {e.Epoch}/{epochs}"), e.MeanLoss));
             }),
-            cancellationToken);
+            checkpoints, cancellationToken);
         using (network)
         {
             using var generator = new ConceptPoisonGenerator(clusters.K, options.Epsilon);
@@ -445,6 +456,13 @@ public sealed class GeneratorTrainer
             hash.AppendData(dataset.Pixels(i).Span);
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>A concept-poison run's crafting network: its run's fingerprint (photos, concepts) and the settings of the fit itself.</summary>
+    private static string CraftingFingerprint(string fingerprint, GeneratorTrainingOptions options)
+    {
+        var settings = JsonSerializer.SerializeToUtf8Bytes(new { fingerprint, options.ProxySize, options.CraftingEpochs }, ModelCard.JsonOptions);
+        return Convert.ToHexStringLower(SHA256.HashData(settings));
     }
 
     /// <summary>The loss as the CLI spells it.</summary>

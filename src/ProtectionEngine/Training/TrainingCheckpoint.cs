@@ -152,7 +152,7 @@ public static class TrainingCheckpoint
 
     private static string Stem(long step) => FilePrefix + step.ToString("D8", CultureInfo.InvariantCulture);
 
-    private static void WriteAtomically(string path, byte[] bytes)
+    internal static void WriteAtomically(string path, byte[] bytes)
     {
         var temp = $"{path}.{Environment.ProcessId}.tmp";
         File.WriteAllBytes(temp, bytes);

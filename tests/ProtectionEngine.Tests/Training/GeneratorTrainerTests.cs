@@ -89,6 +89,14 @@ public sealed class GeneratorTrainerTests(TrainingSurrogateFixture fixture)
         var epochs = reports.Where(r => r.Phase == TrainingPhase.Training).ToList();
         Assert.Equal([1L, 2L], epochs.Select(r => r.Step));
         Assert.All(epochs, r => Assert.InRange(r.LossTerms[GeneratorTrainer.CraftingAccuracy], 0, 1));
+        Assert.True(File.Exists(Path.Combine(root, "checkpoints", "crafting-epoch-0002.safetensors")));
+
+        // The same command again finds the crafting network's last epoch and trains nothing more.
+        var again = new List<TrainingProgress>();
+        var resumed = await new GeneratorTrainer(fixture.Model).TrainAsync(options with { Version = "poison-again" }, new Recorder(again));
+        Assert.Contains(again, r => r.Phase == TrainingPhase.Resumed && r.Message == "Resumed the crafting network from its checkpoint of epoch 2/2");
+        Assert.DoesNotContain(again, r => r.Phase == TrainingPhase.Training);
+        Assert.Equal(card.Notes, resumed.Card.Notes);
 
         using var model = new ModelRegistry(Path.Combine(root, "models")).Load("poison", CPU);
         var poison = Assert.IsType<ConceptPoisonGenerator>(model.Generator);
