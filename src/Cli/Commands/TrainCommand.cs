@@ -35,7 +35,7 @@ internal static class TrainCommand
                 + "(PGD toward another concept against a ResNet-20 crafting network trained for --crafting-epochs on the concepts at --proxy-size, the model's working size).",
             DefaultValueFactory = _ => "resnet",
         };
-        architecture.AcceptOnlyFromAmong("resnet", "surrogate-hash", "surrogate-hash-smooth", "concept-poison");
+        architecture.AcceptOnlyFromAmong([.. GeneratorArchitecture.TrainableNames]);
         var proxySize = new Option<int>("--proxy-size")
         {
             Description = "min-min: the size the stand-in victim sees photos at; concept-poison: the crafting network's size and the model's working size.",
@@ -71,13 +71,7 @@ internal static class TrainCommand
             ImageSize = result.GetValue(size),
             SurrogateSize = result.GetValue(surrogateSize),
             K = result.GetValue(k),
-            Architecture = result.GetValue(architecture) switch
-            {
-                "surrogate-hash" => SurrogateHashGenerator.Blocks,
-                "surrogate-hash-smooth" => SurrogateHashGenerator.Smooth,
-                "concept-poison" => ConceptPoisonGenerator.Poison,
-                _ => GeneratorArchitecture.Default,
-            },
+            Architecture = GeneratorArchitecture.FromTrainableName(result.GetValue(architecture)!),
             Loss = result.GetValue(loss) switch
             {
                 "misdirection" => GeneratorLossKind.Misdirection,

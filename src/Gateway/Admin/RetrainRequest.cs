@@ -18,6 +18,15 @@ public sealed record RetrainRequest
 
     public string Loss { get; init; } = "misdirection";
 
+    /// <summary>One of <see cref="GeneratorArchitecture.TrainableNames"/>, as <c>uploadguard train --architecture</c> takes it.</summary>
+    public string Architecture { get; init; } = "resnet";
+
+    /// <summary>Concept-poison: the crafting network's size and the model's working size (min-min: the stand-in victim's).</summary>
+    public int ProxySize { get; init; } = 32;
+
+    /// <summary>Concept-poison: epochs of the crafting network.</summary>
+    public int CraftingEpochs { get; init; } = 15;
+
     public double LearningRate { get; init; } = 1e-3;
 
     public int Epsilon { get; init; } = 8;
@@ -44,6 +53,11 @@ public sealed record RetrainRequest
         Check(ImageSize is >= 32 and <= 512 && ImageSize % 4 == 0, nameof(ImageSize), "imageSize must be 32-512 and a multiple of 4");
         Check(K is >= 2 and <= 1000, nameof(K), "k must be 2-1000");
         Check(Loss is "misdirection" or "shortcut" or "min-min", nameof(Loss), "loss must be misdirection, shortcut or min-min");
+        Check(GeneratorArchitecture.TrainableNames.Contains(Architecture), nameof(Architecture),
+            $"architecture must be {string.Join(", ", GeneratorArchitecture.TrainableNames)}");
+        Check(ProxySize is >= 16 and <= 512 && ProxySize % GeneratorArchitecture.SizeMultiple == 0, nameof(ProxySize),
+            $"proxySize must be 16-512 and a multiple of {GeneratorArchitecture.SizeMultiple}");
+        Check(CraftingEpochs is >= 1 and <= 1000, nameof(CraftingEpochs), "craftingEpochs must be 1-1,000");
         Check(LearningRate is >= 1e-6 and <= 1e-1, nameof(LearningRate), "learningRate must be 1e-6 to 0.1");
         Check(Epsilon is >= 1 and <= 32, nameof(Epsilon), "epsilon must be 1-32");
         Check(MaxImages is null or (>= 10 and <= 1_000_000), nameof(MaxImages), "maxImages must be 10-1,000,000");

@@ -29,6 +29,19 @@ public sealed record GeneratorArchitecture(string Name, int BaseChannels, int Re
     /// <summary>The default shipped architecture: about 0.35 M parameters, 64 channels at quarter resolution.</summary>
     public static GeneratorArchitecture Default { get; } = new(ResNetGenerator, 16, 4);
 
+    /// <summary>The short names <c>uploadguard train --architecture</c> and the admin retraining endpoint take.</summary>
+    public static IReadOnlyList<string> TrainableNames { get; } = ["resnet", "surrogate-hash", "surrogate-hash-smooth", "concept-poison"];
+
+    /// <summary>The architecture a short name of <see cref="TrainableNames"/> stands for.</summary>
+    public static GeneratorArchitecture FromTrainableName(string name) => name switch
+    {
+        "resnet" => Default,
+        "surrogate-hash" => SurrogateHashGenerator.Blocks,
+        "surrogate-hash-smooth" => SurrogateHashGenerator.Smooth,
+        "concept-poison" => ConceptPoisonGenerator.Poison,
+        _ => throw new ArgumentException($"Unknown architecture '{name}'; use {string.Join(", ", TrainableNames)}.", nameof(name)),
+    };
+
     /// <summary>Working sizes must be a multiple of this, so the two stride-2 stages round-trip exactly.</summary>
     public const int SizeMultiple = 4;
 }

@@ -148,6 +148,25 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
     }
 
     [Fact]
+    public async Task Retraining_can_fit_a_concept_poison_model_and_its_card_says_so()
+    {
+        var started = await StartRetrainAsync(TestArchives.TarGz(photos: 20, textFiles: 0), ("architecture", "concept-poison"), ("craftingEpochs", "1"),
+            ("proxySize", "16"), ("imageSize", "32"), ("k", "2"), ("maxImages", "20"));
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+
+        var job = await WaitForStateAsync(id, "succeeded", "failed");
+        Assert.True(job.GetProperty("state").GetString() == "succeeded", job.ToString());
+        Assert.False(job.GetProperty("activated").GetBoolean());   // one epoch on 20 photos is a smoke run: untrained, and the gate refuses it
+        var version = job.GetProperty("version").GetString()!;
+        var card = (await GetJsonAsync("/admin/models")).EnumerateArray().Select(m => m.GetProperty("card"))
+            .Single(c => c.GetProperty("version").GetString() == version);
+        Assert.Equal("concept-poison-v1", card.GetProperty("architecture").GetProperty("name").GetString());
+        Assert.Equal(16, card.GetProperty("workingSize").GetInt32());
+        Assert.False(card.GetProperty("trained").GetBoolean());
+    }
+
+    [Fact]
     public async Task One_training_at_a_time_and_a_running_job_can_be_cancelled()
     {
         var first = await StartRetrainAsync(TestArchives.TarGz(photos: 12, textFiles: 0), ("steps", "100000"), ("batchSize", "2"), ("imageSize", "32"), ("k", "2"));
@@ -189,6 +208,9 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
     [InlineData("batchSize", "1000")]
     [InlineData("imageSize", "30")]
     [InlineData("loss", "sideways")]
+    [InlineData("architecture", "transformer")]
+    [InlineData("proxySize", "30")]
+    [InlineData("craftingEpochs", "0")]
     [InlineData("learningRate", "5")]
     [InlineData("version", "../x")]
     public async Task Hyper_parameters_outside_their_ranges_are_refused(string field, string value)
