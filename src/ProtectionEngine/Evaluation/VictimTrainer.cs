@@ -53,8 +53,9 @@ public static class VictimTrainer
         recipe.Validate();
 
         var clock = Stopwatch.StartNew();
-        random.manual_seed(seed);
         var model = VictimArchitectures.Create(architecture, train.Classes.Count);
+        using (var initialisation = new TorchSharp.torch.Generator(unchecked((ulong)seed)))
+            VictimInitialisation.Apply(model, initialisation);
         model.to(device);
         try
         {

@@ -77,27 +77,12 @@ public sealed class CraftingCheckpoints(string directory, string fingerprint, in
         }
     }
 
-    private IEnumerable<Manifest> Manifests()
-    {
-        if (!Directory.Exists(directory))
-            yield break;
-        foreach (var path in Directory.EnumerateFiles(directory, FilePrefix + "*.json"))
-        {
-            Manifest? manifest;
-            try
-            {
-                manifest = JsonSerializer.Deserialize<Manifest>(File.ReadAllBytes(path), ModelCard.JsonOptions);
-            }
-            catch (Exception ex) when (ex is JsonException or IOException)
-            {
-                continue;
-            }
-            // The weights file is derived from the manifest's own name, never trusted: no load or delete outside the folder.
-            if (manifest?.Epoch is not null && manifest.WeightsFile == Path.GetFileNameWithoutExtension(path) + ".safetensors"
-                && File.Exists(Path.Combine(directory, manifest.WeightsFile)))
-                yield return manifest;
-        }
-    }
+    private IEnumerable<Manifest> Manifests() =>
+        // The weights file is derived from the manifest's own name, never trusted: no load or delete outside the folder.
+        TrainingCheckpoint.ReadManifests<Manifest>(directory, FilePrefix)
+            .Where(m => m.Manifest.Epoch is not null && m.Manifest.WeightsFile == m.Stem + ".safetensors"
+                && File.Exists(Path.Combine(directory, m.Manifest.WeightsFile)))
+            .Select(m => m.Manifest);
 
     private static Dictionary<string, NamedTensor> Strip(IReadOnlyDictionary<string, NamedTensor> tensors, string prefix) =>
         tensors.Values.Where(t => t.Name.StartsWith(prefix, StringComparison.Ordinal))

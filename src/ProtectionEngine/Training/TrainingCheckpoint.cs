@@ -120,23 +120,29 @@ public static class TrainingCheckpoint
         target.copy_(value);
     }
 
-    private static IEnumerable<CheckpointManifest> Manifests(string directory)
+    private static IEnumerable<CheckpointManifest> Manifests(string directory) =>
+        // The names are derived, never trusted: a manifest cannot point a load or a delete outside the folder.
+        ReadManifests<CheckpointManifest>(directory, FilePrefix).Where(m => m.Stem == Stem(m.Manifest.Step)
+            && m.Manifest.WeightsFile == Stem(m.Manifest.Step) + ".safetensors").Select(m => m.Manifest);
+
+    /// <summary>The JSON manifests named <c>{prefix}*.json</c> in a folder that parse, with their file names less the extension; unreadable ones are skipped.</summary>
+    internal static IEnumerable<(string Stem, T Manifest)> ReadManifests<T>(string directory, string prefix) where T : class
     {
-        foreach (var path in Directory.EnumerateFiles(directory, FilePrefix + "*.json"))
+        if (!Directory.Exists(directory))
+            yield break;
+        foreach (var path in Directory.EnumerateFiles(directory, prefix + "*.json"))
         {
-            CheckpointManifest? manifest;
+            T? manifest;
             try
             {
-                manifest = JsonSerializer.Deserialize<CheckpointManifest>(File.ReadAllBytes(path), ModelCard.JsonOptions);
+                manifest = JsonSerializer.Deserialize<T>(File.ReadAllBytes(path), ModelCard.JsonOptions);
             }
             catch (Exception ex) when (ex is JsonException or IOException)
             {
                 continue;
             }
-            // The names are derived, never trusted: a manifest cannot point a load or a delete outside the folder.
-            if (manifest is not null && Path.GetFileNameWithoutExtension(path) == Stem(manifest.Step)
-                && manifest.WeightsFile == Stem(manifest.Step) + ".safetensors")
-                yield return manifest;
+            if (manifest is not null)
+                yield return (Path.GetFileNameWithoutExtension(path), manifest);
         }
     }
 

@@ -28,8 +28,9 @@ public static class VictimArchitectures
     }
 
     /// <summary>
-    /// A newly initialised victim. Initialisation draws from torch's global generator, so the caller seeds it first:
-    /// clean and protected runs then start from the same weights.
+    /// A newly initialised victim, drawn from torch's global generator; <see cref="VictimTrainer"/> re-draws it from a
+    /// seeded generator of its own (<see cref="VictimInitialisation.Apply(nn.Module, TorchSharp.torch.Generator)"/>), so
+    /// that clean and protected runs start from the same weights whatever else the process draws.
     /// </summary>
     public static nn.Module<Tensor, Tensor> Create(VictimArchitecture architecture, int classes) => architecture switch
     {
