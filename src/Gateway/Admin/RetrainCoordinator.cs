@@ -30,6 +30,7 @@ public sealed partial class RetrainCoordinator(
     ILogger<RetrainCoordinator> logger) : BackgroundService
 {
     private static readonly JsonSerializerOptions Json = ModelCard.JsonOptions;
+    private static readonly TimeSpan ProgressSaveInterval = TimeSpan.FromSeconds(5);
 
     private readonly ConcurrentDictionary<string, RetrainJob> _jobs = new(StringComparer.Ordinal);
     private readonly Lock _startGate = new();
@@ -172,12 +173,19 @@ public sealed partial class RetrainCoordinator(
                 Version = job.Version,
                 Device = engine.Value.Device,
             };
+            // Steps arrive milliseconds apart (generator training) or minutes apart (crafting epochs), so job.json is
+            // rewritten by elapsed time: never more than a few seconds behind, without a file write per step.
+            var lastSaved = time.GetUtcNow();
             var progress = new InlineProgress<TrainingProgress>(p =>
             {
                 if (p.Phase == TrainingPhase.Resumed)
                     job = Update(job with { ResumedFromStep = p.Step, Step = p.Step });
                 if (p.Phase == TrainingPhase.Training)
                 {
+                    var now = time.GetUtcNow();
+                    bool persist = now - lastSaved >= ProgressSaveInterval;
+                    if (persist)
+                        lastSaved = now;
                     job = Update(job with
                     {
                         Step = p.Step,
@@ -185,7 +193,7 @@ public sealed partial class RetrainCoordinator(
                         LossTerms = p.LossTerms,
                         ImagesPerSecond = p.ImagesPerSecond,
                         EtaSeconds = p.Eta?.TotalSeconds,
-                    }, persist: p.Step % 10 == 0);
+                    }, persist);
                 }
             });
             using var renewal = new PeriodicTimer(TimeSpan.FromSeconds(20));
