@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using UploadGuard.Gateway.Engine;
 using UploadGuard.Gateway.Proxy;
@@ -22,47 +19,29 @@ public sealed class FormAdmissionTests : IAsyncLifetime
     private const int Slots = 4;
     private const int Queue = 4;
 
-    private readonly RecordingUpstream _upstream = new();
-    private WebApplicationFactory<Program> _factory = null!;
-    private FaultyEngine _engine = null!;
+    private FaultyEngineGateway _gateway = null!;
     private ResilientProtection _protection = null!;
 
     public async Task InitializeAsync()
     {
-        await _upstream.InitializeAsync();
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
-        {
-            foreach (var (key, value) in GatewayFixture.Settings(_upstream.Address))
-                builder.UseSetting(key, value);
-            builder.UseSetting("EngineResilience:MaxConcurrency", $"{Slots}");
-            builder.UseSetting("EngineResilience:QueueLimit", $"{Queue}");
-            builder.UseSetting("EngineResilience:Timeout", "00:02:00");
-            builder.ConfigureTestServices(services =>
-            {
-                services.AddSingleton<FaultyEngine>();
-                services.AddSingleton<IProtectionEngine>(sp => sp.GetRequiredService<FaultyEngine>());
-            });
-        });
-        _engine = _factory.Services.GetRequiredService<FaultyEngine>();
-        _protection = _factory.Services.GetRequiredService<ResilientProtection>();
+        _gateway = await FaultyEngineGateway.StartAsync(
+            ("EngineResilience:MaxConcurrency", $"{Slots}"),
+            ("EngineResilience:QueueLimit", $"{Queue}"),
+            ("EngineResilience:Timeout", "00:02:00"));
+        _protection = _gateway.Factory.Services.GetRequiredService<ResilientProtection>();
     }
 
-    public async Task DisposeAsync()
-    {
-        _engine.Release();
-        await _factory.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _gateway.DisposeAsync();
 
     [Fact]
     public async Task A_form_that_does_not_fit_the_queue_is_refused_before_any_engine_time_and_one_that_fits_is_protected_whole()
     {
-        using var client = new HttpClient(_factory.Server.CreateHandler()) { BaseAddress = _factory.Server.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
-        _engine.Mode = FaultyEngine.Fault.Held;
+        using var client = _gateway.CreateClient(TimeSpan.FromMinutes(2));
+        _gateway.Engine.Mode = FaultyEngine.Fault.Held;
 
         // Fill the engine's slots with single images held inside it, then half the queue with two more.
         var singles = Enumerable.Range(0, Slots).Select(i => client.PutAsync($"/site/held-{i}/{Guid.NewGuid():N}.png", TestPhotos.File(TestPhotos.Png(seed: i), "image/png"))).ToList();
-        await Eventually.UntilAsync(() => _engine.Calls == Slots, "the held uploads to reach the engine");
+        await Eventually.UntilAsync(() => _gateway.Engine.Calls == Slots, "the held uploads to reach the engine");
         singles.AddRange(Enumerable.Range(0, 2).Select(i => client.PutAsync($"/site/queued-{i}/{Guid.NewGuid():N}.png", TestPhotos.File(TestPhotos.Png(seed: 10 + i), "image/png"))));
         await Eventually.UntilAsync(() => _protection.QueuedSlots == 2, "two uploads to queue");
 
@@ -72,7 +51,7 @@ public sealed class FormAdmissionTests : IAsyncLifetime
         await UploadProtectionTests.Problem(three, HttpStatusCode.ServiceUnavailable, "engine_busy");
         Assert.NotNull(three.Headers.RetryAfter);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"the refusal took {watch.Elapsed}");
-        Assert.Equal(Slots, _engine.Calls);
+        Assert.Equal(Slots, _gateway.Engine.Calls);
         Assert.Equal(2, _protection.QueuedSlots);
 
         // On a fail-open route the same form goes upstream as it was, every image marked unprotected, none in the engine.
@@ -81,41 +60,41 @@ public sealed class FormAdmissionTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, open.StatusCode);
         Assert.Equal("unprotected", string.Join(",", open.Headers.GetValues(ProtectionHeaders.Status)));
         Assert.Equal(3, Uri.UnescapeDataString(string.Join(",", open.Headers.GetValues(ProtectionHeaders.Unprotected))).Split("; ").Count(u => u.EndsWith("engine_busy", StringComparison.Ordinal)));
-        Assert.Equal(await openForm.ReadAsByteArrayAsync(), Assert.Single(_upstream.Received("/open/three")).Body);
-        Assert.Equal(Slots, _engine.Calls);
+        Assert.Equal(await openForm.ReadAsByteArrayAsync(), Assert.Single(_gateway.Upstream.Received("/open/three")).Body);
+        Assert.Equal(Slots, _gateway.Engine.Calls);
 
         // Two images fit the rest of the queue: admitted whole, they wait together, then are protected together.
         var two = client.PostAsync("/site/two", Form(2, seed: 30));
         await Eventually.UntilAsync(() => _protection.QueuedSlots == 4, "the two-image form to queue");
         Assert.False(two.IsCompleted);
-        _engine.Release();
+        _gateway.Engine.Release();
 
         Assert.All(await Task.WhenAll(singles), r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
         var twoResponse = await two;
         Assert.Equal(HttpStatusCode.Created, twoResponse.StatusCode);
         Assert.Equal("2", string.Join(",", twoResponse.Headers.GetValues(ProtectionHeaders.Count)));
-        Assert.Equal(Slots + 2 + 2, _engine.Calls);
-        Assert.Single(_upstream.Received("/site/two"));
-        Assert.Empty(_upstream.Received("/site/three"));
+        Assert.Equal(Slots + 2 + 2, _gateway.Engine.Calls);
+        Assert.Single(_gateway.Upstream.Received("/site/two"));
+        Assert.Empty(_gateway.Upstream.Received("/site/three"));
     }
 
     [Fact]
     public async Task A_form_with_more_images_than_engine_slots_is_admitted_with_all_slots_and_protected_whole()
     {
-        using var client = _factory.CreateClient();
+        using var client = _gateway.Factory.CreateClient();
         var response = await client.PostAsync("/site/six", Form(Slots + 2, seed: 40));
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Equal($"{Slots + 2}", string.Join(",", response.Headers.GetValues(ProtectionHeaders.Count)));
-        Assert.Equal(Slots + 2, _engine.Calls);
-        Assert.Single(_upstream.Received("/site/six"));
+        Assert.Equal(Slots + 2, _gateway.Engine.Calls);
+        Assert.Single(_gateway.Upstream.Received("/site/six"));
         Assert.Equal(0, _protection.QueuedSlots);
     }
 
     [Fact]
     public async Task A_fail_closed_form_refused_for_one_image_by_the_route_caps_spends_no_engine_time_on_the_others()
     {
-        using var client = _factory.CreateClient();
+        using var client = _gateway.Factory.CreateClient();
         // The capped route takes PNG only: the JPEG refuses the form, so the PNG beside it is not protected for nothing.
         var content = new ByteArrayContent(BadInputCorpus.MultipartBytes(
             BadInputCorpus.FilePart("ok", "ok.png", "image/png", TestPhotos.Png()),
@@ -126,8 +105,8 @@ public sealed class FormAdmissionTests : IAsyncLifetime
 
         var problem = await UploadProtectionTests.Problem(response, HttpStatusCode.UnsupportedMediaType, "unsupported_format");
         Assert.Equal("photo", problem.GetProperty("part").GetString());
-        Assert.Equal(0, _engine.Calls);
-        Assert.Empty(_upstream.Received("/capped/mixed"));
+        Assert.Equal(0, _gateway.Engine.Calls);
+        Assert.Empty(_gateway.Upstream.Received("/capped/mixed"));
     }
 
     private static ByteArrayContent Form(int images, int seed)

@@ -2,7 +2,7 @@ using UploadGuard.Gateway.Engine;
 using UploadGuard.ProtectionEngine.Models;
 using UploadGuard.ProtectionEngine.Protection;
 
-namespace UploadGuard.Gateway.Tests.Reliability;
+namespace UploadGuard.Gateway.Tests.Support;
 
 /// <summary>The real engine behind a switch that injects faults: exceptions, slowness, or a call that never returns.</summary>
 public sealed class FaultyEngine(EngineState state) : IProtectionEngine
