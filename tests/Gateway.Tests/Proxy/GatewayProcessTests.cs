@@ -22,10 +22,7 @@ public sealed class GatewayProcessTests : IAsyncLifetime
         // Configuration through the environment, as an operator would give it; the demo upstream stays on (the default).
         var environment = GatewayFixture.ProcessEnvironment(_upstream.Address);
         environment["DemoUpstream__StoragePath"] = Path.Combine(_work, "demo-store");
-        _gateway = await ChildProcess.StartAsync("UploadGuard.Gateway.dll", environment);
-        using var http = new HttpClient();
-        for (int i = 0; i < 300 && !(await http.GetAsync(new Uri(_gateway.Address, "/readyz"))).IsSuccessStatusCode; i++)
-            await Task.Delay(100);
+        _gateway = await GatewayFixture.StartProcessAsync(environment);
     }
 
     public async Task DisposeAsync()

@@ -26,10 +26,7 @@ public sealed class ClientDisconnectTests : IAsyncLifetime
         var environment = GatewayFixture.ProcessEnvironment(_upstream.Address);
         environment["DemoUpstream__Enabled"] = "false";
         environment["TMPDIR"] = _temp;   // whatever the gateway writes to Path.GetTempPath() lands here
-        _gateway = await ChildProcess.StartAsync("UploadGuard.Gateway.dll", environment);
-        using var http = new HttpClient();
-        for (int i = 0; i < 300 && !(await http.GetAsync(new Uri(_gateway.Address, "/readyz"))).IsSuccessStatusCode; i++)
-            await Task.Delay(100);
+        _gateway = await GatewayFixture.StartProcessAsync(environment);
     }
 
     public async Task DisposeAsync()

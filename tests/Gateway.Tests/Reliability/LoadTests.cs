@@ -24,10 +24,7 @@ public sealed class LoadTests(ITestOutputHelper output) : IAsyncLifetime
         environment["EngineResilience__QueueLimit"] = "4";
         // Longer than any pause in the run (clients wait at most 3 s before a retry), so the trim comes after it.
         environment["NativeMemory__TrimWhenIdleFor"] = "00:00:04";
-        _gateway = await ChildProcess.StartAsync("UploadGuard.Gateway.dll", environment);
-        using var http = new HttpClient();
-        for (int i = 0; i < 300 && !(await http.GetAsync(new Uri(_gateway.Address, "/readyz"))).IsSuccessStatusCode; i++)
-            await Task.Delay(100);
+        _gateway = await GatewayFixture.StartProcessAsync(environment);
     }
 
     public async Task DisposeAsync()

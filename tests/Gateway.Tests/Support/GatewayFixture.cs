@@ -30,7 +30,7 @@ public class GatewayFixture : IAsyncLifetime
             builder.ConfigureTestServices(ConfigureServices);
         });
         Client = Factory.CreateClient();
-        await WaitUntilReadyAsync();
+        await WaitUntilReadyAsync(Client);
     }
 
     public virtual async Task DisposeAsync()
@@ -83,11 +83,28 @@ public class GatewayFixture : IAsyncLifetime
             .Where(kv => kv.Key.StartsWith("ReverseProxy", StringComparison.Ordinal) || kv.Key.StartsWith("Clients", StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value);
 
-    private async Task WaitUntilReadyAsync()
+    /// <summary>Starts the gateway as a real process configured by <paramref name="environment"/>, once it is ready.</summary>
+    public static async Task<ChildProcess> StartProcessAsync(Dictionary<string, string> environment)
+    {
+        var gateway = await ChildProcess.StartAsync("UploadGuard.Gateway.dll", environment);
+        using var http = new HttpClient { BaseAddress = gateway.Address };
+        try
+        {
+            await WaitUntilReadyAsync(http);
+        }
+        catch
+        {
+            await gateway.DisposeAsync();
+            throw;
+        }
+        return gateway;
+    }
+
+    private static async Task WaitUntilReadyAsync(HttpClient client)
     {
         for (int i = 0; i < 300; i++)
         {
-            if ((await Client.GetAsync("/readyz")).IsSuccessStatusCode) return;
+            if ((await client.GetAsync("/readyz")).IsSuccessStatusCode) return;
             await Task.Delay(100);
         }
         throw new TimeoutException("The gateway never became ready.");
