@@ -21,6 +21,7 @@ public static class PgdBaselineMain
 {
     public static async Task<int> Main(string[] args)
     {
+        NativeAllocator.KeepFreedMemory();   // as uploadguard does, so the figures are the CLI's
         var arguments = new BenchArguments(args);
         try
         {

@@ -3,6 +3,7 @@ using System.Text;
 using UploadGuard.ProtectionEngine.Surrogate;
 using UploadGuard.ProtectionEngine.Training;
 using static TorchSharp.torch;
+using UploadGuard.ProtectionEngine.Hosting;
 
 namespace UploadGuard.Bench.Training;
 
@@ -19,6 +20,7 @@ public static class TrainingBenchMain
 {
     public static async Task<int> Main(string[] args)
     {
+        NativeAllocator.KeepFreedMemory();   // as uploadguard does, so the figures are the CLI's
         var arguments = new BenchArguments(args);
         string scratch = Directory.CreateTempSubdirectory("uploadguard-training-bench-").FullName;
         try
