@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
+using UploadGuard.ProtectionEngine.Hosting;
 using UploadGuard.ProtectionEngine.Surrogate;
 using UploadGuard.ProtectionEngine.Training;
 using static TorchSharp.torch;
-using UploadGuard.ProtectionEngine.Hosting;
 
 namespace UploadGuard.Bench.Training;
 
