@@ -7,6 +7,7 @@ NativeAllocator.KeepFreedMemory();
 
 var root = new RootCommand("UploadGuard: adds a bounded, invisible perturbation to photos so models trained on them learn little.");
 root.Subcommands.Add(ProtectCommand.Create());
+root.Subcommands.Add(UnprotectCommand.Create());
 root.Subcommands.Add(ModelsCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());

@@ -53,6 +53,7 @@ internal static class EvalCommand
             data, trainSubset, testSubset, perClass, size, protectSize, model, models, arch, rows, epochs, batch, lr, epsilon, seed, concepts, blockSize, sanityAgreement,
             protectFormat, device, output, markdown,
         };
+        command.Subcommands.Add(EvalIdentityCommand.Create());
         command.SetAction((result, cancellationToken) => RunAsync(result, new Inputs(data, trainSubset, testSubset, perClass, size, protectSize, model, models, arch,
             rows, epochs, batch, lr, epsilon, seed, concepts, blockSize, sanityAgreement, protectFormat, device), result.GetValue(output), result.GetValue(markdown), args: Environment.GetCommandLineArgs(),
             cancellationToken));
@@ -206,11 +207,11 @@ internal static class EvalCommand
     private static string Percent(double fraction) => (fraction * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %";
 
     /// <summary>The command as typed, for the Markdown's header (the program's own path reduced to its name).</summary>
-    private static string CommandLine(string[] args) =>
+    internal static string CommandLine(string[] args) =>
         "uploadguard " + string.Join(' ', args.Skip(1).Select(a => a.Any(char.IsWhiteSpace) ? $"\"{a}\"" : a));
 
     /// <summary>Plain lines, one per stage change or epoch: readable live and in log files alike.</summary>
-    private sealed class LineProgress : IProgress<BenchmarkProgress>
+    internal sealed class LineProgress : IProgress<BenchmarkProgress>
     {
         private string? last;
 

@@ -6,6 +6,7 @@ using UploadGuard.ProtectionEngine.Batching;
 using UploadGuard.ProtectionEngine.Hosting;
 using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Owners;
 using UploadGuard.ProtectionEngine.Protection;
 
 namespace UploadGuard.Cli.Commands;
@@ -38,12 +39,14 @@ internal static class ProtectCommand
         var overwrite = new Option<bool>("--overwrite") { Description = "Allow the output to replace the original file." };
         var jobs = new Option<int>("--jobs", "-j") { Description = "Photos processed at once.", DefaultValueFactory = _ => Math.Max(2, Environment.ProcessorCount) };
         var report = new Option<FileInfo?>("--report") { Description = "Write every image's report to this JSON file." };
+        var owner = new OwnerKeyOptions();
 
         var command = new Command("protect", "Protect photos with the active generator.")
         {
             input, output, epsilon, format, metadata, model, models, device, overwrite, jobs, report,
         };
-        command.SetAction((result, cancellationToken) => RunAsync(new Settings(
+        owner.AddTo(command);
+        command.SetAction((result, cancellationToken) => RunAsync(result, owner, new Settings(
             result.GetValue(input)!,
             result.GetValue(output)!,
             result.GetValue(epsilon),
@@ -54,18 +57,33 @@ internal static class ProtectCommand
             result.GetValue(device)!,
             result.GetValue(overwrite),
             Math.Max(1, result.GetValue(jobs)),
-            result.GetValue(report)), cancellationToken));
+            result.GetValue(report),
+            result.GetValue(owner.Owner)), cancellationToken));
         return command;
     }
 
     private sealed record Settings(
         string Input, string Output, int Epsilon, OutputFormat Format, MetadataPolicy Metadata, string? Model,
-        string ModelsPath, string Device, bool Overwrite, int Jobs, FileInfo? Report);
+        string ModelsPath, string Device, bool Overwrite, int Jobs, FileInfo? Report, string? Owner);
 
     private sealed record Outcome(FileInfo Input, FileInfo Output, ProtectionReport? Report, string? Error);
 
-    private static async Task<int> RunAsync(Settings settings, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(ParseResult parsed, OwnerKeyOptions ownerOptions, Settings settings, CancellationToken cancellationToken)
     {
+        OwnerKey? owner = null;
+        try
+        {
+            if (settings.Owner is not null)
+            {
+                OwnerKeyring.ValidateOwnerId(settings.Owner);
+                owner = ownerOptions.Keyring(parsed).Derive(settings.Owner);
+            }
+        }
+        catch (ArgumentException ex)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
+            return 2;
+        }
         ProtectPlan plan;
         try
         {
@@ -102,8 +120,17 @@ internal static class ProtectCommand
             AnsiConsole.MarkupLineInterpolated($"Model [bold]{card.Version}[/] ({card.Architecture.Name}, {card.Parameters:N0} parameters, working size {card.WorkingSize} px)");
             if (!card.Trained)
                 AnsiConsole.MarkupLine($"[yellow]warning: {ModelCard.UntrainedWarning}[/]");
+            if (card.Architecture.IsOwnerKeyed && owner is null)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] model {card.Version} protects photos with their owner's key: give --owner ID.");
+                return 2;
+            }
+            if (!card.Architecture.IsOwnerKeyed && owner is not null)
+                AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] model {card.Version} is not owner-keyed; --owner is not used.");
+            if (card.Architecture.IsOwnerKeyed)
+                AnsiConsole.MarkupLineInterpolated($"Owner key {owner!.KeyId}");
 
-            var options = new ProtectionOptions { Epsilon = settings.Epsilon, Format = settings.Format };
+            var options = new ProtectionOptions { Epsilon = settings.Epsilon, Format = settings.Format, Owner = owner };
             var outcomes = new Outcome[plan.Items.Count];
             var clock = Stopwatch.StartNew();
             await AnsiConsole.Progress()

@@ -17,6 +17,9 @@ internal static class TrainCommand
         var data = new Option<string>("--data") { Description = "Training photos: a folder (recursive) or a .tar / .tar.gz archive. Labels are never used.", Required = true };
         var subset = new Option<string?>("--subset") { Description = "Only paths starting with this inside the source, e.g. imagenette-224/train/." };
         var maxImages = new Option<int?>("--max-images") { Description = "Most photos to keep in memory (a seeded random sample unless --sample first)." };
+        var exclude = new Option<string[]>("--exclude") { Description = "Leave out paths starting with these prefixes (repeat or comma-separate), e.g. an identity benchmark's people.", AllowMultipleArgumentsPerToken = true };
+        var pseudoOwners = new Option<int>("--pseudo-owners") { Description = "owner-texture: pseudo-owners with random keys per episode.", DefaultValueFactory = _ => 8 };
+        var episodeSteps = new Option<int>("--episode-steps") { Description = "owner-texture: steps before a new stand-in victim and new keys.", DefaultValueFactory = _ => 100 };
         var sample = new Option<string>("--sample") { Description = "Which photos a capped load keeps.", DefaultValueFactory = _ => "random" };
         sample.AcceptOnlyFromAmong("random", "first");
         var size = new Option<int>("--size") { Description = "Training resolution and the model's working size (multiple of 4).", DefaultValueFactory = _ => 112 };
@@ -32,7 +35,8 @@ internal static class TrainCommand
         {
             Description = "resnet (a generator network, optimised for --steps), surrogate-hash (the surrogate's features hashed into a 4x4 grid of signs, "
                 + "fitted in one pass over the photos, no steps), surrogate-hash-smooth (the same grid interpolated smoothly) or concept-poison "
-                + "(PGD toward another concept against a ResNet-20 crafting network trained for --crafting-epochs on the concepts at --proxy-size, the model's working size).",
+                + "(PGD toward another concept against a ResNet-20 crafting network trained for --crafting-epochs on the concepts at --proxy-size, the model's working size) "
+                + "or owner-texture (a texture chosen by the owner's key, fitted by min-min against stand-in victims at --proxy-size that learn --pseudo-owners random owners).",
             DefaultValueFactory = _ => "resnet",
         };
         architecture.AcceptOnlyFromAmong([.. GeneratorArchitecture.TrainableNames]);
@@ -42,7 +46,7 @@ internal static class TrainCommand
             DefaultValueFactory = _ => 32,
         };
         var craftingEpochs = new Option<int>("--crafting-epochs") { Description = "concept-poison: epochs of the crafting network (the victims' recipe).", DefaultValueFactory = _ => 15 };
-        var proxyLr = new Option<double>("--proxy-lr") { Description = "min-min: the stand-in victim's Adam learning rate.", DefaultValueFactory = _ => 1e-3 };
+        var proxyLr = new Option<double>("--proxy-lr") { Description = "min-min: the stand-in victim's Adam learning rate; owner-texture: its SGD learning rate.", DefaultValueFactory = _ => 1e-3 };
         var steps = new Option<long>("--steps") { Description = "Total optimiser steps (a resumed run continues up to this).", DefaultValueFactory = _ => 5000 };
         var batch = new Option<int>("--batch") { Description = "Photos per step.", DefaultValueFactory = _ => 16 };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-4 };
@@ -59,7 +63,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a new generator version on your own photos, without labels.")
         {
-            data, subset, maxImages, sample, size, surrogateSize, k, loss, architecture, proxySize, craftingEpochs, proxyLr, steps, batch, lr, epsilon, seed, checkpoints, checkpointEvery,
+            data, subset, exclude, pseudoOwners, episodeSteps, maxImages, sample, size, surrogateSize, k, loss, architecture, proxySize, craftingEpochs, proxyLr, steps, batch, lr, epsilon, seed, checkpoints, checkpointEvery,
             version, models, activate, device, noEot, logEvery,
         };
         command.SetAction((result, cancellationToken) => RunAsync(new GeneratorTrainingOptions
@@ -67,6 +71,9 @@ internal static class TrainCommand
             DataSource = result.GetValue(data)!,
             Subset = result.GetValue(subset),
             MaxImages = result.GetValue(maxImages),
+            ExcludePrefixes = (result.GetValue(exclude) ?? []).SelectMany(e => e.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
+            PseudoOwners = result.GetValue(pseudoOwners),
+            EpisodeSteps = result.GetValue(episodeSteps),
             Sampling = result.GetValue(sample) == "first" ? DatasetSampling.First : DatasetSampling.Random,
             ImageSize = result.GetValue(size),
             SurrogateSize = result.GetValue(surrogateSize),
@@ -132,7 +139,7 @@ internal static class TrainCommand
                         if (p.Phase == TrainingPhase.Checkpointing)
                             lastCheckpoint = p.Step;
                         view.Show(p);
-                        if (logEvery > 0 && p.Phase == TrainingPhase.Training && p.ImagesPerSecond > 0 && (p.Step % logEvery == 0 || p.Step == p.TotalSteps || p.Message is not null))
+                        if (logEvery > 0 && p.Phase == TrainingPhase.Training && (p.Message is not null || (p.ImagesPerSecond > 0 && (p.Step % logEvery == 0 || p.Step == p.TotalSteps))))
                             AnsiConsole.MarkupLineInterpolated($"step {p.Step}/{p.TotalSteps}  {FormatTerms(p.LossTerms)}  avg loss {p.SmoothedLoss ?? double.NaN:0.000}  {p.ImagesPerSecond:0.0} img/s  {p.Message}");
                     });
                     result = await new GeneratorTrainer().TrainAsync(options, progress, cancellationToken);

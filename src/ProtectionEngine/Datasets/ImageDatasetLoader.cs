@@ -62,7 +62,7 @@ public static class ImageDatasetLoader
 
         foreach (var file in source.EnumerateFiles(cancellationToken))
         {
-            if (!file.Path.StartsWith(subset, StringComparison.Ordinal))
+            if (!file.Path.StartsWith(subset, StringComparison.Ordinal) || options.ExcludePrefixes.Any(p => file.Path.StartsWith(p, StringComparison.Ordinal)))
                 continue;
             filesInSubset++;
             if (filesInSubset % ProgressInterval == 0)

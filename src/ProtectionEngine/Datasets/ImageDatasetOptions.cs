@@ -9,6 +9,9 @@ public sealed record ImageDatasetOptions
     /// <summary>Only files whose relative path starts with this (ordinal, '/' separators), e.g. <c>imagenette-224/train/</c>.</summary>
     public string? Subset { get; init; }
 
+    /// <summary>Files whose relative path starts with any of these are left out.</summary>
+    public IReadOnlyList<string> ExcludePrefixes { get; init; } = [];
+
     /// <summary>Most images kept in memory; null keeps every image in the subset.</summary>
     public int? MaxImages { get; init; }
 

@@ -44,7 +44,7 @@ public static class EngineProtection
         return new EngineProtectionResult(clean.WithPixels(output), card.Version, card.Trained, card.Warning, card.WorkingSize, clock.Elapsed);
     }
 
-    private static byte[] EncodePng(byte[] chw, int size)
+    internal static byte[] EncodePng(byte[] chw, int size)
     {
         using var image = ChwPixels.ToImage(chw, size);
         using var png = new MemoryStream();

@@ -135,20 +135,28 @@ public static class VictimTrainer
     /// <summary>Fraction of <paramref name="images"/> the model classifies right, in evaluation mode (batch-norm running statistics).</summary>
     public static double Accuracy(nn.Module<Tensor, Tensor> model, LabeledImages images, int batchSize, Device device, CancellationToken cancellationToken = default)
     {
+        var predictions = Predict(model, images, batchSize, device, cancellationToken);
+        return (double)Enumerable.Range(0, images.Count).Count(i => predictions[i] == images.Label(i)) / images.Count;
+    }
+
+    /// <summary>The class the model gives each of <paramref name="images"/>, in evaluation mode.</summary>
+    public static int[] Predict(nn.Module<Tensor, Tensor> model, LabeledImages images, int batchSize, Device device, CancellationToken cancellationToken = default)
+    {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(images);
         model.eval();
         using var noGrad = no_grad();
-        long correct = 0;
+        var predictions = new int[images.Count];
         for (int first = 0; first < images.Count; first += batchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             var indices = Enumerable.Range(first, Math.Min(batchSize, images.Count - first)).ToArray();
-            var logits = model.call(Normalise(images.Images(indices, device)));
-            correct += logits.argmax(1).eq(images.Labels(indices, device)).sum().item<long>();
+            var classes = model.call(Normalise(images.Images(indices, device))).argmax(1).cpu().to(ScalarType.Int64).data<long>().ToArray();
+            for (int i = 0; i < indices.Length; i++)
+                predictions[first + i] = (int)classes[i];
         }
-        return (double)correct / images.Count;
+        return predictions;
     }
 
     /// <summary>Images in [0, 1] to the victims' input scale.</summary>

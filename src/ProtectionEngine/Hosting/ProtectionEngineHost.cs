@@ -24,6 +24,9 @@ public sealed class ProtectionEngineHost : IAsyncDisposable
 
     public ImageProtector Protector { get; }
 
+    /// <summary>Authorised removal with the same codec and model as <see cref="Protector"/>.</summary>
+    public ImageUnprotector Unprotector => new(Protector.Codec, Models);
+
     /// <summary>Loads (and verifies) the configured or active model and starts the batching worker.</summary>
     public static ProtectionEngineHost Create(EngineOptions engine, ImagingOptions imaging, BatchingOptions batching)
     {

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace UploadGuard.ProtectionEngine.Models;
 
 /// <summary>The shape of a <see cref="GeneratorModule"/>, as recorded in a model card.</summary>
-/// <param name="Name">Architecture family: <see cref="ResNetGenerator"/>, <see cref="SurrogateHash"/>, <see cref="SurrogateHashSmooth"/> or <see cref="ConceptPoison"/>.</param>
+/// <param name="Name">Architecture family: <see cref="ResNetGenerator"/>, <see cref="SurrogateHash"/>, <see cref="SurrogateHashSmooth"/>, <see cref="ConceptPoison"/> or <see cref="OwnerTexture"/>.</param>
 /// <param name="BaseChannels">Channels at full working resolution; doubled at each of the two downsamplings (0 for the others).</param>
 /// <param name="ResidualBlocks">Residual blocks at quarter resolution (0 for the others).</param>
 public sealed record GeneratorArchitecture(string Name, int BaseChannels, int ResidualBlocks)
@@ -19,18 +19,25 @@ public sealed record GeneratorArchitecture(string Name, int BaseChannels, int Re
     /// <summary><see cref="ConceptPoisonGenerator"/>: PGD on the canvas against a crafting network trained on the surrogate's concepts.</summary>
     public const string ConceptPoison = "concept-poison-v1";
 
+    /// <summary><see cref="OwnerTextureGenerator"/>: a texture chosen by the owner's key, tiled over the photo at a per-photo offset.</summary>
+    public const string OwnerTexture = "owner-texture-v1";
+
+    /// <summary>Whether the perturbation comes from the owner's key (so protecting needs an owner, and removal is possible).</summary>
+    [JsonIgnore]
+    public bool IsOwnerKeyed => Name is OwnerTexture;
+
     [JsonIgnore]
     public bool IsSurrogateHash => Name is SurrogateHash or SurrogateHashSmooth;
 
     /// <summary>Whether the engine can build this architecture at all.</summary>
     [JsonIgnore]
-    public bool IsKnown => Name is ResNetGenerator or ConceptPoison || IsSurrogateHash;
+    public bool IsKnown => Name is ResNetGenerator or ConceptPoison || IsSurrogateHash || IsOwnerKeyed;
 
     /// <summary>The default shipped architecture: about 0.35 M parameters, 64 channels at quarter resolution.</summary>
     public static GeneratorArchitecture Default { get; } = new(ResNetGenerator, 16, 4);
 
     /// <summary>The short names <c>uploadguard train --architecture</c> and the admin retraining endpoint take.</summary>
-    public static IReadOnlyList<string> TrainableNames { get; } = ["resnet", "surrogate-hash", "surrogate-hash-smooth", "concept-poison"];
+    public static IReadOnlyList<string> TrainableNames { get; } = ["resnet", "surrogate-hash", "surrogate-hash-smooth", "concept-poison", "owner-texture"];
 
     /// <summary>The architecture a short name of <see cref="TrainableNames"/> stands for.</summary>
     public static GeneratorArchitecture FromTrainableName(string name) => name switch
@@ -39,6 +46,7 @@ public sealed record GeneratorArchitecture(string Name, int BaseChannels, int Re
         "surrogate-hash" => SurrogateHashGenerator.Blocks,
         "surrogate-hash-smooth" => SurrogateHashGenerator.Smooth,
         "concept-poison" => ConceptPoisonGenerator.Poison,
+        "owner-texture" => OwnerTextureGenerator.Texture,
         _ => throw new ArgumentException($"Unknown architecture '{name}'; use {string.Join(", ", TrainableNames)}.", nameof(name)),
     };
 

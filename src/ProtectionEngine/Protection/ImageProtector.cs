@@ -2,6 +2,7 @@ using System.Diagnostics;
 using UploadGuard.ProtectionEngine.Batching;
 using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Owners;
 
 namespace UploadGuard.ProtectionEngine.Protection;
 
@@ -42,11 +43,23 @@ public sealed class ImageProtector(ImageCodec codec, GeneratorBatcher batcher, A
         var canvas = WorkingCanvas.From(decoded.Pixels, card.WorkingSize);
         Report(ProtectionStage.Queued);
         double queueMs = 0;
-        var perturbation = await batcher.GenerateAsync(lease, canvas.Pixels, () =>
+        float[] perturbation;
+        if (lease.Model.Generator is OwnerTextureGenerator keyed)
         {
-            queueMs = stage.Elapsed.TotalMilliseconds;
+            // The owner's texture is a tile lookup, not a network pass: no batch to wait for.
+            var owner = options.Owner ?? throw new OwnerKeyRequiredException(card.Version);
             Report(ProtectionStage.Protecting);
-        }, cancellationToken).ConfigureAwait(false);
+            var (shiftY, shiftX) = OwnerTextureGenerator.Offset(owner.Bytes, encoded);
+            perturbation = keyed.Perturbation(owner.Bytes, card.WorkingSize, shiftY, shiftX);
+        }
+        else
+        {
+            perturbation = await batcher.GenerateAsync(lease, canvas.Pixels, () =>
+            {
+                queueMs = stage.Elapsed.TotalMilliseconds;
+                Report(ProtectionStage.Protecting);
+            }, cancellationToken).ConfigureAwait(false);
+        }
         double generatorMs = Lap(stage) - queueMs;
         cancellationToken.ThrowIfCancellationRequested();
 
@@ -81,6 +94,7 @@ public sealed class ImageProtector(ImageCodec codec, GeneratorBatcher batcher, A
             Epsilon = options.Epsilon,
             ModelVersion = card.Version,
             ModelTrained = card.Trained,
+            OwnerKeyId = card.Architecture.IsOwnerKeyed ? options.Owner?.KeyId : null,
             Warning = card.Warning,
             MaxAbsDifference = measured.MaxAbsDifference,
             PsnrDb = measured.PsnrDb,

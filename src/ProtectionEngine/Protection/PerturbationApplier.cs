@@ -7,13 +7,65 @@ namespace UploadGuard.ProtectionEngine.Protection;
 /// Upsamples the working-resolution perturbation to the photo's size (bilinear, half-pixel centres), adds
 /// epsilon times it, rounds, and projects every channel back into [original - epsilon, original + epsilon] and
 /// [0, 255]. The bound therefore holds exactly on the 8-bit pixels, whatever the generator produced. Alpha is not
-/// touched; gray photos get one shared perturbation so they stay gray.
+/// touched; gray photos get one shared perturbation so they stay gray. <see cref="Remove"/> undoes it for whoever can
+/// draw the same perturbation again (an owner-keyed model's key holder).
 /// </summary>
 public static class PerturbationApplier
 {
     /// <param name="image">Pixels to perturb in place; must use one contiguous buffer.</param>
     /// <param name="perturbation">tanh(G(x)) on the canvas, CHW, values in [-1, 1].</param>
-    public static void Apply(Image<Rgba32> image, WorkingCanvas canvas, float[] perturbation, int epsilon, bool grayscale)
+    public static void Apply(Image<Rgba32> image, WorkingCanvas canvas, float[] perturbation, int epsilon, bool grayscale) =>
+        Map<Add>(image, canvas, perturbation, epsilon, grayscale);
+
+    /// <summary>
+    /// Takes off what <see cref="Apply"/> added with the same perturbation: every value goes back to the original it
+    /// came from, exactly where the original was not clipped at 0 or 255 (there the nearest candidate is taken).
+    /// </summary>
+    public static void Remove(Image<Rgba32> image, WorkingCanvas canvas, float[] perturbation, int epsilon, bool grayscale) =>
+        Map<Subtract>(image, canvas, perturbation, epsilon, grayscale);
+
+    /// <summary>Adds epsilon x delta, rounds, then projects into the epsilon ball and the 8-bit range.</summary>
+    public static byte Perturb(byte original, float delta, int epsilon)
+    {
+        int value = (int)MathF.Round(original + epsilon * delta, MidpointRounding.AwayFromZero);
+        return (byte)Math.Clamp(value, Math.Max(0, original - epsilon), Math.Min(255, original + epsilon));
+    }
+
+    /// <summary>
+    /// The value <see cref="Perturb"/> turned into <paramref name="perturbed"/> with this delta: the nearest candidate
+    /// to perturbed minus epsilon x delta that <see cref="Perturb"/> maps back onto it (float rounding can put the plain
+    /// difference one level off), or that difference where the original was clipped at 0 or 255 and none does.
+    /// </summary>
+    public static byte Restore(byte perturbed, float delta, int epsilon)
+    {
+        int estimate = Math.Clamp((int)MathF.Round(perturbed - epsilon * delta, MidpointRounding.AwayFromZero),
+            Math.Max(0, perturbed - epsilon), Math.Min(255, perturbed + epsilon));
+        foreach (int candidate in (ReadOnlySpan<int>)[estimate, estimate - 1, estimate + 1])
+        {
+            if (candidate is >= 0 and <= 255 && Perturb((byte)candidate, delta, epsilon) == perturbed)
+                return (byte)candidate;
+        }
+        return (byte)estimate;
+    }
+
+    private interface IValueMap
+    {
+        static abstract byte Map(byte value, float delta, int epsilon);
+    }
+
+    private readonly struct Add : IValueMap
+    {
+        public static byte Map(byte value, float delta, int epsilon) => Perturb(value, delta, epsilon);
+    }
+
+    private readonly struct Subtract : IValueMap
+    {
+        public static byte Map(byte value, float delta, int epsilon) => Restore(value, delta, epsilon);
+    }
+
+    // A struct type argument: the JIT compiles one copy per map with the call inlined, so the hot loop pays nothing for sharing.
+    private static void Map<TMap>(Image<Rgba32> image, WorkingCanvas canvas, float[] perturbation, int epsilon, bool grayscale)
+        where TMap : struct, IValueMap
     {
         if (!image.DangerousTryGetSinglePixelMemory(out var memory))
             throw new InvalidOperationException("The image is not in one contiguous buffer; enable PreferContiguousImageBuffers.");
@@ -46,25 +98,18 @@ public static class PerturbationApplier
                 ref var p = ref row[x];
                 if (grayscale)
                 {
-                    byte v = Perturb(p.R, (dr + dg + db) / 3f, epsilon);
+                    byte v = TMap.Map(p.R, (dr + dg + db) / 3f, epsilon);
                     p.R = p.G = p.B = v;
                 }
                 else
                 {
-                    p.R = Perturb(p.R, dr, epsilon);
-                    p.G = Perturb(p.G, dg, epsilon);
-                    p.B = Perturb(p.B, db, epsilon);
+                    p.R = TMap.Map(p.R, dr, epsilon);
+                    p.G = TMap.Map(p.G, dg, epsilon);
+                    p.B = TMap.Map(p.B, db, epsilon);
                 }
             }
             return rowDelta;
         }, _ => { });
-    }
-
-    /// <summary>Adds epsilon x delta, rounds, then projects into the epsilon ball and the 8-bit range.</summary>
-    public static byte Perturb(byte original, float delta, int epsilon)
-    {
-        int value = (int)MathF.Round(original + epsilon * delta, MidpointRounding.AwayFromZero);
-        return (byte)Math.Clamp(value, Math.Max(0, original - epsilon), Math.Min(255, original + epsilon));
     }
 
     /// <summary>For each target coordinate, the two source taps and the weight of the second.</summary>

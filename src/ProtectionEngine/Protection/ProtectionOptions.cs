@@ -1,4 +1,5 @@
 using UploadGuard.ProtectionEngine.Imaging;
+using UploadGuard.ProtectionEngine.Owners;
 
 namespace UploadGuard.ProtectionEngine.Protection;
 
@@ -12,6 +13,12 @@ public sealed record ProtectionOptions
     public int Epsilon { get; init; } = 8;
 
     public OutputFormat Format { get; init; } = OutputFormat.Keep;
+
+    /// <summary>
+    /// The owner's key. An owner-keyed model needs it (<see cref="OwnerKeyRequiredException"/> without); other models
+    /// ignore it, and their reports say no key was used.
+    /// </summary>
+    public OwnerKey? Owner { get; init; }
 
     public void Validate()
     {

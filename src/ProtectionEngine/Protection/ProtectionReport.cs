@@ -26,6 +26,9 @@ public sealed record ProtectionReport
 
     public required bool ModelTrained { get; init; }
 
+    /// <summary>The id of the secret the owner's key came from, when the model is owner-keyed; never the key or the owner.</summary>
+    public string? OwnerKeyId { get; init; }
+
     /// <summary>Set when the model is a placeholder: "untrained model: no protection claimed".</summary>
     public string? Warning { get; init; }
 

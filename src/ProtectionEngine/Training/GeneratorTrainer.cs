@@ -68,6 +68,7 @@ public sealed class GeneratorTrainer
                 Source = options.DataSource,
                 Subset = options.Subset,
                 MaxImages = options.MaxImages,
+                ExcludePrefixes = options.ExcludePrefixes,
                 Sampling = options.Sampling,
                 Seed = options.Seed,
                 ImageSize = options.ImageSize,
@@ -83,6 +84,8 @@ public sealed class GeneratorTrainer
         }
 
         string fingerprint = Fingerprint(options, dataset);
+        if (options.Architecture.IsOwnerKeyed)
+            return OwnerTextureTrainer.Fit(options, dataset, fingerprint, registry, version, progress, clock, cancellationToken);
         var latest = TrainingCheckpoint.FindLatest(options.CheckpointDirectory);
         if (latest is not null && latest.Fingerprint != fingerprint)
         {
@@ -448,7 +451,9 @@ public sealed class GeneratorTrainer
         };
         hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(settings, ModelCard.JsonOptions));
         // Appended only when they matter, so the runs of the other losses keep their fingerprints (and checkpoints).
-        if (options.Loss == GeneratorLossKind.MinMin)
+        if (options.Architecture.IsOwnerKeyed)
+            hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(new { options.ProxySize, options.ProxyLearningRate, options.PseudoOwners, options.EpisodeSteps }, ModelCard.JsonOptions));
+        else if (options.Loss == GeneratorLossKind.MinMin)
             hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(new { options.ProxySize, options.ProxyLearningRate }, ModelCard.JsonOptions));
         for (int i = 0; i < dataset.Count; i++)
         {

@@ -17,6 +17,9 @@ public sealed record GeneratorTrainingOptions
 
     public int? MaxImages { get; init; }
 
+    /// <summary>Relative path prefixes left out of training (e.g. the people an identity benchmark evaluates on).</summary>
+    public IReadOnlyList<string> ExcludePrefixes { get; init; } = [];
+
     public DatasetSampling Sampling { get; init; } = DatasetSampling.Random;
 
     /// <summary>Training resolution and the saved model's working size (multiple of 4).</summary>
@@ -80,7 +83,13 @@ public sealed record GeneratorTrainingOptions
     /// </summary>
     public int CraftingEpochs { get; init; } = 15;
 
-    /// <summary>Min-min only: the stand-in victim's Adam learning rate.</summary>
+    /// <summary>Owner texture only: pseudo-owners (random keys over random groups of the photos) per episode.</summary>
+    public int PseudoOwners { get; init; } = 8;
+
+    /// <summary>Owner texture only: steps before the stand-in victim and the pseudo-owners' keys are drawn afresh.</summary>
+    public int EpisodeSteps { get; init; } = 100;
+
+    /// <summary>Min-min: the stand-in victim's Adam learning rate; owner texture: its SGD learning rate.</summary>
     public double ProxyLearningRate { get; init; } = 1e-3;
 
     /// <summary>
@@ -131,6 +140,8 @@ public sealed record GeneratorTrainingOptions
             throw new ArgumentOutOfRangeException(nameof(LearningRate), "Learning rate and temperature must be positive, the away weight not negative.");
         if (ProxySize is < 16 or > 512 || ProxyLearningRate <= 0 || double.IsNaN(ProxyLearningRate))
             throw new ArgumentOutOfRangeException(nameof(ProxySize), "The proxy size must be 16..512 and its learning rate positive.");
+        if (PseudoOwners is < 1 or > 1000 || EpisodeSteps < 1)
+            throw new ArgumentOutOfRangeException(nameof(PseudoOwners), "An episode needs 1..1000 pseudo-owners and at least one step.");
         if (CraftingEpochs is < 1 or > 1000)
             throw new ArgumentOutOfRangeException(nameof(CraftingEpochs), CraftingEpochs, "The crafting network needs 1..1000 epochs.");
         if (Architecture.Name == GeneratorArchitecture.ConceptPoison && ProxySize % GeneratorArchitecture.SizeMultiple != 0)

@@ -39,6 +39,34 @@ public static class TestEngine
         }, generator);
     }
 
+    /// <summary>An owner-keyed model with random (unfitted) atoms drawn from <paramref name="seed"/>.</summary>
+    public static ModelCard AddOwnerTextureModel(ModelRegistry registry, string version, int workingSize = 64, int seed = 3)
+    {
+        using var generator = new OwnerTextureGenerator();
+        generator.Reset(seed);
+        return registry.Save(new ModelCard
+        {
+            Version = version,
+            Trained = false,
+            Architecture = generator.Architecture,
+            Parameters = generator.ParameterCount,
+            WorkingSize = workingSize,
+            Epsilon = 8,
+            Weights = new ModelWeightsFile("generator.safetensors", "safetensors", ""),
+            TrainingData = "none: test fixture (random atoms)",
+            Created = DateTimeOffset.UtcNow,
+        }, generator);
+    }
+
+    /// <summary>An engine whose active model is a fresh <see cref="AddOwnerTextureModel"/>.</summary>
+    public static ProtectionEngineHost OwnerKeyed(int workingSize = 64, ImagingOptions? imaging = null)
+    {
+        var registry = new ModelRegistry(Path.Combine(Path.GetTempPath(), "uploadguard-tests", Guid.NewGuid().ToString("N")));
+        AddOwnerTextureModel(registry, "test-owner-texture", workingSize);
+        registry.SetActive("test-owner-texture");
+        return ProtectionEngineHost.Create(new EngineOptions { ModelsPath = registry.Root, Device = "cpu" }, imaging ?? new ImagingOptions(), new BatchingOptions());
+    }
+
     public static ProtectionEngineHost Small(ImagingOptions? imaging = null, BatchingOptions? batching = null, string version = "test-small") =>
         ProtectionEngineHost.Create(
             new EngineOptions { ModelsPath = SmallRegistry(version).Root, Device = "cpu" },

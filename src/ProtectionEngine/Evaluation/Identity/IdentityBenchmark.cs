@@ -1,0 +1,258 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using SixLabors.ImageSharp.PixelFormats;
+using UploadGuard.ProtectionEngine.Batching;
+using UploadGuard.ProtectionEngine.Evaluation.Victims;
+using UploadGuard.ProtectionEngine.Hosting;
+using UploadGuard.ProtectionEngine.Imaging;
+using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Owners;
+using UploadGuard.ProtectionEngine.Protection;
+using UploadGuard.ProtectionEngine.Training;
+using static TorchSharp.torch;
+
+namespace UploadGuard.ProtectionEngine.Evaluation.Identity;
+
+/// <summary>
+/// The identity benchmark (docs/evaluation.md): models that learn who is in a photo, the attack owner-keyed protection
+/// is for. Owners, drawn with the seed, have their training photos protected with their own keys through the real
+/// engine at full size; the attacker crops each face (jittered per photo, as a detector would), resizes it to the
+/// victim's size and trains an identity classifier from scratch on everyone. The owners' accuracy on their own clean
+/// test photos against the clean run is what protection buys; everyone else's accuracy is what it must not cost.
+/// </summary>
+public static class IdentityBenchmark
+{
+    private const int TestCropSeedOffset = 1_000_003;
+
+    public static async Task<IdentityResult> RunAsync(IdentityBenchmarkOptions options, IProgress<BenchmarkProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var started = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        var device = ComputeDevice.Select(options.Device);
+
+        progress?.Report(new BenchmarkProgress(BenchmarkStage.Loading, $"Reading {options.DataSource}"));
+        var data = await Task.Run(() => IdentityData.Load(options, null, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var owners = DrawOwners(data.People.Count, options.Owners, options.Seed);
+        var ownerNames = owners.Order().Select(o => data.People[o]).ToList();
+        progress?.Report(new BenchmarkProgress(BenchmarkStage.Loading, string.Create(CultureInfo.InvariantCulture,
+            $"{data.People.Count} people, {data.Train.Count:N0} training and {data.Test.Count:N0} test photos; owners: {string.Join(", ", ownerNames)}")));
+
+        var keyring = new OwnerKeyring(BenchmarkSecret(options.Seed));
+        var ownerSet = owners.ToHashSet();
+        var ownedPhotos = Enumerable.Range(0, data.Train.Count).Where(i => ownerSet.Contains(data.Train.Label(i))).ToList();
+
+        LabeledImages? protectedPhotos = null;
+        ModelCard? card = null;
+        RemovalSummary? removal = null;
+        LabeledImages? removedPhotos = null;
+        if (options.Rows.Any(r => IdentityRows.Coverage(r) > 0))
+        {
+            (protectedPhotos, card, removedPhotos, removal) = await ProtectAsync(options, data, ownedPhotos, keyring, owners, progress, cancellationToken)
+                .ConfigureAwait(false);
+        }
+
+        var test = CropAll(data.Test, options, TestCropSeedOffset);
+        var runs = new List<IdentityRun>();
+        await Task.Factory.StartNew(() =>
+        {
+            foreach (var row in options.Rows)
+            {
+                string rowName = IdentityRows.Name(row);
+                progress?.Report(new BenchmarkProgress(BenchmarkStage.Preparing, $"Preparing the '{rowName}' training set", Row: rowName));
+                var trainingSet = TrainingSet(row, data, protectedPhotos, removedPhotos, ownedPhotos, ownerSet, options);
+                string? note = row is IdentityRow.Clean or IdentityRow.CleanAveraging ? null : card?.Trained == false ? ModelCard.UntrainedWarning : null;
+                foreach (var architecture in options.Architectures)
+                {
+                    string name = VictimArchitectures.Name(architecture);
+                    var epochs = new InlineProgress<VictimEpoch>(e => progress?.Report(new BenchmarkProgress(BenchmarkStage.Training,
+                        $"{rowName} / {name}: epoch {e.Epoch}/{e.Epochs}", e.Epoch, e.Epochs, rowName, name, e)));
+                    var runClock = Stopwatch.StartNew();
+                    var (model, fitted) = VictimTrainer.Fit(architecture, trainingSet, options.Recipe, options.Seed, device, epochs, cancellationToken: cancellationToken);
+                    int[] predictions;
+                    using (model)
+                        predictions = VictimTrainer.Predict(model, test, options.Recipe.TestBatchSize, device, cancellationToken);
+                    runs.Add(Score(rowName, name, predictions, test, owners, data.People, fitted.FinalTrainAccuracy, runClock.Elapsed, note, progress));
+                }
+                if (options.LinearProbe)
+                {
+                    var runClock = Stopwatch.StartNew();
+                    var (predictions, trainAccuracy) = SurrogateLinearProbe.Fit(trainingSet, test, options.Seed, device, cancellationToken);
+                    runs.Add(Score(rowName, SurrogateLinearProbe.Name, predictions, test, owners, data.People, trainAccuracy, runClock.Elapsed, note, progress));
+                }
+            }
+        }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+
+        return new IdentityResult
+        {
+            DataSource = Path.GetFileName(options.DataSource.TrimEnd('/', Path.DirectorySeparatorChar)),
+            People = data.People,
+            Owners = ownerNames,
+            TrainImages = data.Train.Count,
+            TestImages = data.Test.Count,
+            PhotoSize = options.PhotoSize,
+            FaceBox = options.FaceBox,
+            VictimSize = options.VictimSize,
+            Epsilon = options.Epsilon,
+            Seed = options.Seed,
+            Recipe = options.Recipe,
+            ModelVersion = card?.Version,
+            ModelTrained = card?.Trained,
+            ModelWarning = card?.Warning,
+            ProtectedQuality = protectedPhotos is null ? null : ImageQuality.Compare(Subset(data.Train, ownedPhotos), Subset(protectedPhotos, ownedPhotos)),
+            Removal = removal,
+            Runs = runs,
+            Started = started,
+            Elapsed = clock.Elapsed,
+            Machine = $"{Environment.ProcessorCount} logical CPU(s), {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}, "
+                + $"torch {get_num_threads()} thread(s) on {device.type}",
+        };
+    }
+
+    /// <summary>A row's face crops at the victim's size, labelled by person.</summary>
+    private static LabeledImages TrainingSet(IdentityRow row, IdentityData data, LabeledImages? protectedPhotos, LabeledImages? removedPhotos,
+        IReadOnlyList<int> ownedPhotos, IReadOnlySet<int> owners, IdentityBenchmarkOptions options)
+    {
+        LabeledImages RequireProtected() => protectedPhotos ?? throw new InvalidOperationException($"Row '{IdentityRows.Name(row)}' needs the protected photos.");
+        var photos = row switch
+        {
+            IdentityRow.Clean => data.Train,
+            IdentityRow.CleanAveraging => OwnerAveragingAttack.Apply(data.Train, owners),
+            IdentityRow.Averaging => OwnerAveragingAttack.Apply(RequireProtected(), owners),
+            IdentityRow.Removed => removedPhotos ?? throw new InvalidOperationException("Row 'removed' needs an owner-keyed model."),
+            IdentityRow.Coverage75 or IdentityRow.Coverage50 => Covered(data.Train, RequireProtected(), ownedPhotos, IdentityRows.Coverage(row), options.Seed),
+            _ => RequireProtected(),
+        };
+        var crops = CropAll(photos, options, 0);
+        return IdentityRows.CountermeasureOf(row) is { } countermeasure ? Countermeasures.Apply(crops, countermeasure) : crops;
+    }
+
+    /// <summary>The clean photos with a seeded share of each owner's photos replaced by their protected copies.</summary>
+    private static LabeledImages Covered(LabeledImages clean, LabeledImages protectedPhotos, IReadOnlyList<int> ownedPhotos, double coverage, int seed)
+    {
+        var random = new Random(seed);
+        var output = Enumerable.Range(0, clean.Count).Select(clean.Pixels).ToArray();
+        foreach (var owner in ownedPhotos.GroupBy(clean.Label))
+        {
+            var members = owner.ToArray();
+            random.Shuffle(members);
+            foreach (int i in members.Take((int)Math.Round(coverage * members.Length)))
+                output[i] = protectedPhotos.Pixels(i);
+        }
+        return clean.WithPixels(output);
+    }
+
+    private static LabeledImages CropAll(LabeledImages photos, IdentityBenchmarkOptions options, int seedOffset)
+    {
+        var crops = new byte[photos.Count][];
+        Parallel.For(0, photos.Count, i => crops[i] = FaceCrop.Apply(photos.Pixels(i), photos.Size, options.FaceBox, options.VictimSize,
+            StepSeeds.Mix(options.Seed, i + seedOffset, 0)));
+        return photos.WithPixels(crops, options.VictimSize);
+    }
+
+    private static async Task<(LabeledImages Protected, ModelCard Card, LabeledImages? Removed, RemovalSummary? Removal)> ProtectAsync(
+        IdentityBenchmarkOptions options, IdentityData data, List<int> ownedPhotos, OwnerKeyring keyring, IReadOnlyList<int> owners,
+        IProgress<BenchmarkProgress>? progress, CancellationToken cancellationToken)
+    {
+        const int batch = 16;
+        var host = ProtectionEngineHost.Create(
+            new EngineOptions { ModelsPath = options.ModelsPath, ModelVersion = options.ModelVersion, Device = options.Device },
+            new ImagingOptions { Metadata = MetadataPolicy.StripAll },
+            new BatchingOptions { MaxBatchSize = batch, MaxWait = TimeSpan.FromMilliseconds(20), QueueCapacity = 4 * batch });
+        await using (host.ConfigureAwait(false))
+        {
+            var card = host.Models.Card;
+            progress?.Report(new BenchmarkProgress(BenchmarkStage.Protecting,
+                $"Protecting the owners' {ownedPhotos.Count:N0} training photos at {data.Size} px with {card.Version}, each with its owner's key"
+                + (card.Trained ? "" : $": {ModelCard.UntrainedWarning}"), 0, ownedPhotos.Count));
+            var output = Enumerable.Range(0, data.Train.Count).Select(data.Train.Pixels).ToArray();
+            var protectionOptions = new ProtectionOptions { Epsilon = options.Epsilon, Format = options.ProtectFormat };
+            await Parallel.ForEachAsync(ownedPhotos, new ParallelOptions { MaxDegreeOfParallelism = 2 * batch, CancellationToken = cancellationToken },
+                async (i, ct) =>
+                {
+                    var owner = keyring.Derive(data.People[data.Train.Label(i)]);
+                    using var upload = new MemoryStream(EngineProtection.EncodePng(data.Train.Pixels(i), data.Size));
+                    var result = await host.Protector.ProtectAsync(upload, protectionOptions with { Owner = owner }, cancellationToken: ct).ConfigureAwait(false);
+                    using var decoded = host.Protector.Codec.DecodeForVerification(result.Data);
+                    output[i] = ChwPixels.FromImage(decoded);
+                }).ConfigureAwait(false);
+            var protectedPhotos = data.Train.WithPixels(output);
+
+            if (!options.Rows.Contains(IdentityRow.Removed))
+                return (protectedPhotos, card, null, null);
+            using var lease = host.Models.Acquire();
+            if (lease.Model.Generator is not OwnerTextureGenerator keyed)
+                throw new InvalidOperationException($"Row 'removed' needs an owner-keyed model; {card.Version} is {card.Architecture.Name}.");
+            var (removed, summary) = Remove(data, protectedPhotos, ownedPhotos, keyring, owners, keyed, card.WorkingSize, options.Epsilon);
+            progress?.Report(new BenchmarkProgress(BenchmarkStage.Protecting, string.Create(CultureInfo.InvariantCulture,
+                $"Removal by the key holder: texture found in {summary.Found}/{summary.Photos} photos, {summary.WithinOneLevel:P2} of values within one level of clean; another owner's key found a texture in {summary.WrongKeyFound}")));
+            return (protectedPhotos, card, removed, summary);
+        }
+    }
+
+    /// <summary>Each owner's protected photos unprotected with the owner's key; also tries another owner's key, which must find nothing.</summary>
+    private static (LabeledImages Removed, RemovalSummary Summary) Remove(IdentityData data, LabeledImages protectedPhotos, List<int> ownedPhotos,
+        OwnerKeyring keyring, IReadOnlyList<int> owners, OwnerTextureGenerator generator, int workingSize, int epsilon)
+    {
+        var output = Enumerable.Range(0, protectedPhotos.Count).Select(protectedPhotos.Pixels).ToArray();
+        int found = 0, wrong = 0;
+        long within = 0, values = 0;
+        foreach (int i in ownedPhotos)
+        {
+            int label = data.Train.Label(i);
+            string person = data.People[label];
+            int otherOwner = owners.FirstOrDefault(o => o != label, label);
+            string other = data.People[otherOwner];
+            using var image = ChwPixels.ToImage(protectedPhotos.Pixels(i), data.Size).CloneAs<Rgba32>();
+            if (other != person && PerturbationRemover.Detect(image, generator, workingSize, epsilon, keyring.DeriveAll(other)).Found)
+                wrong++;
+            var match = PerturbationRemover.Remove(image, generator, workingSize, epsilon, grayscale: false, keyring.DeriveAll(person));
+            if (match.Found)
+                found++;
+            output[i] = ChwPixels.FromImage(image);
+            var clean = data.Train.Pixels(i);
+            for (int v = 0; v < clean.Length; v++)
+                within += Math.Abs(clean[v] - output[i][v]) <= 1 ? 1 : 0;
+            values += clean.Length;
+        }
+        return (protectedPhotos.WithPixels(output), new RemovalSummary(ownedPhotos.Count, found, values == 0 ? 0 : (double)within / values, wrong));
+    }
+
+    private static IdentityRun Score(string row, string architecture, int[] predictions, LabeledImages test, IReadOnlyList<int> owners,
+        IReadOnlyList<string> people, double trainAccuracy, TimeSpan elapsed, string? note, IProgress<BenchmarkProgress>? progress)
+    {
+        var ownerSet = owners.ToHashSet();
+        double Accuracy(Func<int, bool> include)
+        {
+            var members = Enumerable.Range(0, test.Count).Where(i => include(test.Label(i))).ToList();
+            return members.Count == 0 ? double.NaN : members.Count(i => predictions[i] == test.Label(i)) / (double)members.Count;
+        }
+        var run = new IdentityRun(row, architecture, Accuracy(ownerSet.Contains), Accuracy(l => !ownerSet.Contains(l)), Accuracy(_ => true),
+            owners.Order().ToDictionary(o => people[o], o => Accuracy(l => l == o)), trainAccuracy, elapsed, note);
+        progress?.Report(new BenchmarkProgress(BenchmarkStage.RunFinished, string.Create(CultureInfo.InvariantCulture,
+            $"{row} / {architecture}: owners {run.OwnersAccuracy * 100:0.0} %, others {run.OthersAccuracy * 100:0.0} %, all {run.AllAccuracy * 100:0.0} %"),
+            Row: row, Architecture: architecture));
+        return run;
+    }
+
+    private static List<int> DrawOwners(int people, int count, int seed)
+    {
+        if (count >= people)
+            throw new InvalidOperationException($"{count} owners leave nobody unprotected among {people} people; choose fewer.");
+        var order = Enumerable.Range(0, people).ToArray();
+        new Random(seed).Shuffle(order);
+        return [.. order.Take(count)];
+    }
+
+    /// <summary>The benchmark's own server secret, fixed by the seed so that a run can be repeated key for key.</summary>
+    private static string BenchmarkSecret(int seed) =>
+        Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"uploadguard identity benchmark secret {seed}"))));
+
+    private static LabeledImages Subset(LabeledImages images, IReadOnlyList<int> indices) =>
+        new(images.Size, indices.Select(images.Pixels).ToList(), indices.Select(images.Label).ToList(), images.Classes);
+}

@@ -1,0 +1,41 @@
+using System.Globalization;
+using System.Text;
+
+namespace UploadGuard.ProtectionEngine.Evaluation.Identity;
+
+/// <summary>An identity benchmark result as Markdown for docs/evaluation.md, headed by the command that produced it.</summary>
+public static class IdentityMarkdown
+{
+    public static string Write(IdentityResult result, string command)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var c = CultureInfo.InvariantCulture;
+        var text = new StringBuilder();
+        text.AppendLine(c, $"```bash\n{command}\n```");
+        text.AppendLine();
+        text.AppendLine(c, $"- Data: {result.DataSource}, {result.People.Count} people, {result.TrainImages:N0} training and {result.TestImages:N0} clean test photos at {result.PhotoSize} px; owners (seed {result.Seed}): {string.Join(", ", result.Owners)}.");
+        text.AppendLine(c, $"- Attacker: a face box of about {result.FaceBox} px (85-115 %, centre jittered per photo), resized to {result.VictimSize} px; victims trained from scratch on everyone, tested on everyone's clean test photos.");
+        if (result.ModelVersion is not null)
+        {
+            string warning = result.ModelWarning is { } w ? $": **{w}**." : ".";
+            text.AppendLine(c, $"- Model: {result.ModelVersion}, epsilon {result.Epsilon}, each owner's photos protected with that owner's key through the engine at full size{warning}");
+        }
+        if (result.ProtectedQuality is { } q)
+            text.AppendLine(c, $"- The owners' protected photos against the clean ones at {q.Size} px: PSNR {Db(q.PsnrDb)}, SSIM {(q.Ssim is { } s ? s.ToString("0.0000", c) : "n/a")}, largest change {q.MaxAbsDifference} levels.");
+        if (result.Removal is { } r)
+            text.AppendLine(c, $"- Removal by the key holder: texture found in {r.Found}/{r.Photos} photos, {r.WithinOneLevel * 100:0.00} % of values within one level of clean; another owner's key found a texture in {r.WrongKeyFound}.");
+        var recipe = result.Recipe;
+        text.AppendLine(c, $"- Recipe: {recipe.Epochs} epochs, batch {recipe.BatchSize}, SGD Nesterov, one-cycle peak {recipe.PeakLearningRate}, crops + flips; machine: {result.Machine}; started {result.Started:yyyy-MM-dd HH:mm} UTC, {result.Elapsed.TotalMinutes:0.0} min in all.");
+        text.AppendLine();
+        text.AppendLine("| Training set | Victim | Owners (their clean test photos) | Other people | All | Per owner | Note |");
+        text.AppendLine("|---|---|---:|---:|---:|---|---|");
+        foreach (var run in result.Runs)
+        {
+            string perOwner = string.Join(", ", run.PerOwner.Select(p => string.Create(c, $"{p.Key} {p.Value * 100:0.0} %")));
+            text.AppendLine(c, $"| {run.Row} | {run.Architecture} | {run.OwnersAccuracy * 100:0.0} % | {run.OthersAccuracy * 100:0.0} % | {run.AllAccuracy * 100:0.0} % | {perOwner} | {run.Note} |");
+        }
+        return text.ToString();
+    }
+
+    private static string Db(double? psnr) => psnr is { } v ? string.Create(CultureInfo.InvariantCulture, $"{v:0.00} dB") : "identical";
+}

@@ -1,0 +1,128 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Owners;
+
+namespace UploadGuard.ProtectionEngine.Protection;
+
+/// <summary>
+/// Takes an owner-keyed perturbation off a protected photo, for the key holder. The texture does not depend on the
+/// photo, only on the key and a per-photo offset, so the offset is found by correlation: the photo's fine detail on the
+/// working canvas is folded onto one tile period (the content averages out, the texture adds up) and compared with the
+/// key's tile at every offset. A key whose best match is weak is refused: the wrong key removes nothing. With the
+/// right key and offset the engine's projection is inverted value by value (<see cref="PerturbationApplier.Remove"/>),
+/// exactly for lossless output.
+/// </summary>
+public static class PerturbationRemover
+{
+    /// <summary>
+    /// Correlation below which no texture of the key is taken to be present. Protected PNGs of Kodak-24 match their key
+    /// far above it and other keys far below it (docs/protection.md has the figures).
+    /// </summary>
+    public const double MinimumCorrelation = 0.35;
+
+    /// <summary>Finds which candidate key's texture is in <paramref name="image"/>, and where, without changing it.</summary>
+    public static TextureMatch Detect(Image<Rgba32> image, OwnerTextureGenerator generator, int workingSize, int epsilon, IReadOnlyList<OwnerKey> candidates)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(generator);
+        ArgumentNullException.ThrowIfNull(candidates);
+        var canvas = WorkingCanvas.From(image, workingSize);
+        var folded = Fold(canvas, epsilon);
+        var best = new TextureMatch(null, double.NegativeInfinity, 0, 0);
+        foreach (var key in candidates)
+        {
+            var match = BestOffset(folded, generator.Tile(key.Bytes));
+            if (match.Correlation > best.Correlation)
+                best = match with { Key = key };
+        }
+        return best;
+    }
+
+    /// <summary>
+    /// Removes the texture of whichever candidate key is found in <paramref name="image"/> (in place), or leaves the image
+    /// untouched and returns a match whose <see cref="TextureMatch.Found"/> is false.
+    /// </summary>
+    public static TextureMatch Remove(Image<Rgba32> image, OwnerTextureGenerator generator, int workingSize, int epsilon, bool grayscale,
+        IReadOnlyList<OwnerKey> candidates)
+    {
+        var match = Detect(image, generator, workingSize, epsilon, candidates);
+        if (!match.Found)
+            return match;
+        var canvas = WorkingCanvas.From(image, workingSize);
+        var perturbation = generator.Perturbation(match.Key!.Bytes, workingSize, match.ShiftY, match.ShiftX);
+        PerturbationApplier.Remove(image, canvas, perturbation, epsilon, grayscale);
+        return match;
+    }
+
+    /// <summary>
+    /// The canvas's content minus its local mean over one period (which a whole period of the texture does not have),
+    /// clipped to twice epsilon, summed onto one period: [3, Period, Period].
+    /// </summary>
+    private static double[] Fold(WorkingCanvas canvas, int epsilon)
+    {
+        double clip = 2.0 * epsilon / 255;
+        const int period = OwnerTextureGenerator.Period, half = period / 2;
+        int size = canvas.Size, width = canvas.ContentWidth, height = canvas.ContentHeight;
+        var folded = new double[3 * period * period];
+        var integral = new double[(height + 1) * (width + 1)];
+        for (int c = 0; c < 3; c++)
+        {
+            var pixels = canvas.Pixels.AsSpan(c * size * size, size * size);
+            for (int y = 0; y < height; y++)
+            {
+                double rowSum = 0;
+                for (int x = 0; x < width; x++)
+                {
+                    rowSum += pixels[y * size + x];
+                    integral[(y + 1) * (width + 1) + x + 1] = integral[y * (width + 1) + x + 1] + rowSum;
+                }
+            }
+            for (int y = 0; y < height; y++)
+            {
+                int top = Math.Max(0, y - half), bottom = Math.Min(height, y + half);
+                for (int x = 0; x < width; x++)
+                {
+                    int left = Math.Max(0, x - half), right = Math.Min(width, x + half);
+                    double sum = integral[bottom * (width + 1) + right] - integral[top * (width + 1) + right]
+                        - integral[bottom * (width + 1) + left] + integral[top * (width + 1) + left];
+                    double mean = sum / ((bottom - top) * (right - left));
+                    // Clipped: edges and fine texture of the photo are far louder than the perturbation and would drown it.
+                    double detail = Math.Clamp(pixels[y * size + x] - mean, -clip, clip);
+                    folded[(c * period + y % period) * period + x % period] += detail;
+                }
+            }
+        }
+        return folded;
+    }
+
+    /// <summary>The offset at which the tile correlates best with the folded detail.</summary>
+    private static TextureMatch BestOffset(double[] folded, float[] tile)
+    {
+        const int period = OwnerTextureGenerator.Period;
+        double foldedNorm = Math.Sqrt(folded.Sum(v => v * v)), tileNorm = Math.Sqrt(tile.Sum(v => (double)v * v));
+        var best = new TextureMatch(null, double.NegativeInfinity, 0, 0);
+        if (foldedNorm == 0 || tileNorm == 0)
+            return best with { Correlation = 0 };
+        for (int shiftY = 0; shiftY < period; shiftY++)
+        {
+            for (int shiftX = 0; shiftX < period; shiftX++)
+            {
+                double dot = 0;
+                for (int c = 0; c < 3; c++)
+                {
+                    for (int y = 0; y < period; y++)
+                    {
+                        int foldedRow = (c * period + y) * period, tileRow = (c * period + (y + shiftY) % period) * period;
+                        for (int x = 0; x < period; x++)
+                            dot += folded[foldedRow + x] * tile[tileRow + (x + shiftX) % period];
+                    }
+                }
+                double correlation = dot / (foldedNorm * tileNorm);
+                if (correlation > best.Correlation)
+                    best = new TextureMatch(null, correlation, shiftY, shiftX);
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,297 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using TorchSharp;
+using TorchSharp.Modules;
+using UploadGuard.ProtectionEngine.Datasets;
+using UploadGuard.ProtectionEngine.Evaluation;
+using UploadGuard.ProtectionEngine.Evaluation.Victims;
+using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Training.Transforms;
+using static TorchSharp.torch;
+
+namespace UploadGuard.ProtectionEngine.Training;
+
+/// <summary>
+/// Fits an <see cref="OwnerTextureGenerator"/> without labels, by min-min against stand-in victims that learn
+/// pseudo-owners. Each episode draws fresh random keys for <see cref="GeneratorTrainingOptions.PseudoOwners"/>
+/// pseudo-owners and a freshly initialised ResNet-20; every step gives each photo of the batch a random pseudo-owner (or
+/// none: the clean class), adds that owner's texture at a random offset, shows the victim what an attacker's pipeline
+/// would (a crop of 30-100 % of the photo at any position, resized to the victim's size, flips, sometimes grey, blur, a
+/// halving and JPEG), and moves the victim and the atoms together to lower the victim's loss. The groups are random, so
+/// the content says nothing about the owner and only the texture can be learned: the atoms become what a network that
+/// starts from scratch reads fastest, under those transforms. Fresh victims each episode keep it about learning from
+/// scratch, fresh keys keep it about every key rather than a few.
+/// </summary>
+public static class OwnerTextureTrainer
+{
+    private const int StepStream = 11;
+    private const int EpisodeStream = 12;
+    private const int CropGroups = 4;
+    private const double MinCropSide = 0.3;
+    private const double CurriculumStartFactor = 3;
+    private const double CurriculumFraction = 0.4;
+    private const string CheckpointFile = "owner-texture-checkpoint.safetensors";
+    private const string CheckpointManifestFile = "owner-texture-checkpoint.json";
+
+    public static TrainingResult Fit(GeneratorTrainingOptions options, ImageDataset dataset, string fingerprint, ModelRegistry registry, string version,
+        IProgress<TrainingProgress>? progress, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(dataset);
+        var device = ComputeDevice.Select(options.Device);
+        using var generator = new OwnerTextureGenerator();
+        generator.Reset(options.Seed);
+        long start = RestoreCheckpoint(options, fingerprint, generator);
+        if (start > 0)
+            progress?.Report(new TrainingProgress(TrainingPhase.Resumed, start, options.Steps, new Dictionary<string, double>(), 0, null,
+                $"Resumed from the checkpoint of step {start:N0} (a new episode starts there)"));
+        generator.to(device);
+        using var atomsOptimizer = new Adam(generator.parameters(), options.LearningRate);
+
+        var terms = new Dictionary<string, double>();
+        nn.Module<Tensor, Tensor>? victim = null;
+        SGD? victimOptimizer = null;
+        TextureKey[] keys = [];
+        double episodeLoss = 0, smoothed = double.NaN;
+        int episodeSteps = 0;
+        long timedSteps = 0, completed = start;
+        double timedSeconds = 0;
+        try
+        {
+            for (long step = start + 1; step <= options.Steps; step++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                long began = Stopwatch.GetTimestamp();
+                if (victim is null || (step - 1) % options.EpisodeSteps == 0)
+                {
+                    string? summary = episodeSteps > 0
+                        ? string.Create(CultureInfo.InvariantCulture, $"episode ended: mean loss {episodeLoss / episodeSteps:0.000} over {episodeSteps} steps")
+                        : null;
+                    victimOptimizer?.Dispose();
+                    victim?.Dispose();
+                    (victim, victimOptimizer, keys) = NewEpisode(options, step, device);
+                    episodeLoss = 0;
+                    episodeSteps = 0;
+                    if (summary is not null)
+                        progress?.Report(new TrainingProgress(TrainingPhase.Training, step - 1, options.Steps, terms, 0, null, summary, smoothed));
+                }
+
+                terms = Step(options, dataset, generator, victim, victimOptimizer!, atomsOptimizer, keys, CurriculumScale(options, step), step, device);
+                double loss = terms["loss"];
+                if (!double.IsFinite(loss))
+                    throw new InvalidOperationException($"The loss is {loss} at step {step}; lower the learning rates.");
+                episodeLoss += loss;
+                episodeSteps++;
+                smoothed = double.IsNaN(smoothed) ? loss : smoothed + 0.05 * (loss - smoothed);
+                completed = step;
+
+                double seconds = Stopwatch.GetElapsedTime(began).TotalSeconds;
+                if (step > start + 1)
+                {
+                    timedSeconds += seconds;
+                    timedSteps++;
+                }
+                double perStep = timedSteps > 0 ? timedSeconds / timedSteps : seconds;
+                terms["epsilon"] = CurriculumScale(options, step) * 255;
+                progress?.Report(new TrainingProgress(TrainingPhase.Training, step, options.Steps, terms, options.BatchSize / perStep,
+                    TimeSpan.FromSeconds(perStep * (options.Steps - step)), null, smoothed));
+
+                if (options.CheckpointDirectory is not null && step % options.CheckpointInterval == 0)
+                {
+                    SaveCheckpoint(options, fingerprint, generator, step);
+                    progress?.Report(new TrainingProgress(TrainingPhase.Checkpointing, step, options.Steps, terms, 0, null,
+                        $"Checkpoint of step {step:N0} written"));
+                }
+            }
+        }
+        finally
+        {
+            victimOptimizer?.Dispose();
+            victim?.Dispose();
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var inv = CultureInfo.InvariantCulture;
+        long stepsDone = completed;
+        bool trained = stepsDone >= options.MinimumStepsForTrained && dataset.Count >= options.MinimumImagesForTrained;
+        string notes = string.Create(inv,
+            $"{GeneratorArchitecture.OwnerTexture}: {OwnerTextureGenerator.Atoms} texture atoms of {OwnerTextureGenerator.Period}x{OwnerTextureGenerator.Period} canvas pixels, ")
+            + string.Create(inv, $"{OwnerTextureGenerator.AtomsPerKey} chosen by the owner's key; fitted by min-min against from-scratch ResNet-20 stand-in victims ")
+            + string.Create(inv, $"({options.PseudoOwners} pseudo-owners with random keys over random groups of the photos, a new victim and new keys every {options.EpisodeSteps} steps, ")
+            + string.Create(inv, $"victims at {options.ProxySize} px after crops of 30-100 % of the photo); labels not used. ")
+            + (trained ? "" : string.Create(inv, $"{ModelCard.UntrainedWarning}: {stepsDone:N0} steps on {dataset.Count:N0} photos. "))
+            + "Protection is what the identity benchmark measures (docs/evaluation.md).";
+        generator.eval();
+        var card = registry.Save(new ModelCard
+        {
+            Version = version,
+            Trained = trained,
+            Architecture = generator.Architecture,
+            Parameters = generator.ParameterCount,
+            WorkingSize = options.ImageSize,
+            Epsilon = options.Epsilon,
+            Weights = new ModelWeightsFile("generator.safetensors", "safetensors", ""),
+            TrainingData = string.Create(inv,
+                $"{dataset.Description}: {dataset.Count:N0} images at {options.ImageSize} px; {dataset.Statistics.Skipped:N0} file(s) skipped; labels not used"),
+            TrainingSteps = stepsDone,
+            Created = DateTimeOffset.UtcNow,
+            Notes = notes,
+        }, generator);
+        if (options.Activate)
+            registry.SetActive(card.Version);
+        progress?.Report(new TrainingProgress(TrainingPhase.Completed, stepsDone, options.Steps, terms, 0, null, $"Saved {card.Version}"));
+        return new TrainingResult(card, dataset.Statistics, start, stepsDone - start, terms, [], clock.Elapsed,
+            timedSteps > 0 ? TimeSpan.FromSeconds(timedSeconds / timedSteps) : null);
+    }
+
+    /// <summary>
+    /// The texture's amplitude at a step: from <see cref="CurriculumStartFactor"/> times epsilon down to epsilon over
+    /// the first <see cref="CurriculumFraction"/> of the run, then epsilon. A from-scratch victim does not pick up a
+    /// random +-8 texture within an episode, so the atoms would get no useful gradient; a louder texture is learned at
+    /// once, and the atoms are then shaped to stay learnable as it quietens to the budget.
+    /// </summary>
+    private static double CurriculumScale(GeneratorTrainingOptions options, long step)
+    {
+        double progress = Math.Min(1, step / (CurriculumFraction * options.Steps));
+        return options.Epsilon * (CurriculumStartFactor + (1 - CurriculumStartFactor) * progress) / 255.0;
+    }
+
+    private static (nn.Module<Tensor, Tensor> Victim, SGD Optimizer, TextureKey[] Keys) NewEpisode(GeneratorTrainingOptions options, long step, Device device)
+    {
+        int seed = StepSeeds.Mix(options.Seed, step, EpisodeStream);
+        var victim = VictimArchitectures.Create(VictimArchitecture.ResNet20, options.PseudoOwners + 1);
+        using (var initialisation = new TorchSharp.torch.Generator(unchecked((ulong)seed)))
+            VictimInitialisation.Apply(victim, initialisation);
+        victim.to(device);
+        victim.train();
+        var optimizer = optim.SGD(victim.parameters(), options.ProxyLearningRate, momentum: 0.9, weight_decay: 5e-4, nesterov: true);
+        var random = new Random(seed);
+        var keys = new TextureKey[options.PseudoOwners];
+        var key = new byte[32];
+        for (int i = 0; i < keys.Length; i++)
+        {
+            random.NextBytes(key);
+            keys[i] = OwnerTextureGenerator.KeyOf(key);
+        }
+        return (victim, optimizer, keys);
+    }
+
+    private static Dictionary<string, double> Step(GeneratorTrainingOptions options, ImageDataset dataset, OwnerTextureGenerator generator,
+        nn.Module<Tensor, Tensor> victim, SGD victimOptimizer, Adam atomsOptimizer, TextureKey[] keys, double scale, long step, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var random = new Random(StepSeeds.Mix(options.Seed, step, StepStream));
+        int batch = options.BatchSize, owners = keys.Length;
+        var indices = new int[batch];
+        var labels = new long[batch];
+        var shiftY = new int[batch];
+        var shiftX = new int[batch];
+        var batchKeys = new TextureKey[batch];
+        for (int i = 0; i < batch; i++)
+        {
+            indices[i] = random.Next(dataset.Count);
+            labels[i] = random.Next(owners + 1);   // the last label: no owner, a clean photo
+            shiftY[i] = random.Next(OwnerTextureGenerator.Period);
+            shiftX[i] = random.Next(OwnerTextureGenerator.Period);
+            batchKeys[i] = keys[labels[i] < owners ? labels[i] : 0];   // a clean photo's texture is drawn, then masked out
+        }
+
+        var clean = dataset.Batch(indices, device);
+        long size = clean.shape[2];
+        var tiles = generator.Tiles(batchKeys);
+        var texture = OwnerTextureGenerator.Render(tiles, size, size, shiftY, shiftX);
+        var owned = tensor(labels.Select(l => l < owners ? 1f : 0f).ToArray(), [batch, 1, 1, 1], device: device);
+        var perturbed = (clean + texture * owned * scale).clamp(0, 1);
+
+        var view = AttackerView(perturbed, options.ProxySize, random);
+        var target = tensor(labels, device: device);
+        var logits = victim.call(VictimTrainer.Normalise(view));
+        var loss = nn.functional.cross_entropy(logits, target);
+        victimOptimizer.zero_grad();
+        atomsOptimizer.zero_grad();
+        loss.backward();
+        victimOptimizer.step();
+        atomsOptimizer.step();
+
+        var hits = logits.argmax(1).eq(target);
+        var isOwned = owned.view(-1).gt(0.5f);
+        double ownedCount = isOwned.sum().item<long>();
+        return new Dictionary<string, double>
+        {
+            ["loss"] = loss.item<float>(),
+            ["accuracy"] = hits.to(float32).mean().item<float>(),
+            ["owned accuracy"] = ownedCount > 0 ? hits.logical_and(isOwned).sum().item<long>() / ownedCount : double.NaN,
+        };
+    }
+
+    /// <summary>
+    /// What an attacker's pipeline makes of whole photos: per group of the batch a crop of 30-100 % of the side at a random
+    /// position, resized to the victim's size (antialiased when shrinking), then flips, and sometimes grey, blur, a
+    /// halving and JPEG.
+    /// </summary>
+    private static Tensor AttackerView(Tensor photos, int size, Random random)
+    {
+        using var scope = NewDisposeScope();
+        long count = photos.shape[0], side = photos.shape[2];
+        long group = (count + CropGroups - 1) / CropGroups;
+        var parts = new List<Tensor>();
+        for (long first = 0; first < count; first += group)
+        {
+            long n = Math.Min(group, count - first);
+            long crop = Math.Max(8, (long)Math.Round(side * (MinCropSide + (1 - MinCropSide) * random.NextDouble())));
+            long top = random.NextInt64(side - crop + 1), left = random.NextInt64(side - crop + 1);
+            var window = photos.narrow(0, first, n).narrow(2, top, crop).narrow(3, left, crop);
+            parts.Add(SquareResize.To(window, size));
+        }
+        var x = cat(parts, 0);
+        x = HorizontalFlip.Apply(x, Mask(random, count, 0.5));
+        x = Grayscale.Apply(x, Mask(random, count, 0.1));
+        if (random.NextDouble() < 0.2)
+            x = GaussianBlur.Apply(x, 0.3 + 0.7 * random.NextDouble());
+        if (random.NextDouble() < 0.2)
+            x = Rescale.Apply(x, 0.5);
+        if (random.NextDouble() < 0.3)
+            x = DifferentiableJpeg.Apply(x, random.Next(60, 96));
+        return x.clamp(0, 1).MoveToOuterDisposeScope();
+    }
+
+    private static Tensor Mask(Random random, long count, double probability)
+    {
+        var values = new bool[count];
+        for (int i = 0; i < count; i++)
+            values[i] = random.NextDouble() < probability;
+        return tensor(values);
+    }
+
+    private static void SaveCheckpoint(GeneratorTrainingOptions options, string fingerprint, OwnerTextureGenerator generator, long step)
+    {
+        var directory = options.CheckpointDirectory!;
+        Directory.CreateDirectory(directory);
+        var weights = Path.Combine(directory, CheckpointFile);
+        File.WriteAllBytes(weights + ".tmp", SafeTensorsFormat.Write(GeneratorWeights.Export(generator), new Dictionary<string, string> { ["step"] = step.ToString(CultureInfo.InvariantCulture) }));
+        File.Move(weights + ".tmp", weights, overwrite: true);
+        var manifest = Path.Combine(directory, CheckpointManifestFile);
+        File.WriteAllText(manifest + ".tmp", JsonSerializer.Serialize(new OwnerTextureCheckpoint(step, fingerprint)));
+        File.Move(manifest + ".tmp", manifest, overwrite: true);
+    }
+
+    /// <summary>The step of the checkpoint restored into <paramref name="generator"/>, or 0 without one.</summary>
+    private static long RestoreCheckpoint(GeneratorTrainingOptions options, string fingerprint, OwnerTextureGenerator generator)
+    {
+        if (options.CheckpointDirectory is null)
+            return 0;
+        var manifestPath = Path.Combine(options.CheckpointDirectory, CheckpointManifestFile);
+        if (!File.Exists(manifestPath))
+            return 0;
+        var manifest = JsonSerializer.Deserialize<OwnerTextureCheckpoint>(File.ReadAllText(manifestPath))
+            ?? throw new InvalidOperationException($"'{manifestPath}' is empty.");
+        if (manifest.Fingerprint != fingerprint)
+            throw new InvalidOperationException(
+                $"The checkpoint in '{options.CheckpointDirectory}' belongs to another run (different data or settings); use another checkpoint folder.");
+        GeneratorWeights.Import(generator, SafeTensorsFormat.Read(File.ReadAllBytes(Path.Combine(options.CheckpointDirectory, CheckpointFile))));
+        return manifest.Step;
+    }
+
+    private sealed record OwnerTextureCheckpoint(long Step, string Fingerprint);
+}

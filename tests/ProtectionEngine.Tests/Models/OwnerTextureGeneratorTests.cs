@@ -1,0 +1,91 @@
+using UploadGuard.ProtectionEngine.Models;
+using static TorchSharp.torch;
+
+namespace UploadGuard.ProtectionEngine.Tests.Models;
+
+public sealed class OwnerTextureGeneratorTests
+{
+    private static byte[] Key(int seed)
+    {
+        var key = new byte[32];
+        new Random(seed).NextBytes(key);
+        return key;
+    }
+
+    [Fact]
+    public void A_key_picks_its_atoms_colours_and_orientation_deterministically()
+    {
+        var a = OwnerTextureGenerator.KeyOf(Key(1));
+        var again = OwnerTextureGenerator.KeyOf(Key(1));
+
+        Assert.Equal(a.Code, again.Code);
+        Assert.Equal((a.ChannelOrder, a.Dihedral), (again.ChannelOrder, again.Dihedral));
+        Assert.Equal(OwnerTextureGenerator.AtomsPerKey, a.Code.Count(v => v != 0));
+        Assert.All(a.Code, v => Assert.Contains(v, new[] { -1f, 0f, 1f }));
+        Assert.InRange(a.ChannelOrder, 0, 5);
+        Assert.InRange(a.Dihedral, 0, 7);
+        var others = Enumerable.Range(2, 200).Select(s => OwnerTextureGenerator.KeyOf(Key(s))).ToList();
+        Assert.True(others.Select(k => (string.Join(",", k.Code), k.ChannelOrder, k.Dihedral)).Distinct().Count() > 190);
+    }
+
+    [Fact]
+    public void A_tile_has_no_tint_and_an_RMS_of_at_most_tanh_1()
+    {
+        using var generator = new OwnerTextureGenerator();
+        generator.Reset(5);
+        var tile = generator.Tile(Key(3));
+        const int plane = OwnerTextureGenerator.Period * OwnerTextureGenerator.Period;
+
+        Assert.Equal(3 * plane, tile.Length);
+        Assert.All(tile, v => Assert.InRange(v, -1f, 1f));
+        for (int c = 0; c < 3; c++)
+            Assert.InRange(tile.Skip(c * plane).Take(plane).Average(), -0.1, 0.1);
+        double rms = Math.Sqrt(tile.Average(v => (double)v * v));
+        Assert.InRange(rms, 0.3, Math.Tanh(1) + 1e-6);
+        Assert.NotEqual(tile, generator.Tile(Key(4)));
+    }
+
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(5, 11)]
+    [InlineData(15, 1)]
+    public void The_engine_repeats_the_tile_exactly_as_training_renders_it(int shiftY, int shiftX)
+    {
+        using var generator = new OwnerTextureGenerator();
+        generator.Reset(9);
+        var key = Key(7);
+        const int size = 40;
+        var fromEngine = generator.Perturbation(key, size, shiftY, shiftX);
+
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var rendered = OwnerTextureGenerator.Render(generator.Tiles([OwnerTextureGenerator.KeyOf(key)]), size, size, [shiftY], [shiftX]);
+        var fromTraining = rendered.contiguous().data<float>().ToArray();
+
+        Assert.Equal(fromTraining.Length, fromEngine.Length);
+        for (int i = 0; i < fromEngine.Length; i++)
+            Assert.Equal(fromTraining[i], fromEngine[i], 6);
+        // Pixel (y, x) is the tile at ((y + shiftY) mod P, (x + shiftX) mod P), so the canvas repeats every period.
+        Assert.Equal(fromEngine[3 * size + 2], fromEngine[(3 + OwnerTextureGenerator.Period) * size + 2]);
+    }
+
+    [Fact]
+    public void Gradients_reach_the_atoms_through_the_rendered_texture()
+    {
+        using var generator = new OwnerTextureGenerator();
+        using var scope = NewDisposeScope();
+        var texture = OwnerTextureGenerator.Render(generator.Tiles([OwnerTextureGenerator.KeyOf(Key(1)), OwnerTextureGenerator.KeyOf(Key(2))]), 24, 24, [0, 3], [1, 2]);
+        texture.square().sum().backward();
+        var gradient = generator.parameters().Single().grad;
+        Assert.NotNull(gradient);
+        Assert.True(gradient!.abs().sum().item<float>() > 0);
+    }
+
+    [Fact]
+    public void Running_it_without_a_key_is_refused()
+    {
+        using var generator = new OwnerTextureGenerator();
+        using var canvas = zeros(1, 3, 32, 32);
+        Assert.Throws<InvalidOperationException>(() => generator.call(canvas));
+    }
+}
