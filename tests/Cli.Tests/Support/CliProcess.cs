@@ -7,7 +7,10 @@ public static class CliProcess
 {
     public sealed record Result(int ExitCode, string Output);
 
-    public static async Task<Result> RunAsync(params string[] args)
+    public static Task<Result> RunAsync(params string[] args) => RunAsync(new Dictionary<string, string?>(), args);
+
+    /// <param name="environment">Variables to set for the child (a null value removes one inherited from the test process).</param>
+    public static async Task<Result> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -18,6 +21,13 @@ public static class CliProcess
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "uploadguard.dll"));
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["COLUMNS"] = "200";   // keep Spectre's tables on one line each
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+                start.Environment.Remove(name);
+            else
+                start.Environment[name] = value;
+        }
 
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

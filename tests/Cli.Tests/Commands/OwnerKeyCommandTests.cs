@@ -1,0 +1,184 @@
+using System.Text.Json;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using UploadGuard.Cli.Tests.Support;
+
+namespace UploadGuard.Cli.Tests.Commands;
+
+/// <summary>
+/// protect --owner, unprotect and eval identity with an owner-keyed model made by <c>train --architecture owner-texture</c>
+/// (two steps: the atoms are as good as random, which is all these tests need: the key, the offset and the removal are
+/// the same code whatever the atoms are).
+/// </summary>
+public sealed class OwnerKeyCommandTests : IAsyncLifetime
+{
+    private const string Secret = "owner-key secret for the CLI tests, long enough to pass";
+    private readonly string _work = Path.Combine(Path.GetTempPath(), "uploadguard-cli-tests", Guid.NewGuid().ToString("N"));
+    private readonly Dictionary<string, string?> _withSecret = new() { ["UPLOADGUARD_OWNER_SECRET"] = Secret };
+
+    private string Models => Path.Combine(_work, "models");
+
+    public async Task InitializeAsync()
+    {
+        var photos = Directory.CreateDirectory(Path.Combine(_work, "train-photos")).FullName;
+        for (int i = 0; i < 12; i++)
+            WritePhoto(Path.Combine(photos, $"{i}.png"), 40, 40, i);
+        var train = await CliProcess.RunAsync("train", "--data", photos, "--architecture", "owner-texture", "--size", "64", "--proxy-size", "32",
+            "--pseudo-owners", "2", "--steps", "2", "--batch", "4", "--version", "cli-keyed", "--models", Models, "--activate", "--device", "cpu");
+        Assert.True(train.ExitCode == 0, train.Output);
+    }
+
+    public Task DisposeAsync()
+    {
+        Directory.Delete(_work, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task The_key_holder_unprotects_what_protect_made_and_another_owner_gets_nothing()
+    {
+        var original = Path.Combine(_work, "photo.png");
+        WritePhoto(original, 320, 240, seed: 5);
+        var protectedPath = Path.Combine(_work, "protected.png");
+
+        var protect = await CliProcess.RunAsync(_withSecret, "protect", original, "-o", protectedPath, "--owner", "alice", "--models", Models,
+            "--report", Path.Combine(_work, "report.json"));
+        Assert.True(protect.ExitCode == 0, protect.Output);
+        Assert.Contains("Owner key k-", protect.Output);
+        string report = await File.ReadAllTextAsync(Path.Combine(_work, "report.json"));
+        Assert.Contains("\"ownerKeyId\": \"k-", report);
+        Assert.DoesNotContain("alice", report);
+
+        var wrong = await CliProcess.RunAsync(_withSecret, "unprotect", protectedPath, "-o", Path.Combine(_work, "bob.png"), "--owner", "bob", "--models", Models);
+        Assert.Equal(1, wrong.ExitCode);
+        Assert.Contains("not in this photo", Flatten(wrong.Output));
+        Assert.False(File.Exists(Path.Combine(_work, "bob.png")));
+
+        var restoredPath = Path.Combine(_work, "restored.png");
+        var right = await CliProcess.RunAsync(_withSecret, "unprotect", protectedPath, "-o", restoredPath, "--owner", "alice", "--models", Models);
+        Assert.True(right.ExitCode == 0, right.Output);
+        using var before = Image.Load<Rgba32>(original);
+        using var after = Image.Load<Rgba32>(restoredPath);
+        using var perturbed = Image.Load<Rgba32>(protectedPath);
+        Assert.True(ShareWithinOneLevel(before, after) >= 0.99, $"restored: {ShareWithinOneLevel(before, after):P2} within one level");
+        Assert.True(ShareWithinOneLevel(before, perturbed) < 0.9, "the protected photo itself was barely changed, so the test proves nothing");
+    }
+
+    [Fact]
+    public async Task A_keyed_model_without_an_owner_is_a_usage_error()
+    {
+        var photo = Path.Combine(_work, "photo.png");
+        WritePhoto(photo, 64, 48, seed: 1);
+
+        var result = await CliProcess.RunAsync(_withSecret, "protect", photo, "-o", Path.Combine(_work, "out.png"), "--models", Models);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("give --owner", Flatten(result.Output));
+        Assert.False(File.Exists(Path.Combine(_work, "out.png")));
+    }
+
+    [Fact]
+    public async Task Without_a_secret_one_is_created_in_the_users_configuration_folder_and_reused()
+    {
+        var photo = Path.Combine(_work, "photo.png");
+        WritePhoto(photo, 64, 48, seed: 1);
+        var home = Directory.CreateDirectory(Path.Combine(_work, "home")).FullName;
+        var environment = new Dictionary<string, string?> { ["UPLOADGUARD_OWNER_SECRET"] = null, ["HOME"] = home, ["XDG_CONFIG_HOME"] = Path.Combine(home, ".config") };
+
+        var first = await CliProcess.RunAsync(environment, "protect", photo, "-o", Path.Combine(_work, "a.png"), "--owner", "alice", "--models", Models);
+        var second = await CliProcess.RunAsync(environment, "protect", photo, "-o", Path.Combine(_work, "b.png"), "--owner", "alice", "--models", Models);
+
+        Assert.True(first.ExitCode == 0, first.Output);
+        var secretFile = Path.Combine(home, ".config", "uploadguard", "owner-secret");
+        Assert.True(File.Exists(secretFile));
+        Assert.Contains("Created a new owner-key secret", Flatten(first.Output));
+        Assert.DoesNotContain("Created a new owner-key secret", Flatten(second.Output));
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(_work, "a.png")), await File.ReadAllBytesAsync(Path.Combine(_work, "b.png")));
+    }
+
+    [Fact]
+    public async Task Eval_identity_protects_the_owners_with_their_keys_and_reports_owners_and_others()
+    {
+        var people = Path.Combine(_work, "people");
+        for (int person = 0; person < 4; person++)
+        {
+            var folder = Directory.CreateDirectory(Path.Combine(people, "faces", $"Person_{person}")).FullName;
+            for (int i = 0; i < 10; i++)
+                WritePhoto(Path.Combine(folder, $"Person_{person}_{i:0000}.png"), 96, 96, seed: 100 * person + i, tint: person);
+        }
+        var json = Path.Combine(_work, "identity.json");
+        var markdown = Path.Combine(_work, "identity.md");
+
+        var result = await CliProcess.RunAsync("eval", "identity", "--data", people, "--min-photos", "10", "--owners", "1", "--photo-size", "96",
+            "--face-box", "64", "--size", "16", "--model", "cli-keyed", "--models", Models, "--rows", "clean,protected,averaging,removed,coverage-50",
+            "--epochs", "1", "--batch", "8", "--device", "cpu", "--protect-format", "png", "--out", json, "--markdown", markdown);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        var root = document.RootElement;
+        Assert.Equal(4, root.GetProperty("people").GetArrayLength());
+        Assert.Equal(1, root.GetProperty("owners").GetArrayLength());
+        Assert.Equal(28, root.GetProperty("trainImages").GetInt32());   // floor(0.7 x 10) of each person's 10
+        Assert.Equal(7, root.GetProperty("removal").GetProperty("photos").GetInt32());
+        var runs = root.GetProperty("runs").EnumerateArray().ToList();
+        Assert.Equal(["clean", "protected", "averaging", "removed", "coverage-50"], runs.Select(r => r.GetProperty("row").GetString()));
+        Assert.All(runs, r => Assert.InRange(r.GetProperty("ownersAccuracy").GetDouble(), 0, 1));
+        Assert.Equal("untrained model: no protection claimed", runs[1].GetProperty("note").GetString());
+        string table = await File.ReadAllTextAsync(markdown);
+        Assert.Contains("uploadguard eval identity --data", table);
+        Assert.Contains("| protected | resnet20 |", table);
+    }
+
+    [Fact]
+    public async Task Eval_identity_without_enough_people_is_a_clear_error()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_work, "few", "faces", "Only_One")).FullName;
+        for (int i = 0; i < 3; i++)
+            WritePhoto(Path.Combine(folder, $"{i}.png"), 32, 32, seed: i);
+
+        var result = await CliProcess.RunAsync("eval", "identity", "--data", Path.Combine(_work, "few"), "--min-photos", "2", "--model", "none");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("the benchmark needs 2", Flatten(result.Output));
+    }
+
+    private static double ShareWithinOneLevel(Image<Rgba32> a, Image<Rgba32> b)
+    {
+        long within = 0, values = 0;
+        for (int y = 0; y < a.Height; y++)
+        {
+            for (int x = 0; x < a.Width; x++)
+            {
+                foreach (int d in new[] { a[x, y].R - b[x, y].R, a[x, y].G - b[x, y].G, a[x, y].B - b[x, y].B })
+                {
+                    values++;
+                    within += Math.Abs(d) <= 1 ? 1 : 0;
+                }
+            }
+        }
+        return (double)within / values;
+    }
+
+    private static string Flatten(string output) => string.Join(' ', output.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
+
+    /// <summary>Smooth waves with a little noise, like a photo's mix of flat areas and detail; the tint tells people apart.</summary>
+    private static void WritePhoto(string path, int width, int height, int seed, int tint = 0)
+    {
+        var random = new Random(seed);
+        double fx = 0.02 + 0.05 * random.NextDouble(), fy = 0.02 + 0.05 * random.NextDouble();
+        using var image = new Image<Rgba32>(width, height);
+        for (int y = 0; y < height; y++)
+        {
+            for (int x = 0; x < width; x++)
+            {
+                double wave = Math.Sin(x * fx) * Math.Cos(y * fy);
+                int noise = random.Next(-6, 7);
+                image[x, y] = new Rgba32(
+                    (byte)Math.Clamp(120 + 70 * wave + noise + 30 * (tint == 1 ? 1 : 0), 0, 255),
+                    (byte)Math.Clamp(110 + 50 * Math.Sin((x + y) * fx) + noise + 30 * (tint == 2 ? 1 : 0), 0, 255),
+                    (byte)Math.Clamp(100 + 60 * Math.Cos(x * fy) + noise + 30 * (tint == 3 ? 1 : 0), 0, 255));
+            }
+        }
+        image.Save(path);
+    }
+}
