@@ -13,6 +13,7 @@ using UploadGuard.Gateway.Engine;
 using UploadGuard.Gateway.Health;
 using UploadGuard.Gateway.Hubs;
 using UploadGuard.Gateway.Jobs;
+using UploadGuard.Gateway.Owners;
 using UploadGuard.Gateway.Problems;
 using UploadGuard.Gateway.Proxy;
 using UploadGuard.Gateway.Security;
@@ -45,8 +46,9 @@ services.AddSingleton(TimeProvider.System);
 services.AddSingleton<JobTracker>();
 services.AddSingleton<UploadProcessor>();
 
-services.AddAuthentication(ClientTokenAuthenticationHandler.SchemeName)
+var authentication = services.AddAuthentication(ClientTokenAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, ClientTokenAuthenticationHandler>(ClientTokenAuthenticationHandler.SchemeName, null);
+services.AddOwnerKeys(authentication, builder.Configuration);
 services.AddAuthorization(options => options.AddAdminPolicy());
 services.Configure<AdminOptions>(builder.Configuration.GetSection(AdminOptions.SectionName));
 services.AddSingleton<ModelActivation>();
@@ -105,7 +107,12 @@ if (demoOptions.Enabled)
             RouteId = "demo",
             ClusterId = "demo",
             Match = new RouteMatch { Path = "/demo/{**rest}" },
-            Metadata = new Dictionary<string, string> { ["UploadGuard.Protect"] = demoOptions.Protect ? "true" : "false" },
+            Metadata = new Dictionary<string, string>
+            {
+                ["UploadGuard.Protect"] = demoOptions.Protect ? "true" : "false",
+                ["UploadGuard.OwnerSources"] = demoOptions.OwnerSources,
+                ["UploadGuard.FixedOwner"] = demoOptions.FixedOwner,
+            },
         }],
         [new ClusterConfig
         {
@@ -115,6 +122,9 @@ if (demoOptions.Enabled)
 }
 
 var app = builder.Build();
+
+// Made now, not at the first upload: a secret that is too short stops the start, and a new one's path is logged at once.
+app.Services.GetRequiredService<OwnerKeys>();
 
 app.UseExceptionHandler();
 app.UseMiddleware<RequestHeaderLimitMiddleware>();

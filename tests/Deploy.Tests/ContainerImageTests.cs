@@ -63,6 +63,8 @@ public sealed class ContainerImageTests
             Assert.Equal("true", environment["ReverseProxy__Routes__upload__Metadata__UploadGuard.Protect"]);
             Assert.StartsWith("http://upstream:8080", environment["ReverseProxy__Clusters__site__Destinations__upstream__Address"]);
             Assert.Equal("service_healthy", Str(gateway, "depends_on", "redis", "condition"));
+            // Both gateways derive owner keys from one secret given by the environment, never a per-container file.
+            Assert.StartsWith("${UPLOADGUARD_OWNER_SECRET:?", environment["Protection__OwnerKeys__Secret"]);
         }
         Assert.NotEqual(Str(WithMergeKey(Map(services, "gateway-a")), "ports", 0), Str(WithMergeKey(Map(services, "gateway-b")), "ports", 0));
         var upstream = Pairs(Map(services, "upstream", "environment"));

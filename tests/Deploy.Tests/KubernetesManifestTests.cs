@@ -119,6 +119,19 @@ public sealed partial class KubernetesManifestTests
     }
 
     [Fact]
+    public void Every_replica_takes_the_same_owner_key_secret_from_a_kubernetes_secret()
+    {
+        var secret = Pairs(Map(Manifest("Secret", "uploadguard-owner-keys"), "stringData"));
+        // The placeholder must not start a gateway: shorter than the 32 bytes a secret needs.
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(secret["Protection__OwnerKeys__Secret"]) < 32);
+        var sources = List(Manifest("Deployment", GatewayDeployment), "spec", "template", "spec", "containers", 0, "envFrom");
+        Assert.Contains(sources, source => Str(source, "secretRef", "name") == "uploadguard-owner-keys");
+        var config = Pairs(Map(Manifest("ConfigMap", "uploadguard-config"), "data"));
+        Assert.DoesNotContain(config.Keys, key => key.StartsWith("Protection__OwnerKeys__Secret", StringComparison.Ordinal)
+            || key.StartsWith("Protection__OwnerKeys__PreviousSecrets", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Ingress_admits_the_largest_upload_the_engine_accepts()
     {
         var size = Str(Manifest("Ingress", GatewayDeployment), "metadata", "annotations", "nginx.ingress.kubernetes.io/proxy-body-size")!;

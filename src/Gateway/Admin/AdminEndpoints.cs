@@ -11,7 +11,10 @@ using UploadGuard.ProtectionEngine.Models;
 
 namespace UploadGuard.Gateway.Admin;
 
-/// <summary>The <c>/admin</c> API: model registry, activation and rollback, and retraining jobs. Admin token required.</summary>
+/// <summary>
+/// The <c>/admin</c> API: model registry, activation and rollback, retraining jobs, and authorised removal of
+/// owner-keyed protection (<see cref="UnprotectEndpoint"/>). Admin token required.
+/// </summary>
 public static class AdminEndpoints
 {
     public const string Policy = "uploadguard-admin";
@@ -54,6 +57,8 @@ public static class AdminEndpoints
             : jobs.Cancel(id) ? Results.Accepted($"/admin/retrain/{id}", jobs.Get(id))
             : ProblemResponses.From(new UploadRefusedException(StatusCodes.Status409Conflict, "not_running", "The job is not running.")))
             .WithSummary("Cancel a running retraining job");
+
+        admin.MapUnprotect();
         return app;
     }
 

@@ -4,6 +4,7 @@ using Microsoft.Net.Http.Headers;
 using Microsoft.OpenApi;
 using UploadGuard.Gateway.Engine;
 using UploadGuard.Gateway.Jobs;
+using UploadGuard.Gateway.Owners;
 using UploadGuard.Gateway.Problems;
 using UploadGuard.Gateway.Proxy;
 using UploadGuard.Gateway.Security;
@@ -26,7 +27,9 @@ public static class ProtectEndpoints
                 Send one image as the raw body (image/jpeg, image/png, image/webp) or as the first file part of
                 multipart/form-data. The answer is the protected image in the same format (or `format`), with
                 X-UploadGuard-* headers describing it; with `Accept: application/json` it is a JSON report holding the
-                image in base64. Refusals are problem+json with a `reason` code (413, 415, 422, 503 with Retry-After).
+                image in base64. The owner whose key protects it (owner-keyed models) is the client user, or what
+                Protection:OwnerKeys:Api says; X-UploadGuard-Owner-Key-Id then names the key's id. Refusals are
+                problem+json with a `reason` code (400, 401 and 403 for the owner, 413, 415, 422, 503 with Retry-After).
                 Progress stages go to the job id's SignalR group on /hubs/progress.
                 """)
             // Declared for the OpenAPI document only: Accepts<T>() would make routing answer a bare 415 itself,
@@ -50,7 +53,9 @@ public static class ProtectEndpoints
             })
             .Produces<byte[]>(StatusCodes.Status200OK, "image/jpeg", "image/png", "image/webp")
             .Produces<ProtectResponse>(StatusCodes.Status200OK, "application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
@@ -68,6 +73,7 @@ public static class ProtectEndpoints
         HttpContext context,
         ResilientProtection protection,
         JobTracker jobs,
+        OwnerResolver owners,
         IOptions<ClientTokenOptions> clients,
         IOptions<ProtectionDefaults> defaults,
         IOptions<ImagingOptions> imaging,
@@ -81,10 +87,14 @@ public static class ProtectEndpoints
             return;
         }
 
+        var ownerHeader = OwnerResolver.TakeHeader(context.Request, owners.ApiPolicy);
         var jobId = jobs.Start(user, context.Request.Headers[ProtectionHeaders.Job]);
         await jobs.PublishAsync(jobId, JobStage.Received);
         try
         {
+            // The same owner resolution as a proxied route (Protection:OwnerKeys:Api): a client user is the owner of
+            // what it protects, which is how the extension protects with its user's key.
+            var owner = await owners.ResolveKeyAsync(context, owners.ApiPolicy, ownerHeader);
             var policy = RouteProtectionPolicy.Parse(null, defaults.Value, imaging.Value) with { Enabled = true, FailMode = FailMode.Closed };
             if (epsilon is { } e)
             {
@@ -102,7 +112,7 @@ public static class ProtectEndpoints
             if (verdict is null)
                 throw new UploadRefusedException(415, "not_an_image", "The request holds no JPEG, PNG or WebP image.", fileName ?? "body");
 
-            var result = await protection.ProtectAsync(image, fileName ?? "body", policy, new JobProgress(jobs, jobId), context.RequestAborted, outputFormat);
+            var result = await protection.ProtectAsync(image, fileName ?? "body", policy, new JobProgress(jobs, jobId), context.RequestAborted, outputFormat, owner);
             await jobs.PublishAsync(jobId, JobStage.Encoded);
             await WriteResultAsync(context, result, jobId, fileName);
             await jobs.PublishAsync(jobId, JobStage.Done);
@@ -132,6 +142,7 @@ public static class ProtectEndpoints
         headers[ProtectionHeaders.Status] = "protected";
         headers[ProtectionHeaders.Epsilon] = report.Epsilon.ToString(CultureInfo.InvariantCulture);
         headers[ProtectionHeaders.Model] = report.ModelVersion;
+        if (report.OwnerKeyId is not null) headers[ProtectionHeaders.OwnerKeyId] = report.OwnerKeyId;
         headers["X-UploadGuard-Linf"] = report.MaxAbsDifference.ToString(CultureInfo.InvariantCulture);
         headers["X-UploadGuard-Psnr"] = report.PsnrDb?.ToString("0.00", CultureInfo.InvariantCulture) ?? "identical";
         headers["X-UploadGuard-Size-Ratio"] = report.SizeRatio.ToString("0.000", CultureInfo.InvariantCulture);
@@ -145,7 +156,7 @@ public static class ProtectEndpoints
     }
 
     /// <summary>The raw body, or the first part of a multipart body that looks like an image (else the first file part).</summary>
-    private static (byte[] Image, string? FileName) ExtractImage(byte[] body, string? contentType)
+    internal static (byte[] Image, string? FileName) ExtractImage(byte[] body, string? contentType)
     {
         if (!MediaTypeHeaderValue.TryParse(contentType, out var media) || !media.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
             return (body, null);

@@ -1,6 +1,8 @@
+using System.Security.Cryptography;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Owners;
 using UploadGuard.ProtectionEngine.Protection;
 
 namespace UploadGuard.Gateway.Engine;
@@ -20,7 +22,9 @@ public sealed partial class EngineWarmup(EngineState state, ILogger<EngineWarmup
         using var png = new MemoryStream();
         await probe.SaveAsPngAsync(png, stoppingToken);
         png.Position = 0;
-        var result = await state.Host.Protector.ProtectAsync(png, new ProtectionOptions(), cancellationToken: stoppingToken);
+        // An owner-keyed model refuses a photo without an owner; the probe uses a throwaway key no owner has.
+        var options = new ProtectionOptions { Owner = OwnerKey.FromBytes("k-warmup", RandomNumberGenerator.GetBytes(32)) };
+        var result = await state.Host.Protector.ProtectAsync(png, options, cancellationToken: stoppingToken);
         state.MarkWarm();
         LogWarm(result.Report.Timings.TotalMs);
     }

@@ -7,6 +7,7 @@ using System.Threading.RateLimiting;
 using UploadGuard.Gateway.Proxy;
 using UploadGuard.ProtectionEngine.Batching;
 using UploadGuard.ProtectionEngine.Imaging;
+using UploadGuard.ProtectionEngine.Owners;
 using UploadGuard.ProtectionEngine.Protection;
 
 namespace UploadGuard.Gateway.Engine;
@@ -60,11 +61,11 @@ public sealed class ResilientProtection(
     /// <summary>Protects one image: route caps, admission for it alone, then the engine.</summary>
     public async Task<ProtectionResult> ProtectAsync(
         byte[] image, string part, RouteProtectionPolicy policy, IProgress<ProtectionProgress>? progress, CancellationToken cancellationToken,
-        OutputFormat format = OutputFormat.Keep)
+        OutputFormat format = OutputFormat.Keep, OwnerKey? owner = null)
     {
         CheckRouteCaps(image, part, policy);
         using var admission = await AdmitAsync(1, part, cancellationToken);
-        return await ProtectAdmittedAsync(admission, image, part, policy, progress, cancellationToken, format);
+        return await ProtectAdmittedAsync(admission, image, part, policy, progress, cancellationToken, format, owner);
     }
 
     /// <summary>
@@ -100,10 +101,13 @@ public sealed class ResilientProtection(
         }
     }
 
-    /// <summary>Protects one image of an admitted request (its caps already checked) in one of the admission's slots.</summary>
+    /// <summary>
+    /// Protects one image of an admitted request (its caps already checked) in one of the admission's slots, with the
+    /// owner's key when the request has an owner (an owner-keyed model needs one; other models ignore it).
+    /// </summary>
     public async Task<ProtectionResult> ProtectAdmittedAsync(
         EngineAdmission admission, byte[] image, string part, RouteProtectionPolicy policy, IProgress<ProtectionProgress>? progress,
-        CancellationToken cancellationToken, OutputFormat format = OutputFormat.Keep)
+        CancellationToken cancellationToken, OutputFormat format = OutputFormat.Keep, OwnerKey? owner = null)
     {
         ArgumentNullException.ThrowIfNull(admission);
         try
@@ -112,7 +116,7 @@ public sealed class ResilientProtection(
             try
             {
                 var pipeline = pipelines.GetPipeline(PipelineName);
-                var options = new ProtectionOptions { Epsilon = policy.Epsilon, Format = format };
+                var options = new ProtectionOptions { Epsilon = policy.Epsilon, Format = format, Owner = owner };
                 // Polly's timeout only cancels the token; an engine that ignores it (stuck in native code, a lost batch) would
                 // hold the request forever. WaitAsync gives up on it when the token fires, so the timeout always answers.
                 return await pipeline.ExecuteAsync(
@@ -140,6 +144,11 @@ public sealed class ResilientProtection(
         {
             throw Refusal(ex, part);
         }
+        catch (OwnerKeyRequiredException ex)
+        {
+            // The active model is owner-keyed and nothing named the owner: the client's (or the route's) doing, never a 500.
+            throw OwnerRequired(ex, part);
+        }
         catch (EngineOverloadedException ex)
         {
             throw new UploadRefusedException(503, "engine_overloaded", ex.Message, part, ex.RetryAfter, ex);
@@ -161,6 +170,15 @@ public sealed class ResilientProtection(
     }
 
     public void Dispose() => _admission.Dispose();
+
+    /// <summary>401 <c>owner_required</c>: the model draws its perturbation from the owner's key and there is no owner.</summary>
+    public static UploadRefusedException OwnerRequired(OwnerKeyRequiredException ex, string part)
+    {
+        ArgumentNullException.ThrowIfNull(ex);
+        return new(StatusCodes.Status401Unauthorized, "owner_required",
+            $"Model {ex.ModelVersion} protects photos with their owner's key and this request names no owner (the route sets no UploadGuard.OwnerSources, or none gave one).",
+            part, inner: ex);
+    }
 
     private static UploadRefusedException Refusal(ImageRejectedException ex, string part) =>
         new(StatusOf(ex.Reason), ex.ReasonCode, $"'{part}': {ex.Message}", part, inner: ex);
@@ -199,9 +217,9 @@ public sealed class ResilientProtection(
                 MinimumThroughput = options.MinimumThroughput,
                 SamplingDuration = options.SamplingDuration,
                 BreakDuration = options.BreakDuration,
-                // Bad images and backpressure are the client's or the load's doing, not engine faults.
+                // Bad images, backpressure and a missing owner are the client's or the load's doing, not engine faults.
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(ex =>
-                    ex is not ImageRejectedException and not EngineOverloadedException and not OperationCanceledException),
+                    ex is not ImageRejectedException and not EngineOverloadedException and not OwnerKeyRequiredException and not OperationCanceledException),
             })
             .AddTimeout(options.Timeout);
     }

@@ -14,6 +14,9 @@ public static class ProtectionHeaders
     public const string Unprotected = "X-UploadGuard-Unprotected";
     public const string Job = "X-UploadGuard-Job";
 
+    /// <summary>The id of the secret the owner's key came from (owner-keyed models only); never the key or the owner.</summary>
+    public const string OwnerKeyId = "X-UploadGuard-Owner-Key-Id";
+
     public static void Apply(IHeaderDictionary headers, UploadOutcome outcome, int epsilon, ModelCard card, string jobId)
     {
         headers[Job] = jobId;
@@ -23,6 +26,8 @@ public static class ProtectionHeaders
         {
             headers[Epsilon] = epsilon.ToString(CultureInfo.InvariantCulture);
             headers[Model] = string.Join(",", outcome.Reports.Select(r => r.ModelVersion).Distinct());
+            if (outcome.Reports.Select(r => r.OwnerKeyId).OfType<string>().Distinct().ToList() is { Count: > 0 } keyIds)
+                headers[OwnerKeyId] = string.Join(",", keyIds);
         }
         if (outcome.Unprotected.Count > 0)
             headers[Unprotected] = string.Join("; ", outcome.Unprotected.Select(Uri.EscapeDataString));

@@ -1,4 +1,5 @@
 using System.Globalization;
+using UploadGuard.Gateway.Owners;
 using UploadGuard.ProtectionEngine.Imaging;
 
 namespace UploadGuard.Gateway.Proxy;
@@ -7,7 +8,9 @@ namespace UploadGuard.Gateway.Proxy;
 /// Protection settings of one YARP route, read from its metadata:
 /// <c>UploadGuard.Protect</c> (true/false), <c>UploadGuard.Epsilon</c>, <c>UploadGuard.FailMode</c> (closed/open),
 /// <c>UploadGuard.Formats</c> (comma list of jpeg, png, webp), <c>UploadGuard.MaxImageBytes</c>,
-/// <c>UploadGuard.MaxImagePixels</c> and <c>UploadGuard.MaxRequestBytes</c>.
+/// <c>UploadGuard.MaxImagePixels</c> and <c>UploadGuard.MaxRequestBytes</c>; and where the photos' owner comes from
+/// (<see cref="OwnerPolicy"/>): <c>UploadGuard.OwnerSources</c> (comma list of jwt, header, client, fixed),
+/// <c>UploadGuard.OwnerClaim</c>, <c>UploadGuard.OwnerHeader</c> and <c>UploadGuard.FixedOwner</c>.
 /// </summary>
 public sealed record RouteProtectionPolicy(
     bool Enabled,
@@ -16,7 +19,8 @@ public sealed record RouteProtectionPolicy(
     IReadOnlySet<ImageFormatKind> Formats,
     long MaxImageBytes,
     long MaxImagePixels,
-    long MaxRequestBytes)
+    long MaxRequestBytes,
+    OwnerPolicy Owner)
 {
     public const string Prefix = "UploadGuard.";
 
@@ -37,6 +41,7 @@ public sealed record RouteProtectionPolicy(
 
         if (epsilon is < 1 or > 32 || maxImageBytes < 1 || maxPixels < 1 || maxRequest < 1)
             throw new FormatException("Route protection metadata is out of range.");
-        return new RouteProtectionPolicy(enabled, epsilon, failMode, formats, maxImageBytes, maxPixels, maxRequest);
+        var owner = OwnerPolicy.Parse(Get("OwnerSources"), Get("OwnerClaim"), Get("OwnerHeader"), Get("FixedOwner"));
+        return new RouteProtectionPolicy(enabled, epsilon, failMode, formats, maxImageBytes, maxPixels, maxRequest, owner);
     }
 }

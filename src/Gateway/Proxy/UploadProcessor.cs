@@ -3,6 +3,7 @@ using UploadGuard.Gateway.Engine;
 using UploadGuard.Gateway.Jobs;
 using UploadGuard.Gateway.Telemetry;
 using UploadGuard.ProtectionEngine.Imaging;
+using UploadGuard.ProtectionEngine.Owners;
 using UploadGuard.ProtectionEngine.Protection;
 
 namespace UploadGuard.Gateway.Proxy;
@@ -16,7 +17,9 @@ public sealed class UploadProcessor(ResilientProtection protection, JobTracker j
 {
     private const string BodyPartName = "body";
 
-    public async Task<UploadOutcome> ProcessAsync(byte[] body, string? contentType, RouteProtectionPolicy policy, string jobId, CancellationToken cancellationToken)
+    /// <param name="owner">The owner's key every image is protected with; null when the request names no owner.</param>
+    public async Task<UploadOutcome> ProcessAsync(
+        byte[] body, string? contentType, RouteProtectionPolicy policy, string jobId, CancellationToken cancellationToken, OwnerKey? owner = null)
     {
         // Every multipart type, not only form-data: multipart/mixed or /related can carry files just the same, and as a
         // single opaque "body" their images used to go upstream unprotected even on fail-closed routes.
@@ -40,7 +43,7 @@ public sealed class UploadProcessor(ResilientProtection protection, JobTracker j
         }
 
         var progress = new JobProgress(jobs, jobId);
-        var results = await ProtectAllAsync(candidates.Select(c => (c.Index, c.Name, c.Content, Verdict: Classify(c.Content, c.ContentType, c.FileName))), policy, progress, cancellationToken);
+        var results = await ProtectAllAsync(candidates.Select(c => (c.Index, c.Name, c.Content, Verdict: Classify(c.Content, c.ContentType, c.FileName))), policy, owner, progress, cancellationToken);
 
         var replacements = new Dictionary<int, byte[]>();
         var reports = new List<ProtectionReport>();
@@ -97,7 +100,7 @@ public sealed class UploadProcessor(ResilientProtection protection, JobTracker j
     /// 503 <c>engine_busy</c> refusal, so a request is never refused after some of its images used engine time.
     /// </summary>
     private async Task<List<(int Index, string Name, ImageResult Result)>> ProtectAllAsync(
-        IEnumerable<(int Index, string Name, byte[] Content, Verdict? Verdict)> candidates, RouteProtectionPolicy policy,
+        IEnumerable<(int Index, string Name, byte[] Content, Verdict? Verdict)> candidates, RouteProtectionPolicy policy, OwnerKey? owner,
         IProgress<ProtectionProgress> progress, CancellationToken cancellationToken)
     {
         var results = new List<(int Index, string Name, ImageResult Result)>();
@@ -133,17 +136,18 @@ public sealed class UploadProcessor(ResilientProtection protection, JobTracker j
         }
         using (admission)
         {
-            results.AddRange(await Task.WhenAll(engineWork.Select(async w => (w.Index, w.Name, await TryProtectAsync(admission, w.Content, w.Name, policy, progress, cancellationToken)))));
+            results.AddRange(await Task.WhenAll(engineWork.Select(async w => (w.Index, w.Name, await TryProtectAsync(admission, w.Content, w.Name, policy, owner, progress, cancellationToken)))));
         }
         return results;
     }
 
     private async Task<ImageResult> TryProtectAsync(
-        EngineAdmission admission, byte[] content, string name, RouteProtectionPolicy policy, IProgress<ProtectionProgress> progress, CancellationToken cancellationToken)
+        EngineAdmission admission, byte[] content, string name, RouteProtectionPolicy policy, OwnerKey? owner, IProgress<ProtectionProgress> progress,
+        CancellationToken cancellationToken)
     {
         try
         {
-            return new(await protection.ProtectAdmittedAsync(admission, content, name, policy, progress, cancellationToken), null);
+            return new(await protection.ProtectAdmittedAsync(admission, content, name, policy, progress, cancellationToken, owner: owner), null);
         }
         catch (UploadRefusedException ex)
         {

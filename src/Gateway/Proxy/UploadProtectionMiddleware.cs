@@ -1,7 +1,9 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using UploadGuard.Gateway.Engine;
 using UploadGuard.Gateway.Jobs;
+using UploadGuard.Gateway.Owners;
 using UploadGuard.Gateway.Problems;
 using UploadGuard.Gateway.Security;
 using UploadGuard.Gateway.Telemetry;
@@ -22,6 +24,7 @@ public sealed partial class UploadProtectionMiddleware(
     UploadProcessor processor,
     JobTracker jobs,
     IProtectionEngine engine,
+    OwnerResolver owners,
     IOptions<ProtectionDefaults> defaults,
     IOptions<ImagingOptions> imaging,
     ILogger<UploadProtectionMiddleware> logger)
@@ -31,8 +34,9 @@ public sealed partial class UploadProtectionMiddleware(
     public async Task InvokeAsync(HttpContext context)
     {
         var route = context.GetReverseProxyFeature().Route.Config;
-        // UseAuthentication already read our token; it and our job header are never sent upstream.
-        var owner = context.User.Identity?.AuthenticationType == ClientTokenAuthenticationHandler.SchemeName ? context.User.Identity.Name : null;
+        // UseAuthentication already read our token; it and our job header are never sent upstream. The client user owns the
+        // job (who may follow its progress); the photos' owner, whose key protects them, is resolved separately below.
+        var user = context.User.Identity?.AuthenticationType == ClientTokenAuthenticationHandler.SchemeName ? context.User.Identity.Name : null;
         var requestedJob = context.Request.Headers[ProtectionHeaders.Job].ToString();
         ClientTokenAuthenticationHandler.RemoveTokens(context.Request);
         context.Request.Headers.Remove(ProtectionHeaders.Job);
@@ -48,6 +52,8 @@ public sealed partial class UploadProtectionMiddleware(
             await ProblemResponses.WriteAsync(context, new UploadRefusedException(503, "route_misconfigured", "This route's protection settings are invalid."));
             return;
         }
+        // Taken off before anything can be forwarded, even a body that streams through: the owner id never goes upstream.
+        var ownerHeader = OwnerResolver.TakeHeader(context.Request, policy.Owner);
 
         if (!policy.Enabled || !(HttpMethods.IsPost(context.Request.Method) || HttpMethods.IsPut(context.Request.Method) || HttpMethods.IsPatch(context.Request.Method)))
         {
@@ -84,7 +90,7 @@ public sealed partial class UploadProtectionMiddleware(
         long held = 0;
         try
         {
-            await ProtectAndForwardAsync(context, policy, owner, requestedJob, head, bytes => GatewayMetrics.BufferedBytes.Add(held = bytes));
+            await ProtectAndForwardAsync(context, policy, user, ownerHeader, requestedJob, head, bytes => GatewayMetrics.BufferedBytes.Add(held = bytes));
         }
         finally
         {
@@ -94,15 +100,19 @@ public sealed partial class UploadProtectionMiddleware(
         }
     }
 
-    private async Task ProtectAndForwardAsync(HttpContext context, RouteProtectionPolicy policy, string? owner, string requestedJob, byte[]? head, Action<long> buffered)
+    private async Task ProtectAndForwardAsync(
+        HttpContext context, RouteProtectionPolicy policy, string? user, StringValues ownerHeader, string requestedJob, byte[]? head, Action<long> buffered)
     {
-        var jobId = jobs.Start(owner, requestedJob);
+        var jobId = jobs.Start(user, requestedJob);
         await jobs.PublishAsync(jobId, JobStage.Received);
         try
         {
+            // Before the body is read: a request refused for its owner (missing, a bad token, an untrusted header) is
+            // refused in either fail mode, since it is the request that is wrong, not the protection that failed.
+            var ownerKey = await owners.ResolveKeyAsync(context, policy.Owner, ownerHeader);
             var body = await RequestBodyReader.ReadAsync(context, policy.MaxRequestBytes, head);
             buffered(body.Length);
-            var outcome = await processor.ProcessAsync(body, context.Request.ContentType, policy, jobId, context.RequestAborted);
+            var outcome = await processor.ProcessAsync(body, context.Request.ContentType, policy, jobId, context.RequestAborted, ownerKey);
             if (outcome.TouchedImages)
                 await jobs.PublishAsync(jobId, JobStage.Encoded);
 

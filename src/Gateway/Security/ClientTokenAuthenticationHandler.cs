@@ -69,6 +69,21 @@ public sealed class ClientTokenAuthenticationHandler(
             : null;
     }
 
+    /// <summary>
+    /// A token from our header or <c>Authorization: Bearer</c> only: never the cookie (which a browser attaches to any
+    /// page's request) nor the query string. For endpoints that must not be reachable by cross-site requests.
+    /// </summary>
+    public static string? ReadHeaderToken(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Request.Headers[TokenHeader] is { Count: > 0 } header)
+            return header.ToString();
+        string? authorization = context.Request.Headers.Authorization;
+        return authorization is not null && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? authorization["Bearer ".Length..].Trim()
+            : null;
+    }
+
     /// <summary>The user whose token matches, comparing SHA-256 digests in fixed time.</summary>
     public static string? FindUser(ClientTokenOptions options, string token) =>
         Match(options.Users.Select(u => (u.Token, (string?)u.Name)), token);

@@ -19,6 +19,7 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
         { "POST", "/admin/retrain" },
         { "GET", "/admin/retrain/0123456789abcdef" },
         { "DELETE", "/admin/retrain/0123456789abcdef" },
+        { "POST", "/admin/unprotect?owner=alice" },
         { "POST", "/hubs/admin/negotiate?negotiateVersion=1" },
     };
 
@@ -33,6 +34,14 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
             var response = await admin.Client.SendAsync(request);
             await UploadProtectionTests.Problem(response, (HttpStatusCode)status, reason);
         }
+    }
+
+    [Fact]
+    public async Task Unprotect_with_an_active_model_that_is_not_owner_keyed_is_a_409()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/unprotect?owner=alice") { Content = TestPhotos.File(TestPhotos.Png(seed: 71), "image/png") };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminFixture.AdminToken);
+        await UploadProtectionTests.Problem(await admin.Client.SendAsync(request), HttpStatusCode.Conflict, "model_not_owner_keyed");
     }
 
     [Fact]

@@ -253,6 +253,25 @@ public sealed class UploadProtectionTests(GatewayFixture gateway) : IClassFixtur
     private static string? Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) ? string.Join(",", values) : null;
 
+    [Fact]
+    public async Task A_route_with_owner_sources_needs_an_owner_even_when_the_model_is_not_owner_keyed()
+    {
+        var png = TestPhotos.Png(40, 30, seed: 81);
+        var refused = $"/owned/{Guid.NewGuid():N}/p.png";
+        await Problem(await gateway.Client.PutAsync(refused, TestPhotos.File(png, "image/png")), HttpStatusCode.Unauthorized, "owner_required");
+        Assert.Empty(gateway.Upstream.Received(refused));
+
+        var path = $"/owned/{Guid.NewGuid():N}/p.png";
+        using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = TestPhotos.File(png, "image/png") };
+        request.Headers.Add("X-UploadGuard-Token", GatewayFixture.AliceToken);
+        var response = await gateway.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("protected", Header(response, ProtectionHeaders.Status));
+        // The placeholder model draws no key: there is no key id to name.
+        Assert.False(response.Headers.Contains(ProtectionHeaders.OwnerKeyId));
+    }
+
     public static async Task<JsonElement> Problem(HttpResponseMessage response, HttpStatusCode status, string reason)
     {
         var text = await response.Content.ReadAsStringAsync();

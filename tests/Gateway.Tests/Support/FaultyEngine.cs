@@ -1,5 +1,7 @@
 using UploadGuard.Gateway.Engine;
+using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Owners;
 using UploadGuard.ProtectionEngine.Protection;
 
 namespace UploadGuard.Gateway.Tests.Support;
@@ -59,4 +61,8 @@ public sealed class FaultyEngine(EngineState state) : IProtectionEngine
         }
         return await _real.ProtectAsync(input, options, progress, cancellationToken);
     }
+
+    /// <summary>Removal is not under test here: always the real engine.</summary>
+    public UnprotectResult Unprotect(ReadOnlyMemory<byte> encoded, IReadOnlyList<OwnerKey> candidates, int epsilon, OutputFormat format, CancellationToken cancellationToken) =>
+        _real.Unprotect(encoded, candidates, epsilon, format, cancellationToken);
 }

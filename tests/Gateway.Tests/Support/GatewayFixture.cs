@@ -7,12 +7,16 @@ namespace UploadGuard.Gateway.Tests.Support;
 
 /// <summary>
 /// The gateway in-process (WebApplicationFactory) in front of a real upstream process, with routes for each mode:
-/// /site (protect, fail closed), /open (protect, fail open), /plain (no protection), /capped (5,000 bytes, PNG only).
+/// /site (protect, fail closed), /open (protect, fail open), /plain (no protection), /capped (5,000 bytes, PNG only),
+/// /owned (protect for the client user as owner).
 /// </summary>
 public class GatewayFixture : IAsyncLifetime
 {
     public const string AliceToken = "alice-token-0123456789";
     public const string BobToken = "bob-token-9876543210";
+
+    /// <summary>The owner-key secret of test gateways, so that none of them writes a secret file into the user's data folder.</summary>
+    public const string OwnerSecret = "gateway-tests-owner-secret-0123456789abcdef";
 
     public RecordingUpstream Upstream { get; } = new();
 
@@ -54,6 +58,7 @@ public class GatewayFixture : IAsyncLifetime
             ["Clients:Users:0:Token"] = AliceToken,
             ["Clients:Users:1:Name"] = "bob",
             ["Clients:Users:1:Token"] = BobToken,
+            ["Protection:OwnerKeys:Secret"] = OwnerSecret,
             ["RateLimits:Protect:TokenLimit"] = "1000",
             ["RateLimits:Protect:TokensPerPeriod"] = "1000",
             ["ReverseProxy:Clusters:up:Destinations:one:Address"] = upstream.ToString(),
@@ -74,13 +79,15 @@ public class GatewayFixture : IAsyncLifetime
         Route("slow", "/slow/{**rest}", ("Protect", "true"));
         Route("small", "/small/{**rest}", ("Protect", "true"), ("MaxRequestBytes", "1000"));
         Route("reset", "/reset/{**rest}", ("Protect", "true"));
+        Route("owned", "/owned/{**rest}", ("Protect", "true"), ("OwnerSources", "client"));
         return settings;
     }
 
     /// <summary>The routes and client tokens of <see cref="Settings"/>, as environment variables for a gateway process.</summary>
     public static Dictionary<string, string> ProcessEnvironment(Uri upstream) =>
         Settings(upstream)
-            .Where(kv => kv.Key.StartsWith("ReverseProxy", StringComparison.Ordinal) || kv.Key.StartsWith("Clients", StringComparison.Ordinal))
+            .Where(kv => kv.Key.StartsWith("ReverseProxy", StringComparison.Ordinal) || kv.Key.StartsWith("Clients", StringComparison.Ordinal)
+                || kv.Key.StartsWith("Protection", StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value);
 
     /// <summary>Starts the gateway as a real process configured by <paramref name="environment"/>, once it is ready.</summary>
