@@ -3,7 +3,11 @@
 //
 //   dotnet run --project bench/EngineBench -c Release -- folders <dir> [<dir>...] [--repeat 3] [--model VERSION]
 //   dotnet run --project bench/EngineBench -c Release -- scaling [--repeat 3] [--model VERSION]
-// --model picks a version from models/ (default: the registry's active one); speed depends on its working size only.
+//   dotnet run --project bench/EngineBench -c Release -- removal <dir> [--model VERSION]
+// --model picks a version from models/ (--models DIR for another registry; default: the registry's active one); speed
+// depends on its working size only. An owner-keyed model protects with the key of the owner "bench-owner" under a fixed
+// benchmark secret. removal protects each photo as PNG, then has the key holder take the perturbation off and five other
+// owners try: how exactly it is restored, and how far the right key's match stands above the wrong keys'.
 using System.Diagnostics;
 using System.Globalization;
 using SixLabors.ImageSharp;
@@ -11,16 +15,65 @@ using SixLabors.ImageSharp.PixelFormats;
 using UploadGuard.ProtectionEngine.Batching;
 using UploadGuard.ProtectionEngine.Hosting;
 using UploadGuard.ProtectionEngine.Imaging;
+using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Owners;
 using UploadGuard.ProtectionEngine.Protection;
 
 var mode = args.FirstOrDefault() ?? "folders";
 int repeat = args.SkipWhile(a => a != "--repeat").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(3);
 var imaging = new ImagingOptions { MaxPixels = 30_000_000, MaxWidth = 10_000, MaxHeight = 10_000, MaxBytes = 200 * 1024 * 1024, MemoryLimitMegabytes = 4096 };
 string? model = args.SkipWhile(a => a != "--model").Skip(1).FirstOrDefault();
-await using var engine = ProtectionEngineHost.Create(new EngineOptions { Device = "cpu", ModelVersion = model }, imaging, new BatchingOptions());
+string models = args.SkipWhile(a => a != "--models").Skip(1).FirstOrDefault() ?? EngineOptions.DefaultModelsPath;
+await using var engine = ProtectionEngineHost.Create(new EngineOptions { Device = "cpu", ModelVersion = model, ModelsPath = models }, imaging, new BatchingOptions());
+var keyring = new OwnerKeyring("uploadguard engine benchmark owner-key secret, fixed on purpose");
+var protection = new ProtectionOptions { Owner = engine.Models.Card.Architecture.IsOwnerKeyed ? keyring.Derive("bench-owner") : null };
 var codec = engine.Protector.Codec;
 Console.WriteLine($"Model {engine.Models.Card.Version} (trained: {engine.Models.Card.Trained}), working size {engine.Models.Card.WorkingSize}, {Environment.ProcessorCount} cores, {repeat} runs per image (median)");
 Console.WriteLine();
+
+if (mode == "removal")
+{
+    var folder = args[1];
+    Console.WriteLine("| photo | PSNR dB | match, right key | best match, 5 other owners | values within 1 level after removal | exact |");
+    Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+    var within = new List<double>();
+    int found = 0, wrongFound = 0, count = 0;
+    foreach (var file in Directory.EnumerateFiles(folder).Order())
+    {
+        var original = File.ReadAllBytes(file);
+        var result = await engine.Protector.ProtectAsync(new MemoryStream(original), protection with { Format = OutputFormat.Png });
+        using var protectedImage = codec.DecodeForVerification(result.Data);
+        using var lease = engine.Models.Acquire();
+        var generator = (OwnerTextureGenerator)lease.Model.Generator;
+        var others = Enumerable.Range(1, 5).SelectMany(i => keyring.DeriveAll($"other-owner-{i}")).ToList();
+        var wrong = PerturbationRemover.Detect(protectedImage, generator, lease.Model.Card.WorkingSize, 8, others);
+        var match = PerturbationRemover.Remove(protectedImage, generator, lease.Model.Card.WorkingSize, 8, false, keyring.DeriveAll("bench-owner"));
+        using var clean = codec.DecodeForVerification(original);
+        long near = 0, exact = 0, values = 0;
+        for (int y = 0; y < clean.Height; y++)
+        {
+            for (int x = 0; x < clean.Width; x++)
+            {
+                var (a, b) = (clean[x, y], protectedImage[x, y]);
+                foreach (int d in new[] { a.R - b.R, a.G - b.G, a.B - b.B })
+                {
+                    values++;
+                    near += Math.Abs(d) <= 1 ? 1 : 0;
+                    exact += d == 0 ? 1 : 0;
+                }
+            }
+        }
+        double share = match.Found ? (double)near / values : 0;
+        within.Add(share);
+        found += match.Found ? 1 : 0;
+        wrongFound += wrong.Found ? 1 : 0;
+        count++;
+        Console.WriteLine($"| {Path.GetFileName(file)} | {result.Report.PsnrDb:0.00} | {match.Correlation:0.00} | {wrong.Correlation:0.00} | {(match.Found ? share.ToString("P2", CultureInfo.InvariantCulture) : "not found")} | {(match.Found ? ((double)exact / values).ToString("P2", CultureInfo.InvariantCulture) : "-")} |");
+    }
+    Console.WriteLine();
+    Console.WriteLine($"Found with the right key: {found}/{count}; with a wrong key: {wrongFound}/{count}; values within 1 level (photos not found count as 0): mean {within.Average():P2}, worst {within.Min():P2}");
+    return;
+}
 
 if (mode == "scaling")
 {
@@ -78,7 +131,7 @@ foreach (var folder in args.Skip(1).TakeWhile(a => !a.StartsWith("--", StringCom
             codec.Encode(decoded.Pixels, decoded.Source, decoded.Source.Format);
         var floorMs = clock.Elapsed.TotalMilliseconds;
 
-        var report = engine.Protector.ProtectAsync(new MemoryStream(image), new ProtectionOptions()).GetAwaiter().GetResult().Report;
+        var report = engine.Protector.ProtectAsync(new MemoryStream(image), protection).GetAwaiter().GetResult().Report;
         if (i == 0) continue;
         stages.Add(report.Timings);
         floor.Add(floorMs);
