@@ -2,6 +2,9 @@ using System.Diagnostics;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;
+using UploadGuard.ProtectionEngine.Batching;
+using UploadGuard.ProtectionEngine.Hosting;
+using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Protection;
 
 namespace UploadGuard.ProtectionEngine.Evaluation;
@@ -43,6 +46,21 @@ public static class EngineProtection
             throw new InvalidOperationException($"The active model changed from {card.Version} to {mixedVersion} while the training set was being protected.");
         return new EngineProtectionResult(clean.WithPixels(output), card.Version, card.Trained, card.Warning, card.WorkingSize, clock.Elapsed);
     }
+
+    /// <summary>Photos in flight at once when a benchmark protects a training set: twice the batch, so batches fill.</summary>
+    internal const int Concurrency = 2 * BatchSize;
+
+    private const int BatchSize = 16;
+
+    /// <summary>
+    /// The engine a benchmark protects its training photos with: the given model from the registry, every piece of
+    /// metadata stripped, small batches that fill quickly.
+    /// </summary>
+    internal static ProtectionEngineHost CreateHost(string modelsPath, string? modelVersion, string device) =>
+        ProtectionEngineHost.Create(
+            new EngineOptions { ModelsPath = modelsPath, ModelVersion = modelVersion, Device = device },
+            new ImagingOptions { Metadata = MetadataPolicy.StripAll },
+            new BatchingOptions { MaxBatchSize = BatchSize, MaxWait = TimeSpan.FromMilliseconds(20), QueueCapacity = 4 * BatchSize });
 
     internal static byte[] EncodePng(byte[] chw, int size)
     {

@@ -156,11 +156,7 @@ public static class ProtectionBenchmark
     private static async Task<EngineProtectionResult> ProtectAsync(BenchmarkOptions options, LabeledImages clean, IProgress<BenchmarkProgress>? progress,
         CancellationToken cancellationToken)
     {
-        const int batch = 16;
-        var host = ProtectionEngineHost.Create(
-            new EngineOptions { ModelsPath = options.ModelsPath, ModelVersion = options.ModelVersion, Device = options.Device },
-            new ImagingOptions { Metadata = MetadataPolicy.StripAll },
-            new BatchingOptions { MaxBatchSize = batch, MaxWait = TimeSpan.FromMilliseconds(20), QueueCapacity = 4 * batch });
+        var host = EngineProtection.CreateHost(options.ModelsPath, options.ModelVersion, options.Device);
         await using (host.ConfigureAwait(false))
         {
             var card = host.Models.Card;
@@ -174,7 +170,7 @@ public static class ProtectionBenchmark
                     progress?.Report(new BenchmarkProgress(BenchmarkStage.Protecting, $"Protected {n:N0}/{clean.Count:N0} images", n, clean.Count));
             });
             return await EngineProtection.ProtectAsync(clean, host.Protector,
-                new ProtectionOptions { Epsilon = options.Epsilon, Format = options.ProtectFormat }, 2 * batch, done, cancellationToken).ConfigureAwait(false);
+                new ProtectionOptions { Epsilon = options.Epsilon, Format = options.ProtectFormat }, EngineProtection.Concurrency, done, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -25,18 +25,7 @@ public static class TestEngine
     {
         random.manual_seed(seed);
         using var generator = new PerturbationGenerator(new GeneratorArchitecture(GeneratorArchitecture.ResNetGenerator, 4, 1));
-        return registry.Save(new ModelCard
-        {
-            Version = version,
-            Trained = false,
-            Architecture = generator.Architecture,
-            Parameters = generator.ParameterCount,
-            WorkingSize = workingSize,
-            Epsilon = 8,
-            Weights = new ModelWeightsFile("generator.safetensors", "safetensors", ""),
-            TrainingData = "none: test fixture",
-            Created = DateTimeOffset.UtcNow,
-        }, generator);
+        return SaveUntrained(registry, version, workingSize, generator, "none: test fixture");
     }
 
     /// <summary>An owner-keyed model with random (unfitted) atoms drawn from <paramref name="seed"/>.</summary>
@@ -44,7 +33,11 @@ public static class TestEngine
     {
         using var generator = new OwnerTextureGenerator();
         generator.Reset(seed);
-        return registry.Save(new ModelCard
+        return SaveUntrained(registry, version, workingSize, generator, "none: test fixture (random atoms)");
+    }
+
+    private static ModelCard SaveUntrained(ModelRegistry registry, string version, int workingSize, GeneratorModule generator, string trainingData) =>
+        registry.Save(new ModelCard
         {
             Version = version,
             Trained = false,
@@ -53,10 +46,9 @@ public static class TestEngine
             WorkingSize = workingSize,
             Epsilon = 8,
             Weights = new ModelWeightsFile("generator.safetensors", "safetensors", ""),
-            TrainingData = "none: test fixture (random atoms)",
+            TrainingData = trainingData,
             Created = DateTimeOffset.UtcNow,
         }, generator);
-    }
 
     /// <summary>An engine whose active model is a fresh <see cref="AddOwnerTextureModel"/>.</summary>
     public static ProtectionEngineHost OwnerKeyed(int workingSize = 64, ImagingOptions? imaging = null)

@@ -159,11 +159,7 @@ public static class IdentityBenchmark
         IdentityBenchmarkOptions options, IdentityData data, List<int> ownedPhotos, OwnerKeyring keyring, IReadOnlyList<int> owners,
         IProgress<BenchmarkProgress>? progress, CancellationToken cancellationToken)
     {
-        const int batch = 16;
-        var host = ProtectionEngineHost.Create(
-            new EngineOptions { ModelsPath = options.ModelsPath, ModelVersion = options.ModelVersion, Device = options.Device },
-            new ImagingOptions { Metadata = MetadataPolicy.StripAll },
-            new BatchingOptions { MaxBatchSize = batch, MaxWait = TimeSpan.FromMilliseconds(20), QueueCapacity = 4 * batch });
+        var host = EngineProtection.CreateHost(options.ModelsPath, options.ModelVersion, options.Device);
         await using (host.ConfigureAwait(false))
         {
             var card = host.Models.Card;
@@ -172,7 +168,7 @@ public static class IdentityBenchmark
                 + (card.Trained ? "" : $": {ModelCard.UntrainedWarning}"), 0, ownedPhotos.Count));
             var output = Enumerable.Range(0, data.Train.Count).Select(data.Train.Pixels).ToArray();
             var protectionOptions = new ProtectionOptions { Epsilon = options.Epsilon, Format = options.ProtectFormat };
-            await Parallel.ForEachAsync(ownedPhotos, new ParallelOptions { MaxDegreeOfParallelism = 2 * batch, CancellationToken = cancellationToken },
+            await Parallel.ForEachAsync(ownedPhotos, new ParallelOptions { MaxDegreeOfParallelism = EngineProtection.Concurrency, CancellationToken = cancellationToken },
                 async (i, ct) =>
                 {
                     var owner = keyring.Derive(data.People[data.Train.Label(i)]);
