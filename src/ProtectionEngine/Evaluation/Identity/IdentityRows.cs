@@ -24,9 +24,12 @@ public static class IdentityRows
     {
         ArgumentNullException.ThrowIfNull(name);
         var key = name.Trim().ToLowerInvariant();
-        return All.FirstOrDefault(r => Name(r) == key, (IdentityRow)(-1)) is var row && row != (IdentityRow)(-1)
-            ? row
-            : throw new ArgumentException($"Unknown identity row '{name}'; use {string.Join(", ", All.Select(Name))}.", nameof(name));
+        foreach (var row in All)
+        {
+            if (Name(row) == key)
+                return row;
+        }
+        throw new ArgumentException($"Unknown identity row '{name}'; use {string.Join(", ", All.Select(Name))}.", nameof(name));
     }
 
     /// <summary>The share of each owner's training photos that are protected in the row.</summary>
