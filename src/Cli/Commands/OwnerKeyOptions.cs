@@ -54,11 +54,7 @@ internal sealed class OwnerKeyOptions
                 AnsiConsole.MarkupLineInterpolated($"Created a new owner-key secret in [bold]{DefaultSecretPath}[/] (keep it: without it no photo protected with it can be unprotected).");
             return new OwnerKeyring(secret, previous);
         }
-        catch (IOException ex)
-        {
-            throw new ArgumentException($"Cannot read or create the owner-key secret: {ex.Message}", ex);
-        }
-        catch (UnauthorizedAccessException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new ArgumentException($"Cannot read or create the owner-key secret: {ex.Message}", ex);
         }

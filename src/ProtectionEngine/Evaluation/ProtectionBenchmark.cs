@@ -127,10 +127,14 @@ public static class ProtectionBenchmark
             ProtectionTime = protection?.Elapsed,
             Started = started,
             Elapsed = clock.Elapsed,
-            Machine = $"{Environment.ProcessorCount} logical CPU(s), {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}, "
-                + $"torch {TorchSharp.torch.get_num_threads()} thread(s) on {device.type}",
+            Machine = Machine(device),
         };
     }
+
+    /// <summary>What a result was measured on: cores, system and torch's threads and device.</summary>
+    internal static string Machine(TorchSharp.torch.Device device) =>
+        $"{Environment.ProcessorCount} logical CPU(s), {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}, "
+        + $"torch {TorchSharp.torch.get_num_threads()} thread(s) on {device.type}";
 
     /// <summary>A row's training images at the victim's size.</summary>
     /// <param name="conceptImages">The <c>concept-block</c> set, made beforehand by <see cref="ConceptNoise"/>.</param>

@@ -26,9 +26,13 @@ public static class PerturbationRemover
     public static TextureMatch Detect(Image<Rgba32> image, OwnerTextureGenerator generator, int workingSize, int epsilon, IReadOnlyList<OwnerKey> candidates)
     {
         ArgumentNullException.ThrowIfNull(image);
+        return Detect(WorkingCanvas.From(image, workingSize), generator, epsilon, candidates);
+    }
+
+    private static TextureMatch Detect(WorkingCanvas canvas, OwnerTextureGenerator generator, int epsilon, IReadOnlyList<OwnerKey> candidates)
+    {
         ArgumentNullException.ThrowIfNull(generator);
         ArgumentNullException.ThrowIfNull(candidates);
-        var canvas = WorkingCanvas.From(image, workingSize);
         var folded = Fold(canvas, epsilon);
         var best = new TextureMatch(null, double.NegativeInfinity, 0, 0);
         foreach (var key in candidates)
@@ -47,10 +51,11 @@ public static class PerturbationRemover
     public static TextureMatch Remove(Image<Rgba32> image, OwnerTextureGenerator generator, int workingSize, int epsilon, bool grayscale,
         IReadOnlyList<OwnerKey> candidates)
     {
-        var match = Detect(image, generator, workingSize, epsilon, candidates);
+        ArgumentNullException.ThrowIfNull(image);
+        var canvas = WorkingCanvas.From(image, workingSize);
+        var match = Detect(canvas, generator, epsilon, candidates);
         if (!match.Found)
             return match;
-        var canvas = WorkingCanvas.From(image, workingSize);
         var perturbation = generator.Perturbation(match.Key!.Bytes, workingSize, match.ShiftY, match.ShiftX);
         PerturbationApplier.Remove(image, canvas, perturbation, epsilon, grayscale);
         return match;

@@ -314,7 +314,8 @@ public sealed class GeneratorTrainer
     private static readonly int VictimRecipeBatch = new VictimRecipe().BatchSize;
 
     /// <summary>Saves a model that was fitted rather than optimised step by step (nothing to checkpoint or resume).</summary>
-    private static TrainingResult SaveFitted(GeneratorTrainingOptions options, ImageDataset dataset, ModelRegistry registry, string version, GeneratorModule generator,
+    /// <summary>Saves a fitted generator as a new version with its card (and activates it when asked).</summary>
+    internal static TrainingResult SaveFitted(GeneratorTrainingOptions options, ImageDataset dataset, ModelRegistry registry, string version, GeneratorModule generator,
         int workingSize, bool trained, long steps, string notes, IReadOnlyList<int> clusterSizes, IProgress<TrainingProgress>? progress, Stopwatch clock,
         CancellationToken cancellationToken, IReadOnlyDictionary<string, double>? terms = null)
     {

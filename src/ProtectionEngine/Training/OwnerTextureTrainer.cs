@@ -111,7 +111,6 @@ public static class OwnerTextureTrainer
             victim?.Dispose();
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
         var inv = CultureInfo.InvariantCulture;
         long stepsDone = completed;
         bool trained = stepsDone >= options.MinimumStepsForTrained && dataset.Count >= options.MinimumImagesForTrained;
@@ -123,26 +122,14 @@ public static class OwnerTextureTrainer
             + (trained ? "" : string.Create(inv, $"{ModelCard.UntrainedWarning}: {stepsDone:N0} steps on {dataset.Count:N0} photos. "))
             + "Protection is what the identity benchmark measures (docs/evaluation.md).";
         generator.eval();
-        var card = registry.Save(new ModelCard
+        var saved = GeneratorTrainer.SaveFitted(options, dataset, registry, version, generator, options.ImageSize, trained, stepsDone, notes, [], progress, clock,
+            cancellationToken, terms);
+        return saved with
         {
-            Version = version,
-            Trained = trained,
-            Architecture = generator.Architecture,
-            Parameters = generator.ParameterCount,
-            WorkingSize = options.ImageSize,
-            Epsilon = options.Epsilon,
-            Weights = new ModelWeightsFile("generator.safetensors", "safetensors", ""),
-            TrainingData = string.Create(inv,
-                $"{dataset.Description}: {dataset.Count:N0} images at {options.ImageSize} px; {dataset.Statistics.Skipped:N0} file(s) skipped; labels not used"),
-            TrainingSteps = stepsDone,
-            Created = DateTimeOffset.UtcNow,
-            Notes = notes,
-        }, generator);
-        if (options.Activate)
-            registry.SetActive(card.Version);
-        progress?.Report(new TrainingProgress(TrainingPhase.Completed, stepsDone, options.Steps, terms, 0, null, $"Saved {card.Version}"));
-        return new TrainingResult(card, dataset.Statistics, start, stepsDone - start, terms, [], clock.Elapsed,
-            timedSteps > 0 ? TimeSpan.FromSeconds(timedSeconds / timedSteps) : null);
+            ResumedFromStep = start,
+            StepsRun = stepsDone - start,
+            MeanStepTime = timedSteps > 0 ? TimeSpan.FromSeconds(timedSeconds / timedSteps) : null,
+        };
     }
 
     /// <summary>
@@ -245,8 +232,8 @@ public static class OwnerTextureTrainer
             parts.Add(SquareResize.To(window, size));
         }
         var x = cat(parts, 0);
-        x = HorizontalFlip.Apply(x, Mask(random, count, 0.5));
-        x = Grayscale.Apply(x, Mask(random, count, 0.1));
+        x = HorizontalFlip.Apply(x, ExpectationOverTransformations.Mask(random, count, 0.5));
+        x = Grayscale.Apply(x, ExpectationOverTransformations.Mask(random, count, 0.1));
         if (random.NextDouble() < 0.2)
             x = GaussianBlur.Apply(x, 0.3 + 0.7 * random.NextDouble());
         if (random.NextDouble() < 0.2)
@@ -254,14 +241,6 @@ public static class OwnerTextureTrainer
         if (random.NextDouble() < 0.3)
             x = DifferentiableJpeg.Apply(x, random.Next(60, 96));
         return x.clamp(0, 1).MoveToOuterDisposeScope();
-    }
-
-    private static Tensor Mask(Random random, long count, double probability)
-    {
-        var values = new bool[count];
-        for (int i = 0; i < count; i++)
-            values[i] = random.NextDouble() < probability;
-        return tensor(values);
     }
 
     private static void SaveCheckpoint(GeneratorTrainingOptions options, string fingerprint, OwnerTextureGenerator generator, long step)

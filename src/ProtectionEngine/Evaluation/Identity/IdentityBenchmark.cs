@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using SixLabors.ImageSharp.PixelFormats;
@@ -109,8 +108,7 @@ public static class IdentityBenchmark
             Runs = runs,
             Started = started,
             Elapsed = clock.Elapsed,
-            Machine = $"{Environment.ProcessorCount} logical CPU(s), {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}, "
-                + $"torch {get_num_threads()} thread(s) on {device.type}",
+            Machine = ProtectionBenchmark.Machine(device),
         };
     }
 

@@ -51,7 +51,8 @@ public sealed class ExpectationOverTransformations
 
     private static bool Draw(Random random, double probability) => probability > 0 && random.NextDouble() < probability;
 
-    private static Tensor Mask(Random random, long count, double probability)
+    /// <summary>One draw per image: true with <paramref name="probability"/>.</summary>
+    internal static Tensor Mask(Random random, long count, double probability)
     {
         var values = new bool[count];
         for (int i = 0; i < count; i++)
