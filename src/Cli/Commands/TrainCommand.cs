@@ -59,12 +59,13 @@ internal static class TrainCommand
         var activate = new Option<bool>("--activate") { Description = "Make the new version the active one." };
         var device = CommonOptions.Device();
         var noEot = new Option<bool>("--no-eot") { Description = "Train without random transformations (for ablations)." };
+        var gray = new Option<double?>("--gray") { Description = "Probability that a training view is grey (default 0.1); owner-texture: of the attacker's view." };
         var logEvery = new Option<int>("--log-every") { Description = "Also print a plain line every N steps, for log files (0: never).", DefaultValueFactory = _ => 0 };
 
         var command = new Command("train", "Train a new generator version on your own photos, without labels.")
         {
             data, subset, exclude, pseudoOwners, episodeSteps, maxImages, sample, size, surrogateSize, k, loss, architecture, proxySize, craftingEpochs, proxyLr, steps, batch, lr, epsilon, seed, checkpoints, checkpointEvery,
-            version, models, activate, device, noEot, logEvery,
+            version, models, activate, device, noEot, gray, logEvery,
         };
         command.SetAction((result, cancellationToken) => RunAsync(new GeneratorTrainingOptions
         {
@@ -99,7 +100,7 @@ internal static class TrainCommand
             ModelsPath = result.GetValue(models)!.FullName,
             Activate = result.GetValue(activate),
             Device = result.GetValue(device)!,
-            Eot = result.GetValue(noEot) ? EotOptions.None : new EotOptions(),
+            Eot = result.GetValue(noEot) ? EotOptions.None : new EotOptions { GrayscaleProbability = result.GetValue(gray) ?? new EotOptions().GrayscaleProbability },
         }, Math.Max(0, result.GetValue(logEvery)), cancellationToken));
         return command;
     }
