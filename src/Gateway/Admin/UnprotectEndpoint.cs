@@ -73,12 +73,7 @@ public static partial class UnprotectEndpoint
             };
 
             var body = await RequestBodyReader.ReadAsync(context, defaults.Value.MaxRequestBytes);
-            var (image, fileName) = ProtectEndpoints.ExtractImage(body, context.Request.ContentType);
-            var verdict = UploadProcessor.Classify(image, context.Request.ContentType, fileName);
-            if (verdict?.Rejection is { } rejection)
-                throw new UploadRefusedException(ResilientProtection.StatusOf(rejection.Reason), rejection.ReasonCode, rejection.Message, fileName ?? "body");
-            if (verdict is null)
-                throw new UploadRefusedException(StatusCodes.Status415UnsupportedMediaType, "not_an_image", "The request holds no JPEG, PNG or WebP image.", fileName ?? "body");
+            var (image, fileName) = UploadBody.Read(body, context.Request.ContentType, failClosed: true).SingleImage(context.Request.ContentType);
 
             var candidates = keys.Keyring.DeriveAll(owner);
             var result = await Task.Run(() => Remove(engine, image, candidates, budget, output, fileName ?? "body", context.RequestAborted), context.RequestAborted);
@@ -92,13 +87,9 @@ public static partial class UnprotectEndpoint
             headers["X-UploadGuard-Correlation"] = result.Correlation.ToString("0.000", CultureInfo.InvariantCulture);
             await TypedResults.Bytes(result.Data, "image/" + result.OutputFormat.ToString().ToLowerInvariant()).ExecuteAsync(context);
         }
-        catch (UploadRefusedException refusal)
+        catch (Exception ex) when (UploadRefusals.TryFrom(ex, null, out var refusal))
         {
             await ProblemResponses.WriteAsync(context, refusal);
-        }
-        catch (MalformedMultipartException ex)
-        {
-            await ProblemResponses.WriteAsync(context, new UploadRefusedException(StatusCodes.Status400BadRequest, "malformed_multipart", ex.Message));
         }
     }
 
@@ -112,7 +103,7 @@ public static partial class UnprotectEndpoint
         }
         catch (ImageRejectedException ex)
         {
-            throw new UploadRefusedException(ResilientProtection.StatusOf(ex.Reason), ex.ReasonCode, $"'{part}': {ex.Message}", part, inner: ex);
+            throw UploadRefusals.From(ex, part);
         }
         catch (OwnerTextureNotFoundException ex)
         {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 using Microsoft.OpenApi;
 using UploadGuard.Gateway.Engine;
 using UploadGuard.Gateway.Jobs;
@@ -105,27 +104,17 @@ public static class ProtectEndpoints
             var outputFormat = ParseFormat(format);
 
             var body = await RequestBodyReader.ReadAsync(context, policy.MaxRequestBytes);
-            var (image, fileName) = ExtractImage(body, context.Request.ContentType);
-            var verdict = UploadProcessor.Classify(image, context.Request.ContentType, fileName);
-            if (verdict?.Rejection is { } rejection)
-                throw new UploadRefusedException(ResilientProtection.StatusOf(rejection.Reason), rejection.ReasonCode, rejection.Message, fileName ?? "body");
-            if (verdict is null)
-                throw new UploadRefusedException(415, "not_an_image", "The request holds no JPEG, PNG or WebP image.", fileName ?? "body");
+            var (image, fileName) = UploadBody.Read(body, context.Request.ContentType, failClosed: true).SingleImage(context.Request.ContentType);
 
             var result = await protection.ProtectAsync(image, fileName ?? "body", policy, new JobProgress(jobs, jobId), context.RequestAborted, outputFormat, owner);
             await jobs.PublishAsync(jobId, JobStage.Encoded);
             await WriteResultAsync(context, result, jobId, fileName);
             await jobs.PublishAsync(jobId, JobStage.Done);
         }
-        catch (UploadRefusedException refusal)
+        catch (Exception ex) when (UploadRefusals.TryFrom(ex, null, out var refusal))
         {
             await jobs.PublishAsync(jobId, JobStage.Failed, refusal.Reason, refusal.Message);
             await ProblemResponses.WriteAsync(context, refusal, jobId);
-        }
-        catch (MalformedMultipartException ex)
-        {
-            await jobs.PublishAsync(jobId, JobStage.Failed, "malformed_multipart", ex.Message);
-            await ProblemResponses.WriteAsync(context, new UploadRefusedException(400, "malformed_multipart", ex.Message), jobId);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -153,19 +142,6 @@ public static class ProtectEndpoints
             await TypedResults.Json(new ProtectResponse(jobId, fileName, contentType, report, Convert.ToBase64String(result.Data))).ExecuteAsync(context);
         else
             await TypedResults.Bytes(result.Data, contentType).ExecuteAsync(context);
-    }
-
-    /// <summary>The raw body, or the first part of a multipart body that looks like an image (else the first file part).</summary>
-    internal static (byte[] Image, string? FileName) ExtractImage(byte[] body, string? contentType)
-    {
-        if (!MediaTypeHeaderValue.TryParse(contentType, out var media) || !media.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
-            return (body, null);
-        var boundary = HeaderUtilities.RemoveQuotes(media.Boundary).Value ?? throw new MalformedMultipartException("multipart/form-data without a boundary.");
-        var parts = MultipartBody.Parse(body, boundary).Parts;
-        var part = parts.FirstOrDefault(p => UploadProcessor.Classify(body.AsSpan(p.BodyStart, p.Length), p.ContentType, p.FileName) is not null)
-            ?? parts.FirstOrDefault(p => p.FileName is not null)
-            ?? throw new UploadRefusedException(415, "not_an_image", "The form holds no file part.");
-        return (body.AsSpan(part.BodyStart, part.Length).ToArray(), part.FileName);
     }
 
     private static OutputFormat ParseFormat(string? format) => format?.ToLowerInvariant() switch

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.StaticFiles;
 using UploadGuard.Gateway.Proxy;
+using UploadGuard.ProtectionEngine.Imaging;
 
 namespace UploadGuard.Gateway.Demo;
 
@@ -47,7 +47,17 @@ public sealed class DemoUpstream : IAsyncDisposable
                 return Results.Json(new { files = new[] { new { field = "body", fileName = name, bytes = raw.Length, url = $"/demo/files/{name}" } } }, statusCode: 201);
             }
 
-            var form = await request.ReadFormAsync();
+            IFormCollection form;
+            try
+            {
+                form = await request.ReadFormAsync();
+                _ = form.Files.Select(f => f.FileName).ToList();
+            }
+            catch (Exception ex) when (ex is InvalidDataException or ArgumentException or FormatException)
+            {
+                // ASP.NET Core's form reader is stricter than the gateway in places (a bare filename* parameter): a 400, as a site would answer.
+                return Results.Problem(statusCode: 400, title: "Unreadable form", detail: ex.Message, extensions: new Dictionary<string, object?> { ["reason"] = "malformed_form" });
+            }
             var stored = new List<object>();
             foreach (var file in form.Files)
             {
@@ -60,14 +70,23 @@ public sealed class DemoUpstream : IAsyncDisposable
             return Results.Json(new { files = stored, fields }, statusCode: 201);
         });
 
-        var contentTypes = new FileExtensionContentTypeProvider();
-        app.MapGet("/demo/files/{name}", (string name) =>
+        app.MapGet("/demo/files/{name}", async (string name, HttpContext context) =>
         {
             var safe = SafeFileName.From(name);
             var path = safe is null ? null : Path.Combine(storage, safe);
             if (path is null || !File.Exists(path))
                 return Results.Problem(statusCode: 404, title: "No such file", extensions: new Dictionary<string, object?> { ["reason"] = "not_found" });
-            return Results.File(path, contentTypes.TryGetContentType(path, out var type) ? type : "application/octet-stream");
+            // Stored files are whatever clients sent, served on the gateway's origin (beside /admin-ui/): the type comes from
+            // the content, never the name, only raster images display inline, and nothing served may run script or be sniffed.
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.ContentSecurityPolicy = "sandbox; default-src 'none'; img-src 'self'";
+            var head = new byte[ImageFormatSniffer.HeaderLength];
+            await using (var file = File.OpenRead(path))
+                head = head[..await file.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false)];
+            return ImageFormatSniffer.DetectSupported(head) is { } format
+                ? Results.File(path, "image/" + format.ToString().ToLowerInvariant())
+                : Results.File(path, "application/octet-stream", fileDownloadName: safe);
         });
 
         await app.StartAsync();

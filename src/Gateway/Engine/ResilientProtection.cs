@@ -63,7 +63,7 @@ public sealed class ResilientProtection(
         byte[] image, string part, RouteProtectionPolicy policy, IProgress<ProtectionProgress>? progress, CancellationToken cancellationToken,
         OutputFormat format = OutputFormat.Keep, OwnerKey? owner = null)
     {
-        CheckRouteCaps(image, part, policy);
+        CheckCaps(image, part, policy);
         using var admission = await AdmitAsync(1, part, cancellationToken);
         return await ProtectAdmittedAsync(admission, image, part, policy, progress, cancellationToken, format, owner);
     }
@@ -97,7 +97,7 @@ public sealed class ResilientProtection(
         }
         catch (ImageRejectedException ex)
         {
-            throw Refusal(ex, part);
+            throw UploadRefusals.From(ex, part);
         }
     }
 
@@ -142,12 +142,12 @@ public sealed class ResilientProtection(
         }
         catch (ImageRejectedException ex)
         {
-            throw Refusal(ex, part);
+            throw UploadRefusals.From(ex, part);
         }
         catch (OwnerKeyRequiredException ex)
         {
             // The active model is owner-keyed and nothing named the owner: the client's (or the route's) doing, never a 500.
-            throw OwnerRequired(ex, part);
+            throw UploadRefusals.OwnerRequired(ex, part);
         }
         catch (EngineOverloadedException ex)
         {
@@ -171,18 +171,6 @@ public sealed class ResilientProtection(
 
     public void Dispose() => _admission.Dispose();
 
-    /// <summary>401 <c>owner_required</c>: the model draws its perturbation from the owner's key and there is no owner.</summary>
-    public static UploadRefusedException OwnerRequired(OwnerKeyRequiredException ex, string part)
-    {
-        ArgumentNullException.ThrowIfNull(ex);
-        return new(StatusCodes.Status401Unauthorized, "owner_required",
-            $"Model {ex.ModelVersion} protects photos with their owner's key and this request names no owner (the route sets no UploadGuard.OwnerSources, or none gave one).",
-            part, inner: ex);
-    }
-
-    private static UploadRefusedException Refusal(ImageRejectedException ex, string part) =>
-        new(StatusOf(ex.Reason), ex.ReasonCode, $"'{part}': {ex.Message}", part, inner: ex);
-
     /// <summary>The per-route caps, stricter than or equal to the engine's own: bytes, format, pixels.</summary>
     private void CheckRouteCaps(byte[] image, string part, RouteProtectionPolicy policy)
     {
@@ -194,13 +182,6 @@ public sealed class ResilientProtection(
         if ((long)width * height > policy.MaxImagePixels)
             throw new ImageRejectedException(ImageRejectionReason.TooManyPixels, $"The image has {(long)width * height:N0} pixels; this route allows {policy.MaxImagePixels:N0}.");
     }
-
-    public static int StatusOf(ImageRejectionReason reason) => reason switch
-    {
-        ImageRejectionReason.TooManyBytes or ImageRejectionReason.TooManyPixels => StatusCodes.Status413PayloadTooLarge,
-        ImageRejectionReason.UnsupportedFormat => StatusCodes.Status415UnsupportedMediaType,
-        _ => StatusCodes.Status422UnprocessableEntity,
-    };
 
     /// <summary>
     /// Registers the engine pipeline: circuit breaker (outer), timeout (inner). The concurrency limit is not in it: it is

@@ -5,7 +5,9 @@ public static class ImageClaim
 {
     private static readonly HashSet<string> Extensions = new(StringComparer.OrdinalIgnoreCase)
     {
-        ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".apng", ".webp", ".gif", ".heic", ".heif", ".avif", ".bmp", ".tif", ".tiff",
+        ".jpg", ".jpeg", ".jpe", ".jfif", ".pjpeg", ".pjp", ".png", ".apng", ".webp", ".gif", ".heic", ".heics", ".heif", ".hif", ".avif",
+        ".avifs", ".bmp", ".dib", ".tif", ".tiff", ".ico", ".cur", ".pbm", ".pgm", ".ppm", ".pnm", ".pam", ".pfm", ".tga", ".pcx", ".jp2",
+        ".j2k", ".j2c", ".jpf", ".jpx", ".jpm", ".jxl", ".svg", ".svgz", ".psd", ".psb", ".qoi", ".dds", ".exr",
     };
 
     public static bool Claims(string? contentType, string? fileName) =>

@@ -2,13 +2,15 @@ using Microsoft.Net.Http.Headers;
 
 namespace UploadGuard.Gateway.Proxy;
 
-/// <summary>One part of a multipart body: its headers and where its content lies in the raw bytes.</summary>
-public sealed record MultipartPart(int Index, IReadOnlyDictionary<string, string> Headers, int BodyStart, int BodyEnd)
+/// <summary>One part of a multipart body: its header lines in order (no name twice) and where its content lies in the raw bytes.</summary>
+public sealed record MultipartPart(int Index, OrderedDictionary<string, string> Headers, int BodyStart, int BodyEnd)
 {
+    public const string ContentLengthHeader = "Content-Length";
+
     public int Length => BodyEnd - BodyStart;
 
-    /// <summary>Where the part's header lines start in the raw bytes (just after the boundary line).</summary>
-    public int HeaderStart { get; init; }
+    /// <summary>Each header line as it came (name, then the whole line), in order: what the gateway writes upstream.</summary>
+    public IReadOnlyList<KeyValuePair<string, byte[]>> RawHeaders { get; init; } = [];
 
     /// <summary>The form field name, or a positional name when there is none.</summary>
     public string Name => Disposition?.Name.Value?.Trim('"') is { Length: > 0 } name ? name : $"part {Index}";

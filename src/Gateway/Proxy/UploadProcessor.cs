@@ -1,4 +1,3 @@
-using Microsoft.Net.Http.Headers;
 using UploadGuard.Gateway.Engine;
 using UploadGuard.Gateway.Jobs;
 using UploadGuard.Gateway.Telemetry;
@@ -15,35 +14,14 @@ namespace UploadGuard.Gateway.Proxy;
 /// </summary>
 public sealed class UploadProcessor(ResilientProtection protection, JobTracker jobs)
 {
-    private const string BodyPartName = "body";
-
     /// <param name="owner">The owner's key every image is protected with; null when the request names no owner.</param>
     public async Task<UploadOutcome> ProcessAsync(
-        byte[] body, string? contentType, RouteProtectionPolicy policy, string jobId, CancellationToken cancellationToken, OwnerKey? owner = null)
+        UploadBody body, string? contentType, RouteProtectionPolicy policy, string jobId, CancellationToken cancellationToken, OwnerKey? owner = null)
     {
-        // Every multipart type, not only form-data: multipart/mixed or /related can carry files just the same, and as a
-        // single opaque "body" their images used to go upstream unprotected even on fail-closed routes.
-        bool multipart = MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
-            && mediaType.MediaType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase);
-
-        List<(int Index, string Name, byte[] Content, string? ContentType, string? FileName)> candidates;
-        MultipartBody? parsed = null;
-        if (multipart)
-        {
-            var boundary = HeaderUtilities.RemoveQuotes(mediaType!.Boundary).Value
-                ?? throw new MalformedMultipartException($"{mediaType.MediaType} without a boundary.");
-            parsed = MultipartBody.Parse(body, boundary);
-            candidates = parsed.Parts
-                .Select(p => (p.Index, p.Name, body.AsSpan(p.BodyStart, p.Length).ToArray(), p.ContentType, p.FileName))
-                .ToList();
-        }
-        else
-        {
-            candidates = [(0, BodyPartName, body, contentType, null)];
-        }
-
+        ArgumentNullException.ThrowIfNull(body);
         var progress = new JobProgress(jobs, jobId);
-        var results = await ProtectAllAsync(candidates.Select(c => (c.Index, c.Name, c.Content, Verdict: Classify(c.Content, c.ContentType, c.FileName))), policy, owner, progress, cancellationToken);
+        var candidates = body.Candidates(contentType).Select(c => (c.Index, c.Name, c.Content, Verdict: Classify(c.Content.Span, c.ContentType, c.FileName)));
+        var results = await ProtectAllAsync(candidates, policy, owner, progress, cancellationToken);
 
         var replacements = new Dictionary<int, byte[]>();
         var reports = new List<ProtectionReport>();
@@ -71,10 +49,10 @@ public sealed class UploadProcessor(ResilientProtection protection, JobTracker j
             RecordStages(protectedImage.Report.Timings);
         }
 
-        var forwarded = parsed is null
-            ? (replacements.TryGetValue(0, out var raw) ? raw : body)
-            : parsed.Rewrite(replacements);
-        return new UploadOutcome(forwarded, reports, unprotected);
+        // A multipart body always goes out framed by the gateway, so the upstream can only find the parts inspected here.
+        if (body.Form is { } form)
+            return new UploadOutcome(form.Write(replacements, out var framedType), framedType, reports, unprotected);
+        return new UploadOutcome(replacements.TryGetValue(0, out var raw) ? raw : body.Raw, contentType, reports, unprotected);
     }
 
     /// <summary>
@@ -85,8 +63,8 @@ public sealed class UploadProcessor(ResilientProtection protection, JobTracker j
     {
         var header = content[..Math.Min(content.Length, ImageFormatSniffer.HeaderLength)];
         if (ImageFormatSniffer.DetectSupported(header) is not null) return Verdict.Protect;
-        if (ImageFormatSniffer.IsUnsupportedImage(header))
-            return new Verdict(new ImageRejectedException(ImageRejectionReason.UnsupportedFormat, "This image format cannot be protected; send JPEG, PNG or WebP."));
+        if (ImageFormatSniffer.DetectUnsupported(header) is { } format)
+            return new Verdict(ImageRejectedException.UnsupportedFormat(format));
         if (!ImageClaim.Claims(contentType, fileName)) return null;
         return new Verdict(content.IsEmpty
             ? new ImageRejectedException(ImageRejectionReason.Empty, "The file is empty.")
@@ -100,7 +78,7 @@ public sealed class UploadProcessor(ResilientProtection protection, JobTracker j
     /// 503 <c>engine_busy</c> refusal, so a request is never refused after some of its images used engine time.
     /// </summary>
     private async Task<List<(int Index, string Name, ImageResult Result)>> ProtectAllAsync(
-        IEnumerable<(int Index, string Name, byte[] Content, Verdict? Verdict)> candidates, RouteProtectionPolicy policy, OwnerKey? owner,
+        IEnumerable<(int Index, string Name, ReadOnlyMemory<byte> Content, Verdict? Verdict)> candidates, RouteProtectionPolicy policy, OwnerKey? owner,
         IProgress<ProtectionProgress> progress, CancellationToken cancellationToken)
     {
         var results = new List<(int Index, string Name, ImageResult Result)>();
@@ -111,9 +89,10 @@ public sealed class UploadProcessor(ResilientProtection protection, JobTracker j
             try
             {
                 if (verdict.Rejection is { } rejection)
-                    throw new UploadRefusedException(ResilientProtection.StatusOf(rejection.Reason), rejection.ReasonCode, $"'{name}': {rejection.Message}", name);
-                protection.CheckCaps(content, name, policy);
-                engineWork.Add((index, name, content));
+                    throw UploadRefusals.From(rejection, name);
+                var image = content.ToArray();
+                protection.CheckCaps(image, name, policy);
+                engineWork.Add((index, name, image));
             }
             catch (UploadRefusedException refusal)
             {

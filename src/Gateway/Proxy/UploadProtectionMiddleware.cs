@@ -73,9 +73,12 @@ public sealed partial class UploadProtectionMiddleware(
             return;
         }
 
-        // Only multipart bodies and bodies that claim or sniff as images are buffered; anything else streams through.
+        // Only multipart bodies and bodies that claim or sniff as images are buffered; anything else streams through. A
+        // Content-Type the strict parser cannot read is buffered too on fail-closed routes, where reading it refuses it.
         byte[]? head = null;
-        if (!IsMultipart(context.Request.ContentType))
+        var contentType = context.Request.ContentType;
+        bool unreadableType = !string.IsNullOrEmpty(contentType) && !StrictMediaType.TryParse(contentType, out _);
+        if (!StrictMediaType.MentionsMultipart(contentType) && !(unreadableType && policy.FailMode == FailMode.Closed))
         {
             head = await RequestBodyReader.PeekAsync(context, ImageFormatSniffer.HeaderLength);
             if (UploadProcessor.Classify(head, context.Request.ContentType, fileName: null) is null && !ImageClaim.Claims(context.Request.ContentType, null))
@@ -110,15 +113,17 @@ public sealed partial class UploadProtectionMiddleware(
             // Before the body is read: a request refused for its owner (missing, a bad token, an untrusted header) is
             // refused in either fail mode, since it is the request that is wrong, not the protection that failed.
             var ownerKey = await owners.ResolveKeyAsync(context, policy.Owner, ownerHeader);
-            var body = await RequestBodyReader.ReadAsync(context, policy.MaxRequestBytes, head);
-            buffered(body.Length);
+            var raw = await RequestBodyReader.ReadAsync(context, policy.MaxRequestBytes, head);
+            buffered(raw.Length);
+            var body = UploadBody.Read(raw, context.Request.ContentType, policy.FailMode == FailMode.Closed);
             var outcome = await processor.ProcessAsync(body, context.Request.ContentType, policy, jobId, context.RequestAborted, ownerKey);
             if (outcome.TouchedImages)
                 await jobs.PublishAsync(jobId, JobStage.Encoded);
 
-            // The body was consumed here: forward the (rewritten) buffer with an exact length and no 100-continue dance.
+            // The body was consumed here: forward the gateway's own body with its type, an exact length and no 100-continue dance.
             context.Request.Body = new MemoryStream(outcome.Body, writable: false);
             context.Request.ContentLength = outcome.Body.Length;
+            context.Request.ContentType = outcome.ContentType;
             context.Request.Headers.Remove("Transfer-Encoding");
             context.Request.Headers.Remove("Expect");
             var card = engine.ActiveCard;
@@ -149,15 +154,8 @@ public sealed partial class UploadProtectionMiddleware(
             else
                 await jobs.PublishAsync(jobId, JobStage.Done);
         }
-        catch (UploadRefusedException refusal)
+        catch (Exception ex) when (UploadRefusals.TryFrom(ex, null, out var refusal))
         {
-            GatewayMetrics.Uploads.Add(1, new KeyValuePair<string, object?>("outcome", "refused"));
-            await FailAsync(jobId, refusal);
-            await ProblemResponses.WriteAsync(context, refusal, jobId);
-        }
-        catch (MalformedMultipartException ex)
-        {
-            var refusal = new UploadRefusedException(StatusCodes.Status400BadRequest, "malformed_multipart", ex.Message);
             GatewayMetrics.Uploads.Add(1, new KeyValuePair<string, object?>("outcome", "refused"));
             await FailAsync(jobId, refusal);
             await ProblemResponses.WriteAsync(context, refusal, jobId);
@@ -171,9 +169,6 @@ public sealed partial class UploadProtectionMiddleware(
     private static bool IsEncoded(HttpRequest request) =>
         request.Headers.ContentEncoding.Any(value => value is not null && value.Split(',').Any(coding =>
             coding.Trim() is { Length: > 0 } c && !c.Equals("identity", StringComparison.OrdinalIgnoreCase)));
-
-    private static bool IsMultipart(string? contentType) =>
-        contentType is not null && contentType.TrimStart().StartsWith("multipart/", StringComparison.OrdinalIgnoreCase);
 
     private async Task FailAsync(string jobId, UploadRefusedException refusal)
     {

@@ -33,6 +33,10 @@ public sealed class ClientTokenAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         if (IsAdminToken(admin.CurrentValue, token))
         {
+            // A browser attaches a cookie to requests any page makes (cross-site request forgery on POST /admin/...);
+            // the admin token counts only where a page cannot put it: our header, Authorization, or the hub's query.
+            if (Context.Request.Cookies[TokenCookie] == token && ReadHeaderToken(Context) != token && !IsHubQueryToken(Context, token))
+                return Task.FromResult(AuthenticateResult.Fail("The admin token is not accepted from a cookie."));
             var administrator = new ClaimsIdentity(
                 [new Claim(ClaimTypes.NameIdentifier, AdminName), new Claim(ClaimTypes.Name, AdminName), new Claim(ClaimTypes.Role, AdminRole)], SchemeName);
             return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(administrator), SchemeName)));
@@ -83,6 +87,9 @@ public sealed class ClientTokenAuthenticationHandler(
             ? authorization["Bearer ".Length..].Trim()
             : null;
     }
+
+    private static bool IsHubQueryToken(HttpContext context, string token) =>
+        context.Request.Path.StartsWithSegments("/hubs") && context.Request.Query["access_token"].ToString() == token;
 
     /// <summary>The user whose token matches, comparing SHA-256 digests in fixed time.</summary>
     public static string? FindUser(ClientTokenOptions options, string token) =>

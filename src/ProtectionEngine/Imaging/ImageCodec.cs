@@ -47,13 +47,12 @@ public sealed class ImageCodec
 
         var header = encoded.Span[..Math.Min(encoded.Length, ImageFormatSniffer.HeaderLength)];
         var format = ImageFormatSniffer.DetectSupported(header)
-            ?? throw (ImageFormatSniffer.IsUnsupportedImage(header)
-                ? new ImageRejectedException(ImageRejectionReason.UnsupportedFormat,
-                    "This image format cannot be protected; send JPEG, PNG or WebP.")
+            ?? throw (ImageFormatSniffer.DetectUnsupported(header) is { } unsupported
+                ? ImageRejectedException.UnsupportedFormat(unsupported)
                 : new ImageRejectedException(ImageRejectionReason.Undecodable, "The data is not a JPEG, PNG or WebP image."));
 
-        if (format == ImageFormatKind.Webp && IsTruncatedRiff(encoded.Span))
-            throw new ImageRejectedException(ImageRejectionReason.Undecodable, "The WebP file is truncated: its RIFF header promises more bytes than it holds.");
+        if (EncodedImageIntegrity.FindDamage(format, encoded.Span) is { } damage)
+            throw new ImageRejectedException(ImageRejectionReason.Truncated, damage);
 
         IImageInfo? info;
         try
@@ -193,10 +192,6 @@ public sealed class ImageCodec
             throw new ImageRejectedException(ImageRejectionReason.TooManyPixels,
                 $"The image is {width}x{height} ({(long)width * height:N0} pixels); the limits are {_options.MaxWidth}x{_options.MaxHeight} and {_options.MaxPixels:N0} pixels.");
     }
-
-    // ImageSharp 2.1 decodes a cut-off lossless WebP without complaint, filling the rest of the picture.
-    private static bool IsTruncatedRiff(ReadOnlySpan<byte> webp) =>
-        webp.Length < 12 || 8L + System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(webp[4..]) > webp.Length;
 
     private static bool DeclaresAlpha(ImageFormatKind format, Image<Rgba32> image)
     {

@@ -18,6 +18,9 @@ public enum ImageRejectionReason
     /// <summary>Not an image, or an image too damaged to decode.</summary>
     Undecodable,
 
+    /// <summary>An image cut short or with a damaged container (a wrong PNG CRC): decoding would invent the missing pixels.</summary>
+    Truncated,
+
     /// <summary>The requested output format cannot carry this image faithfully (transparency into JPEG).</summary>
     OutputCannotRepresent,
 }

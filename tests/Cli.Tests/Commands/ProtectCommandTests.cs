@@ -47,7 +47,7 @@ public sealed class ProtectCommandTests : IDisposable
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("broken.jpg", result.Output);
-        Assert.Contains("undecodable", result.Output);
+        Assert.Contains("truncated", result.Output);
         Assert.True(File.Exists(Path.Combine(output, "good.png")));
         Assert.False(File.Exists(Path.Combine(output, "broken.jpg")));
     }

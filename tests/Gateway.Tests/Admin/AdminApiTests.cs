@@ -34,6 +34,11 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
             var response = await admin.Client.SendAsync(request);
             await UploadProtectionTests.Problem(response, (HttpStatusCode)status, reason);
         }
+
+        // A browser sends cookies with requests any page makes: the admin token in the client cookie is no admin (CSRF).
+        using var forged = new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") };
+        forged.Headers.Add("Cookie", $"uploadguard_token={AdminFixture.AdminToken}");
+        await UploadProtectionTests.Problem(await admin.Client.SendAsync(forged), HttpStatusCode.Unauthorized, "unauthenticated");
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public sealed record BadInputCase(string Name, string Group, string ContentType,
 
     /// <summary>True for refusals of one image (which fail-open routes forward unprotected instead).</summary>
     public bool ImageRefusal => Status is 413 or 415 or 422 && ContentType.StartsWith("multipart/form-data", StringComparison.Ordinal)
-        && Reason is "too_many_pixels" or "too_many_bytes" or "unsupported_format" or "undecodable" or "empty";
+        && Reason is "too_many_pixels" or "too_many_bytes" or "unsupported_format" or "undecodable" or "truncated" or "empty";
 
     public override string ToString() => Name;
 }

@@ -69,15 +69,18 @@ public static class BadInputCorpus
         yield return Image("webp-bomb-declared", WebpLosslessWithSize(webp, 16_384, 16_384), "image/webp", "bomb.webp", 413, "too_many_pixels");
 
         // Truncated and corrupt files.
-        yield return Image("png-truncated", png[..(png.Length / 2)], "image/png", "cut.png", 422, "undecodable");
-        yield return Image("jpeg-truncated", jpeg[..(jpeg.Length / 3)], "image/jpeg", "cut.jpg", 422, "undecodable");
-        yield return Image("webp-truncated", webp[..(webp.Length / 2)], "image/webp", "cut.webp", 422, "undecodable");
-        yield return Image("png-signature-only", png[..8], "image/png", "sig.png", 422, "undecodable");
-        yield return Image("jpeg-soi-only", [0xFF, 0xD8, 0xFF], "image/jpeg", "soi.jpg", 422, "undecodable");
-        yield return Image("png-bad-crc", Flip(png, png.Length - 20), "image/png", "crc.png", 422, "undecodable");
+        yield return Image("png-truncated", png[..(png.Length / 2)], "image/png", "cut.png", 422, "truncated");
+        yield return Image("jpeg-truncated", jpeg[..(jpeg.Length / 3)], "image/jpeg", "cut.jpg", 422, "truncated");
+        yield return Image("jpeg-half", jpeg[..(jpeg.Length / 2)], "image/jpeg", "half.jpg", 422, "truncated");
+        yield return Image("jpeg-all-but-eoi", jpeg[..^2], "image/jpeg", "no-eoi.jpg", 422, "truncated");
+        yield return Image("webp-truncated", webp[..(webp.Length / 2)], "image/webp", "cut.webp", 422, "truncated");
+        yield return Image("png-signature-only", png[..8], "image/png", "sig.png", 422, "truncated");
+        yield return Image("jpeg-soi-only", [0xFF, 0xD8, 0xFF], "image/jpeg", "soi.jpg", 422, "truncated");
+        yield return Image("png-bad-crc", Flip(png, png.Length - 20), "image/png", "crc.png", 422, "truncated");
+        yield return Image("png-without-iend", png[..^12], "image/png", "no-iend.png", 422, "truncated");
         yield return Image("png-ihdr-zero-width", PngWithSize(png, 0, 32), "image/png", "zero.png", 422, "undecodable");
         yield return Image("jpeg-no-huffman-tables", WithoutMarker(jpeg, 0xC4), "image/jpeg", "nodht.jpg", 422, "undecodable");
-        yield return Image("webp-riff-says-more-than-sent", WithRiffSize(webp, 1_000_000), "image/webp", "riff.webp", 422, "undecodable");
+        yield return Image("webp-riff-says-more-than-sent", WithRiffSize(webp, 1_000_000), "image/webp", "riff.webp", 422, "truncated");
 
         // Magic bytes against the declared type: the bytes decide.
         yield return Image("png-declared-jpeg", png, "image/jpeg", "really-a-png.jpg");
@@ -86,15 +89,21 @@ public static class BadInputCorpus
         yield return Image("gif-declared-png", Gif(frames: 1), "image/png", "anim.png", 415, "unsupported_format");
         yield return Image("text-declared-png", "just some text"u8.ToArray(), "image/png", "text.png", 422, "undecodable");
         yield return Image("html-declared-jpeg", "<html><script>alert(1)</script></html>"u8.ToArray(), "image/jpeg", "page.jpg", 422, "undecodable");
-        yield return Image("svg-image", "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>"u8.ToArray(), "image/svg+xml", "vector.svg", 422, "undecodable");
+        yield return Image("svg-image", "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>"u8.ToArray(), "image/svg+xml", "vector.svg", 415, "unsupported_format");
         yield return Image("gif-5000-frames", Gif(frames: 5000), "image/gif", "anim.gif", 415, "unsupported_format");
         yield return Image("tiff", [0x49, 0x49, 0x2A, 0x00, 8, 0, 0, 0, .. new byte[64]], "image/tiff", "scan.tif", 415, "unsupported_format");
         yield return Image("avif-declared-octet-stream", [0, 0, 0, 28, .. "ftypavif"u8, 0, 0, 0, 0, .. "avifmif1miaf"u8, .. new byte[16]], "application/octet-stream", "x.bin", 415, "unsupported_format");
 
+        // Formats the engine does not protect, recognised by content even as application/octet-stream or with no file name.
+        foreach (var (format, bytes) in UnsupportedImages())
+            yield return Image($"unsupported-{format}-as-octet-stream", bytes, "application/octet-stream", "upload.bin", 415, "unsupported_format");
+        yield return Form("unsupported-ico-part-without-file-name", 415, "unsupported_format",
+            Part("Content-Disposition: form-data; name=\"blob\""u8.ToArray(), UnsupportedImages().First(i => i.Format == "ico").Bytes));
+
         // Polyglots: an image with something else after or inside it. Protection re-encodes, so the passenger is dropped.
         yield return Image("polyglot-jpeg-then-zip", [.. jpeg, .. Zip()], "image/jpeg", "gifar.jpg");
         yield return Image("polyglot-png-then-html", [.. png, .. "<html><script>alert(1)</script></html>"u8], "image/png", "page.png");
-        yield return Image("polyglot-jpeg-magic-then-pdf", [0xFF, 0xD8, 0xFF, 0xE0, .. "%PDF-1.7\n1 0 obj\n<<>>\nendobj\n"u8], "application/pdf", "doc.pdf", 422, "undecodable");
+        yield return Image("polyglot-jpeg-magic-then-pdf", [0xFF, 0xD8, 0xFF, 0xE0, .. "%PDF-1.7\n1 0 obj\n<<>>\nendobj\n"u8], "application/pdf", "doc.pdf", 422, "truncated");
         yield return Image("polyglot-gif-then-zip", [.. Gif(frames: 1), .. Zip()], "application/zip", "archive.zip", 415, "unsupported_format");
 
         // Empty parts.
@@ -109,7 +118,9 @@ public static class BadInputCorpus
         yield return Raw("filename-not-utf8", FormType, MultipartBytes(Part([.. "Content-Disposition: form-data; name=\"photo\"; filename=\""u8, 0xFF, 0xFE, 0xC3, 0x28, .. ".png\"\r\nContent-Type: image/png"u8], png)), 201, "protected");
         yield return Image("filename-path-traversal", png, "image/png", "../../../etc/passwd.png");
         yield return Raw("filename-star-encoded-traversal", FormType, MultipartBytes(Part("Content-Disposition: form-data; name=\"photo\"; filename*=UTF-8''..%2F..%2F%E2%80%AEgnp.exe.png\r\nContent-Type: image/png"u8.ToArray(), png)), 201, "protected");
-        yield return Image("filename-windows-path-and-nul", png, "image/png", "C:\\..\\..\\evil\u0000.png");
+        yield return Image("filename-windows-path", png, "image/png", "C:\\..\\..\\evil.png");
+        // RFC 9110 field values hold no control characters; a NUL ends the name for C-string parsers and not for others.
+        yield return Image("filename-with-nul", png, "image/png", "evil\u0000.png", 400, "malformed_multipart");
         yield return Raw("filename-star-without-value", FormType, MultipartBytes(Part("Content-Disposition: form-data; name=\"photo\"; filename*\r\nContent-Type: image/png"u8.ToArray(), png)), 201, "protected");
 
         // Malformed multipart: nothing can be split safely, so nothing is forwarded.
@@ -127,6 +138,32 @@ public static class BadInputCorpus
         yield return Raw("multipart-header-line-without-colon", FormType, MultipartBytes(Part("Content-Disposition form-data"u8.ToArray(), png)), 400, "malformed_multipart");
         yield return Raw("multipart-1001-parts", FormType, MultipartBytes([.. Enumerable.Range(0, 1001).Select(i => TextPart($"f{i}", "x"))]), 400, "malformed_multipart");
 
+        // Framing that parsers read differently (issue 17): refused, never forwarded, so no upstream can find a part the gateway did not see.
+        var caption = TextPart("title", "corpus");
+        var photoPart = FilePart("photo", "photo.png", "image/png", png);
+        yield return Raw("multipart-text-after-close-delimiter", FormType,
+            [.. MultipartBytes(caption)[..^2], .. "X\r\n"u8, .. MultipartBytes(photoPart)], 400, "malformed_multipart");
+        yield return Raw("multipart-preamble-line-ends-with-delimiter", FormType, [.. "x"u8, .. MultipartBytes(photoPart)], 400, "malformed_multipart");
+        yield return Raw("multipart-preamble-then-image", FormType, [.. "a preamble line\r\n"u8, .. MultipartBytes(photoPart)], 201, "protected");
+        yield return Raw("content-type-empty-parameter", $"multipart/form-data;; boundary={Boundary}", MultipartBytes(photoPart), 201, "protected");
+        yield return Raw("content-type-unclosed-quote", $"multipart/form-data; boundary=\"{Boundary}", MultipartBytes(photoPart), 400, "malformed_multipart");
+        yield return Raw("content-type-second-media-type", $"{FormType}, text/plain", MultipartBytes(photoPart), 400, "malformed_multipart");
+        yield return Raw("content-type-boundary-twice", $"{FormType}; boundary=other", MultipartBytes(photoPart), 400, "malformed_multipart");
+        yield return Raw("raw-content-type-unclosed-quote", "image/png; name=\"photo", png, 400, "malformed_content_type");
+        yield return Form("nested-multipart-mixed-part", 415, "nested_multipart",
+            Part(Encoding.ASCII.GetBytes("Content-Disposition: form-data; name=\"files\"\r\nContent-Type: multipart/mixed; boundary=inner"),
+                [.. "--inner\r\nContent-Type: image/jpeg\r\n\r\n"u8, .. jpeg, .. "\r\n--inner--"u8]));
+        yield return Form("part-transfer-encoding-base64", 415, "unsupported_transfer_encoding",
+            Part("Content-Disposition: form-data; name=\"photo\"; filename=\"p.png\"\r\nContent-Transfer-Encoding: base64"u8.ToArray(), Encoding.ASCII.GetBytes(Convert.ToBase64String(png))));
+        yield return Form("part-header-repeated", 400, "malformed_multipart",
+            Part("Content-Disposition: form-data; name=\"photo\"; filename=\"p.png\"\r\nContent-Type: text/plain\r\nContent-Type: image/png"u8.ToArray(), png));
+        yield return Form("part-header-bare-line-feed", 400, "malformed_multipart",
+            Part("Content-Disposition: form-data; name=\"caption\"\nContent-Type: image/png"u8.ToArray(), png));
+        yield return Form("part-header-folded", 400, "malformed_multipart",
+            Part("Content-Disposition: form-data;\r\n name=\"photo\"; filename=\"p.png\""u8.ToArray(), png));
+        yield return Form("part-content-length-lies", 400, "malformed_multipart",
+            Part("Content-Disposition: form-data; name=\"caption\"\r\nContent-Length: 2"u8.ToArray(), "hello"u8.ToArray()), photoPart);
+
         // Other multipart types carry files too (multipart/mixed, multipart/related): their images are protected the same way.
         yield return Raw("multipart-mixed-with-an-image", "multipart/mixed; boundary=" + Boundary, MultipartBytes(FilePart("photo", "photo.png", "image/png", png)), 201, "protected");
         yield return Raw("multipart-related-with-an-image", "multipart/related; type=\"image/jpeg\"; boundary=" + Boundary, MultipartBytes(Part("Content-Type: image/jpeg"u8.ToArray(), jpeg)), 201, "protected");
@@ -143,10 +180,35 @@ public static class BadInputCorpus
 
         // Raw (non-multipart) bodies.
         yield return Raw("raw-png-put", "image/png", png, 201, "protected", "PUT");
-        yield return Raw("raw-truncated-jpeg", "image/jpeg", jpeg[..(jpeg.Length / 3)], 422, "undecodable");
+        yield return Raw("raw-truncated-jpeg", "image/jpeg", jpeg[..(jpeg.Length / 3)], 422, "truncated");
         yield return Raw("raw-gif-as-octet-stream", "application/octet-stream", Gif(frames: 3), 415, "unsupported_format");
         yield return Raw("raw-empty-declared-png", "image/png", [], 422, "empty", "PUT");
         yield return Raw("raw-text-declared-webp", "image/webp", "RIFF? no."u8.ToArray(), 422, "undecodable");
+    }
+
+    /// <summary>Small files of each format the gateway recognises but does not protect (headers and a little data).</summary>
+    public static IEnumerable<(string Format, byte[] Bytes)> UnsupportedImages()
+    {
+        yield return ("ico", [0, 0, 1, 0, 1, 0, 16, 16, 0, 0, 1, 0, 32, 0, 40, 4, 0, 0, 22, 0, 0, 0, .. new byte[64]]);
+        yield return ("cur", [0, 0, 2, 0, 1, 0, 16, 16, 0, 0, 4, 0, 4, 0, 40, 4, 0, 0, 22, 0, 0, 0, .. new byte[64]]);
+        yield return ("ppm", [.. "P6\n# a comment\n4 4\n255\n"u8, .. new byte[48]]);
+        yield return ("pam", [.. "P7\nWIDTH 4\nHEIGHT 4\nDEPTH 3\nMAXVAL 255\nTUPLTYPE RGB\nENDHDR\n"u8, .. new byte[48]]);
+        yield return ("pcx", [0x0A, 5, 1, 8, 0, 0, 0, 0, 3, 0, 3, 0, 72, 0, 72, 0, .. new byte[112], .. new byte[48]]);
+        yield return ("tga", [0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 4, 0, 24, 0, .. new byte[48]]);
+        yield return ("bmp", [.. "BM"u8, 70, 0, 0, 0, 0, 0, 0, 0, 54, 0, 0, 0, 40, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 1, 0, 24, 0, .. new byte[40]]);
+        yield return ("jpeg-2000", [0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20, 0x0D, 0x0A, 0x87, 0x0A, .. new byte[40]]);
+        yield return ("jpeg-2000-codestream", [0xFF, 0x4F, 0xFF, 0x51, 0x00, 0x29, .. new byte[40]]);
+        yield return ("jpeg-xl", [0xFF, 0x0A, 0xFA, 0x7F, .. new byte[40]]);
+        yield return ("jpeg-xl-container", [0x00, 0x00, 0x00, 0x0C, 0x4A, 0x58, 0x4C, 0x20, 0x0D, 0x0A, 0x87, 0x0A, .. new byte[40]]);
+        yield return ("avif-sequence", [0, 0, 0, 24, .. "ftypavis"u8, 0, 0, 0, 0, .. "avismsf1"u8, .. new byte[16]]);
+        yield return ("heif-heim", [0, 0, 0, 20, .. "ftypheim"u8, 0, 0, 0, 0, .. "heim"u8, .. new byte[16]]);
+        yield return ("heif-mif2", [0, 0, 0, 20, .. "ftypmif2"u8, 0, 0, 0, 0, .. "mif2"u8, .. new byte[16]]);
+        yield return ("svg-with-xml-declaration", "<?xml version=\"1.0\"?>\n<!-- drawn by hand -->\n<svg xmlns=\"http://www.w3.org/2000/svg\"/>"u8.ToArray());
+        yield return ("psd", [.. "8BPS"u8, 0, 1, .. new byte[40]]);
+        yield return ("qoi", [.. "qoif"u8, 0, 0, 0, 4, 0, 0, 0, 4, 3, 0, .. new byte[40]]);
+        yield return ("dds", [.. "DDS "u8, 124, 0, 0, 0, .. new byte[120]]);
+        yield return ("exr", [0x76, 0x2F, 0x31, 0x01, 2, 0, 0, 0, .. new byte[40]]);
+        yield return ("tiff-big", [0x49, 0x49, 0x2B, 0x00, 8, 0, 0, 0, .. new byte[40]]);
     }
 
     private static BadInputCase Image(string name, byte[] data, string contentType, string fileName, int status = 201, string reason = "protected") =>

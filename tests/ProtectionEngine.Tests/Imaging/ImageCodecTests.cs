@@ -27,10 +27,13 @@ public sealed class ImageCodecTests
             { "empty", [], ImageRejectionReason.Empty },
             { "text", Encoding.UTF8.GetBytes("just some text, not a photo"), ImageRejectionReason.Undecodable },
             { "wrong magic", [.. "XYZ"u8, .. png.AsSpan(3)], ImageRejectionReason.Undecodable },
-            { "png signature only", png[..8], ImageRejectionReason.Undecodable },
-            { "truncated png", png[..(png.Length / 2)], ImageRejectionReason.Undecodable },
-            { "truncated jpeg", jpeg[..(jpeg.Length / 3)], ImageRejectionReason.Undecodable },
-            { "truncated webp", webp[..(webp.Length / 2)], ImageRejectionReason.Undecodable },
+            { "png signature only", png[..8], ImageRejectionReason.Truncated },
+            { "truncated png", png[..(png.Length / 2)], ImageRejectionReason.Truncated },
+            { "truncated jpeg", jpeg[..(jpeg.Length / 3)], ImageRejectionReason.Truncated },
+            { "truncated webp", webp[..(webp.Length / 2)], ImageRejectionReason.Truncated },
+            { "jpeg without its end marker", jpeg[..^2], ImageRejectionReason.Truncated },
+            { "png with a damaged chunk", Flip(png, png.Length - 20), ImageRejectionReason.Truncated },
+            { "png without IEND", png[..^12], ImageRejectionReason.Truncated },
             { "png bomb", PngWithDeclaredSize(100_000, 100_000), ImageRejectionReason.TooManyPixels },
             { "one pixel wide giant", PngWithDeclaredSize(1, 3_999_999), ImageRejectionReason.TooManyPixels },
             { "gif", [.. "GIF89a"u8, 1, 0, 1, 0, 0, 0, 0], ImageRejectionReason.UnsupportedFormat },
@@ -46,6 +49,26 @@ public sealed class ImageCodecTests
         var ex = Assert.Throws<ImageRejectedException>(() => _codec.Decode(data));
         Assert.True(expected == ex.Reason, $"{name}: expected {expected}, got {ex.Reason} ({ex.Message})");
         Assert.Matches("^[a-z_]+$", ex.ReasonCode);
+    }
+
+    private static byte[] Flip(byte[] data, int at)
+    {
+        var copy = (byte[])data.Clone();
+        copy[at] ^= 0x55;
+        return copy;
+    }
+
+    [Fact]
+    public void Whole_files_with_bytes_after_their_end_still_decode()
+    {
+        // Decoders stop at JPEG's EOI and PNG's IEND; what follows (a camera's trailer, a polyglot's passenger) is not damage.
+        foreach (var format in new[] { ImageFormatKind.Jpeg, ImageFormatKind.Png })
+        {
+            var whole = TestImages.EncodedPhoto(40, 30, format);
+            byte[] withTrailer = [.. whole, .. "PK\u0003\u0004 trailing bytes"u8];
+            using var decoded = _codec.Decode(withTrailer);
+            Assert.Equal(40, decoded.Pixels.Width);
+        }
     }
 
     [Fact]
