@@ -64,8 +64,8 @@ public sealed class BadInputCorpusTests(GatewayFixture gateway) : IClassFixture<
         var response = await SendAsync(input, path);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        Assert.Equal("unprotected", response.Headers.GetValues(ProtectionHeaders.Status).Single());
-        Assert.Contains(input.Reason, Uri.UnescapeDataString(response.Headers.GetValues(ProtectionHeaders.Unprotected).Single()));
+        Assert.Equal("unperturbed", response.Headers.GetValues(ProtectionHeaders.Status).Single());
+        Assert.Contains(input.Reason, Uri.UnescapeDataString(response.Headers.GetValues(ProtectionHeaders.Unperturbed).Single()));
         Assert.Equal(input.Body, Assert.Single(gateway.Upstream.Received(path)).Body);
     }
 
