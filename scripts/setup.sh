@@ -7,6 +7,8 @@ command -v curl >/dev/null 2>&1 || need_apt+=(curl)                  # the gatew
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)  # the SignalR backplane test runs a real Redis
 # The extension's end-to-end test drives Debian's Chromium (Playwright's own browser download does not work here).
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+# libjpeg's own decoder (djpeg): the JPEG tests and bench/JpegBench measure the decoded L-infinity with it as well.
+command -v djpeg >/dev/null 2>&1 || need_apt+=(libjpeg-turbo-progs)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 

@@ -4,10 +4,14 @@
 //   dotnet run --project bench/EngineBench -c Release -- folders <dir> [<dir>...] [--repeat 3] [--model VERSION]
 //   dotnet run --project bench/EngineBench -c Release -- scaling [--repeat 3] [--model VERSION]
 //   dotnet run --project bench/EngineBench -c Release -- removal <dir> [--model VERSION]
+//   dotnet run --project bench/EngineBench -c Release -- jpeg <dir> [<dir>...] [--epsilon 8] [--model VERSION]
 // --model picks a version from models/ (--models DIR for another registry; default: the registry's active one); speed
 // depends on its working size only. An owner-keyed model protects with the key of the owner "bench-owner" under a fixed
 // benchmark secret. removal protects each photo as PNG, then has the key holder take the perturbation off and five other
 // owners try: how exactly it is restored, and how far the right key's match stands above the wrong keys'.
+// jpeg makes each photo a JPEG source at q75/q90/q95, 4:2:0 and 4:4:4, protects it as JPEG with and without the
+// re-projection rounds, and measures the decoded L-infinity with the engine's decoder and libjpeg's djpeg
+// (docs/protection.md's table; JpegBudget.cs).
 using System.Diagnostics;
 using System.Globalization;
 using SixLabors.ImageSharp;
@@ -30,6 +34,17 @@ var protection = new ProtectionOptions { Owner = engine.Models.Card.Architecture
 var codec = engine.Protector.Codec;
 Console.WriteLine($"Model {engine.Models.Card.Version} (trained: {engine.Models.Card.Trained}), working size {engine.Models.Card.WorkingSize}, {Environment.ProcessorCount} cores, {repeat} runs per image (median)");
 Console.WriteLine();
+
+if (mode == "jpeg")
+{
+    int epsilon = args.SkipWhile(a => a != "--epsilon").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(8);
+    await using var single = ProtectionEngineHost.Create(new EngineOptions { Device = "cpu", ModelVersion = model, ModelsPath = models },
+        new ImagingOptions { MaxPixels = imaging.MaxPixels, MaxWidth = imaging.MaxWidth, MaxHeight = imaging.MaxHeight, MaxBytes = imaging.MaxBytes, JpegReprojectionRounds = 0 },
+        new BatchingOptions());
+    await UploadGuard.Bench.Engine.JpegBudget.RunAsync(args.Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList(),
+        engine, single, protection with { Epsilon = epsilon, Format = OutputFormat.Jpeg });
+    return;
+}
 
 if (mode == "removal")
 {

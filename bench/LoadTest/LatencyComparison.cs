@@ -112,7 +112,7 @@ public sealed class LatencyComparison(GatewayUnderTest gateway, LatencyOptions o
                 await response.Content.ReadAsByteArrayAsync(ct);
                 string status = response.Headers.TryGetValues("X-UploadGuard-Status", out var values) ? values.Single() : "";
                 failure = (int)response.StatusCode != 201 ? $"{(int)response.StatusCode} {status}".TrimEnd()
-                    : expectProtected && status != "protected" ? $"201 but '{status}'"
+                    : expectProtected && status != "perturbed" ? $"201 but '{status}'"
                     : null;
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)

@@ -11,4 +11,8 @@ root.Subcommands.Add(UnprotectCommand.Create());
 root.Subcommands.Add(ModelsCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
-return await root.Parse(args).InvokeAsync();
+// Usage errors (an unknown option, a value out of range, a required option missing) exit 2, as the README says;
+// System.CommandLine's own parse-error action prints them with the help and returns 1.
+var parsed = root.Parse(args);
+int exitCode = await parsed.InvokeAsync();
+return parsed.Errors.Count > 0 ? 2 : exitCode;

@@ -129,13 +129,15 @@ app.Services.GetRequiredService<OwnerKeys>();
 app.UseExceptionHandler();
 app.UseMiddleware<RequestHeaderLimitMiddleware>();
 app.UseStatusCodePages();
+// /admin-ui/ serves its index.html (and /admin-ui redirects there): the URL the README and docs/admin.md give.
+app.UseDefaultFiles();
 app.UseStaticFiles();   // wwwroot/admin-ui: the admin page (it calls the token-protected /admin API)
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
 
 app.MapHealthChecks("/healthz", new() { Predicate = _ => false });
-app.MapHealthChecks("/readyz", new() { Predicate = check => check.Tags.Contains("ready") });
+app.MapHealthChecks("/readyz", new() { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = ReadinessResponse.WriteAsync });
 app.MapPrometheusScrapingEndpoint("/metrics");
 app.MapOpenApi();
 app.MapGet("/", (EngineState state) => Results.Ok(state.Describe())).WithName("GatewayInfo");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Spectre.Console;
 using UploadGuard.ProtectionEngine.Models;
 using static TorchSharp.torch;
@@ -27,20 +28,25 @@ internal static class ModelsCommand
             return Guard(() =>
             {
                 string? active = File.Exists(Path.Combine(registry.Root, ModelRegistry.IndexFileName)) ? registry.ActiveVersion : null;
-                var table = new Table().AddColumns("Version", "Active", "Trained", "Architecture", "Parameters", "Working size", "Epsilon", "SHA-256");
+                // Fits 80 columns with the longest shipped version (30 characters) on one line: architecture, size and
+                // digest are `models verify`'s business; what a user must see here is which model claims what.
+                var table = new Table().AddColumns("Version", "Active", "Trained", "Protection claimed", "Eps");
+                table.Columns[0].NoWrap();
+                bool anyUntrained = false;
                 foreach (var card in registry.List())
                 {
+                    anyUntrained |= !card.Trained;
                     table.AddRow(
                         Markup.Escape(card.Version),
                         card.Version == active ? "[green]yes[/]" : "",
-                        card.Trained ? "yes" : $"[yellow]no ({ModelCard.UntrainedWarning})[/]",
-                        Markup.Escape(card.Architecture.Name),
-                        card.Parameters.ToString("N0"),
-                        $"{card.WorkingSize} px",
-                        card.Epsilon.ToString(),
-                        card.Weights.Sha256[..12] + "…");
+                        card.Trained ? "yes" : "[yellow]no[/]",
+                        card.Claim is { } claim && card.Trained ? $"measured at {claim.Epsilon}+" : ModelCard.NoneClaimedText,
+                        card.Epsilon.ToString(CultureInfo.InvariantCulture));
                 }
                 AnsiConsole.Write(table);
+                if (anyUntrained)
+                    AnsiConsole.MarkupLine($"[yellow]Untrained models: {ModelCard.UntrainedWarning}.[/]");
+                AnsiConsole.MarkupLine("Eps: the epsilon it was made for. A claim's scope: its model card (claim).");
             });
         });
         return command;

@@ -133,20 +133,29 @@ internal static class ProtectCommand
             var options = new ProtectionOptions { Epsilon = settings.Epsilon, Format = settings.Format, Owner = owner };
             var outcomes = new Outcome[plan.Items.Count];
             var clock = Stopwatch.StartNew();
-            await AnsiConsole.Progress()
-                .AutoClear(false)
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-                .StartAsync(async context =>
+            string description = $"Perturbing {plan.Items.Count} image(s)";
+            Task RunAllAsync(Action advanced) => Parallel.ForEachAsync(Enumerable.Range(0, plan.Items.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = settings.Jobs, CancellationToken = cancellationToken },
+                async (i, ct) =>
                 {
-                    var task = context.AddTask($"Protecting {plan.Items.Count} image(s)", maxValue: plan.Items.Count);
-                    await Parallel.ForEachAsync(Enumerable.Range(0, plan.Items.Count),
-                        new ParallelOptions { MaxDegreeOfParallelism = settings.Jobs, CancellationToken = cancellationToken },
-                        async (i, ct) =>
-                        {
-                            outcomes[i] = await ProtectOneAsync(engine.Protector, plan.Items[i].Input, plan.Items[i].Output, options, ct);
-                            task.Increment(1);
-                        });
+                    outcomes[i] = await ProtectOneAsync(engine.Protector, plan.Items[i].Input, plan.Items[i].Output, options, ct);
+                    advanced();
                 });
+            if (AnsiConsole.Profile.Capabilities.Interactive)
+            {
+                await AnsiConsole.Progress()
+                    .AutoClear(false)
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                    .StartAsync(async context =>
+                    {
+                        var task = context.AddTask(description, maxValue: plan.Items.Count);
+                        await RunAllAsync(() => task.Increment(1));
+                    });
+            }
+            else
+            {
+                await RunAllAsync(new PlainProgress(description, plan.Items.Count, Console.Out).Advance);
+            }
             clock.Stop();
 
             foreach (var failed in outcomes.Where(o => o.Error is not null))
@@ -186,20 +195,34 @@ internal static class ProtectCommand
     {
         var done = outcomes.Where(o => o.Report is not null).Select(o => o.Report!).ToList();
         var table = new Table().Title("Summary").AddColumn("Measure").AddColumn(new TableColumn("Value").RightAligned());
-        table.AddRow("Images protected", done.Count.ToString("N0"));
+        table.AddRow("Images perturbed", done.Count.ToString("N0"));
         table.AddRow("Images skipped", (outcomes.Count - done.Count).ToString("N0"));
         table.AddRow("Time", $"{elapsed.TotalSeconds:0.00} s ({(done.Count > 0 ? elapsed.TotalMilliseconds / done.Count : 0):0} ms/image)");
         if (done.Count > 0)
         {
+            int epsilon = done[0].Epsilon;
             var psnr = done.Where(r => r.PsnrDb is not null).Select(r => r.PsnrDb!.Value).ToList();
             table.AddRow("Mean PSNR", psnr.Count > 0 ? $"{psnr.Average():0.00} dB" : "identical");
-            table.AddRow("Max L-inf (after decoding)", $"{done.Max(r => r.MaxAbsDifference)} levels (epsilon {done[0].Epsilon})");
+            // Two figures, each named: the exact bound on the pixels written, and what a decoder gets back from the file.
+            table.AddRow("Max L-inf before encoding", $"{done.Max(r => r.LinfBeforeEncoding)} levels (bound: epsilon {epsilon})");
+            table.AddRow($"Max L-inf after decoding ({ImageCodec.VerificationDecoder})", $"{done.Max(r => r.LinfDecoded)} levels");
+            if (done.Any(r => !r.Lossless))
+                table.AddRow("JPEG outputs", $"re-projected to aim at epsilon + 1 = {JpegReprojection.Target(epsilon)} decoded; other decoders may differ by a level or two");
             table.AddRow("Changed values", $"{done.Average(r => r.ChangedFraction):P1}");
             table.AddRow("Size ratio (out/in)", $"{(double)done.Sum(r => r.OutputBytes) / done.Sum(r => r.InputBytes):0.00}x");
+            table.AddRow("Protection claimed", Markup.Escape(ClaimLine(card, epsilon)));
         }
-        table.AddRow("Model", card.Trained ? card.Version : $"{card.Version} [yellow]({ModelCard.UntrainedWarning})[/]");
+        table.AddRow("Model", card.Trained ? Markup.Escape(card.Version) : $"{Markup.Escape(card.Version)} [yellow](untrained)[/]");
         AnsiConsole.Write(table);
     }
+
+    /// <summary>The card's claim at this epsilon, in the words of the status vocabulary (docs/protection.md).</summary>
+    internal static string ClaimLine(ModelCard card, int epsilon) => card.ClaimAt(epsilon) switch
+    {
+        ClaimStatus.Measured => $"{ClaimStatusNames.Measured}: {card.ClaimedProtection}",
+        ClaimStatus.BelowMeasuredEpsilon => $"{ClaimStatusNames.BelowMeasuredEpsilon}: none at epsilon {epsilon}; the card claims protection only at epsilon {card.Claim!.Epsilon} or more",
+        _ => card.Trained ? $"{ClaimStatusNames.NoneClaimed}: the model card claims none" : $"{ClaimStatusNames.NoneClaimed}: untrained model",
+    };
 
     private static async Task WriteReportAsync(FileInfo path, IReadOnlyList<Outcome> outcomes, CancellationToken ct)
     {

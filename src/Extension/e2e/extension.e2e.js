@@ -118,6 +118,10 @@ describe('extension end to end', { timeout: 150_000 }, () => {
     assert.equal(await job.getAttribute('data-live'), 'true', 'stages came over SignalR');
     const stages = await job.locator('.stages').textContent();
     for (const stage of ['received', 'queued', 'protecting', 'encoded', 'done']) assert.match(stages, new RegExp(stage));
+    // The gateway's own words: perturbed within the budget, the decoded change named with its decoder, no claim.
+    const detail = await job.locator('.detail').textContent();
+    assert.match(detail, /perturbed within ε 8: L∞ \d+ after decoding \(imagesharp\)/);
+    assert.match(detail, /no protection claimed/);
     const screenshot = join(artifacts, 'popup.png');
     await popup.screenshot({ path: screenshot, fullPage: true });
     console.log(`e2e: popup screenshot at ${screenshot}`);

@@ -93,7 +93,7 @@ async function runJob({ fileName, site, kind, bytes, mime }) {
     id,
     ok: result.ok,
     at: new Date().toISOString(),
-    outcome: result.ok ? 'protected' : 'blocked',
+    outcome: result.ok ? 'perturbed' : 'blocked',
     report: result.ok ? result.report : null,
     reason: result.ok ? null : result.reason,
     detail: result.ok ? null : result.message,

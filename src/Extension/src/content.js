@@ -9,7 +9,7 @@ import {
   MAX_IMAGE_BYTES, base64ToBytes, buildTransfer, bytesToBase64, emptyFiles, imageIndexes, protectedFile, snapshotTransfer,
 } from './lib/files.js';
 import { FAIL_OPEN, SETTINGS_KEY, isActiveFor, normalizeSettings } from './lib/settings.js';
-import { MSG, blockedMessage, protectedMessage, protectingMessage, unprotectedMessage } from './lib/messages.js';
+import { MSG, blockedMessage, perturbedMessage, protectingMessage, unprotectedMessage } from './lib/messages.js';
 
 (() => {
   if (globalThis.__uploadGuardContent) return; // injected once per frame
@@ -226,18 +226,18 @@ import { MSG, blockedMessage, protectedMessage, protectingMessage, unprotectedMe
     const results = await Promise.all(images.map((i) => protectOne(files[i])));
     const replacements = new Map();
     const failures = [];
-    let warning = null;
+    let report = null;
     results.forEach((r, k) => {
       if (r.ok) {
         replacements.set(images[k], r.file);
-        warning ??= r.warning;
+        report ??= r.report;
       } else {
         failures.push({ name: files[images[k]].name, reason: r.reason, message: r.message });
       }
     });
     info.dismiss();
     if (failures.length === 0) {
-      notice('info', protectedMessage(images.length, warning), 4000);
+      notice('info', perturbedMessage(images.length, report), 4000);
       return { transfer: buildTransfer(files, replacements, createTransfer, strings) };
     }
     if (s.failMode === FAIL_OPEN) {
@@ -260,7 +260,7 @@ import { MSG, blockedMessage, protectedMessage, protectingMessage, unprotectedMe
       });
       if (!answer) return { ok: false, reason: 'extension_error', message: 'The extension did not answer.' };
       if (!answer.ok) return answer;
-      return { ok: true, file: protectedFile(file, base64ToBytes(answer.data), answer.mime), warning: answer.report?.warning };
+      return { ok: true, file: protectedFile(file, base64ToBytes(answer.data), answer.mime), report: answer.report };
     } catch (e) {
       return { ok: false, reason: 'extension_error', message: `The extension could not be reached (${e?.message ?? e}).` };
     }

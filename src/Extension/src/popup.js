@@ -2,7 +2,7 @@
 // worker keeps in storage.session and redraws on every change, so progress shows as the hub reports it.
 
 import { isTerminal, progressOf } from './lib/jobs.js';
-import { MSG } from './lib/messages.js';
+import { MSG, claimText } from './lib/messages.js';
 import { FAIL_OPEN, SETTINGS_KEY, isActiveFor, normalizeSettings, setSiteEnabled, siteKey } from './lib/settings.js';
 
 const $ = (id) => document.getElementById(id);
@@ -108,7 +108,8 @@ function renderJob(job) {
   const detailText = job.stage === 'failed'
     ? `${job.reason ?? 'failed'}: ${job.detail ?? ''}`
     : job.report
-      ? `ε ${job.report.epsilon ?? '?'}, L∞ ${job.report.linf ?? '?'}, PSNR ${job.report.psnr ?? '?'} dB` + (job.report.warning ? ` · ${job.report.warning}` : '')
+      ? `perturbed within ε ${job.report.epsilon ?? '?'}: L∞ ${job.report.linfDecoded ?? '?'} after decoding (${job.report.linfDecoder ?? '?'}), ` +
+        `PSNR ${job.report.psnr ?? '?'} dB · ${claimText(job.report.claim)}` + (job.report.warning ? ` · ${job.report.warning}` : '')
       : '';
   if (detailText) {
     const detail = document.createElement('div');

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { REASONS, protectImage } from '../src/lib/gateway.js';
 import { isValidJobId, newJobId } from '../src/lib/ids.js';
+import { perturbedMessage } from '../src/lib/messages.js';
 import { downloadName, protectedName } from '../src/lib/names.js';
 
 const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47]);
@@ -21,9 +22,10 @@ describe('gateway client', () => {
     const fetchImpl = fakeFetch(() => new Response(new Uint8Array([1, 2, 3]), {
       status: 200,
       headers: {
-        'Content-Type': 'image/png', 'X-UploadGuard-Job': 'job12345', 'X-UploadGuard-Epsilon': '8', 'X-UploadGuard-Linf': '7',
-        'X-UploadGuard-Psnr': '40.70', 'X-UploadGuard-Model': '0.1.0-untrained', 'X-UploadGuard-Status': 'protected',
-        'X-UploadGuard-Warning': 'untrained model: no protection claimed',
+        'Content-Type': 'image/png', 'X-UploadGuard-Job': 'job12345', 'X-UploadGuard-Epsilon': '8',
+        'X-UploadGuard-Linf-Before-Encoding': '8', 'X-UploadGuard-Linf-Decoded': '7', 'X-UploadGuard-Linf-Decoder': 'imagesharp',
+        'X-UploadGuard-Psnr': '40.70', 'X-UploadGuard-Model': '0.1.0-untrained', 'X-UploadGuard-Status': 'perturbed',
+        'X-UploadGuard-Claim': 'none-claimed', 'X-UploadGuard-Warning': 'untrained model: no protection claimed',
       },
     }));
     const r = await protectImage({ fetchImpl, gatewayUrl: 'http://127.0.0.1:5080/', token: 'tok', jobId: 'job12345', bytes: png, mime: 'image/png' });
@@ -38,7 +40,20 @@ describe('gateway client', () => {
     assert.equal(r.ok, true);
     assert.equal(r.mime, 'image/png');
     assert.deepEqual(new Uint8Array(r.bytes), new Uint8Array([1, 2, 3]));
-    assert.deepEqual(r.report, { status: 'protected', epsilon: 8, linf: 7, psnr: '40.70', model: '0.1.0-untrained', warning: 'untrained model: no protection claimed' });
+    assert.deepEqual(r.report, {
+      status: 'perturbed', claim: 'none-claimed', epsilon: 8, linfBeforeEncoding: 8, linfDecoded: 7, linfDecoder: 'imagesharp',
+      psnr: '40.70', model: '0.1.0-untrained', warning: 'untrained model: no protection claimed',
+    });
+  });
+
+  it('says what was perturbed and, separately, what the model claims', () => {
+    assert.equal(perturbedMessage(2, { epsilon: 8, claim: 'none-claimed', warning: 'untrained model: no protection claimed' }),
+      'UploadGuard perturbed 2 photos within epsilon 8; no protection claimed. (untrained model: no protection claimed)');
+    assert.equal(perturbedMessage(1, { epsilon: 16, claim: 'measured' }),
+      'UploadGuard perturbed 1 photo within epsilon 16; the model claims measured protection (see its model card for the scope).');
+    assert.equal(perturbedMessage(1, { epsilon: 8, claim: 'below-measured-epsilon' }),
+      'UploadGuard perturbed 1 photo within epsilon 8; no protection claimed at this epsilon.');
+    assert.doesNotMatch(perturbedMessage(1, { epsilon: 8, claim: 'none-claimed' }), /\bprotected\b/);
   });
 
   it('sends no Authorization header without a token', async () => {

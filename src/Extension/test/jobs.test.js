@@ -52,7 +52,7 @@ describe('job state', () => {
     ]);
     const [job] = s.jobs;
     assert.equal(job.stage, 'done');
-    assert.equal(job.outcome, 'protected');
+    assert.equal(job.outcome, 'perturbed');
     assert.deepEqual(job.report, { linf: 8 });
     assert.deepEqual(job.stages.map((x) => x.stage), ['received', 'queued', 'done', 'protecting', 'encoded']);
     assert.equal(activeCount(s), 0);

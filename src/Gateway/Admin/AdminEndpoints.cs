@@ -23,21 +23,21 @@ public static class AdminEndpoints
     {
         var admin = app.MapGroup("/admin").RequireAuthorization(Policy).WithTags("Admin");
 
-        admin.MapGet("/models", (EngineState state) =>
+        admin.MapGet("/models", (EngineState state, IOptions<ProtectionDefaults> defaults) =>
         {
             var registry = state.Host.Registry;
             var active = state.Host.Models.Card.Version;
-            return TypedResults.Ok(registry.List().Select(card => new ModelEntry(card, card.Version == active, card.Warning)));
+            return TypedResults.Ok(registry.List().Select(card => ModelEntry.Of(card, card.Version == active, defaults.Value.Epsilon)));
         }).WithSummary("List model versions with their cards; marks the one being served");
 
-        admin.MapPost("/models/{version}/activate", (string version, ModelActivation activation, EngineState state) =>
+        admin.MapPost("/models/{version}/activate", (string version, ModelActivation activation, EngineState state, IOptions<ProtectionDefaults> defaults) =>
         {
             if (!ModelRegistry.IsValidVersion(version) || state.Host.Registry.List().All(card => card.Version != version))
                 return Problem(StatusCodes.Status404NotFound, "unknown_model", $"There is no version '{version}' in the registry.");
             try
             {
                 var card = activation.Activate(version);
-                return Results.Ok(new ModelEntry(card, true, card.Warning));
+                return Results.Ok(ModelEntry.Of(card, true, defaults.Value.Epsilon));
             }
             catch (ModelIntegrityException ex)
             {
@@ -62,7 +62,13 @@ public static class AdminEndpoints
         return app;
     }
 
-    public sealed record ModelEntry(ModelCard Card, bool Active, string? Warning);
+    /// <param name="ClaimedProtection">The card's claim in words ("none claimed", or the measured claim and its scope).</param>
+    /// <param name="ClaimAtDefaultEpsilon">What the card claims at the gateway's default epsilon (<c>Protection:Epsilon</c>).</param>
+    public sealed record ModelEntry(ModelCard Card, bool Active, string? Warning, string ClaimedProtection, string ClaimAtDefaultEpsilon, int DefaultEpsilon)
+    {
+        public static ModelEntry Of(ModelCard card, bool active, int defaultEpsilon) =>
+            new(card, active, card.Warning, card.ClaimedProtection, card.ClaimAt(defaultEpsilon).Token(), defaultEpsilon);
+    }
 
     private static async Task<IResult> StartRetrainAsync(HttpContext context, RetrainCoordinator jobs, IOptions<AdminOptions> options)
     {

@@ -7,6 +7,7 @@ using UploadGuard.Gateway.Owners;
 using UploadGuard.Gateway.Problems;
 using UploadGuard.Gateway.Proxy;
 using UploadGuard.Gateway.Security;
+using UploadGuard.Gateway.Telemetry;
 using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Protection;
 
@@ -82,6 +83,7 @@ public static class ProtectEndpoints
         var user = context.User.Identity?.AuthenticationType == ClientTokenAuthenticationHandler.SchemeName ? context.User.Identity.Name : null;
         if (user is null && !clients.Value.AllowAnonymousProtect)
         {
+            GatewayMetrics.CountFailure("unauthenticated", GatewayMetrics.ApiPath);
             await ProblemResponses.WriteAsync(context, new UploadRefusedException(401, "unauthenticated", "A client token is required (Authorization: Bearer <token>)."));
             return;
         }
@@ -89,6 +91,8 @@ public static class ProtectEndpoints
         var ownerHeader = OwnerResolver.TakeHeader(context.Request, owners.ApiPolicy);
         var jobId = jobs.Start(user, context.Request.Headers[ProtectionHeaders.Job]);
         await jobs.PublishAsync(jobId, JobStage.Received);
+        // Counted like the proxy's images (path "api"): an image refused once it was found counts as a refused image.
+        bool imageFound = false;
         try
         {
             // The same owner resolution as a proxied route (Protection:OwnerKeys:Api): a client user is the owner of
@@ -105,14 +109,22 @@ public static class ProtectEndpoints
 
             var body = await RequestBodyReader.ReadAsync(context, policy.MaxRequestBytes);
             var (image, fileName) = UploadBody.Read(body, context.Request.ContentType, failClosed: true).SingleImage(context.Request.ContentType);
+            imageFound = true;
 
             var result = await protection.ProtectAsync(image, fileName ?? "body", policy, new JobProgress(jobs, jobId), context.RequestAborted, outputFormat, owner);
             await jobs.PublishAsync(jobId, JobStage.Encoded);
+            GatewayMetrics.CountImage(ProtectionHeaders.Perturbed, GatewayMetrics.ApiPath);
+            GatewayMetrics.Bytes.Add(result.Report.InputBytes, new KeyValuePair<string, object?>("direction", "in"));
+            GatewayMetrics.Bytes.Add(result.Data.Length, new KeyValuePair<string, object?>("direction", "out"));
+            UploadProcessor.RecordStages(result.Report.Timings);
             await WriteResultAsync(context, result, jobId, fileName);
             await jobs.PublishAsync(jobId, JobStage.Done);
         }
         catch (Exception ex) when (UploadRefusals.TryFrom(ex, null, out var refusal))
         {
+            GatewayMetrics.CountFailure(refusal.Reason, GatewayMetrics.ApiPath);
+            if (imageFound || refusal.InnerException is ImageRejectedException)
+                GatewayMetrics.CountImage("refused", GatewayMetrics.ApiPath);
             await jobs.PublishAsync(jobId, JobStage.Failed, refusal.Reason, refusal.Message);
             await ProblemResponses.WriteAsync(context, refusal, jobId);
         }
@@ -127,15 +139,9 @@ public static class ProtectEndpoints
         var report = result.Report;
         string contentType = "image/" + report.OutputFormat.ToString().ToLowerInvariant();
         var headers = context.Response.Headers;
-        headers[ProtectionHeaders.Job] = jobId;
-        headers[ProtectionHeaders.Status] = "protected";
-        headers[ProtectionHeaders.Epsilon] = report.Epsilon.ToString(CultureInfo.InvariantCulture);
-        headers[ProtectionHeaders.Model] = report.ModelVersion;
-        if (report.OwnerKeyId is not null) headers[ProtectionHeaders.OwnerKeyId] = report.OwnerKeyId;
-        headers["X-UploadGuard-Linf"] = report.MaxAbsDifference.ToString(CultureInfo.InvariantCulture);
+        ProtectionHeaders.Apply(headers, report, jobId);
         headers["X-UploadGuard-Psnr"] = report.PsnrDb?.ToString("0.00", CultureInfo.InvariantCulture) ?? "identical";
         headers["X-UploadGuard-Size-Ratio"] = report.SizeRatio.ToString("0.000", CultureInfo.InvariantCulture);
-        if (report.Warning is not null) headers[ProtectionHeaders.Warning] = report.Warning;
 
         bool json = context.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase));
         if (json)

@@ -21,7 +21,8 @@ public sealed class EngineState(ProtectionEngineHost host)
         {
             service = "UploadGuard gateway",
             model = new { card.Version, card.Trained, card.WorkingSize, card.Parameters },
-            warning = card.Trained ? null : ModelCard.UntrainedWarning,
+            claimedProtection = card.ClaimedProtection,
+            warning = card.Warning,
             ready = IsWarm,
         };
     }

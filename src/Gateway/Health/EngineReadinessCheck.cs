@@ -11,7 +11,7 @@ public sealed class EngineReadinessCheck(EngineState state) : IHealthCheck
         var card = state.Host.Models.Card;
         var data = new Dictionary<string, object> { ["model"] = card.Version, ["trained"] = card.Trained };
         return Task.FromResult(state.IsWarm
-            ? HealthCheckResult.Healthy(card.Trained ? "engine warm" : $"engine warm; {UploadGuard.ProtectionEngine.Models.ModelCard.UntrainedWarning}", data)
+            ? HealthCheckResult.Healthy("engine warm", data)
             : HealthCheckResult.Unhealthy("engine warming up", data: data));
     }
 }

@@ -1,37 +1,87 @@
 using System.Globalization;
+using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Protection;
 
 namespace UploadGuard.Gateway.Proxy;
 
-/// <summary>Response headers that tell the client what the gateway did to its upload.</summary>
+/// <summary>
+/// Response headers that tell the client what the gateway did to its upload. Two things are kept apart on purpose:
+/// whether the images were perturbed within the budget (<see cref="Status"/>), and what protection the active model's
+/// card claims (<see cref="Claim"/>); no header says "protected", since a perturbation protects only what a card measured.
+/// </summary>
 public static class ProtectionHeaders
 {
     public const string Status = "X-UploadGuard-Status";
-    public const string Count = "X-UploadGuard-Protected";
+    public const string Count = "X-UploadGuard-Perturbed";
     public const string Epsilon = "X-UploadGuard-Epsilon";
     public const string Model = "X-UploadGuard-Model";
+    public const string Claim = "X-UploadGuard-Claim";
     public const string Warning = "X-UploadGuard-Warning";
-    public const string Unprotected = "X-UploadGuard-Unprotected";
+    public const string Unperturbed = "X-UploadGuard-Unperturbed";
     public const string Job = "X-UploadGuard-Job";
+
+    /// <summary>Largest change handed to the encoder: the exact bound, at most epsilon.</summary>
+    public const string LinfBeforeEncoding = "X-UploadGuard-Linf-Before-Encoding";
+
+    /// <summary>Largest change measured on the encoded output after decoding it, by <see cref="LinfDecoder"/>.</summary>
+    public const string LinfDecoded = "X-UploadGuard-Linf-Decoded";
+
+    public const string LinfDecoder = "X-UploadGuard-Linf-Decoder";
 
     /// <summary>The id of the secret the owner's key came from (owner-keyed models only); never the key or the owner.</summary>
     public const string OwnerKeyId = "X-UploadGuard-Owner-Key-Id";
 
+    /// <summary>Every image was perturbed within the budget (what that protects is <see cref="Claim"/>'s business).</summary>
+    public const string Perturbed = "perturbed";
+
+    /// <summary>At least one image went on as it came (fail-open); <see cref="Unperturbed"/> names them and why.</summary>
+    public const string NotPerturbed = "unperturbed";
+
+    public const string NoImages = "no-images";
+
     public static void Apply(IHeaderDictionary headers, UploadOutcome outcome, int epsilon, ModelCard card, string jobId)
     {
         headers[Job] = jobId;
-        headers[Status] = outcome.Unprotected.Count > 0 ? "unprotected" : outcome.Reports.Count > 0 ? "protected" : "no-images";
+        headers[Status] = outcome.Unprotected.Count > 0 ? NotPerturbed : outcome.Reports.Count > 0 ? Perturbed : NoImages;
         headers[Count] = outcome.Reports.Count.ToString(CultureInfo.InvariantCulture);
         if (outcome.Reports.Count > 0)
         {
             headers[Epsilon] = epsilon.ToString(CultureInfo.InvariantCulture);
             headers[Model] = string.Join(",", outcome.Reports.Select(r => r.ModelVersion).Distinct());
+            ApplyLinf(headers, outcome.Reports.Max(r => r.LinfBeforeEncoding), outcome.Reports.Max(r => r.LinfDecoded));
             if (outcome.Reports.Select(r => r.OwnerKeyId).OfType<string>().Distinct().ToList() is { Count: > 0 } keyIds)
                 headers[OwnerKeyId] = string.Join(",", keyIds);
         }
         if (outcome.Unprotected.Count > 0)
-            headers[Unprotected] = string.Join("; ", outcome.Unprotected.Select(Uri.EscapeDataString));
-        if (!card.Trained)
-            headers[Warning] = ModelCard.UntrainedWarning;
+            headers[Unperturbed] = string.Join("; ", outcome.Unprotected.Select(Uri.EscapeDataString));
+        ApplyClaim(headers, card.ClaimAt(epsilon), card.Warning);
+    }
+
+    /// <summary>The headers of one perturbed image (<c>/api/protect</c>), from its report.</summary>
+    public static void Apply(IHeaderDictionary headers, ProtectionReport report, string jobId)
+    {
+        headers[Job] = jobId;
+        headers[Status] = Perturbed;
+        headers[Count] = "1";
+        headers[Epsilon] = report.Epsilon.ToString(CultureInfo.InvariantCulture);
+        headers[Model] = report.ModelVersion;
+        if (report.OwnerKeyId is not null) headers[OwnerKeyId] = report.OwnerKeyId;
+        ApplyLinf(headers, report.LinfBeforeEncoding, report.LinfDecoded);
+        ApplyClaim(headers, report.Claim, report.Warning);
+    }
+
+    private static void ApplyLinf(IHeaderDictionary headers, int beforeEncoding, int decoded)
+    {
+        headers[LinfBeforeEncoding] = beforeEncoding.ToString(CultureInfo.InvariantCulture);
+        headers[LinfDecoded] = decoded.ToString(CultureInfo.InvariantCulture);
+        headers[LinfDecoder] = ImageCodec.VerificationDecoder;
+    }
+
+    private static void ApplyClaim(IHeaderDictionary headers, ClaimStatus claim, string? warning)
+    {
+        headers[Claim] = claim.Token();
+        if (warning is not null)
+            headers[Warning] = warning;
     }
 }

@@ -30,20 +30,20 @@ public sealed class UploadProcessor(ResilientProtection protection, JobTracker j
         {
             if (result.Refusal is { } refusal)
             {
-                GatewayMetrics.Failures.Add(1, new KeyValuePair<string, object?>("reason", refusal.Reason));
                 if (policy.FailMode == FailMode.Closed)
                 {
-                    GatewayMetrics.Images.Add(1, new KeyValuePair<string, object?>("outcome", "refused"));
-                    throw refusal;
+                    GatewayMetrics.CountImage("refused", GatewayMetrics.ProxyPath);
+                    throw refusal;   // counted as a failure once, where the middleware refuses the request
                 }
-                GatewayMetrics.Images.Add(1, new KeyValuePair<string, object?>("outcome", "unprotected"));
+                GatewayMetrics.CountFailure(refusal.Reason, GatewayMetrics.ProxyPath);
+                GatewayMetrics.CountImage("unperturbed", GatewayMetrics.ProxyPath);
                 unprotected.Add($"{name}: {refusal.Reason}");
                 continue;
             }
             var protectedImage = result.Protected!;
             replacements[index] = protectedImage.Data;
             reports.Add(protectedImage.Report);
-            GatewayMetrics.Images.Add(1, new KeyValuePair<string, object?>("outcome", "protected"));
+            GatewayMetrics.CountImage("perturbed", GatewayMetrics.ProxyPath);
             GatewayMetrics.Bytes.Add(protectedImage.Report.InputBytes, new KeyValuePair<string, object?>("direction", "in"));
             GatewayMetrics.Bytes.Add(protectedImage.Data.Length, new KeyValuePair<string, object?>("direction", "out"));
             RecordStages(protectedImage.Report.Timings);
@@ -136,7 +136,7 @@ public sealed class UploadProcessor(ResilientProtection protection, JobTracker j
 
     private sealed record ImageResult(ProtectionResult? Protected, UploadRefusedException? Refusal);
 
-    private static void RecordStages(StageTimings t)
+    internal static void RecordStages(StageTimings t)
     {
         foreach (var (stage, ms) in new[] { ("decode", t.DecodeMs), ("queue", t.QueueMs), ("generator", t.GeneratorMs), ("apply", t.ApplyMs), ("encode", t.EncodeMs), ("verify", t.VerifyMs) })
             GatewayMetrics.StageDuration.Record(ms / 1000, new KeyValuePair<string, object?>("stage", stage));

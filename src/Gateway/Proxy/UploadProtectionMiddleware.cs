@@ -68,7 +68,7 @@ public sealed partial class UploadProtectionMiddleware(
             var refusal = new UploadRefusedException(StatusCodes.Status415UnsupportedMediaType, "unsupported_content_encoding",
                 "Uploads to this route must not be compressed (Content-Encoding), so that their images can be protected.");
             GatewayMetrics.Uploads.Add(1, new KeyValuePair<string, object?>("outcome", "refused"));
-            GatewayMetrics.Failures.Add(1, new KeyValuePair<string, object?>("reason", refusal.Reason));
+            GatewayMetrics.CountFailure(refusal.Reason, GatewayMetrics.ProxyPath);
             await ProblemResponses.WriteAsync(context, refusal);
             return;
         }
@@ -146,11 +146,11 @@ public sealed partial class UploadProtectionMiddleware(
                 return;
             }
 
-            string outcomeName = outcome.Unprotected.Count > 0 ? "unprotected" : outcome.Reports.Count > 0 ? "protected" : "passthrough";
+            string outcomeName = outcome.Unprotected.Count > 0 ? "unperturbed" : outcome.Reports.Count > 0 ? "perturbed" : "passthrough";
             GatewayMetrics.Uploads.Add(1, new KeyValuePair<string, object?>("outcome", outcomeName));
             await jobs.PublishAsync(jobId, JobStage.Forwarded);
             if (outcome.Unprotected.Count > 0)
-                await jobs.PublishAsync(jobId, JobStage.Done, "unprotected", string.Join("; ", outcome.Unprotected));
+                await jobs.PublishAsync(jobId, JobStage.Done, ProtectionHeaders.NotPerturbed, string.Join("; ", outcome.Unprotected));
             else
                 await jobs.PublishAsync(jobId, JobStage.Done);
         }
@@ -172,7 +172,7 @@ public sealed partial class UploadProtectionMiddleware(
 
     private async Task FailAsync(string jobId, UploadRefusedException refusal)
     {
-        GatewayMetrics.Failures.Add(1, new KeyValuePair<string, object?>("reason", refusal.Reason));
+        GatewayMetrics.CountFailure(refusal.Reason, GatewayMetrics.ProxyPath);
         LogRefused(jobId, refusal.Status, refusal.Reason, refusal.Part);
         await jobs.PublishAsync(jobId, JobStage.Failed, refusal.Reason, refusal.Message);
     }

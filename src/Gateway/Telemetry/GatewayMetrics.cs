@@ -12,14 +12,28 @@ public static class GatewayMetrics
     public static readonly Counter<long> Uploads = Meter.CreateCounter<long>(
         "uploadguard.uploads", "{request}", "Upload requests by outcome: protected, unprotected, passthrough, refused.");
 
+    /// <summary>The <c>path</c> label of images and failures that came through a proxied route.</summary>
+    public const string ProxyPath = "proxy";
+
+    /// <summary>The <c>path</c> label of images and failures that came through <c>POST /api/protect</c>.</summary>
+    public const string ApiPath = "api";
+
     public static readonly Counter<long> Images = Meter.CreateCounter<long>(
-        "uploadguard.images", "{image}", "Images by outcome: protected, unprotected, refused.");
+        "uploadguard.images", "{image}", "Images by outcome (perturbed, unperturbed, refused) and path (proxy, api).");
 
     public static readonly Counter<long> Bytes = Meter.CreateCounter<long>(
         "uploadguard.image.bytes", "By", "Image bytes, tagged direction=in|out.");
 
     public static readonly Counter<long> Failures = Meter.CreateCounter<long>(
-        "uploadguard.failures", "{failure}", "Refusals and failures by reason code.");
+        "uploadguard.failures", "{failure}", "Refusals and failures by reason code and path (proxy, api); each refusal counts once.");
+
+    /// <summary>Counts one image by outcome, on the path it came through.</summary>
+    public static void CountImage(string outcome, string path) =>
+        Images.Add(1, new KeyValuePair<string, object?>("outcome", outcome), new KeyValuePair<string, object?>("path", path));
+
+    /// <summary>Counts one refusal or failure by reason code, on the path it came through. Call it once per refusal.</summary>
+    public static void CountFailure(string reason, string path) =>
+        Failures.Add(1, new KeyValuePair<string, object?>("reason", reason), new KeyValuePair<string, object?>("path", path));
 
     public static readonly UpDownCounter<long> UploadsInFlight = Meter.CreateUpDownCounter<long>(
         "uploadguard.uploads.in_flight", "{request}", "Uploads on protected routes being buffered, protected or forwarded right now.");

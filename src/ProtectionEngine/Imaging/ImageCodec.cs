@@ -177,6 +177,12 @@ public sealed class ImageCodec
         return bytes;
     }
 
+    /// <summary>
+    /// Names the decoder of <see cref="DecodeForVerification"/> wherever a decoded L-infinity figure is reported: other
+    /// decoders (libjpeg's, a browser's) can differ from it by a level or two on JPEG.
+    /// </summary>
+    public const string VerificationDecoder = "imagesharp";
+
     /// <summary>Decodes our own encoded output again, to measure what a recipient will really see.</summary>
     public Image<Rgba32> DecodeForVerification(ReadOnlyMemory<byte> encoded)
     {

@@ -42,8 +42,25 @@ public sealed record ModelCard
 
     public string? Notes { get; init; }
 
+    /// <summary>The protection this card claims, as measured; null (the default) claims none.</summary>
+    public ProtectionClaim? Claim { get; init; }
+
     [JsonIgnore]
     public string? Warning => Trained ? null : UntrainedWarning;
+
+    /// <summary>What this card claims for images perturbed at <paramref name="epsilon"/>; an untrained model claims nothing.</summary>
+    public ClaimStatus ClaimAt(int epsilon) =>
+        !Trained || Claim is null ? ClaimStatus.NoneClaimed
+        : epsilon >= Claim.Epsilon ? ClaimStatus.Measured
+        : ClaimStatus.BelowMeasuredEpsilon;
+
+    /// <summary>One line on what the card claims, at any epsilon: "none claimed", or the measured claim with its scope.</summary>
+    [JsonIgnore]
+    public string ClaimedProtection => !Trained || Claim is null
+        ? NoneClaimedText
+        : $"measured at epsilon {Claim.Epsilon} or more: {Claim.Summary} Scope: {Claim.Scope}";
+
+    public const string NoneClaimedText = "none claimed";
 
     public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
     {

@@ -1,4 +1,5 @@
 using UploadGuard.ProtectionEngine.Imaging;
+using UploadGuard.ProtectionEngine.Models;
 
 namespace UploadGuard.ProtectionEngine.Protection;
 
@@ -32,8 +33,32 @@ public sealed record ProtectionReport
     /// <summary>Set when the model is a placeholder: "untrained model: no protection claimed".</summary>
     public string? Warning { get; init; }
 
-    /// <summary>Largest per-channel difference (RGBA, 8-bit levels) between the original and the decoded output.</summary>
-    public required int MaxAbsDifference { get; init; }
+    /// <summary>
+    /// What the active model's card claims for this image at its epsilon (<see cref="ClaimedProtection"/> says it in
+    /// words). Separate from the perturbation: a perturbed image is not a protected one unless the card claims so.
+    /// </summary>
+    public required ClaimStatus Claim { get; init; }
+
+    /// <summary>The card's claim in words: "none claimed", or the measured claim with its scope.</summary>
+    public required string ClaimedProtection { get; init; }
+
+    /// <summary>
+    /// Largest per-channel difference (8-bit levels) between the original and the pixels handed to the encoder: the
+    /// bound before encoding, at most epsilon always.
+    /// </summary>
+    public required int LinfBeforeEncoding { get; init; }
+
+    /// <summary>
+    /// Largest per-channel difference (RGBA, 8-bit levels) between the original and the encoded output measured after
+    /// decoding it with <see cref="LinfDecoder"/>. At most epsilon for lossless output; for JPEG what quantisation left.
+    /// </summary>
+    public required int LinfDecoded { get; init; }
+
+    /// <summary>The decoder <see cref="LinfDecoded"/> was measured with (the engine's own).</summary>
+    public required string LinfDecoder { get; init; }
+
+    /// <summary>How many times a JPEG output was re-projected and encoded again (0 for lossless output).</summary>
+    public required int JpegReprojectionRounds { get; init; }
 
     /// <summary>PSNR of the decoded output over RGB in dB; null when the two are identical.</summary>
     public required double? PsnrDb { get; init; }
@@ -41,7 +66,7 @@ public sealed record ProtectionReport
     /// <summary>Fraction of RGB channel values that differ from the original.</summary>
     public required double ChangedFraction { get; init; }
 
-    /// <summary>True when the output format is lossless, so <see cref="MaxAbsDifference"/> is guaranteed to be at most epsilon.</summary>
+    /// <summary>True when the output format is lossless, so <see cref="LinfDecoded"/> is guaranteed to be at most epsilon.</summary>
     public required bool Lossless { get; init; }
 
     public required ushort OrientationApplied { get; init; }

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.PixelFormats;
 using UploadGuard.Cli.Tests.Support;
 using UploadGuard.Tests.Common;
@@ -27,12 +29,25 @@ public sealed class ProtectCommandTests : IDisposable
 
         Assert.True(result.ExitCode == 0, result.Output);
         Assert.Contains("untrained model: no protection claimed", result.Output);
-        Assert.Contains("Images protected", result.Output);
+        Assert.Contains("Images perturbed", result.Output);
+        // Each L-infinity figure says what it is, and the claim is told apart from the perturbation.
+        Assert.Contains("Max L-inf before encoding", result.Output);
+        Assert.Contains("(bound: epsilon 6)", result.Output);
+        Assert.Contains("Max L-inf after decoding (imagesharp)", result.Output);
+        Assert.Contains("none-claimed: untrained model", result.Output);
+        // Not a terminal: plain progress lines, the last at 100 %.
+        var progress = result.Output.Split('\n').Where(l => l.StartsWith("Perturbing 3 image(s): ", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(progress);
+        Assert.EndsWith("3/3 (100 %)", progress[^1].TrimEnd());
         Assert.Equal(["a.png", "b.jpg", "c.webp"], Directory.GetFiles(output).Select(Path.GetFileName).Order());
         using var original = Image.Load<Rgba32>(Path.Combine(input, "a.png"));
         using var protectedImage = Image.Load<Rgba32>(Path.Combine(output, "a.png"));
         Assert.InRange(PixelDifference.MaxAbs(original, protectedImage), 1, 6);
-        Assert.Contains("\"maxAbsDifference\"", await File.ReadAllTextAsync(Path.Combine(_work, "report.json")));
+        var report = await File.ReadAllTextAsync(Path.Combine(_work, "report.json"));
+        Assert.Contains("\"linfDecoded\"", report);
+        Assert.Contains("\"linfBeforeEncoding\"", report);
+        Assert.Contains("\"linfDecoder\": \"imagesharp\"", report);
+        Assert.Contains("\"claim\": \"noneClaimed\"", report);
     }
 
     [Fact]
@@ -83,14 +98,63 @@ public sealed class ProtectCommandTests : IDisposable
     [Theory]
     [InlineData("--epsilon", "0")]
     [InlineData("--epsilon", "40")]
+    [InlineData("--epsilon", "99")]
     [InlineData("--format", "gif")]
-    public async Task Invalid_options_fail_with_a_message(string option, string value)
+    public async Task Invalid_options_are_usage_errors_that_exit_2_with_a_message(string option, string value)
     {
         var photo = Path.Combine(_work, "photo.png");
         WritePhoto(photo, 8, 8);
         var result = await CliProcess.RunAsync("protect", photo, "-o", Path.Combine(_work, "out.png"), option, value);
-        Assert.NotEqual(0, result.ExitCode);
+        Assert.True(result.ExitCode == 2, result.Output);
         Assert.Contains(option, result.Output);
+    }
+
+    [Fact]
+    public async Task A_missing_output_option_is_a_usage_error_that_exits_2()
+    {
+        var photo = Path.Combine(_work, "photo.png");
+        WritePhoto(photo, 8, 8);
+        var result = await CliProcess.RunAsync("protect", photo);
+        Assert.True(result.ExitCode == 2, result.Output);
+        Assert.Contains("'--output' is required", result.Output);
+    }
+
+    [SkippableTheory]
+    [InlineData(90)]
+    [InlineData(95)]
+    public async Task A_jpeg_is_written_4_4_4_and_measured_by_both_decoders_within_the_budget(int sourceQuality)
+    {
+        Skip.If(LibjpegDecoder.Find() is null, LibjpegDecoder.MissingMessage);
+        var photo = Path.Combine(_work, "photo.jpg");
+        using (var image = SmoothPhoto(320, 240))
+            image.SaveAsJpeg(photo, new JpegEncoder { Quality = sourceQuality, ColorType = JpegColorType.YCbCrRatio444 });
+        var output = Path.Combine(_work, "out.jpg");
+
+        var result = await CliProcess.RunAsync("protect", photo, "-o", output, "--epsilon", "8", "--report", Path.Combine(_work, "r.json"));
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        var report = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_work, "r.json"))).RootElement[0].GetProperty("report");
+        Assert.InRange(report.GetProperty("linfBeforeEncoding").GetInt32(), 1, 8);
+        Assert.InRange(report.GetProperty("linfDecoded").GetInt32(), 1, 9);   // epsilon + 1 by the engine's decoder
+        // The same pair decoded by libjpeg, each file by the same decoder: at most epsilon + 2 for a 4:4:4 source of quality 90 or more.
+        var libjpeg = LibjpegDecoder.MaxAbs(
+            await LibjpegDecoder.DecodeAsync(await File.ReadAllBytesAsync(photo)), await LibjpegDecoder.DecodeAsync(await File.ReadAllBytesAsync(output)));
+        Assert.InRange(libjpeg, 1, 10);
+        Assert.Equal(JpegColorType.YCbCrRatio444, Image.Identify(output).Metadata.GetJpegMetadata().ColorType);
+    }
+
+    [Fact]
+    public async Task Models_list_fits_80_columns_with_every_version_on_one_line()
+    {
+        var result = await CliProcess.RunAsync(new Dictionary<string, string?> { ["COLUMNS"] = "80" }, "models", "list");
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        var lines = result.Output.Split('\n');
+        Assert.All(lines, l => Assert.True(l.TrimEnd('\r').Length <= 80, $"{l.Length} columns: {l}"));
+        foreach (var version in Directory.GetDirectories(Path.Combine(AppContext.BaseDirectory, "models")).Select(Path.GetFileName))
+            Assert.Contains(lines, l => l.Contains($" {version} ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("0.5.0-owner-texture", StringComparison.Ordinal) && l.Contains("measured at 16+", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("0.1.0-untrained", StringComparison.Ordinal) && l.Contains("none claimed", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -129,6 +193,21 @@ public sealed class ProtectCommandTests : IDisposable
             Assert.True(max <= 8, $"{original}: L-inf {max}");
             Assert.True(changed > a.Samples.Length / 2, $"{original}: only {changed} of {a.Samples.Length} values changed");
         }
+    }
+
+    /// <summary>A smooth photo-like gradient with gentle texture: what a camera JPEG mostly holds.</summary>
+    private static Image<Rgb24> SmoothPhoto(int width, int height)
+    {
+        var image = new Image<Rgb24>(width, height);
+        for (int y = 0; y < height; y++)
+        {
+            for (int x = 0; x < width; x++)
+            {
+                double t = Math.Sin(x / 17.0) * Math.Cos(y / 11.0);
+                image[x, y] = new Rgb24((byte)(40 + x * 160 / width + 20 * t), (byte)(60 + y * 120 / height - 15 * t), (byte)(120 + 50 * t));
+            }
+        }
+        return image;
     }
 
     private static void WritePhoto(string path, int width, int height)

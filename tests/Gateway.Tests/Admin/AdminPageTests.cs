@@ -37,7 +37,18 @@ public sealed class AdminPageTests
                 Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
             });
             var page = await browser.NewPageAsync();
-            await page.GotoAsync(new Uri(gateway.Address, "/admin-ui/index.html").ToString());
+            // The URL the README and docs/admin.md give: the folder, served by its default document.
+            var opened = await page.GotoAsync(new Uri(gateway.Address, "/admin-ui/").ToString());
+            Assert.Equal(200, opened!.Status);
+            await Assertions.Expect(page.Locator("#token-help")).ToContainTextAsync("Admin__Tokens__0");
+            var dialogs = new List<string>();
+            bool acceptDialogs = false;
+            page.Dialog += async (_, dialog) =>
+            {
+                dialogs.Add(dialog.Message);
+                if (acceptDialogs) await dialog.AcceptAsync();
+                else await dialog.DismissAsync();
+            };
 
             // A wrong token is refused visibly.
             await page.FillAsync("#token", "wrong");
@@ -52,8 +63,27 @@ public sealed class AdminPageTests
             await Assertions.Expect(page.Locator("#models tbody tr")).ToHaveCountAsync(new ModelRegistry(registry).List().Count);
             await Assertions.Expect(page.Locator("#models")).ToContainTextAsync("untrained model: no protection claimed");
 
+            // Each row shows its card's verdict: the one measured claim with its budget, "none claimed" everywhere else.
+            var cards = new ModelRegistry(registry).List();
+            foreach (var card in cards)
+            {
+                var claim = page.Locator($"tr[data-version='{card.Version}'] td.claim");
+                if (card.Trained && card.Claim is { } measured)
+                    await Assertions.Expect(claim).ToContainTextAsync($"measured at epsilon {measured.Epsilon} or more");
+                else
+                    await Assertions.Expect(claim).ToHaveTextAsync("none claimed");
+            }
+            Assert.Contains(cards, c => c.Claim is not null);
+
+            // Activating a model that claims nothing asks first, and says so; declining changes nothing.
+            await second.GetByRole(AriaRole.Button, new() { Name = "Activate" }).ClickAsync();
+            await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("was not activated");
+            Assert.Contains("claims no protection", Assert.Single(dialogs));
+            Assert.DoesNotContain(AdminFixture.SecondVersion, await File.ReadAllTextAsync(Path.Combine(registry, "registry.json")));
+            acceptDialogs = true;
             await second.GetByRole(AriaRole.Button, new() { Name = "Activate" }).ClickAsync();
             await Assertions.Expect(second.Locator("td.active")).ToContainTextAsync("active");
+            Assert.Equal(2, dialogs.Count);
             Assert.Contains(AdminFixture.SecondVersion, await File.ReadAllTextAsync(Path.Combine(registry, "registry.json")));
 
             await page.SetInputFilesAsync("#dataset", archive);

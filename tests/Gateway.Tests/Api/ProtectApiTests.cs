@@ -34,7 +34,11 @@ public sealed class ProtectApiTests(GatewayFixture gateway) : IClassFixture<Gate
         var output = await response.Content.ReadAsByteArrayAsync();
         Assert.InRange(PixelDifference.MaxAbs(png, output), 1, 8);
         Assert.Equal("8", response.Headers.GetValues("X-UploadGuard-Epsilon").Single());
-        Assert.InRange(int.Parse(response.Headers.GetValues("X-UploadGuard-Linf").Single(), System.Globalization.CultureInfo.InvariantCulture), 1, 8);
+        Assert.InRange(int.Parse(response.Headers.GetValues("X-UploadGuard-Linf-Decoded").Single(), System.Globalization.CultureInfo.InvariantCulture), 1, 8);
+        Assert.InRange(int.Parse(response.Headers.GetValues("X-UploadGuard-Linf-Before-Encoding").Single(), System.Globalization.CultureInfo.InvariantCulture), 1, 8);
+        Assert.Equal("imagesharp", response.Headers.GetValues("X-UploadGuard-Linf-Decoder").Single());
+        Assert.Equal("perturbed", response.Headers.GetValues("X-UploadGuard-Status").Single());
+        Assert.Equal("none-claimed", response.Headers.GetValues("X-UploadGuard-Claim").Single());
         Assert.Equal("untrained model: no protection claimed", response.Headers.GetValues("X-UploadGuard-Warning").Single());
         Assert.Matches("^[0-9a-f]{32}$", response.Headers.GetValues("X-UploadGuard-Job").Single());
     }

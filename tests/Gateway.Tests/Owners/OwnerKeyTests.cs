@@ -42,7 +42,7 @@ public sealed class OwnerKeyTests(OwnerKeyedGateway gateway)
         var (response, stored) = await PutAsync(gateway.Client, "/fixed", Photo);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        Assert.Equal("protected", Header(response, ProtectionHeaders.Status));
+        Assert.Equal("perturbed", Header(response, ProtectionHeaders.Status));
         Assert.Equal(OwnerKeyring.KeyIdOf(Secret), Header(response, ProtectionHeaders.OwnerKeyId));
         Assert.NotEqual(Photo, stored);
         AssertNothingLeaks(response);
@@ -147,8 +147,8 @@ public sealed class OwnerKeyTests(OwnerKeyedGateway gateway)
         using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = TestPhotos.File(Photo, "image/png") };
         var response = await gateway.Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        Assert.Equal("unprotected", Header(response, ProtectionHeaders.Status));
-        Assert.Contains("owner_required", Header(response, ProtectionHeaders.Unprotected));
+        Assert.Equal("unperturbed", Header(response, ProtectionHeaders.Status));
+        Assert.Contains("owner_required", Header(response, ProtectionHeaders.Unperturbed));
     }
 
     [Fact]
@@ -166,7 +166,7 @@ public sealed class OwnerKeyTests(OwnerKeyedGateway gateway)
 
         var withoutOwner = await Curl.RunAsync("-F", $"photo=@{photo}", "-D", "-", new Uri(gateway.Gateway.Address, "/demo/upload").ToString());
         Assert.True(withoutOwner.ExitCode == 0, withoutOwner.Output);
-        Assert.Contains("X-UploadGuard-Status: protected", withoutOwner.Output);
+        Assert.Contains("X-UploadGuard-Status: perturbed", withoutOwner.Output);
         Assert.NotEqual(asFixed, await File.ReadAllBytesAsync(Path.Combine(gateway.DemoStore, "cat.png")));
     }
 

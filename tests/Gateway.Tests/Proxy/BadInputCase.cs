@@ -2,7 +2,7 @@ namespace UploadGuard.Gateway.Tests.Proxy;
 
 /// <summary>
 /// One request of the bad-input corpus and its documented outcome: <c>Status</c> 201 with <c>Reason</c> the
-/// X-UploadGuard-Status the gateway must report (<c>protected</c>, or <c>no-images</c> for a form that holds no image
+/// X-UploadGuard-Status the gateway must report (<c>perturbed</c>, or <c>no-images</c> for a form that holds no image
 /// at all), or a 4xx with the problem+json <c>reason</c> code.
 /// </summary>
 public sealed record BadInputCase(string Name, string Group, string ContentType, byte[] Body, int Status, string Reason, string Method = "POST")

@@ -108,20 +108,20 @@ public static class BadInputCorpus
 
         // Empty parts.
         yield return Image("empty-image-part", [], "image/png", "empty.png", 422, "empty");
-        yield return Form("empty-text-field-beside-a-photo", 201, "protected",
+        yield return Form("empty-text-field-beside-a-photo", 201, "perturbed",
             TextPart("caption", ""), FilePart("photo", "photo.png", "image/png", png));
         yield return Form("only-an-empty-text-field", 201, "no-images", TextPart("caption", ""));
         yield return Form("empty-file-part-without-image-claim", 201, "no-images", FilePart("file", "blank", "application/octet-stream", []));
         yield return Form("form-with-no-parts", 201, "no-images");
 
         // Hostile file names: the gateway neither stores nor rewrites them; the header bytes go upstream unchanged.
-        yield return Raw("filename-not-utf8", FormType, MultipartBytes(Part([.. "Content-Disposition: form-data; name=\"photo\"; filename=\""u8, 0xFF, 0xFE, 0xC3, 0x28, .. ".png\"\r\nContent-Type: image/png"u8], png)), 201, "protected");
+        yield return Raw("filename-not-utf8", FormType, MultipartBytes(Part([.. "Content-Disposition: form-data; name=\"photo\"; filename=\""u8, 0xFF, 0xFE, 0xC3, 0x28, .. ".png\"\r\nContent-Type: image/png"u8], png)), 201, "perturbed");
         yield return Image("filename-path-traversal", png, "image/png", "../../../etc/passwd.png");
-        yield return Raw("filename-star-encoded-traversal", FormType, MultipartBytes(Part("Content-Disposition: form-data; name=\"photo\"; filename*=UTF-8''..%2F..%2F%E2%80%AEgnp.exe.png\r\nContent-Type: image/png"u8.ToArray(), png)), 201, "protected");
+        yield return Raw("filename-star-encoded-traversal", FormType, MultipartBytes(Part("Content-Disposition: form-data; name=\"photo\"; filename*=UTF-8''..%2F..%2F%E2%80%AEgnp.exe.png\r\nContent-Type: image/png"u8.ToArray(), png)), 201, "perturbed");
         yield return Image("filename-windows-path", png, "image/png", "C:\\..\\..\\evil.png");
         // RFC 9110 field values hold no control characters; a NUL ends the name for C-string parsers and not for others.
         yield return Image("filename-with-nul", png, "image/png", "evil\u0000.png", 400, "malformed_multipart");
-        yield return Raw("filename-star-without-value", FormType, MultipartBytes(Part("Content-Disposition: form-data; name=\"photo\"; filename*\r\nContent-Type: image/png"u8.ToArray(), png)), 201, "protected");
+        yield return Raw("filename-star-without-value", FormType, MultipartBytes(Part("Content-Disposition: form-data; name=\"photo\"; filename*\r\nContent-Type: image/png"u8.ToArray(), png)), 201, "perturbed");
 
         // Malformed multipart: nothing can be split safely, so nothing is forwarded.
         var one = MultipartBytes(FilePart("photo", "photo.png", "image/png", png));
@@ -144,8 +144,8 @@ public static class BadInputCorpus
         yield return Raw("multipart-text-after-close-delimiter", FormType,
             [.. MultipartBytes(caption)[..^2], .. "X\r\n"u8, .. MultipartBytes(photoPart)], 400, "malformed_multipart");
         yield return Raw("multipart-preamble-line-ends-with-delimiter", FormType, [.. "x"u8, .. MultipartBytes(photoPart)], 400, "malformed_multipart");
-        yield return Raw("multipart-preamble-then-image", FormType, [.. "a preamble line\r\n"u8, .. MultipartBytes(photoPart)], 201, "protected");
-        yield return Raw("content-type-empty-parameter", $"multipart/form-data;; boundary={Boundary}", MultipartBytes(photoPart), 201, "protected");
+        yield return Raw("multipart-preamble-then-image", FormType, [.. "a preamble line\r\n"u8, .. MultipartBytes(photoPart)], 201, "perturbed");
+        yield return Raw("content-type-empty-parameter", $"multipart/form-data;; boundary={Boundary}", MultipartBytes(photoPart), 201, "perturbed");
         yield return Raw("content-type-unclosed-quote", $"multipart/form-data; boundary=\"{Boundary}", MultipartBytes(photoPart), 400, "malformed_multipart");
         yield return Raw("content-type-second-media-type", $"{FormType}, text/plain", MultipartBytes(photoPart), 400, "malformed_multipart");
         yield return Raw("content-type-boundary-twice", $"{FormType}; boundary=other", MultipartBytes(photoPart), 400, "malformed_multipart");
@@ -165,8 +165,8 @@ public static class BadInputCorpus
             Part("Content-Disposition: form-data; name=\"caption\"\r\nContent-Length: 2"u8.ToArray(), "hello"u8.ToArray()), photoPart);
 
         // Other multipart types carry files too (multipart/mixed, multipart/related): their images are protected the same way.
-        yield return Raw("multipart-mixed-with-an-image", "multipart/mixed; boundary=" + Boundary, MultipartBytes(FilePart("photo", "photo.png", "image/png", png)), 201, "protected");
-        yield return Raw("multipart-related-with-an-image", "multipart/related; type=\"image/jpeg\"; boundary=" + Boundary, MultipartBytes(Part("Content-Type: image/jpeg"u8.ToArray(), jpeg)), 201, "protected");
+        yield return Raw("multipart-mixed-with-an-image", "multipart/mixed; boundary=" + Boundary, MultipartBytes(FilePart("photo", "photo.png", "image/png", png)), 201, "perturbed");
+        yield return Raw("multipart-related-with-an-image", "multipart/related; type=\"image/jpeg\"; boundary=" + Boundary, MultipartBytes(Part("Content-Type: image/jpeg"u8.ToArray(), jpeg)), 201, "perturbed");
 
         // A compressed body cannot be inspected; on a fail-closed route it is refused rather than forwarded unseen.
         yield return new BadInputCase("content-encoding-gzip-image", "raw", "application/octet-stream", Gzip(png), 415, "unsupported_content_encoding")
@@ -179,7 +179,7 @@ public static class BadInputCorpus
         };
 
         // Raw (non-multipart) bodies.
-        yield return Raw("raw-png-put", "image/png", png, 201, "protected", "PUT");
+        yield return Raw("raw-png-put", "image/png", png, 201, "perturbed", "PUT");
         yield return Raw("raw-truncated-jpeg", "image/jpeg", jpeg[..(jpeg.Length / 3)], 422, "truncated");
         yield return Raw("raw-gif-as-octet-stream", "application/octet-stream", Gif(frames: 3), 415, "unsupported_format");
         yield return Raw("raw-empty-declared-png", "image/png", [], 422, "empty", "PUT");
@@ -211,7 +211,7 @@ public static class BadInputCorpus
         yield return ("tiff-big", [0x49, 0x49, 0x2B, 0x00, 8, 0, 0, 0, .. new byte[40]]);
     }
 
-    private static BadInputCase Image(string name, byte[] data, string contentType, string fileName, int status = 201, string reason = "protected") =>
+    private static BadInputCase Image(string name, byte[] data, string contentType, string fileName, int status = 201, string reason = "perturbed") =>
         new(name, "image", FormType, MultipartBytes(TextPart("title", "corpus"), FilePart("photo", fileName, contentType, data)), status, reason);
 
     private static BadInputCase Form(string name, int status, string reason, params (byte[] Headers, byte[] Body)[] parts) =>

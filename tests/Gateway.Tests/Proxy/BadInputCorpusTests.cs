@@ -62,8 +62,8 @@ public sealed class BadInputCorpusTests(GatewayFixture gateway) : IClassFixture<
         var response = await SendAsync(input, path);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        Assert.Equal("unprotected", response.Headers.GetValues(ProtectionHeaders.Status).Single());
-        Assert.Contains(input.Reason, Uri.UnescapeDataString(response.Headers.GetValues(ProtectionHeaders.Unprotected).Single()));
+        Assert.Equal("unperturbed", response.Headers.GetValues(ProtectionHeaders.Status).Single());
+        Assert.Contains(input.Reason, Uri.UnescapeDataString(response.Headers.GetValues(ProtectionHeaders.Unperturbed).Single()));
         // Forwarded as it came: the same parts, byte for byte, framed by the gateway.
         var received = Assert.Single(gateway.Upstream.Received(path)).Form();
         var sent = Multipart.ParseTyped(input.Body, input.ContentType);

@@ -63,7 +63,7 @@ public sealed class GatewayProcessTests : IAsyncLifetime
             "-D", "-", new Uri(_gateway.Address, path).ToString());
 
         Assert.True(result.ExitCode == 0, result.Output);
-        Assert.Contains("X-UploadGuard-Status: protected", result.Output);
+        Assert.Contains("X-UploadGuard-Status: perturbed", result.Output);
         var received = Assert.Single(_upstream.Received(path));
         Assert.Contains("Ünïcødé ✓", System.Text.Encoding.UTF8.GetString(received.Body));
         Assert.False(received.Headers.ContainsKey("Expect"));
@@ -101,14 +101,96 @@ public sealed class GatewayProcessTests : IAsyncLifetime
     {
         using var http = new HttpClient { BaseAddress = _gateway.Address };
         Assert.Equal("Healthy", await http.GetStringAsync("/healthz"));
-        Assert.Equal("Healthy", await http.GetStringAsync("/readyz"));
         var info = JsonDocument.Parse(await http.GetStringAsync("/")).RootElement;
         Assert.Equal("untrained model: no protection claimed", info.GetProperty("warning").GetString());
+        Assert.Equal("none claimed", info.GetProperty("claimedProtection").GetString());
 
         await Curl.RunAsync("-F", $"photo=@{await WritePhotoAsync()}", new Uri(_gateway.Address, "/demo/upload").ToString());
         var metrics = await http.GetStringAsync("/metrics");
         Assert.Contains("uploadguard_images", metrics);
         Assert.Contains("uploadguard_engine_batch_size", metrics);
+    }
+
+    [Fact]
+    public async Task Readiness_answers_json_naming_the_model_whether_it_is_trained_what_it_claims_and_the_engine_state()
+    {
+        using var http = new HttpClient { BaseAddress = _gateway.Address };
+        var response = await http.GetAsync("/readyz");
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var ready = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("Healthy", ready.GetProperty("status").GetString());
+        Assert.Equal("warm", ready.GetProperty("engine").GetString());
+        Assert.Equal("0.1.0-untrained", ready.GetProperty("model").GetProperty("version").GetString());
+        Assert.False(ready.GetProperty("model").GetProperty("trained").GetBoolean());
+        Assert.Equal("none claimed", ready.GetProperty("claimedProtection").GetString());
+        Assert.Equal("untrained model: no protection claimed", ready.GetProperty("warning").GetString());
+    }
+
+    [Fact]
+    public async Task Headers_say_perturbed_and_none_claimed_and_never_protected_for_an_untrained_model()
+    {
+        var photo = Path.Combine(_work, "h.jpg");
+        await File.WriteAllBytesAsync(photo, TestPhotos.Jpeg(120, 90, seed: 34));
+
+        var proxied = await Curl.RunAsync("-s", "-o", "/dev/null", "-D", "-", "-F", $"photo=@{photo};type=image/jpeg",
+            new Uri(_gateway.Address, $"/site/{Guid.NewGuid():N}/upload").ToString());
+        var api = await Curl.RunAsync("-s", "-o", "/dev/null", "-D", "-", "-H", $"Authorization: Bearer {GatewayFixture.AliceToken}",
+            "-H", "Content-Type: image/jpeg", "--data-binary", $"@{photo}", new Uri(_gateway.Address, "/api/protect").ToString());
+
+        foreach (var (name, result) in new[] { ("proxy", proxied), ("api", api) })
+        {
+            Assert.True(result.ExitCode == 0, result.Output);
+            var headers = result.Output.Split("\r\n").Where(l => l.StartsWith("X-UploadGuard-", StringComparison.OrdinalIgnoreCase)).ToList();
+            Assert.Contains("X-UploadGuard-Status: perturbed", headers);
+            Assert.Contains("X-UploadGuard-Perturbed: 1", headers);
+            Assert.Contains("X-UploadGuard-Claim: none-claimed", headers);
+            Assert.Contains("X-UploadGuard-Warning: untrained model: no protection claimed", headers);
+            Assert.Contains("X-UploadGuard-Linf-Decoder: imagesharp", headers);
+            Assert.Contains(headers, h => h.StartsWith("X-UploadGuard-Linf-Before-Encoding: ", StringComparison.Ordinal));
+            Assert.Contains(headers, h => h.StartsWith("X-UploadGuard-Linf-Decoded: ", StringComparison.Ordinal));
+            Assert.DoesNotContain(headers, h => System.Text.RegularExpressions.Regex.IsMatch(h, @"\bprotected\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase));
+            Assert.True(headers.Count >= 8, $"{name}: {string.Join(" | ", headers)}");
+        }
+    }
+
+    [Fact]
+    public async Task A_refused_upload_counts_one_failure_and_api_protect_counts_images_and_failures_with_a_path_label()
+    {
+        using var http = new HttpClient { BaseAddress = _gateway.Address };
+        var broken = Path.Combine(_work, "broken.png");
+        await File.WriteAllBytesAsync(broken, "not really a png"u8.ToArray());
+        var before = Metrics.Parse(await http.GetStringAsync("/metrics"));
+
+        var refused = await Curl.RunAsync("-s", "-o", "/dev/null", "-w", "%{http_code}", "-F", $"photo=@{broken};type=image/png",
+            new Uri(_gateway.Address, $"/site/{Guid.NewGuid():N}/upload").ToString());
+        Assert.Equal("422", refused.Output.Trim());
+        var apiRefused = await Curl.RunAsync("-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", $"Authorization: Bearer {GatewayFixture.AliceToken}",
+            "-H", "Content-Type: image/png", "--data-binary", $"@{broken}", new Uri(_gateway.Address, "/api/protect").ToString());
+        Assert.Equal("422", apiRefused.Output.Trim());
+        var photo = await WritePhotoAsync();
+        var apiPerturbed = await Curl.RunAsync("-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", $"Authorization: Bearer {GatewayFixture.AliceToken}",
+            "-H", "Content-Type: image/png", "--data-binary", $"@{photo}", new Uri(_gateway.Address, "/api/protect").ToString());
+        Assert.Equal("200", apiPerturbed.Output.Trim());
+
+        // Every count above happened before its response was sent; the exporter may serve a cached scrape for a moment.
+        Metrics after = before;
+        var end = DateTime.UtcNow + Eventually.Deadline;
+        while (DateTime.UtcNow < end)
+        {
+            after = Metrics.Parse(await http.GetStringAsync("/metrics"));
+            if (after.Sum("uploadguard_images_total", ("path", "api"), ("outcome", "perturbed")) > before.Sum("uploadguard_images_total", ("path", "api"), ("outcome", "perturbed")))
+                break;
+            await Task.Delay(100);
+        }
+        double Delta(string name, params (string, string)[] labels) => after.Sum(name, labels) - before.Sum(name, labels);
+
+        Assert.Equal(1, Delta("uploadguard_failures_total", ("path", "proxy"), ("reason", "undecodable")));
+        Assert.Equal(1, Delta("uploadguard_images_total", ("path", "proxy"), ("outcome", "refused")));
+        Assert.Equal(1, Delta("uploadguard_failures_total", ("path", "api"), ("reason", "undecodable")));
+        Assert.Equal(1, Delta("uploadguard_images_total", ("path", "api"), ("outcome", "refused")));
+        Assert.Equal(1, Delta("uploadguard_images_total", ("path", "api"), ("outcome", "perturbed")));
     }
 
     private async Task<string> WritePhotoAsync()

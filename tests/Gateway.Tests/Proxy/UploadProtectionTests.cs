@@ -32,8 +32,9 @@ public sealed class UploadProtectionTests(GatewayFixture gateway) : IClassFixtur
         var response = await gateway.Client.PostAsync(path, form);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        Assert.Equal("protected", Header(response, ProtectionHeaders.Status));
+        Assert.Equal("perturbed", Header(response, ProtectionHeaders.Status));
         Assert.Equal("2", Header(response, ProtectionHeaders.Count));
+        Assert.Equal("none-claimed", Header(response, ProtectionHeaders.Claim));
         Assert.Equal("8", Header(response, ProtectionHeaders.Epsilon));
         Assert.Equal("untrained model: no protection claimed", Header(response, ProtectionHeaders.Warning));
 
@@ -138,8 +139,8 @@ public sealed class UploadProtectionTests(GatewayFixture gateway) : IClassFixtur
         var response = await gateway.Client.PostAsync(path, form);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        Assert.Equal("unprotected", Header(response, ProtectionHeaders.Status));
-        Assert.Contains("broken", Uri.UnescapeDataString(Header(response, ProtectionHeaders.Unprotected)!));
+        Assert.Equal("unperturbed", Header(response, ProtectionHeaders.Status));
+        Assert.Contains("broken", Uri.UnescapeDataString(Header(response, ProtectionHeaders.Unperturbed)!));
         var received = Assert.Single(gateway.Upstream.Received(path));
         var parts = received.Form().Parts;
         Assert.InRange(PixelDifference.MaxAbs(png, Content(received.Body, parts[0])), 1, 8);
@@ -275,7 +276,7 @@ public sealed class UploadProtectionTests(GatewayFixture gateway) : IClassFixtur
         var response = await gateway.Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        Assert.Equal("protected", Header(response, ProtectionHeaders.Status));
+        Assert.Equal("perturbed", Header(response, ProtectionHeaders.Status));
         // The placeholder model draws no key: there is no key id to name.
         Assert.False(response.Headers.Contains(ProtectionHeaders.OwnerKeyId));
     }

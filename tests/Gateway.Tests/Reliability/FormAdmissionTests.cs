@@ -58,8 +58,8 @@ public sealed class FormAdmissionTests : IAsyncLifetime
         var openForm = Form(3, seed: 20);
         var open = await client.PostAsync("/open/three", openForm).WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Equal(HttpStatusCode.Created, open.StatusCode);
-        Assert.Equal("unprotected", string.Join(",", open.Headers.GetValues(ProtectionHeaders.Status)));
-        Assert.Equal(3, Uri.UnescapeDataString(string.Join(",", open.Headers.GetValues(ProtectionHeaders.Unprotected))).Split("; ").Count(u => u.EndsWith("engine_busy", StringComparison.Ordinal)));
+        Assert.Equal("unperturbed", string.Join(",", open.Headers.GetValues(ProtectionHeaders.Status)));
+        Assert.Equal(3, Uri.UnescapeDataString(string.Join(",", open.Headers.GetValues(ProtectionHeaders.Unperturbed))).Split("; ").Count(u => u.EndsWith("engine_busy", StringComparison.Ordinal)));
         Assert.Equal(await openForm.ReadAsByteArrayAsync(), Assert.Single(_gateway.Upstream.Received("/open/three")).Body);
         Assert.Equal(Slots, _gateway.Engine.Calls);
 

@@ -49,7 +49,7 @@ public sealed class OwnerKeyedProtectionTests : IAsyncLifetime
         using var output = TestImages.Decode(result.Data);
         Assert.InRange(PixelDifference.MaxAbs(original, output), 1, 6);
         Assert.Equal(Keyring.CurrentKeyId, result.Report.OwnerKeyId);
-        Assert.Equal(6, result.Report.MaxAbsDifference);
+        Assert.Equal(6, result.Report.LinfDecoded);
     }
 
     [Fact]

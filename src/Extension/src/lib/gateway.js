@@ -54,10 +54,16 @@ export async function protectImage({ fetchImpl = fetch, gatewayUrl, token, jobId
     jobId: h('Job') ?? jobId,
     mime: type,
     bytes: await response.arrayBuffer(),
+    // Two separate things, as the gateway says them: whether the image was perturbed within the budget (status), and
+    // what the model's card claims for it (claim: none-claimed, measured or below-measured-epsilon). The L-infinity
+    // figures are named: the bound on the pixels encoded, and the change measured after decoding, by which decoder.
     report: {
       status: h('Status'),
+      claim: h('Claim'),
       epsilon: numberOrNull(h('Epsilon')),
-      linf: numberOrNull(h('Linf')),
+      linfBeforeEncoding: numberOrNull(h('Linf-Before-Encoding')),
+      linfDecoded: numberOrNull(h('Linf-Decoded')),
+      linfDecoder: h('Linf-Decoder'),
       psnr: h('Psnr'),
       model: h('Model'),
       warning: h('Warning'),

@@ -28,7 +28,7 @@ const rank = (stage) => (stage === 'pending' ? -1 : STAGES.indexOf(stage));
  * Actions:
  *  { type: 'created', id, fileName, site, kind ('upload' | 'download'), at }
  *  { type: 'stage', event: { jobId, stage, at, reason, detail }, source ('hub' | 'local') }
- *  { type: 'finished', id, ok, at, outcome ('protected' | 'blocked' | 'unprotected' | 'failed'), report, reason, detail }
+ *  { type: 'finished', id, ok, at, outcome ('perturbed' | 'blocked' | 'unprotected' | 'failed'), report, reason, detail }
  *  { type: 'cleared' }   drops finished jobs
  */
 export function jobsReducer(state, action) {
@@ -65,7 +65,7 @@ export function jobsReducer(state, action) {
         const next = applyStage(job, stage, { at: action.at, reason: action.reason, detail: action.detail }, 'local');
         return {
           ...next,
-          outcome: action.outcome ?? (action.ok ? 'protected' : 'failed'),
+          outcome: action.outcome ?? (action.ok ? 'perturbed' : 'failed'),
           report: action.report ?? next.report,
           reason: next.reason ?? action.reason ?? null,
           detail: next.detail ?? action.detail ?? null,

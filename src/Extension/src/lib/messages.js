@@ -28,5 +28,15 @@ export function unprotectedMessage(failures) {
 
 export const protectingMessage = (n) => `UploadGuard is protecting ${n} ${plural(n, 'photo', 'photos')}…`;
 
-export const protectedMessage = (n, warning) =>
-  `UploadGuard protected ${n} ${plural(n, 'photo', 'photos')}.` + (warning ? ` (${warning})` : '');
+/** What the model's card claims, in the words the gateway uses (X-UploadGuard-Claim). */
+export function claimText(claim) {
+  if (claim === 'measured') return 'the model claims measured protection (see its model card for the scope)';
+  if (claim === 'below-measured-epsilon') return 'no protection claimed at this epsilon';
+  return 'no protection claimed';
+}
+
+/** The notice after the photos were perturbed: the budget, and separately what the model claims. */
+export const perturbedMessage = (n, report) =>
+  `UploadGuard perturbed ${n} ${plural(n, 'photo', 'photos')}` +
+  (report?.epsilon != null ? ` within epsilon ${report.epsilon}` : '') +
+  `; ${claimText(report?.claim)}.` + (report?.warning ? ` (${report.warning})` : '');

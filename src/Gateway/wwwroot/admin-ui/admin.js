@@ -38,6 +38,7 @@ async function loadModels() {
     const cells = [
       card.version,
       card.trained ? "yes" : "no",
+      entry.claimedProtection,
       `${card.workingSize} px`,
       card.parameters.toLocaleString(),
       new Date(card.created).toLocaleString(),
@@ -47,6 +48,7 @@ async function loadModels() {
       cell.textContent = text;
       row.append(cell);
     }
+    row.children[2].className = entry.claimAtDefaultEpsilon === "measured" ? "claim" : "claim none";
     const state = document.createElement("td");
     state.textContent = entry.active ? "active" : "";
     state.className = entry.active ? "active" : "";
@@ -61,7 +63,7 @@ async function loadModels() {
     if (!entry.active) {
       const button = document.createElement("button");
       button.textContent = "Activate";
-      button.addEventListener("click", () => activate(card.version));
+      button.addEventListener("click", () => activate(entry));
       action.append(button);
     }
     row.append(action);
@@ -69,7 +71,24 @@ async function loadModels() {
   }
 }
 
-async function activate(version) {
+// A card that claims nothing (or only at a larger epsilon than the gateway uses) is activated only when the admin
+// confirms it knowing so: its perturbation changes every photo and is not measured to protect them.
+function activationWarning(entry) {
+  const version = entry.card.version;
+  if (entry.claimAtDefaultEpsilon === "none-claimed")
+    return `${version}: its model card claims no protection (none claimed). It will perturb every photo, but nothing was measured to protect them. Activate it anyway?`;
+  if (entry.claimAtDefaultEpsilon === "below-measured-epsilon")
+    return `${version}: its model card claims protection only at epsilon ${entry.card.claim.epsilon} or more; this gateway perturbs at epsilon ${entry.defaultEpsilon} by default, where it claims none. Activate it anyway?`;
+  return null;
+}
+
+async function activate(entry) {
+  const version = entry.card.version;
+  const warning = activationWarning(entry);
+  if (warning && !window.confirm(warning)) {
+    show(`${version} was not activated.`);
+    return;
+  }
   try {
     await api("POST", `/admin/models/${encodeURIComponent(version)}/activate`);
     show(`${version} is now active.`);
