@@ -12,7 +12,7 @@ public sealed record LoadReport
 
     public required TimeSpan Elapsed { get; init; }
 
-    /// <summary>Final outcome per kind of upload, as "one: 201 perturbed", "damaged: 422 undecodable", "two: lost: ...".</summary>
+    /// <summary>Final outcome per kind of upload, as "one: 201 perturbed", "damaged: 422 truncated", "two: lost: ...".</summary>
     public required IReadOnlyDictionary<string, int> Outcomes { get; init; }
 
     /// <summary>Every attempt's status (retries included).</summary>

@@ -195,7 +195,7 @@ public sealed class LoadRun(Uri gateway, int gatewayProcessId, Func<string, IRea
     /// <summary>The recorded body holds this upload's id and, in place of each image, a protected version of it.</summary>
     private static string? Verify(Upload upload, UpstreamRecord record, ref int verified)
     {
-        var parts = ReadParts(record.Body);
+        var parts = ReadParts(record.Body, record.ContentType);
         if (!parts.TryGetValue("uploadId", out var id) || Encoding.UTF8.GetString(id) != upload.Id)
             return "the forwarded body does not carry its uploadId";
         foreach (var (name, original, _) in upload.Images)
@@ -213,10 +213,15 @@ public sealed class LoadRun(Uri gateway, int gatewayProcessId, Func<string, IRea
         return null;
     }
 
-    private static Dictionary<string, byte[]> ReadParts(byte[] body)
+    /// <summary>The forwarded form's parts by name, framed by the boundary the gateway wrote into the forwarded Content-Type.</summary>
+    private static Dictionary<string, byte[]> ReadParts(byte[] body, string? contentType)
     {
         var result = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        var reader = new MultipartReader(Boundary, new MemoryStream(body));
+        var boundary = Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var type)
+            ? Microsoft.Net.Http.Headers.HeaderUtilities.RemoveQuotes(type.Boundary).Value
+            : null;
+        if (boundary is null) return result;
+        var reader = new MultipartReader(boundary, new MemoryStream(body));
         while (reader.ReadNextSectionAsync().GetAwaiter().GetResult() is { } section)
         {
             if (!Microsoft.Net.Http.Headers.ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)) continue;
@@ -261,8 +266,8 @@ public sealed class LoadRun(Uri gateway, int gatewayProcessId, Func<string, IRea
             parts.Add((name, name + MultipartForm.Extension(data), MultipartForm.TypeOf(data), data));
         if (kind == "damaged")
         {
-            // Cut inside the first IDAT chunk: undecodable (422). A PNG cut after a complete IDAT chunk would decode,
-            // rows missing, and be protected; either way it must never go upstream as it was sent.
+            // Cut inside the first IDAT chunk: refused (422 truncated) before decoding, as any PNG cut short is; it must
+            // never go upstream as it was sent.
             var png = small.First(p => p.Type == "image/png").Data;
             images.Add(("photo", png[..200], ""));
             parts.Add(("photo", "damaged.png", "image/png", png[..200]));

@@ -8,7 +8,8 @@ namespace UploadGuard.Bench.Load;
 /// <see cref="LoadRun"/>, prints the reconciliation and exits 1 unless it reconciles. Where the gateway's memory is
 /// (<see cref="MemorySnapshot"/>) is reported before the run, right after it and, with <c>--idle-seconds</c>, after
 /// that long without traffic.
-/// <c>load-test latency ...</c> compares protected uploads with plain pass-through instead (<see cref="LatencyMain"/>).
+/// <c>load-test latency ...</c> compares protected uploads with plain pass-through instead (<see cref="LatencyMain"/>);
+/// <c>load-test budget ...</c> sends giant decoded sizes beside ordinary uploads (<see cref="DecodeBudgetMain"/>).
 /// </summary>
 public static class LoadTestMain
 {
@@ -16,6 +17,8 @@ public static class LoadTestMain
     {
         if (args.FirstOrDefault() == LatencyMain.Mode)
             return await LatencyMain.RunAsync(args);
+        if (args.FirstOrDefault() == DecodeBudgetMain.Mode)
+            return await DecodeBudgetMain.RunAsync(args);
 
         string Arg(string name, string fallback) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
         int Int(string name, int fallback) => int.Parse(Arg(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);

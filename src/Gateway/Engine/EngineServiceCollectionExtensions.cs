@@ -25,6 +25,7 @@ public static class EngineServiceCollectionExtensions
         services.Configure<EngineResilienceOptions>(configuration.GetSection(EngineResilienceOptions.SectionName));
         services.AddResiliencePipeline(ResilientProtection.PipelineName, (builder, context) =>
             ResilientProtection.Configure(builder, context.ServiceProvider.GetRequiredService<IOptions<EngineResilienceOptions>>().Value));
+        services.AddSingleton<DecodeBudget>();
         services.AddSingleton<ResilientProtection>();
 
         services.Configure<NativeMemoryOptions>(configuration.GetSection(NativeMemoryOptions.SectionName));

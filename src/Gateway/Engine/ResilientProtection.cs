@@ -26,7 +26,8 @@ public sealed class ResilientProtection(
     IProtectionEngine engine,
     ResiliencePipelineProvider<string> pipelines,
     IOptions<ImagingOptions> imaging,
-    IOptions<EngineResilienceOptions> resilience) : IDisposable
+    IOptions<EngineResilienceOptions> resilience,
+    DecodeBudget decodeBudget) : IDisposable
 {
     public const string PipelineName = "uploadguard-engine";
 
@@ -63,37 +64,64 @@ public sealed class ResilientProtection(
         byte[] image, string part, RouteProtectionPolicy policy, IProgress<ProtectionProgress>? progress, CancellationToken cancellationToken,
         OutputFormat format = OutputFormat.Keep, OwnerKey? owner = null)
     {
-        CheckCaps(image, part, policy);
-        using var admission = await AdmitAsync(1, part, cancellationToken);
+        long pixels = CheckCaps(image, part, policy);
+        using var admission = await AdmitAsync(1, pixels, part, cancellationToken);
         return await ProtectAdmittedAsync(admission, image, part, policy, progress, cancellationToken, format, owner);
     }
 
     /// <summary>
-    /// Reserves engine capacity for <paramref name="images"/> images together: as many slots as images (at most
-    /// <see cref="EngineResilienceOptions.MaxConcurrency"/>; a larger request runs that many at a time), waiting in the
-    /// queue if it has room for all of them. Dispose the admission when every image is done.
+    /// Reserves engine capacity for <paramref name="images"/> images together: room for their <paramref name="pixels"/>
+    /// decoded pixels in the <see cref="DecodeBudget"/>, then one slot per image (at most
+    /// <see cref="EngineResilienceOptions.MaxSlotsPerRequest"/>; a larger request runs that many at a time and leaves the
+    /// other slots to other requests), waiting in the queue if it has room for all of them. Dispose the admission when
+    /// every image is done.
     /// </summary>
-    /// <exception cref="UploadRefusedException">503 <c>engine_busy</c> with Retry-After: the slots and the queue cannot take them all.</exception>
-    public async Task<EngineAdmission> AdmitAsync(int images, string part, CancellationToken cancellationToken)
+    /// <exception cref="UploadRefusedException">
+    /// 413 <c>too_many_images</c> or <c>request_too_many_pixels</c> over the per-request caps; 503 <c>decode_budget_busy</c>
+    /// or <c>engine_busy</c> with Retry-After when the budget or the slots and the queue cannot take them all.
+    /// </exception>
+    public async Task<EngineAdmission> AdmitAsync(int images, long pixels, string part, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(images, 1);
-        int permits = Math.Min(images, resilience.Value.MaxConcurrency);
-        var lease = await _admission.AcquireAsync(permits, cancellationToken);
+        var limits = resilience.Value;
+        if (images > limits.MaxImagesPerRequest)
+            throw new UploadRefusedException(StatusCodes.Status413PayloadTooLarge, "too_many_images",
+                $"The request holds {images} images; at most {limits.MaxImagesPerRequest} are protected per request.", part);
+        if (pixels > limits.MaxDecodedPixelsPerRequest)
+            throw new UploadRefusedException(StatusCodes.Status413PayloadTooLarge, "request_too_many_pixels",
+                $"The request's images decode to {pixels:N0} pixels; at most {limits.MaxDecodedPixelsPerRequest:N0} are protected per request.", part);
+
+        var budget = await decodeBudget.AcquireAsync(pixels, part, cancellationToken);
+        int permits = Math.Min(images, Math.Min(limits.MaxConcurrency, limits.MaxSlotsPerRequest));
+        RateLimitLease lease;
+        try
+        {
+            lease = await _admission.AcquireAsync(permits, cancellationToken);
+        }
+        catch
+        {
+            budget.Dispose();
+            throw;
+        }
         if (!lease.IsAcquired)
         {
             lease.Dispose();
+            budget.Dispose();
             string what = images == 1 ? "Too many images are being protected" : $"Too many images are being protected to take these {images} together";
             throw new UploadRefusedException(503, "engine_busy", $"{what}; retry shortly.", part, BusyRetryAfter);
         }
-        return new EngineAdmission(lease, permits);
+        return new EngineAdmission(lease, budget, permits);
     }
 
-    /// <summary>Route caps only (bytes, format, pixels), as a refusal; cheap, before any engine capacity is reserved.</summary>
-    public void CheckCaps(byte[] image, string part, RouteProtectionPolicy policy)
+    /// <summary>
+    /// Route caps only (bytes, format, pixels), as a refusal; cheap, from the header, before any engine capacity is
+    /// reserved. Returns the pixels the image decodes to.
+    /// </summary>
+    public long CheckCaps(byte[] image, string part, RouteProtectionPolicy policy)
     {
         try
         {
-            CheckRouteCaps(image, part, policy);
+            return CheckRouteCaps(image, part, policy);
         }
         catch (ImageRejectedException ex)
         {
@@ -172,7 +200,7 @@ public sealed class ResilientProtection(
     public void Dispose() => _admission.Dispose();
 
     /// <summary>The per-route caps, stricter than or equal to the engine's own: bytes, format, pixels.</summary>
-    private void CheckRouteCaps(byte[] image, string part, RouteProtectionPolicy policy)
+    private long CheckRouteCaps(byte[] image, string part, RouteProtectionPolicy policy)
     {
         if (image.Length > policy.MaxImageBytes)
             throw new ImageRejectedException(ImageRejectionReason.TooManyBytes, $"The image is {image.Length:N0} bytes; this route allows {policy.MaxImageBytes:N0}.");
@@ -181,6 +209,7 @@ public sealed class ResilientProtection(
             throw new ImageRejectedException(ImageRejectionReason.UnsupportedFormat, $"This route does not protect {format} images.");
         if ((long)width * height > policy.MaxImagePixels)
             throw new ImageRejectedException(ImageRejectionReason.TooManyPixels, $"The image has {(long)width * height:N0} pixels; this route allows {policy.MaxImagePixels:N0}.");
+        return (long)width * height;
     }
 
     /// <summary>

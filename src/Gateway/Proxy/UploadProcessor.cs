@@ -83,6 +83,7 @@ public sealed class UploadProcessor(ResilientProtection protection, JobTracker j
     {
         var results = new List<(int Index, string Name, ImageResult Result)>();
         var engineWork = new List<(int Index, string Name, byte[] Content)>();
+        long pixels = 0;
         foreach (var (index, name, content, verdict) in candidates)
         {
             if (verdict is null) continue;
@@ -91,7 +92,7 @@ public sealed class UploadProcessor(ResilientProtection protection, JobTracker j
                 if (verdict.Rejection is { } rejection)
                     throw UploadRefusals.From(rejection, name);
                 var image = content.ToArray();
-                protection.CheckCaps(image, name, policy);
+                pixels += protection.CheckCaps(image, name, policy);
                 engineWork.Add((index, name, image));
             }
             catch (UploadRefusedException refusal)
@@ -105,7 +106,7 @@ public sealed class UploadProcessor(ResilientProtection protection, JobTracker j
         EngineAdmission admission;
         try
         {
-            admission = await protection.AdmitAsync(engineWork.Count, engineWork[0].Name, cancellationToken);
+            admission = await protection.AdmitAsync(engineWork.Count, pixels, engineWork[0].Name, cancellationToken);
         }
         catch (UploadRefusedException busy)
         {

@@ -12,7 +12,7 @@ namespace UploadGuard.Gateway.Tests.Proxy;
 /// documented status and reason, never a 5xx; refusals forward nothing; forwarded requests carry only protected
 /// images (decoded and compared with the originals) and every other byte as it was sent.
 /// </summary>
-public sealed class BadInputCorpusTests(GatewayFixture gateway) : IClassFixture<GatewayFixture>
+public sealed class BadInputCorpusTests(GatewayFixture gateway, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<GatewayFixture>
 {
     /// <summary>JPEG output is lossy: quality-95 quantisation adds its own error on top of epsilon (docs/protection.md).</summary>
     private const int JpegSlack = 24;
@@ -26,6 +26,9 @@ public sealed class BadInputCorpusTests(GatewayFixture gateway) : IClassFixture<
             Assert.True(c.Status is 201 or (>= 400 and < 500), c.Name);
             Assert.Matches("^[a-z_-]+$", c.Reason);
         });
+        // The outcome table of docs/reliability.md, section 1.
+        foreach (var outcome in BadInputCorpus.All.Values.GroupBy(c => $"{c.Status} {c.Reason}").OrderBy(g => g.Key, StringComparer.Ordinal))
+            output.WriteLine($"{outcome.Key}\t{outcome.Count()}");
     }
 
     [Theory]

@@ -60,7 +60,9 @@ public sealed class FormAdmissionTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, open.StatusCode);
         Assert.Equal("unperturbed", string.Join(",", open.Headers.GetValues(ProtectionHeaders.Status)));
         Assert.Equal(3, Uri.UnescapeDataString(string.Join(",", open.Headers.GetValues(ProtectionHeaders.Unperturbed))).Split("; ").Count(u => u.EndsWith("engine_busy", StringComparison.Ordinal)));
-        Assert.Equal(await openForm.ReadAsByteArrayAsync(), Assert.Single(_gateway.Upstream.Received("/open/three")).Body);
+        var sent = Multipart.Parse(await openForm.ReadAsByteArrayAsync(), BadInputCorpus.Boundary);
+        var forwarded = Assert.Single(_gateway.Upstream.Received("/open/three")).Form();
+        Assert.Equal(sent.Parts.Select(p => sent.Content(p).ToArray()), forwarded.Parts.Select(p => forwarded.Content(p).ToArray()));
         Assert.Equal(Slots, _gateway.Engine.Calls);
 
         // Two images fit the rest of the queue: admitted whole, they wait together, then are protected together.
