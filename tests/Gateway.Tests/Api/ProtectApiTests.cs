@@ -21,6 +21,26 @@ public sealed class ProtectApiTests(GatewayFixture gateway) : IClassFixture<Gate
         await UploadProtectionTests.Problem(await gateway.Client.SendAsync(wrong), HttpStatusCode.Unauthorized, "unauthenticated");
     }
 
+    /// <summary>Every one-image refusal of the bad-input corpus: /api/protect answers what the proxy answers, never a 500.</summary>
+    public static TheoryData<string> ImageRefusals()
+    {
+        var data = new TheoryData<string>();
+        foreach (var c in BadInputCorpus.All.Values.Where(c => c.Group == "image" && !c.Forwarded)) data.Add(c.Name);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ImageRefusals))]
+    public async Task A_file_gets_the_same_refusal_as_through_the_proxy(string name)
+    {
+        var input = BadInputCorpus.All[name];
+        var content = new ByteArrayContent(input.Body);
+        content.Headers.TryAddWithoutValidation("Content-Type", input.ContentType);
+        using var request = Request(content, GatewayFixture.AliceToken);
+
+        await UploadProtectionTests.Problem(await gateway.Client.SendAsync(request), (HttpStatusCode)input.Status, input.Reason);
+    }
+
     [Fact]
     public async Task Raw_image_in_protected_image_out_with_report_headers()
     {
