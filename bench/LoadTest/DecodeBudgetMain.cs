@@ -1,8 +1,5 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
-using System.IO.Compression;
-using System.IO.Hashing;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -56,7 +53,7 @@ public static class DecodeBudgetMain
         });
         using var http = new HttpClient { BaseAddress = gateway.Address, Timeout = TimeSpan.FromMinutes(5) };
         var small = SyntheticPhotos.Pool(1).Where(p => !p.Large).Select(p => p.Data).Take(8).ToList();
-        var giant = GreyPng(side, side);
+        var giant = FlatPng.Grey(side, side, 128);
         Console.Error.WriteLine($"gateway pid {gateway.GatewayProcessId}; giant PNG {giant.Length:N0} bytes for {side}x{side}");
 
         for (int i = 0; i < 3; i++) await SendAsync(http, $"/guarded/warm-{i}", small[i % small.Count]);
@@ -141,39 +138,5 @@ public static class DecodeBudgetMain
         {
             return (0, ex.GetType().Name, watch.Elapsed.TotalMilliseconds);
         }
-    }
-
-    /// <summary>An 8-bit grey PNG of one value: tiny on the wire, width x height bytes and more once decoded.</summary>
-    private static byte[] GreyPng(int width, int height)
-    {
-        using var idat = new MemoryStream();
-        using (var zlib = new ZLibStream(idat, CompressionLevel.SmallestSize, leaveOpen: true))
-        {
-            var row = new byte[width + 1];
-            Array.Fill(row, (byte)128, 1, width);
-            for (int y = 0; y < height; y++) zlib.Write(row);
-        }
-        using var png = new MemoryStream();
-        png.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
-        var ihdr = new byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(ihdr, width);
-        BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), height);
-        ihdr[8] = 8;
-        Chunk(png, "IHDR", ihdr);
-        Chunk(png, "IDAT", idat.ToArray());
-        Chunk(png, "IEND", []);
-        return png.ToArray();
-    }
-
-    private static void Chunk(Stream output, string type, byte[] data)
-    {
-        var header = new byte[8];
-        BinaryPrimitives.WriteInt32BigEndian(header, data.Length);
-        Encoding.ASCII.GetBytes(type, header.AsSpan(4));
-        output.Write(header);
-        output.Write(data);
-        var crc = new byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32.HashToUInt32([.. header.AsSpan(4), .. data]));
-        output.Write(crc);
     }
 }
