@@ -81,7 +81,7 @@ public static partial class UnprotectEndpoint
             LogRemoved(logger, result.ModelVersion, result.KeyId);
 
             var headers = context.Response.Headers;
-            headers[ProtectionHeaders.Status] = "unprotected";
+            headers[ProtectionHeaders.Status] = ProtectionHeaders.Removed;
             headers[ProtectionHeaders.Model] = result.ModelVersion;
             headers[KeyIdHeader] = result.KeyId;
             headers["X-UploadGuard-Correlation"] = result.Correlation.ToString("0.000", CultureInfo.InvariantCulture);

@@ -9,6 +9,7 @@ using UploadGuard.ProtectionEngine.Batching;
 using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Owners;
 using UploadGuard.ProtectionEngine.Protection;
+using UploadGuard.Gateway.Problems;
 
 namespace UploadGuard.Gateway.Engine;
 

@@ -5,6 +5,7 @@ using Microsoft.IdentityModel.Tokens;
 using UploadGuard.Gateway.Proxy;
 using UploadGuard.Gateway.Security;
 using UploadGuard.ProtectionEngine.Owners;
+using UploadGuard.Gateway.Problems;
 
 namespace UploadGuard.Gateway.Owners;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
-using UploadGuard.Gateway.Proxy;
 
 namespace UploadGuard.Gateway.Problems;
 

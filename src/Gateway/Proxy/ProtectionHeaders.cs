@@ -40,6 +40,9 @@ public static class ProtectionHeaders
 
     public const string NoImages = "no-images";
 
+    /// <summary>The key holder took the owner's perturbation off (<c>POST /admin/unprotect</c>).</summary>
+    public const string Removed = "removed";
+
     public static void Apply(IHeaderDictionary headers, UploadOutcome outcome, int epsilon, ModelCard card, string jobId)
     {
         headers[Job] = jobId;

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
+using UploadGuard.Gateway.Problems;
 
 namespace UploadGuard.Gateway.Proxy;
 

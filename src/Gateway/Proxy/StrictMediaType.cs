@@ -1,4 +1,5 @@
 using System.Text;
+using UploadGuard.Gateway.Problems;
 
 namespace UploadGuard.Gateway.Proxy;
 

@@ -1,3 +1,4 @@
+using UploadGuard.Gateway.Problems;
 namespace UploadGuard.Gateway.Proxy;
 
 /// <summary>

@@ -4,6 +4,7 @@ using UploadGuard.Gateway.Telemetry;
 using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Owners;
 using UploadGuard.ProtectionEngine.Protection;
+using UploadGuard.Gateway.Problems;
 
 namespace UploadGuard.Gateway.Proxy;
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using UploadGuard.Gateway.Problems;
 
 namespace UploadGuard.Gateway.Security;
 
@@ -50,11 +51,11 @@ public sealed class ClientTokenAuthenticationHandler(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
         UploadGuard.Gateway.Problems.ProblemResponses.WriteAsync(Context,
-            new UploadGuard.Gateway.Proxy.UploadRefusedException(StatusCodes.Status401Unauthorized, "unauthenticated", "A valid token is required (Authorization: Bearer <token>)."));
+            new UploadGuard.Gateway.Problems.UploadRefusedException(StatusCodes.Status401Unauthorized, "unauthenticated", "A valid token is required (Authorization: Bearer <token>)."));
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         UploadGuard.Gateway.Problems.ProblemResponses.WriteAsync(Context,
-            new UploadGuard.Gateway.Proxy.UploadRefusedException(StatusCodes.Status403Forbidden, "forbidden", "This token may not use this route."));
+            new UploadGuard.Gateway.Problems.UploadRefusedException(StatusCodes.Status403Forbidden, "forbidden", "This token may not use this route."));
 
     /// <summary>
     /// Our own header and cookie come first: on proxied routes the Authorization header belongs to the upstream site.

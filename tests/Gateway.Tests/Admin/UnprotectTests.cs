@@ -31,6 +31,7 @@ public sealed class UnprotectTests(OwnerKeyedGateway gateway)
         var response = await UnprotectAsync(protectedPhoto, Owner, "&epsilon=8&format=png");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("image/png", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(ProtectionHeaders.Removed, string.Join(",", response.Headers.GetValues(ProtectionHeaders.Status)));
         var secret = File.ReadAllText(gateway.SecretPath).Trim();
         Assert.Equal(OwnerKeyring.KeyIdOf(secret), string.Join(",", response.Headers.GetValues(ProtectionHeaders.OwnerKeyId)));
         Assert.DoesNotContain(response.Headers, h => h.Value.Any(v => v.Contains(Owner, StringComparison.Ordinal) || v.Contains(secret, StringComparison.Ordinal)));

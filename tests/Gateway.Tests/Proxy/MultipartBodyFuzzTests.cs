@@ -6,6 +6,7 @@ using UploadGuard.Gateway.Proxy;
 using UploadGuard.Gateway.Tests.Support;
 using UploadGuard.Tests.Common;
 using Xunit.Abstractions;
+using UploadGuard.Gateway.Problems;
 
 namespace UploadGuard.Gateway.Tests.Proxy;
 

@@ -1,4 +1,4 @@
-namespace UploadGuard.Gateway.Proxy;
+namespace UploadGuard.Gateway.Problems;
 
 /// <summary>A request refused before anything was forwarded, with its HTTP status and reason code.</summary>
 public sealed class UploadRefusedException(int status, string reason, string detail, string? part = null, TimeSpan? retryAfter = null, Exception? inner = null)

@@ -1,7 +1,7 @@
 using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Owners;
 
-namespace UploadGuard.Gateway.Proxy;
+namespace UploadGuard.Gateway.Problems;
 
 /// <summary>
 /// The one mapping from what input can go wrong to what the client is told, shared by the proxy and <c>/api/protect</c>,

@@ -1,4 +1,4 @@
-namespace UploadGuard.Gateway.Proxy;
+namespace UploadGuard.Gateway.Problems;
 
 /// <summary>
 /// A well-formed part the gateway cannot inspect (nested multipart, a transfer or content encoding): answered 415 with
