@@ -12,25 +12,28 @@ namespace UploadGuard.Cli.Commands;
 /// <summary><c>uploadguard train --data &lt;folder|archive&gt; ...</c></summary>
 internal static class TrainCommand
 {
+    /// <summary>The training defaults, which the admin API's retraining shares.</summary>
+    private static readonly GeneratorTrainingOptions Defaults = new() { DataSource = "", ModelsPath = "" };
+
     public static Command Create()
     {
         var data = new Option<string>("--data") { Description = "Training photos: a folder (recursive) or a .tar / .tar.gz archive. Labels are never used.", Required = true };
         var subset = new Option<string?>("--subset") { Description = "Only paths starting with this inside the source, e.g. imagenette-224/train/." };
         var maxImages = new Option<int?>("--max-images") { Description = "Most photos to keep in memory (a seeded random sample unless --sample first)." };
         var exclude = new Option<string[]>("--exclude") { Description = "Leave out paths starting with these prefixes (repeat or comma-separate), e.g. an identity benchmark's people.", AllowMultipleArgumentsPerToken = true };
-        var pseudoOwners = new Option<int>("--pseudo-owners") { Description = "owner-texture: pseudo-owners with random keys per episode.", DefaultValueFactory = _ => 8 };
-        var episodeSteps = new Option<int>("--episode-steps") { Description = "owner-texture: steps before a new stand-in victim and new keys.", DefaultValueFactory = _ => 100 };
+        var pseudoOwners = new Option<int>("--pseudo-owners") { Description = "owner-texture: pseudo-owners with random keys per episode.", DefaultValueFactory = _ => Defaults.PseudoOwners };
+        var episodeSteps = new Option<int>("--episode-steps") { Description = "owner-texture: steps before a new stand-in victim and new keys.", DefaultValueFactory = _ => Defaults.EpisodeSteps };
         var sample = new Option<string>("--sample") { Description = "Which photos a capped load keeps.", DefaultValueFactory = _ => "random" };
         sample.AcceptOnlyFromAmong("random", "first");
-        var size = new Option<int>("--size") { Description = "Training resolution and the model's working size (multiple of 4).", DefaultValueFactory = _ => 112 };
+        var size = new Option<int>("--size") { Description = "Training resolution and the model's working size (multiple of 4).", DefaultValueFactory = _ => Defaults.ImageSize };
         var surrogateSize = new Option<int?>("--surrogate-size") { Description = "Resolution the surrogate sees (default: --size)." };
-        var k = new Option<int>("--k") { Description = "k-means concepts.", DefaultValueFactory = _ => 10 };
+        var k = new Option<int>("--k") { Description = "k-means concepts.", DefaultValueFactory = _ => Defaults.K };
         var loss = new Option<string>("--loss")
         {
             Description = "shortcut (surrogate concept shortcut), misdirection (toward another concept) or min-min (error-minimising against a stand-in victim).",
-            DefaultValueFactory = _ => "shortcut",
+            DefaultValueFactory = _ => GeneratorLossNames.NameOf(Defaults.Loss),
         };
-        loss.AcceptOnlyFromAmong("shortcut", "misdirection", "min-min");
+        loss.AcceptOnlyFromAmong([.. GeneratorLossNames.All]);
         var architecture = new Option<string>("--architecture")
         {
             Description = "resnet (a generator network, optimised for --steps), surrogate-hash (the surrogate's features hashed into a 4x4 grid of signs, "
@@ -43,17 +46,17 @@ internal static class TrainCommand
         var proxySize = new Option<int>("--proxy-size")
         {
             Description = "min-min: the size the stand-in victim sees photos at; concept-poison: the crafting network's size and the model's working size.",
-            DefaultValueFactory = _ => 32,
+            DefaultValueFactory = _ => Defaults.ProxySize,
         };
-        var craftingEpochs = new Option<int>("--crafting-epochs") { Description = "concept-poison: epochs of the crafting network (the victims' recipe).", DefaultValueFactory = _ => 15 };
-        var proxyLr = new Option<double>("--proxy-lr") { Description = "min-min: the stand-in victim's Adam learning rate; owner-texture: its SGD learning rate.", DefaultValueFactory = _ => 1e-3 };
-        var steps = new Option<long>("--steps") { Description = "Total optimiser steps (a resumed run continues up to this).", DefaultValueFactory = _ => 5000 };
-        var batch = new Option<int>("--batch") { Description = "Photos per step.", DefaultValueFactory = _ => 16 };
-        var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-4 };
-        var epsilon = new Option<int>("--epsilon", "-e") { Description = "L-infinity budget in 8-bit levels.", DefaultValueFactory = _ => 8 };
-        var seed = new Option<int>("--seed") { Description = "Seeds sampling, k-means, initialisation, batches and transformations.", DefaultValueFactory = _ => 1 };
+        var craftingEpochs = new Option<int>("--crafting-epochs") { Description = "concept-poison: epochs of the crafting network (the victims' recipe).", DefaultValueFactory = _ => Defaults.CraftingEpochs };
+        var proxyLr = new Option<double>("--proxy-lr") { Description = "min-min: the stand-in victim's Adam learning rate; owner-texture: its SGD learning rate.", DefaultValueFactory = _ => Defaults.ProxyLearningRate };
+        var steps = new Option<long>("--steps") { Description = "Total optimiser steps (a resumed run continues up to this).", DefaultValueFactory = _ => Defaults.Steps };
+        var batch = new Option<int>("--batch") { Description = "Photos per step.", DefaultValueFactory = _ => Defaults.BatchSize };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => Defaults.LearningRate };
+        var epsilon = new Option<int>("--epsilon", "-e") { Description = "L-infinity budget in 8-bit levels.", DefaultValueFactory = _ => Defaults.Epsilon };
+        var seed = new Option<int>("--seed") { Description = "Seeds sampling, k-means, initialisation, batches and transformations.", DefaultValueFactory = _ => Defaults.Seed };
         var checkpoints = new Option<DirectoryInfo?>("--checkpoints") { Description = "Checkpoint folder; a run resumes from its latest checkpoint." };
-        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints.", DefaultValueFactory = _ => 100 };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints.", DefaultValueFactory = _ => Defaults.CheckpointInterval };
         var version = new Option<string?>("--version") { Description = "Name of the new model version (default gen-<UTC time>)." };
         var models = CommonOptions.ModelsPath();
         var activate = new Option<bool>("--activate") { Description = "Make the new version the active one." };
@@ -80,12 +83,7 @@ internal static class TrainCommand
             SurrogateSize = result.GetValue(surrogateSize),
             K = result.GetValue(k),
             Architecture = GeneratorArchitecture.FromTrainableName(result.GetValue(architecture)!),
-            Loss = result.GetValue(loss) switch
-            {
-                "misdirection" => GeneratorLossKind.Misdirection,
-                "min-min" => GeneratorLossKind.MinMin,
-                _ => GeneratorLossKind.Shortcut,
-            },
+            Loss = GeneratorLossNames.Parse(result.GetValue(loss)!),
             ProxySize = result.GetValue(proxySize),
             CraftingEpochs = result.GetValue(craftingEpochs),
             ProxyLearningRate = result.GetValue(proxyLr),

@@ -1,37 +1,41 @@
 using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Protection;
 using UploadGuard.ProtectionEngine.Training;
 
 namespace UploadGuard.Gateway.Admin;
 
 /// <summary>Hyper-parameters of a retraining job, each checked against a range before anything starts.</summary>
+/// <remarks>Defaults are the CLI's (<see cref="GeneratorTrainingOptions"/>'s), so a retraining means the same from either.</remarks>
 public sealed record RetrainRequest
 {
+    private static readonly GeneratorTrainingOptions Defaults = new() { DataSource = "", ModelsPath = "" };
+
     public string? Dataset { get; init; }
 
-    public long Steps { get; init; } = 2000;
+    public long Steps { get; init; } = Defaults.Steps;
 
-    public int BatchSize { get; init; } = 16;
+    public int BatchSize { get; init; } = Defaults.BatchSize;
 
-    public int ImageSize { get; init; } = 112;
+    public int ImageSize { get; init; } = Defaults.ImageSize;
 
-    public int K { get; init; } = 10;
+    public int K { get; init; } = Defaults.K;
 
-    public string Loss { get; init; } = "misdirection";
+    public string Loss { get; init; } = GeneratorLossNames.NameOf(Defaults.Loss);
 
     /// <summary>One of <see cref="GeneratorArchitecture.TrainableNames"/>, as <c>uploadguard train --architecture</c> takes it.</summary>
     public string Architecture { get; init; } = "resnet";
 
     /// <summary>Concept-poison: the crafting network's size and the model's working size (min-min: the stand-in victim's).</summary>
-    public int ProxySize { get; init; } = 32;
+    public int ProxySize { get; init; } = Defaults.ProxySize;
 
     /// <summary>Concept-poison: epochs of the crafting network.</summary>
-    public int CraftingEpochs { get; init; } = 15;
+    public int CraftingEpochs { get; init; } = Defaults.CraftingEpochs;
 
-    public double LearningRate { get; init; } = 1e-3;
+    public double LearningRate { get; init; } = Defaults.LearningRate;
 
-    public int Epsilon { get; init; } = 8;
+    public int Epsilon { get; init; } = Defaults.Epsilon;
 
-    public int Seed { get; init; } = 1;
+    public int Seed { get; init; } = Defaults.Seed;
 
     public int? MaxImages { get; init; } = 5000;
 
@@ -52,23 +56,18 @@ public sealed record RetrainRequest
         Check(BatchSize is >= 1 and <= 128, nameof(BatchSize), "batchSize must be 1-128");
         Check(ImageSize is >= 32 and <= 512 && ImageSize % 4 == 0, nameof(ImageSize), "imageSize must be 32-512 and a multiple of 4");
         Check(K is >= 2 and <= 1000, nameof(K), "k must be 2-1000");
-        Check(Loss is "misdirection" or "shortcut" or "min-min", nameof(Loss), "loss must be misdirection, shortcut or min-min");
+        Check(GeneratorLossNames.All.Contains(Loss), nameof(Loss), $"loss must be {string.Join(", ", GeneratorLossNames.All)}");
         Check(GeneratorArchitecture.TrainableNames.Contains(Architecture), nameof(Architecture),
             $"architecture must be {string.Join(", ", GeneratorArchitecture.TrainableNames)}");
         Check(ProxySize is >= 16 and <= 512 && ProxySize % GeneratorArchitecture.SizeMultiple == 0, nameof(ProxySize),
             $"proxySize must be 16-512 and a multiple of {GeneratorArchitecture.SizeMultiple}");
         Check(CraftingEpochs is >= 1 and <= 1000, nameof(CraftingEpochs), "craftingEpochs must be 1-1,000");
         Check(LearningRate is >= 1e-6 and <= 1e-1, nameof(LearningRate), "learningRate must be 1e-6 to 0.1");
-        Check(Epsilon is >= 1 and <= 32, nameof(Epsilon), "epsilon must be 1-32");
+        Check(Epsilon is >= ProtectionOptions.MinEpsilon and <= ProtectionOptions.MaxEpsilon, nameof(Epsilon), $"epsilon must be {ProtectionOptions.MinEpsilon}-{ProtectionOptions.MaxEpsilon}");
         Check(MaxImages is null or (>= 10 and <= 1_000_000), nameof(MaxImages), "maxImages must be 10-1,000,000");
         Check(Version is null || ModelRegistry.IsValidVersion(Version), nameof(Version), "version must be letters, digits, '.', '-', '_'");
         return errors;
     }
 
-    public GeneratorLossKind LossKind => Loss switch
-    {
-        "shortcut" => GeneratorLossKind.Shortcut,
-        "min-min" => GeneratorLossKind.MinMin,
-        _ => GeneratorLossKind.Misdirection,
-    };
+    public GeneratorLossKind LossKind => GeneratorLossNames.Parse(Loss);
 }

@@ -1,0 +1,46 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using UploadGuard.Gateway.Admin;
+using UploadGuard.ProtectionEngine.Training;
+
+namespace UploadGuard.Gateway.Tests.Admin;
+
+/// <summary>Retraining from the admin API or its page means what <c>uploadguard train</c> means with the same fields left out.</summary>
+public sealed class RetrainDefaultsTests
+{
+    [Fact]
+    public void The_admin_API_defaults_are_the_CLIs()
+    {
+        var cli = new GeneratorTrainingOptions { DataSource = "", ModelsPath = "" };
+        var api = new RetrainRequest();
+        Assert.Equal(cli.Steps, api.Steps);
+        Assert.Equal(cli.BatchSize, api.BatchSize);
+        Assert.Equal(cli.ImageSize, api.ImageSize);
+        Assert.Equal(cli.K, api.K);
+        Assert.Equal(cli.Loss, api.LossKind);
+        Assert.Equal(cli.ProxySize, api.ProxySize);
+        Assert.Equal(cli.CraftingEpochs, api.CraftingEpochs);
+        Assert.Equal(cli.LearningRate, api.LearningRate);
+        Assert.Equal(cli.Epsilon, api.Epsilon);
+        Assert.Equal(cli.Seed, api.Seed);
+    }
+
+    [Fact]
+    public void The_admin_page_form_starts_from_the_same_defaults()
+    {
+        var html = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "wwwroot", "admin-ui", "index.html"));
+        string Value(string name) => Regex.Match(html, $"name=\"{name}\"[^>]*value=\"([^\"]+)\"").Groups[1].Value;
+        var api = new RetrainRequest();
+        Assert.Equal(api.Steps.ToString(CultureInfo.InvariantCulture), Value("steps"));
+        Assert.Equal(api.BatchSize.ToString(CultureInfo.InvariantCulture), Value("batchSize"));
+        Assert.Equal(api.ImageSize.ToString(CultureInfo.InvariantCulture), Value("imageSize"));
+        Assert.Equal(api.K.ToString(CultureInfo.InvariantCulture), Value("k"));
+        Assert.Equal(api.ProxySize.ToString(CultureInfo.InvariantCulture), Value("proxySize"));
+        Assert.Equal(api.CraftingEpochs.ToString(CultureInfo.InvariantCulture), Value("craftingEpochs"));
+        Assert.Equal(api.LearningRate, double.Parse(Value("learningRate"), CultureInfo.InvariantCulture));
+        Assert.Equal(api.Epsilon.ToString(CultureInfo.InvariantCulture), Value("epsilon"));
+        // A select starts on its first option.
+        Assert.Equal(api.Loss, Regex.Match(html, "<select name=\"loss\"><option>([^<]+)</option>").Groups[1].Value);
+        Assert.Equal(api.Architecture, Regex.Match(html, "<select name=\"architecture\"><option>([^<]+)</option>").Groups[1].Value);
+    }
+}
