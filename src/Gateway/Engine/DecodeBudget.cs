@@ -58,8 +58,10 @@ public sealed class DecodeBudget(IOptions<EngineResilienceOptions> options)
         {
             lock (_gate)
             {
-                if (granted.IsCompletedSuccessfully)
-                    _inFlight -= pixels;   // granted just as the wait ended: give it back
+                // Grant() takes a waiter off the list under this lock before it completes the task: off the list means
+                // granted (perhaps not yet completed) as the wait ended, and its pixels are given back.
+                if (node.List is null)
+                    _inFlight -= pixels;
                 else
                     _waiting.Remove(node);
             }
