@@ -73,7 +73,7 @@ public static partial class UnprotectEndpoint
             };
 
             var body = await RequestBodyReader.ReadAsync(context, defaults.Value.MaxRequestBytes);
-            var (image, fileName) = UploadBody.Read(body, context.Request.ContentType, failClosed: true).SingleImage(context.Request.ContentType);
+            var (image, fileName) = UploadBody.Read(body, context.Request.ContentType, failClosed: true).SingleImage();
 
             var candidates = keys.Keyring.DeriveAll(owner);
             var result = await Task.Run(() => Remove(engine, image, candidates, budget, output, fileName ?? "body", context.RequestAborted), context.RequestAborted);

@@ -108,7 +108,7 @@ public static class ProtectEndpoints
             var outputFormat = ParseFormat(format);
 
             var body = await RequestBodyReader.ReadAsync(context, policy.MaxRequestBytes);
-            var (image, fileName) = UploadBody.Read(body, context.Request.ContentType, failClosed: true).SingleImage(context.Request.ContentType);
+            var (image, fileName) = UploadBody.Read(body, context.Request.ContentType, failClosed: true).SingleImage();
             imageFound = true;
 
             var result = await protection.ProtectAsync(image, fileName ?? "body", policy, new JobProgress(jobs, jobId), context.RequestAborted, outputFormat, owner);

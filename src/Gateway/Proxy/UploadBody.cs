@@ -1,4 +1,5 @@
 using UploadGuard.Gateway.Problems;
+
 namespace UploadGuard.Gateway.Proxy;
 
 /// <summary>
@@ -10,20 +11,24 @@ public sealed class UploadBody
 {
     private const string BodyPartName = "body";
 
-    private UploadBody(byte[] raw, MultipartBody? form)
+    private UploadBody(byte[] raw, string? contentType, MultipartBody? form)
     {
         Raw = raw;
+        ContentType = contentType;
         Form = form;
     }
 
     public byte[] Raw { get; }
 
+    /// <summary>The request's Content-Type as it came (what a single body claims to be).</summary>
+    public string? ContentType { get; }
+
     /// <summary>The parsed parts when the body is multipart; null for a single body.</summary>
     public MultipartBody? Form { get; }
 
     /// <summary>Every piece of content that may be an image, with what it says about itself.</summary>
-    public IEnumerable<UploadCandidate> Candidates(string? contentType) => Form is null
-        ? [new UploadCandidate(0, BodyPartName, Raw, contentType, null)]
+    public IEnumerable<UploadCandidate> Candidates() => Form is null
+        ? [new UploadCandidate(0, BodyPartName, Raw, ContentType, null)]
         : Form.Parts.Select(p => new UploadCandidate(p.Index, p.Name, Raw.AsMemory(p.BodyStart, p.Length), p.ContentType, p.FileName));
 
     /// <summary>
@@ -31,13 +36,14 @@ public sealed class UploadBody
     /// is or claims to be an image (else the first file part), refused as the proxy would refuse it.
     /// </summary>
     /// <exception cref="UploadRefusedException">No image, or one that cannot be protected (the proxy's status and reason).</exception>
-    public (byte[] Image, string? FileName) SingleImage(string? contentType)
+    public (byte[] Image, string? FileName) SingleImage()
     {
-        var candidates = Candidates(contentType).ToList();
-        var chosen = candidates.FirstOrDefault(c => UploadProcessor.Classify(c.Content.Span, c.ContentType, c.FileName) is not null)
-            ?? candidates.FirstOrDefault(c => c.FileName is not null)
-            ?? throw new UploadRefusedException(StatusCodes.Status415UnsupportedMediaType, "not_an_image", "The form holds no file part.");
-        var verdict = UploadProcessor.Classify(chosen.Content.Span, chosen.ContentType, chosen.FileName);
+        var candidates = Candidates().Select(c => (Candidate: c, Verdict: UploadProcessor.Classify(c.Content.Span, c.ContentType, c.FileName))).ToList();
+        int pick = candidates.FindIndex(c => c.Verdict is not null);
+        if (pick < 0) pick = candidates.FindIndex(c => c.Candidate.FileName is not null);
+        if (pick < 0)
+            throw new UploadRefusedException(StatusCodes.Status415UnsupportedMediaType, "not_an_image", "The form holds no file part.");
+        var (chosen, verdict) = candidates[pick];
         if (verdict?.Rejection is { } rejection)
             throw UploadRefusals.From(rejection, chosen.FileName ?? chosen.Name);
         if (verdict is null)
@@ -52,7 +58,7 @@ public sealed class UploadBody
     {
         ArgumentNullException.ThrowIfNull(raw);
         if (string.IsNullOrEmpty(contentType))
-            return new UploadBody(raw, null);
+            return new UploadBody(raw, contentType, null);
         if (!StrictMediaType.TryParse(contentType, out var mediaType))
         {
             // An upstream that reads a multipart type out of this header anyway would find parts the gateway never saw.
@@ -61,8 +67,8 @@ public sealed class UploadBody
             if (failClosed)
                 throw new UploadRefusedException(StatusCodes.Status400BadRequest, "malformed_content_type",
                     "The Content-Type does not follow RFC 9110 (one media type; parameters as token=token or token=\"quoted\").");
-            return new UploadBody(raw, null);
+            return new UploadBody(raw, contentType, null);
         }
-        return new UploadBody(raw, mediaType!.IsMultipart ? MultipartBody.Parse(raw, mediaType) : null);
+        return new UploadBody(raw, contentType, mediaType!.IsMultipart ? MultipartBody.Parse(raw, mediaType) : null);
     }
 }

@@ -1,10 +1,10 @@
 using UploadGuard.Gateway.Engine;
 using UploadGuard.Gateway.Jobs;
+using UploadGuard.Gateway.Problems;
 using UploadGuard.Gateway.Telemetry;
 using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Owners;
 using UploadGuard.ProtectionEngine.Protection;
-using UploadGuard.Gateway.Problems;
 
 namespace UploadGuard.Gateway.Proxy;
 
@@ -17,11 +17,11 @@ public sealed class UploadProcessor(ResilientProtection protection, JobTracker j
 {
     /// <param name="owner">The owner's key every image is protected with; null when the request names no owner.</param>
     public async Task<UploadOutcome> ProcessAsync(
-        UploadBody body, string? contentType, RouteProtectionPolicy policy, string jobId, CancellationToken cancellationToken, OwnerKey? owner = null)
+        UploadBody body, RouteProtectionPolicy policy, string jobId, CancellationToken cancellationToken, OwnerKey? owner = null)
     {
         ArgumentNullException.ThrowIfNull(body);
         var progress = new JobProgress(jobs, jobId);
-        var candidates = body.Candidates(contentType).Select(c => (c.Index, c.Name, c.Content, Verdict: Classify(c.Content.Span, c.ContentType, c.FileName)));
+        var candidates = body.Candidates().Select(c => (c.Index, c.Name, c.Content, Verdict: Classify(c.Content.Span, c.ContentType, c.FileName)));
         var results = await ProtectAllAsync(candidates, policy, owner, progress, cancellationToken);
 
         var replacements = new Dictionary<int, byte[]>();
@@ -53,7 +53,7 @@ public sealed class UploadProcessor(ResilientProtection protection, JobTracker j
         // A multipart body always goes out framed by the gateway, so the upstream can only find the parts inspected here.
         if (body.Form is { } form)
             return new UploadOutcome(form.Write(replacements, out var framedType), framedType, reports, unprotected);
-        return new UploadOutcome(replacements.TryGetValue(0, out var raw) ? raw : body.Raw, contentType, reports, unprotected);
+        return new UploadOutcome(replacements.TryGetValue(0, out var raw) ? raw : body.Raw, body.ContentType, reports, unprotected);
     }
 
     /// <summary>

@@ -81,7 +81,8 @@ public sealed partial class UploadProtectionMiddleware(
         if (!StrictMediaType.MentionsMultipart(contentType) && !(unreadableType && policy.FailMode == FailMode.Closed))
         {
             head = await RequestBodyReader.PeekAsync(context, ImageFormatSniffer.HeaderLength);
-            if (UploadProcessor.Classify(head, context.Request.ContentType, fileName: null) is null && !ImageClaim.Claims(context.Request.ContentType, null))
+            // Classify covers both: a body that sniffs as an image, and one that claims to be one.
+            if (UploadProcessor.Classify(head, contentType, fileName: null) is null)
             {
                 context.Request.Body = new PrefixedStream(head, context.Request.Body);
                 await next(context);
@@ -116,7 +117,7 @@ public sealed partial class UploadProtectionMiddleware(
             var raw = await RequestBodyReader.ReadAsync(context, policy.MaxRequestBytes, head);
             buffered(raw.Length);
             var body = UploadBody.Read(raw, context.Request.ContentType, policy.FailMode == FailMode.Closed);
-            var outcome = await processor.ProcessAsync(body, context.Request.ContentType, policy, jobId, context.RequestAborted, ownerKey);
+            var outcome = await processor.ProcessAsync(body, policy, jobId, context.RequestAborted, ownerKey);
             if (outcome.TouchedImages)
                 await jobs.PublishAsync(jobId, JobStage.Encoded);
 
