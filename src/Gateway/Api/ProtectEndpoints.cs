@@ -113,10 +113,7 @@ public static class ProtectEndpoints
 
             var result = await protection.ProtectAsync(image, fileName ?? "body", policy, new JobProgress(jobs, jobId), context.RequestAborted, outputFormat, owner);
             await jobs.PublishAsync(jobId, JobStage.Encoded);
-            GatewayMetrics.CountImage(ProtectionHeaders.Perturbed, GatewayMetrics.ApiPath);
-            GatewayMetrics.Bytes.Add(result.Report.InputBytes, new KeyValuePair<string, object?>("direction", "in"));
-            GatewayMetrics.Bytes.Add(result.Data.Length, new KeyValuePair<string, object?>("direction", "out"));
-            UploadProcessor.RecordStages(result.Report.Timings);
+            GatewayMetrics.CountPerturbed(result, GatewayMetrics.ApiPath);
             await WriteResultAsync(context, result, jobId, fileName);
             await jobs.PublishAsync(jobId, JobStage.Done);
         }

@@ -44,10 +44,7 @@ public sealed class UploadProcessor(ResilientProtection protection, JobTracker j
             var protectedImage = result.Protected!;
             replacements[index] = protectedImage.Data;
             reports.Add(protectedImage.Report);
-            GatewayMetrics.CountImage("perturbed", GatewayMetrics.ProxyPath);
-            GatewayMetrics.Bytes.Add(protectedImage.Report.InputBytes, new KeyValuePair<string, object?>("direction", "in"));
-            GatewayMetrics.Bytes.Add(protectedImage.Data.Length, new KeyValuePair<string, object?>("direction", "out"));
-            RecordStages(protectedImage.Report.Timings);
+            GatewayMetrics.CountPerturbed(protectedImage, GatewayMetrics.ProxyPath);
         }
 
         // A multipart body always goes out framed by the gateway, so the upstream can only find the parts inspected here.
@@ -137,12 +134,6 @@ public sealed class UploadProcessor(ResilientProtection protection, JobTracker j
     }
 
     private sealed record ImageResult(ProtectionResult? Protected, UploadRefusedException? Refusal);
-
-    internal static void RecordStages(StageTimings t)
-    {
-        foreach (var (stage, ms) in new[] { ("decode", t.DecodeMs), ("queue", t.QueueMs), ("generator", t.GeneratorMs), ("apply", t.ApplyMs), ("encode", t.EncodeMs), ("verify", t.VerifyMs) })
-            GatewayMetrics.StageDuration.Record(ms / 1000, new KeyValuePair<string, object?>("stage", stage));
-    }
 
     /// <summary>How a candidate image is handled: protected, or refused with a known rejection.</summary>
     public sealed record Verdict(ImageRejectedException? Rejection)

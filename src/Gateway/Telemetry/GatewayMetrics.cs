@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using UploadGuard.ProtectionEngine.Protection;
 
 namespace UploadGuard.Gateway.Telemetry;
 
@@ -10,7 +11,7 @@ public static class GatewayMetrics
     private static readonly Meter Meter = new(MeterName);
 
     public static readonly Counter<long> Uploads = Meter.CreateCounter<long>(
-        "uploadguard.uploads", "{request}", "Upload requests by outcome: protected, unprotected, passthrough, refused.");
+        "uploadguard.uploads", "{request}", "Upload requests by outcome: perturbed, unperturbed, passthrough, refused.");
 
     /// <summary>The <c>path</c> label of images and failures that came through a proxied route.</summary>
     public const string ProxyPath = "proxy";
@@ -30,6 +31,18 @@ public static class GatewayMetrics
     /// <summary>Counts one image by outcome, on the path it came through.</summary>
     public static void CountImage(string outcome, string path) =>
         Images.Add(1, new KeyValuePair<string, object?>("outcome", outcome), new KeyValuePair<string, object?>("path", path));
+
+    /// <summary>Counts one perturbed image on the path it came through: the image, its bytes in and out, its stage times.</summary>
+    public static void CountPerturbed(ProtectionResult result, string path)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        CountImage("perturbed", path);
+        Bytes.Add(result.Report.InputBytes, new KeyValuePair<string, object?>("direction", "in"));
+        Bytes.Add(result.Data.Length, new KeyValuePair<string, object?>("direction", "out"));
+        var t = result.Report.Timings;
+        foreach (var (stage, ms) in new[] { ("decode", t.DecodeMs), ("queue", t.QueueMs), ("generator", t.GeneratorMs), ("apply", t.ApplyMs), ("encode", t.EncodeMs), ("verify", t.VerifyMs) })
+            StageDuration.Record(ms / 1000, new KeyValuePair<string, object?>("stage", stage));
+    }
 
     /// <summary>Counts one refusal or failure by reason code, on the path it came through. Call it once per refusal.</summary>
     public static void CountFailure(string reason, string path) =>
