@@ -2,6 +2,7 @@ using System.Text.Json;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using UploadGuard.Cli.Tests.Support;
+using UploadGuard.Tests.Common;
 
 namespace UploadGuard.Cli.Tests.Commands;
 
@@ -60,8 +61,9 @@ public sealed class OwnerKeyCommandTests : IAsyncLifetime
         using var before = Image.Load<Rgba32>(original);
         using var after = Image.Load<Rgba32>(restoredPath);
         using var perturbed = Image.Load<Rgba32>(protectedPath);
-        Assert.True(ShareWithinOneLevel(before, after) >= 0.99, $"restored: {ShareWithinOneLevel(before, after):P2} within one level");
-        Assert.True(ShareWithinOneLevel(before, perturbed) < 0.9, "the protected photo itself was barely changed, so the test proves nothing");
+        double restored = PixelDifference.ShareWithinOneLevel(before, after);
+        Assert.True(restored >= 0.99, $"restored: {restored:P2} within one level");
+        Assert.True(PixelDifference.ShareWithinOneLevel(before, perturbed) < 0.9, "the protected photo itself was barely changed, so the test proves nothing");
     }
 
     [Fact]
@@ -140,23 +142,6 @@ public sealed class OwnerKeyCommandTests : IAsyncLifetime
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("the benchmark needs 2", Flatten(result.Output));
-    }
-
-    private static double ShareWithinOneLevel(Image<Rgba32> a, Image<Rgba32> b)
-    {
-        long within = 0, values = 0;
-        for (int y = 0; y < a.Height; y++)
-        {
-            for (int x = 0; x < a.Width; x++)
-            {
-                foreach (int d in new[] { a[x, y].R - b[x, y].R, a[x, y].G - b[x, y].G, a[x, y].B - b[x, y].B })
-                {
-                    values++;
-                    within += Math.Abs(d) <= 1 ? 1 : 0;
-                }
-            }
-        }
-        return (double)within / values;
     }
 
     private static string Flatten(string output) => string.Join(' ', output.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
