@@ -51,9 +51,6 @@ public static class ImageFormatSniffer
             ?? (IsTga(header) ? "TGA" : null) ?? (IsSvg(header) ? "SVG" : null);
     }
 
-    /// <summary>True when the header is an image format that exists but that the engine does not protect.</summary>
-    public static bool IsUnsupportedImage(ReadOnlySpan<byte> header) => DetectUnsupported(header) is not null;
-
     /// <summary>HEIF and AVIF: an ISO-BMFF <c>ftyp</c> box whose major or compatible brands name a still-image brand.</summary>
     private static string? IsoMediaImage(ReadOnlySpan<byte> header)
     {

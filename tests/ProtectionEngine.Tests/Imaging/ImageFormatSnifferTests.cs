@@ -14,7 +14,7 @@ public sealed class ImageFormatSnifferTests
     {
         var bytes = TestImages.EncodedPhoto(8, 8, format);
         Assert.Equal(format, ImageFormatSniffer.DetectSupported(bytes));
-        Assert.False(ImageFormatSniffer.IsUnsupportedImage(bytes));
+        Assert.Null(ImageFormatSniffer.DetectUnsupported(bytes));
     }
 
     [Theory]
@@ -69,6 +69,6 @@ public sealed class ImageFormatSnifferTests
     {
         var bytes = Encoding.Latin1.GetBytes(content);
         Assert.Null(ImageFormatSniffer.DetectSupported(bytes));
-        Assert.False(ImageFormatSniffer.IsUnsupportedImage(bytes));
+        Assert.Null(ImageFormatSniffer.DetectUnsupported(bytes));
     }
 }
