@@ -26,7 +26,7 @@ internal static class JpegBudget
     {
         if (LibjpegDecoder.Find() is null)
             throw new InvalidOperationException(LibjpegDecoder.MissingMessage);
-        int epsilon = options.Epsilon;
+        int epsilon = options.EpsilonFor(reprojecting.Models.Card);
         Console.WriteLine($"Epsilon {epsilon}; output JPEG 4:4:4 quality {reprojecting.Protector.Codec.Options.JpegQuality}, " +
             $"up to {reprojecting.Protector.Codec.Options.JpegReprojectionRounds} re-projection rounds (target epsilon + 1 = {JpegReprojection.Target(epsilon)} by the engine's decoder).");
         Console.WriteLine("L-inf: the largest change of any channel value after decoding, in 8-bit levels, each decoder against its own decoding of the source.");

@@ -18,6 +18,7 @@ using UploadGuard.Gateway.Problems;
 using UploadGuard.Gateway.Proxy;
 using UploadGuard.Gateway.Security;
 using UploadGuard.Gateway.Telemetry;
+using UploadGuard.ProtectionEngine.Protection;
 using UploadGuard.ProtectionEngine.Batching;
 using Yarp.ReverseProxy.Configuration;
 
@@ -31,7 +32,12 @@ var services = builder.Services;
 services.AddProblemDetails();
 services.AddOpenApi();
 services.AddProtectionEngine(builder.Configuration);
-services.Configure<ProtectionDefaults>(builder.Configuration.GetSection(ProtectionDefaults.SectionName));
+services.AddOptions<ProtectionDefaults>()
+    .Bind(builder.Configuration.GetSection(ProtectionDefaults.SectionName))
+    .Validate(d => d.Epsilon is null or (>= ProtectionOptions.MinEpsilon and <= ProtectionOptions.MaxEpsilon),
+        $"Protection:Epsilon must be between {ProtectionOptions.MinEpsilon} and {ProtectionOptions.MaxEpsilon}, or unset for the active model's own.")
+    .Validate(d => d.MaxRequestBytes > 0, "Protection:MaxRequestBytes must be positive.")
+    .ValidateOnStart();
 services.Configure<ClientTokenOptions>(builder.Configuration.GetSection(ClientTokenOptions.SectionName));
 services.Configure<ProtectRateLimitOptions>(builder.Configuration.GetSection(ProtectRateLimitOptions.SectionName));
 // Header limits: the gateway enforces the configured ones with a problem+json 431; Kestrel gets headroom above them and

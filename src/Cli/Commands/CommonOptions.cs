@@ -1,5 +1,6 @@
 using System.CommandLine;
 using UploadGuard.ProtectionEngine.Hosting;
+using UploadGuard.ProtectionEngine.Protection;
 
 namespace UploadGuard.Cli.Commands;
 
@@ -11,6 +12,24 @@ internal static class CommonOptions
         Description = "Model registry folder.",
         DefaultValueFactory = _ => new DirectoryInfo(EngineOptions.DefaultModelsPath),
     };
+
+    /// <summary>
+    /// <c>--epsilon</c>: unset means the model's own budget, the epsilon its card's claim was measured at (8 for a model
+    /// that claims nothing); out of range is a usage error.
+    /// </summary>
+    public static Option<int?> Epsilon(string description)
+    {
+        var option = new Option<int?>("--epsilon", "-e")
+        {
+            Description = $"{description} ({ProtectionOptions.MinEpsilon}-{ProtectionOptions.MaxEpsilon}; default: the model's claimed epsilon, or {ProtectionOptions.FallbackEpsilon}).",
+        };
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is < ProtectionOptions.MinEpsilon or > ProtectionOptions.MaxEpsilon)
+                r.AddError($"--epsilon must be between {ProtectionOptions.MinEpsilon} and {ProtectionOptions.MaxEpsilon}.");
+        });
+        return option;
+    }
 
     public static Option<string> Device() => new("--device")
     {

@@ -18,17 +18,7 @@ internal static class ProtectCommand
     {
         var input = new Argument<string>("input") { Description = "A photo, or a folder of photos (.jpg, .jpeg, .png, .webp; top level)." };
         var output = new Option<string>("--output", "-o") { Description = "Output file, or folder for several photos.", Required = true };
-        var epsilon = new Option<int>("--epsilon", "-e")
-        {
-            Description = $"L-infinity budget in 8-bit levels ({ProtectionOptions.MinEpsilon}-{ProtectionOptions.MaxEpsilon}).",
-            DefaultValueFactory = _ => 8,
-        };
-        epsilon.Validators.Add(r =>
-        {
-            int value = r.GetValueOrDefault<int>();
-            if (value is < ProtectionOptions.MinEpsilon or > ProtectionOptions.MaxEpsilon)
-                r.AddError($"--epsilon must be between {ProtectionOptions.MinEpsilon} and {ProtectionOptions.MaxEpsilon}.");
-        });
+        var epsilon = CommonOptions.Epsilon("L-infinity budget in 8-bit levels");
         var format = new Option<string>("--format", "-f") { Description = "Output format.", DefaultValueFactory = _ => "keep" };
         format.AcceptOnlyFromAmong("keep", "png", "jpeg", "webp");
         var metadata = new Option<string>("--metadata") { Description = "Metadata policy.", DefaultValueFactory = _ => "strip-personal" };
@@ -63,7 +53,7 @@ internal static class ProtectCommand
     }
 
     private sealed record Settings(
-        string Input, string Output, int Epsilon, OutputFormat Format, MetadataPolicy Metadata, string? Model,
+        string Input, string Output, int? Epsilon, OutputFormat Format, MetadataPolicy Metadata, string? Model,
         string ModelsPath, string Device, bool Overwrite, int Jobs, FileInfo? Report, string? Owner);
 
     private sealed record Outcome(FileInfo Input, FileInfo Output, ProtectionReport? Report, string? Error);

@@ -16,7 +16,7 @@ internal static class UnprotectCommand
     {
         var input = new Argument<string>("input") { Description = "A protected photo, or a folder of them (.jpg, .jpeg, .png, .webp; top level)." };
         var output = new Option<string>("--output", "-o") { Description = "Output file, or folder for several photos.", Required = true };
-        var epsilon = new Option<int>("--epsilon", "-e") { Description = "The budget the photos were protected with (their reports say).", DefaultValueFactory = _ => 8 };
+        var epsilon = CommonOptions.Epsilon("The budget the photos were protected with (their reports say)");
         var format = new Option<string>("--format", "-f") { Description = "Output format (png restores lossless photos exactly).", DefaultValueFactory = _ => "keep" };
         format.AcceptOnlyFromAmong("keep", "png", "jpeg", "webp");
         var model = new Option<string?>("--model") { Description = "The owner-keyed model version that protected the photos (default: the registry's active one)." };
@@ -36,15 +36,13 @@ internal static class UnprotectCommand
         return command;
     }
 
-    private static int Run(ParseResult parsed, OwnerKeyOptions ownerOptions, string input, string output, int epsilon, OutputFormat format, string? model,
+    private static int Run(ParseResult parsed, OwnerKeyOptions ownerOptions, string input, string output, int? epsilon, OutputFormat format, string? model,
         string modelsPath, bool overwrite, CancellationToken cancellationToken)
     {
         IReadOnlyList<OwnerKey> keys;
         ProtectPlan plan;
         try
         {
-            if (epsilon is < ProtectionOptions.MinEpsilon or > ProtectionOptions.MaxEpsilon)
-                throw new ArgumentException($"--epsilon must be between {ProtectionOptions.MinEpsilon} and {ProtectionOptions.MaxEpsilon}.");
             string owner = parsed.GetValue(ownerOptions.Owner)!;
             OwnerKeyring.ValidateOwnerId(owner);
             keys = ownerOptions.Keyring(parsed).DeriveAll(owner);

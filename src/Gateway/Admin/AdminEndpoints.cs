@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using UploadGuard.ProtectionEngine.Protection;
 using UploadGuard.Gateway.Engine;
 using UploadGuard.Gateway.Problems;
 using UploadGuard.Gateway.Proxy;
@@ -63,11 +64,14 @@ public static class AdminEndpoints
     }
 
     /// <param name="ClaimedProtection">The card's claim in words ("none claimed", or the measured claim and its scope).</param>
-    /// <param name="ClaimAtDefaultEpsilon">What the card claims at the gateway's default epsilon (<c>Protection:Epsilon</c>).</param>
+    /// <param name="ClaimAtDefaultEpsilon">What the card claims at the budget a route without one would use (<c>Protection:Epsilon</c>, else the card's own).</param>
     public sealed record ModelEntry(ModelCard Card, bool Active, string? Warning, string ClaimedProtection, string ClaimAtDefaultEpsilon, int DefaultEpsilon)
     {
-        public static ModelEntry Of(ModelCard card, bool active, int defaultEpsilon) =>
-            new(card, active, card.Warning, card.ClaimedProtection, card.ClaimAt(defaultEpsilon).Token(), defaultEpsilon);
+        public static ModelEntry Of(ModelCard card, bool active, int? configuredEpsilon)
+        {
+            int epsilon = configuredEpsilon ?? ProtectionOptions.DefaultEpsilon(card);
+            return new(card, active, card.Warning, card.ClaimedProtection, card.ClaimAt(epsilon).Token(), epsilon);
+        }
     }
 
     private static async Task<IResult> StartRetrainAsync(HttpContext context, RetrainCoordinator jobs, IOptions<AdminOptions> options)

@@ -60,7 +60,7 @@ public static partial class UnprotectEndpoint
             }
             if (!engine.ActiveCard.Architecture.IsOwnerKeyed)
                 throw NotOwnerKeyed(engine.ActiveCard.Version, engine.ActiveCard.Architecture.Name);
-            int budget = epsilon ?? defaults.Value.Epsilon;
+            int? budget = epsilon ?? defaults.Value.Epsilon;
             if (budget is < ProtectionOptions.MinEpsilon or > ProtectionOptions.MaxEpsilon)
                 throw new UploadRefusedException(StatusCodes.Status400BadRequest, "invalid_epsilon",
                     $"epsilon must be between {ProtectionOptions.MinEpsilon} and {ProtectionOptions.MaxEpsilon} (the budget the photo was protected with).");
@@ -94,7 +94,7 @@ public static partial class UnprotectEndpoint
     }
 
     /// <summary>The engine's removal, its refusals as the problems the rest of the gateway answers with.</summary>
-    private static UnprotectResult Remove(IProtectionEngine engine, byte[] image, IReadOnlyList<OwnerKey> candidates, int epsilon, OutputFormat format, string part,
+    private static UnprotectResult Remove(IProtectionEngine engine, byte[] image, IReadOnlyList<OwnerKey> candidates, int? epsilon, OutputFormat format, string part,
         CancellationToken cancellationToken)
     {
         try

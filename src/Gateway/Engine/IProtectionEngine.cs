@@ -13,5 +13,5 @@ public interface IProtectionEngine
     Task<ProtectionResult> ProtectAsync(Stream input, ProtectionOptions options, IProgress<ProtectionProgress>? progress, CancellationToken cancellationToken);
 
     /// <summary>Authorised removal with the active model (<see cref="ImageUnprotector.Unprotect"/>); CPU-bound, synchronous.</summary>
-    UnprotectResult Unprotect(ReadOnlyMemory<byte> encoded, IReadOnlyList<OwnerKey> candidates, int epsilon, OutputFormat format, CancellationToken cancellationToken);
+    UnprotectResult Unprotect(ReadOnlyMemory<byte> encoded, IReadOnlyList<OwnerKey> candidates, int? epsilon, OutputFormat format, CancellationToken cancellationToken);
 }

@@ -13,6 +13,6 @@ public sealed class LocalProtectionEngine(EngineState state) : IProtectionEngine
     public Task<ProtectionResult> ProtectAsync(Stream input, ProtectionOptions options, IProgress<ProtectionProgress>? progress, CancellationToken cancellationToken) =>
         state.Host.Protector.ProtectAsync(input, options, progress, cancellationToken);
 
-    public UnprotectResult Unprotect(ReadOnlyMemory<byte> encoded, IReadOnlyList<OwnerKey> candidates, int epsilon, OutputFormat format, CancellationToken cancellationToken) =>
+    public UnprotectResult Unprotect(ReadOnlyMemory<byte> encoded, IReadOnlyList<OwnerKey> candidates, int? epsilon, OutputFormat format, CancellationToken cancellationToken) =>
         state.Host.Unprotector.Unprotect(encoded, candidates, epsilon, format, cancellationToken);
 }

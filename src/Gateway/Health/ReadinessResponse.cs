@@ -1,7 +1,10 @@
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using UploadGuard.Gateway.Engine;
+using UploadGuard.Gateway.Proxy;
 using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Protection;
 
 namespace UploadGuard.Gateway.Health;
 
@@ -17,14 +20,16 @@ public static class ReadinessResponse
     {
         var state = context.RequestServices.GetRequiredService<EngineState>();
         var card = state.Host.Models.Card;
+        var configured = context.RequestServices.GetRequiredService<IOptions<ProtectionDefaults>>().Value.Epsilon;
         context.Response.ContentType = "application/json; charset=utf-8";
         return context.Response.WriteAsync(JsonSerializer.Serialize(new
         {
             status = report.Status.ToString(),
             engine = state.IsWarm ? "warm" : "warming-up",
-            model = new { card.Version, card.Trained },
+            model = new { card.Version, card.Trained, ownerKeyed = card.Architecture.IsOwnerKeyed },
             claimedProtection = card.ClaimedProtection,
             claimEpsilon = card.Trained ? card.Claim?.Epsilon : null,
+            defaultEpsilon = configured ?? ProtectionOptions.DefaultEpsilon(card),
             warning = card.Warning,
         }, Json));
     }

@@ -7,7 +7,11 @@ public sealed class ProtectionDefaults
 {
     public const string SectionName = "Protection";
 
-    public int Epsilon { get; set; } = 8;
+    /// <summary>
+    /// The budget of routes that set none. Unset (the default): the active model's, the epsilon its card's claim was
+    /// measured at (8 for a model that claims nothing), so that activating a model brings its measured budget along.
+    /// </summary>
+    public int? Epsilon { get; set; }
 
     public FailMode FailMode { get; set; } = FailMode.Closed;
 

@@ -43,14 +43,16 @@ public static class ProtectionHeaders
     /// <summary>The key holder took the owner's perturbation off (<c>POST /admin/unprotect</c>).</summary>
     public const string Removed = "removed";
 
-    public static void Apply(IHeaderDictionary headers, UploadOutcome outcome, int epsilon, ModelCard card, string jobId)
+    public static void Apply(IHeaderDictionary headers, UploadOutcome outcome, int? epsilon, ModelCard card, string jobId)
     {
+        // What the images got (the engine resolved an unset budget against the model it used), else what they would have.
+        int budget = outcome.Reports.Count > 0 ? outcome.Reports.Max(r => r.Epsilon) : epsilon ?? ProtectionOptions.DefaultEpsilon(card);
         headers[Job] = jobId;
         headers[Status] = outcome.Unprotected.Count > 0 ? NotPerturbed : outcome.Reports.Count > 0 ? Perturbed : NoImages;
         headers[Count] = outcome.Reports.Count.ToString(CultureInfo.InvariantCulture);
         if (outcome.Reports.Count > 0)
         {
-            headers[Epsilon] = epsilon.ToString(CultureInfo.InvariantCulture);
+            headers[Epsilon] = budget.ToString(CultureInfo.InvariantCulture);
             headers[Model] = string.Join(",", outcome.Reports.Select(r => r.ModelVersion).Distinct());
             ApplyLinf(headers, outcome.Reports.Max(r => r.LinfBeforeEncoding), outcome.Reports.Max(r => r.LinfDecoded));
             if (outcome.Reports.Select(r => r.OwnerKeyId).OfType<string>().Distinct().ToList() is { Count: > 0 } keyIds)
@@ -58,7 +60,7 @@ public static class ProtectionHeaders
         }
         if (outcome.Unprotected.Count > 0)
             headers[Unperturbed] = string.Join("; ", outcome.Unprotected.Select(Uri.EscapeDataString));
-        ApplyClaim(headers, card.ClaimAt(epsilon), card.Warning);
+        ApplyClaim(headers, card.ClaimAt(budget), card.Warning);
     }
 
     /// <summary>The headers of one perturbed image (<c>/api/protect</c>), from its report.</summary>

@@ -7,7 +7,7 @@ namespace UploadGuard.Gateway.Proxy;
 
 /// <summary>
 /// Protection settings of one YARP route, read from its metadata:
-/// <c>UploadGuard.Protect</c> (true/false), <c>UploadGuard.Epsilon</c>, <c>UploadGuard.FailMode</c> (closed/open),
+/// <c>UploadGuard.Protect</c> (true/false), <c>UploadGuard.Epsilon</c> (unset: <see cref="ProtectionDefaults.Epsilon"/>), <c>UploadGuard.FailMode</c> (closed/open),
 /// <c>UploadGuard.Formats</c> (comma list of jpeg, png, webp), <c>UploadGuard.MaxImageBytes</c>,
 /// <c>UploadGuard.MaxImagePixels</c> and <c>UploadGuard.MaxRequestBytes</c>; and where the photos' owner comes from
 /// (<see cref="OwnerPolicy"/>): <c>UploadGuard.OwnerSources</c> (comma list of jwt, header, client, fixed),
@@ -15,7 +15,7 @@ namespace UploadGuard.Gateway.Proxy;
 /// </summary>
 public sealed record RouteProtectionPolicy(
     bool Enabled,
-    int Epsilon,
+    int? Epsilon,
     FailMode FailMode,
     IReadOnlySet<ImageFormatKind> Formats,
     long MaxImageBytes,
@@ -30,7 +30,7 @@ public sealed record RouteProtectionPolicy(
         string? Get(string key) => metadata is not null && metadata.TryGetValue(Prefix + key, out var value) ? value : null;
 
         bool enabled = Get("Protect") is { } protect && bool.Parse(protect);
-        int epsilon = Get("Epsilon") is { } e ? int.Parse(e, CultureInfo.InvariantCulture) : defaults.Epsilon;
+        int? epsilon = Get("Epsilon") is { } e ? int.Parse(e, CultureInfo.InvariantCulture) : defaults.Epsilon;
         var failMode = Get("FailMode") is { } f ? Enum.Parse<FailMode>(f, ignoreCase: true) : defaults.FailMode;
         var formats = Get("Formats") is { } list
             ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

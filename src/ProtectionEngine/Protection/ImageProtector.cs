@@ -40,6 +40,7 @@ public sealed class ImageProtector(ImageCodec codec, GeneratorBatcher batcher, A
 
         using var lease = Models.Acquire();
         var card = lease.Model.Card;
+        int epsilon = options.EpsilonFor(card);
         var canvas = WorkingCanvas.From(decoded.Pixels, card.WorkingSize);
         Report(ProtectionStage.Queued);
         double queueMs = 0;
@@ -64,7 +65,7 @@ public sealed class ImageProtector(ImageCodec codec, GeneratorBatcher batcher, A
         cancellationToken.ThrowIfCancellationRequested();
 
         using var protectedImage = decoded.Pixels.Clone();
-        PerturbationApplier.Apply(protectedImage, canvas, perturbation, options.Epsilon, source.IsGrayscale);
+        PerturbationApplier.Apply(protectedImage, canvas, perturbation, epsilon, source.IsGrayscale);
         double applyMs = Lap(stage);
         Report(ProtectionStage.Applied);
 
@@ -83,10 +84,10 @@ public sealed class ImageProtector(ImageCodec codec, GeneratorBatcher batcher, A
         try
         {
             measured = PixelComparison.Measure(decoded.Pixels, roundTrip);
-            while (!lossless && measured.MaxAbsDifference > JpegReprojection.Target(options.Epsilon) && rounds < Codec.Options.JpegReprojectionRounds)
+            while (!lossless && measured.MaxAbsDifference > JpegReprojection.Target(epsilon) && rounds < Codec.Options.JpegReprojectionRounds)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (JpegReprojection.Adjust(protectedImage, decoded.Pixels, roundTrip, options.Epsilon, rounds + 1) == 0)
+                if (JpegReprojection.Adjust(protectedImage, decoded.Pixels, roundTrip, epsilon, rounds + 1) == 0)
                     break;
                 rounds++;
                 var candidate = Codec.Encode(protectedImage, source, target);
@@ -106,9 +107,9 @@ public sealed class ImageProtector(ImageCodec codec, GeneratorBatcher batcher, A
         {
             roundTrip.Dispose();
         }
-        if (lossless && measured.MaxAbsDifference > options.Epsilon)
+        if (lossless && measured.MaxAbsDifference > epsilon)
             throw new InvalidOperationException(
-                $"Internal error: lossless output differs by {measured.MaxAbsDifference} levels, over epsilon {options.Epsilon}. Nothing was returned.");
+                $"Internal error: lossless output differs by {measured.MaxAbsDifference} levels, over epsilon {epsilon}. Nothing was returned.");
         double verifyMs = Lap(stage);
         Report(ProtectionStage.Verified);
 
@@ -120,7 +121,7 @@ public sealed class ImageProtector(ImageCodec codec, GeneratorBatcher batcher, A
             Height = source.Height,
             InputBytes = encoded.Length,
             OutputBytes = output.Length,
-            Epsilon = options.Epsilon,
+            Epsilon = epsilon,
             ModelVersion = card.Version,
             ModelTrained = card.Trained,
             OwnerKeyId = card.Architecture.IsOwnerKeyed ? options.Owner?.KeyId : null,
@@ -129,7 +130,7 @@ public sealed class ImageProtector(ImageCodec codec, GeneratorBatcher batcher, A
             LinfDecoded = measured.MaxAbsDifference,
             LinfDecoder = ImageCodec.VerificationDecoder,
             JpegReprojectionRounds = rounds,
-            Claim = card.ClaimAt(options.Epsilon),
+            Claim = card.ClaimAt(epsilon),
             ClaimedProtection = card.ClaimedProtection,
             PsnrDb = measured.PsnrDb,
             ChangedFraction = measured.ChangedFraction,

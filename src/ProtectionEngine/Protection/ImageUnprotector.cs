@@ -14,17 +14,19 @@ public sealed class ImageUnprotector(ImageCodec codec, ActiveModel models)
     /// <exception cref="InvalidOperationException">The model is not owner-keyed.</exception>
     /// <exception cref="OwnerTextureNotFoundException">No candidate key's texture is in the photo.</exception>
     /// <exception cref="ImageRejectedException">The photo cannot be decoded within the caps.</exception>
-    public UnprotectResult Unprotect(ReadOnlyMemory<byte> encoded, IReadOnlyList<OwnerKey> candidates, int epsilon, OutputFormat format,
+    public UnprotectResult Unprotect(ReadOnlyMemory<byte> encoded, IReadOnlyList<OwnerKey> candidates, int? epsilon, OutputFormat format,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(candidates);
-        new ProtectionOptions { Epsilon = epsilon, Format = format }.Validate();
+        var options = new ProtectionOptions { Epsilon = epsilon, Format = format };
+        options.Validate();
         using var lease = models.Acquire();
         var card = lease.Model.Card;
+        int budget = options.EpsilonFor(card);
         if (lease.Model.Generator is not OwnerTextureGenerator keyed)
             throw new InvalidOperationException($"Model {card.Version} is not owner-keyed ({card.Architecture.Name}); its perturbation cannot be removed with a key.");
         using var decoded = codec.Decode(encoded, cancellationToken);
-        var match = PerturbationRemover.Remove(decoded.Pixels, keyed, card.WorkingSize, epsilon, decoded.Source.IsGrayscale, candidates);
+        var match = PerturbationRemover.Remove(decoded.Pixels, keyed, card.WorkingSize, budget, decoded.Source.IsGrayscale, candidates);
         if (!match.Found)
             throw new OwnerTextureNotFoundException(card.Version, match.Correlation);
         var target = ImageCodec.ResolveOutputFormat(decoded.Source, format);

@@ -1,4 +1,5 @@
 using UploadGuard.ProtectionEngine.Imaging;
+using UploadGuard.ProtectionEngine.Models;
 using UploadGuard.ProtectionEngine.Owners;
 
 namespace UploadGuard.ProtectionEngine.Protection;
@@ -9,8 +10,14 @@ public sealed record ProtectionOptions
     public const int MinEpsilon = 1;
     public const int MaxEpsilon = 32;
 
-    /// <summary>L-infinity budget in 8-bit levels: no channel of any pixel moves by more than this. 8 means 8/255.</summary>
-    public int Epsilon { get; init; } = 8;
+    /// <summary>The budget for a model whose card claims nothing: the common budget of the unlearnable-examples papers.</summary>
+    public const int FallbackEpsilon = 8;
+
+    /// <summary>
+    /// L-infinity budget in 8-bit levels: no channel of any pixel moves by more than this. 8 means 8/255. Null: the
+    /// model's default (<see cref="DefaultEpsilon"/>).
+    /// </summary>
+    public int? Epsilon { get; init; }
 
     public OutputFormat Format { get; init; } = OutputFormat.Keep;
 
@@ -19,6 +26,19 @@ public sealed record ProtectionOptions
     /// ignore it, and their reports say no key was used.
     /// </summary>
     public OwnerKey? Owner { get; init; }
+
+    /// <summary>
+    /// The budget an image gets when nobody chose one: the epsilon the card's claim was measured at, so that a default
+    /// upload gets the protection the card states; <see cref="FallbackEpsilon"/> for a card that claims nothing.
+    /// </summary>
+    public static int DefaultEpsilon(ModelCard card)
+    {
+        ArgumentNullException.ThrowIfNull(card);
+        return card.Trained && card.Claim is { } claim ? claim.Epsilon : FallbackEpsilon;
+    }
+
+    /// <summary>The budget for an image perturbed by the model of <paramref name="card"/>.</summary>
+    public int EpsilonFor(ModelCard card) => Epsilon ?? DefaultEpsilon(card);
 
     public void Validate()
     {

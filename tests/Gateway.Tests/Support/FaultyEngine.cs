@@ -63,6 +63,6 @@ public sealed class FaultyEngine(EngineState state) : IProtectionEngine
     }
 
     /// <summary>Removal is not under test here: always the real engine.</summary>
-    public UnprotectResult Unprotect(ReadOnlyMemory<byte> encoded, IReadOnlyList<OwnerKey> candidates, int epsilon, OutputFormat format, CancellationToken cancellationToken) =>
+    public UnprotectResult Unprotect(ReadOnlyMemory<byte> encoded, IReadOnlyList<OwnerKey> candidates, int? epsilon, OutputFormat format, CancellationToken cancellationToken) =>
         _real.Unprotect(encoded, candidates, epsilon, format, cancellationToken);
 }
