@@ -100,7 +100,7 @@ services.AddOpenTelemetry().WithMetrics(metrics => metrics
 
 services.AddHealthChecks().AddCheck<EngineReadinessCheck>("engine", tags: ["ready"]);
 
-var proxy = services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+var proxy = services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy")).AddConfigFilter<RouteMetadataValidator>();
 var demoOptions = builder.Configuration.GetSection(DemoUpstreamOptions.SectionName).Get<DemoUpstreamOptions>() ?? new();
 DemoUpstream? demo = null;
 if (demoOptions.Enabled)
