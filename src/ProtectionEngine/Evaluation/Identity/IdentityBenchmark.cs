@@ -65,7 +65,7 @@ public static class IdentityBenchmark
                 string rowName = IdentityRows.Name(row);
                 progress?.Report(new BenchmarkProgress(BenchmarkStage.Preparing, $"Preparing the '{rowName}' training set", Row: rowName));
                 var trainingSet = TrainingSet(row, data, protectedPhotos, removedPhotos, ownedPhotos, ownerSet, options);
-                string? note = row is IdentityRow.Clean or IdentityRow.CleanAveraging ? null : card?.Trained == false ? ModelCard.UntrainedWarning : null;
+                string? note = IdentityRows.IsClean(row) ? null : card?.Trained == false ? ModelCard.UntrainedWarning : null;
                 foreach (var architecture in options.Architectures)
                 {
                     string name = VictimArchitectures.Name(architecture);
@@ -119,8 +119,8 @@ public static class IdentityBenchmark
         LabeledImages RequireProtected() => protectedPhotos ?? throw new InvalidOperationException($"Row '{IdentityRows.Name(row)}' needs the protected photos.");
         var photos = row switch
         {
-            IdentityRow.Clean => data.Train,
             IdentityRow.CleanAveraging => OwnerAveragingAttack.Apply(data.Train, owners),
+            _ when IdentityRows.IsClean(row) => data.Train,
             IdentityRow.Averaging => OwnerAveragingAttack.Apply(RequireProtected(), owners),
             IdentityRow.Removed => removedPhotos ?? throw new InvalidOperationException("Row 'removed' needs an owner-keyed model."),
             IdentityRow.Coverage75 or IdentityRow.Coverage50 => Covered(data.Train, RequireProtected(), ownedPhotos, IdentityRows.Coverage(row), options.Seed),

@@ -69,7 +69,7 @@ public sealed record IdentityBenchmarkOptions
             throw new ArgumentOutOfRangeException(nameof(Epsilon), Epsilon, $"Epsilon must be {ProtectionOptions.MinEpsilon}..{ProtectionOptions.MaxEpsilon}.");
         if (Rows.Count == 0 || (Architectures.Count == 0 && !LinearProbe))
             throw new ArgumentException("Give at least one row and one victim.");
-        if (Rows.Any(r => r != IdentityRow.Clean && r != IdentityRow.CleanAveraging) && ModelVersion is null)
+        if (Rows.Any(r => !IdentityRows.IsClean(r)) && ModelVersion is null)
             throw new ArgumentException("Rows other than clean and clean-averaging need a model.");
         Recipe.Validate();
     }

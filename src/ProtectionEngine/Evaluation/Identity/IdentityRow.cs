@@ -24,6 +24,15 @@ public enum IdentityRow
     /// <summary>Protected, then grey.</summary>
     Grayscale,
 
+    /// <summary>The clean photos re-encoded as JPEG 75: what <see cref="Jpeg75"/> costs the attacker on its own.</summary>
+    CleanJpeg75,
+
+    /// <summary>The clean photos halved and scaled back: the reference for <see cref="Downscale"/>.</summary>
+    CleanDownscale,
+
+    /// <summary>The clean photos grey: the reference for <see cref="Grayscale"/>.</summary>
+    CleanGrayscale,
+
     /// <summary>
     /// Protected, then the attacker's estimate of each owner's pattern subtracted: the mean of the owner's photos minus
     /// the mean of everyone's, at full size, before cropping.
