@@ -49,6 +49,9 @@ public static class DecodeBudgetMain
             ["ReverseProxy__Routes__guarded__ClusterId"] = "up",
             ["ReverseProxy__Routes__guarded__Match__Path"] = "/guarded/{**rest}",
             ["ReverseProxy__Routes__guarded__Metadata__UploadGuard.Protect"] = "true",
+            // The shipped model is owner-keyed: the route names its owner, as a site would.
+            ["ReverseProxy__Routes__guarded__Metadata__UploadGuard.OwnerSources"] = "fixed",
+            ["ReverseProxy__Routes__guarded__Metadata__UploadGuard.FixedOwner"] = "bench",
             ["Logging__LogLevel__Default"] = "Warning",
         });
         using var http = new HttpClient { BaseAddress = gateway.Address, Timeout = TimeSpan.FromMinutes(5) };

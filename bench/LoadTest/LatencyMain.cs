@@ -65,6 +65,9 @@ public static class LatencyMain
                 ["ReverseProxy__Routes__protected__ClusterId"] = "up",
                 ["ReverseProxy__Routes__protected__Match__Path"] = $"/{LatencyComparison.ProtectedRoute}/{{**rest}}",
                 ["ReverseProxy__Routes__protected__Metadata__UploadGuard.Protect"] = "true",
+                // The shipped model is owner-keyed: the route names its owner, as a site would.
+                ["ReverseProxy__Routes__protected__Metadata__UploadGuard.OwnerSources"] = "fixed",
+                ["ReverseProxy__Routes__protected__Metadata__UploadGuard.FixedOwner"] = "bench",
                 ["Logging__LogLevel__Default"] = "Warning",
             };
             if (engineConcurrency is not null) environment["EngineResilience__MaxConcurrency"] = engineConcurrency;

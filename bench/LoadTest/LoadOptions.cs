@@ -19,6 +19,9 @@ public sealed record LoadOptions
 
     public int Seed { get; init; } = 1;
 
+    /// <summary>The route's budget, which forwarded images are checked against; null: the gateway's default (<c>/readyz</c>).</summary>
+    public int? Epsilon { get; init; }
+
     /// <summary>The route prefix uploads go to, e.g. <c>/site/load-1234</c>; each upload adds <c>/{id}</c>.</summary>
     public string PathPrefix { get; init; } = "/site/load";
 }

@@ -35,6 +35,7 @@ public sealed class LoadRun(Uri gateway, int gatewayProcessId, Func<string, IRea
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = options.Concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
         using var client = new HttpClient(handler) { BaseAddress = gateway, Timeout = options.RequestTimeout };
         using var deadline = new CancellationTokenSource(options.Deadline);
+        int epsilon = options.Epsilon ?? await DefaultEpsilonAsync(client);
         var attempts = new ConcurrentBag<Attempt>();
         var finals = new ConcurrentDictionary<string, (int Status, string Reason)>();
         long rssBefore = ProcessMemory.Rss(gatewayProcessId), peak = rssBefore;
@@ -68,7 +69,7 @@ public sealed class LoadRun(Uri gateway, int gatewayProcessId, Func<string, IRea
         await sampler;
         peak = Math.Max(peak, ProcessMemory.PeakRss(gatewayProcessId));   // the kernel's own high-water mark catches peaks between samples
 
-        return Reconcile(uploads, finals, attempts, upstream(prefix + "/"), elapsed, peak, rssBefore, ProcessMemory.Rss(gatewayProcessId));
+        return Reconcile(uploads, finals, attempts, upstream(prefix + "/"), elapsed, peak, rssBefore, ProcessMemory.Rss(gatewayProcessId), epsilon);
     }
 
     private async Task<(int Status, string Reason)> SendAsync(HttpClient client, string path, Upload upload, ConcurrentBag<Attempt> attempts, CancellationToken ct)
@@ -122,7 +123,7 @@ public sealed class LoadRun(Uri gateway, int gatewayProcessId, Func<string, IRea
     }
 
     private LoadReport Reconcile(List<Upload> uploads, ConcurrentDictionary<string, (int Status, string Reason)> finals, ConcurrentBag<Attempt> attempts,
-        IReadOnlyList<UpstreamRecord> records, TimeSpan elapsed, long peak, long rssBefore, long rssAfter)
+        IReadOnlyList<UpstreamRecord> records, TimeSpan elapsed, long peak, long rssBefore, long rssAfter, int epsilon)
     {
         var complete = records.Where(r => r.Complete).ToList();
         var byId = complete.GroupBy(r => r.Path.Split('/', '?')[^1]).ToDictionary(g => g.Key, g => g.ToList());
@@ -143,7 +144,7 @@ public sealed class LoadRun(Uri gateway, int gatewayProcessId, Func<string, IRea
                     unexpected += Math.Max(0, seen.Count - 1);
                     continue;
                 }
-                var problem = Verify(upload, seen[0], ref verified);
+                var problem = Verify(upload, seen[0], epsilon, ref verified);
                 if (problem is not null) lost.Add($"{upload.Id}: {problem}");
                 else forwarded++;
             }
@@ -193,7 +194,7 @@ public sealed class LoadRun(Uri gateway, int gatewayProcessId, Func<string, IRea
     }
 
     /// <summary>The recorded body holds this upload's id and, in place of each image, a protected version of it.</summary>
-    private static string? Verify(Upload upload, UpstreamRecord record, ref int verified)
+    private static string? Verify(Upload upload, UpstreamRecord record, int epsilon, ref int verified)
     {
         var parts = ReadParts(record.Body, record.ContentType);
         if (!parts.TryGetValue("uploadId", out var id) || Encoding.UTF8.GetString(id) != upload.Id)
@@ -205,7 +206,7 @@ public sealed class LoadRun(Uri gateway, int gatewayProcessId, Func<string, IRea
             using var a = Image.Load<Rgba32>(original);
             using var b = Image.Load<Rgba32>(forwarded);
             if (a.Width != b.Width || a.Height != b.Height) return $"part {name} changed size";
-            int bound = 8 + (forwarded[0] == 0xFF ? JpegSlack : 0);
+            int bound = epsilon + (forwarded[0] == 0xFF ? JpegSlack : 0);
             int max = MaxAbs(a, b);
             if (max > bound) return $"part {name}: L-inf {max} > {bound}";
             verified++;
@@ -278,6 +279,13 @@ public sealed class LoadRun(Uri gateway, int gatewayProcessId, Func<string, IRea
     }
 
     /// <summary>The gateway's uploads-in-flight and buffered-bytes gauges (both 0 once it is idle again).</summary>
+    /// <summary>The budget a route without its own gets: the active model's claimed epsilon, as <c>/readyz</c> reports it.</summary>
+    private static async Task<int> DefaultEpsilonAsync(HttpClient client)
+    {
+        using var ready = JsonDocument.Parse(await client.GetStringAsync(new Uri("/readyz", UriKind.Relative)));
+        return ready.RootElement.GetProperty("defaultEpsilon").GetInt32();
+    }
+
     public static async Task<(double InFlight, double Buffered)> GaugesAsync(Uri gateway)
     {
         using var http = new HttpClient { BaseAddress = gateway };

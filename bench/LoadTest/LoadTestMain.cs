@@ -32,6 +32,9 @@ public static class LoadTestMain
             ["ReverseProxy__Routes__load__ClusterId"] = "up",
             ["ReverseProxy__Routes__load__Match__Path"] = "/load/{**rest}",
             ["ReverseProxy__Routes__load__Metadata__UploadGuard.Protect"] = "true",
+            // The shipped model is owner-keyed: the route names its owner, as a site would.
+            ["ReverseProxy__Routes__load__Metadata__UploadGuard.OwnerSources"] = "fixed",
+            ["ReverseProxy__Routes__load__Metadata__UploadGuard.FixedOwner"] = "bench",
             // Low engine limits so that 32 clients meet backpressure (503 engine_busy with Retry-After).
             ["EngineResilience__MaxConcurrency"] = Arg("--engine-concurrency", "4"),
             ["EngineResilience__QueueLimit"] = Arg("--engine-queue", "16"),

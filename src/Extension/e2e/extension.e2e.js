@@ -1,7 +1,8 @@
 // End-to-end: the real Debian Chromium (--headless=new) with the unpacked extension from dist/, the real gateway on
 // loopback, and a test site with an <input type=file> upload form. Playwright picks a photo and submits the form.
 //
-// 1. The upload target stores a protected image: same name and type, decoded difference at most epsilon (8) and not
+// 1. The upload target stores a protected image: same name and type, decoded difference at most the gateway's epsilon
+//    (the shipped model's claimed one, from /readyz), protected with the client user's key as owner, and not
 //    identical; the popup shows the job reach "done" with stages from the hub; a screenshot of the popup is saved.
 // 2. A file input added later inside an open shadow root, a drop and a paste are protected the same way.
 // 3. "Protect and download image" (the context menu's handler) downloads a protected copy.
@@ -23,7 +24,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 const dist = resolve(here, '../dist');
 const artifacts = resolve(here, '../artifacts');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const EPSILON = 8;
 const TOKEN = 'e2e-' + Math.random().toString(36).slice(2);
 
 describe('extension end to end', { timeout: 150_000 }, () => {
@@ -35,6 +35,7 @@ describe('extension end to end', { timeout: 150_000 }, () => {
   let worker;
   let photoPath;
   let original;
+  let epsilon;
 
   before(async () => {
     assert.ok(existsSync(join(dist, 'manifest.json')), 'dist/ is missing: run npm run build first');
@@ -46,6 +47,8 @@ describe('extension end to end', { timeout: 150_000 }, () => {
     await writeFile(photoPath, original);
 
     [gateway, site] = await Promise.all([startGateway({ token: TOKEN }), startSite(join(work, 'stored'), original)]);
+    epsilon = gateway.ready.defaultEpsilon;
+    assert.ok(Number.isInteger(epsilon) && epsilon >= 1, `readiness names the default epsilon: ${JSON.stringify(gateway.ready)}`);
 
     context = await chromium.launchPersistentContext(join(work, 'profile'), {
       executablePath: chromiumPath,
@@ -104,7 +107,7 @@ describe('extension end to end', { timeout: 150_000 }, () => {
     const stored = await readFile(upload.path);
     const cmp = comparePngs(original, stored);
     assert.ok(cmp.sameSize, 'same dimensions');
-    assert.ok(cmp.maxDiff <= EPSILON, `decoded difference ${cmp.maxDiff} is within epsilon ${EPSILON}`);
+    assert.ok(cmp.maxDiff <= epsilon, `decoded difference ${cmp.maxDiff} is within epsilon ${epsilon}`);
     assert.ok(cmp.changed > 0, 'the stored image is not the original');
     assert.ok(cmp.alphaEqual, 'alpha untouched');
     console.log(`e2e: stored ${upload.size} bytes; max |diff| ${cmp.maxDiff}; ${cmp.changed} of ${cmp.values} values changed`);
@@ -118,10 +121,12 @@ describe('extension end to end', { timeout: 150_000 }, () => {
     assert.equal(await job.getAttribute('data-live'), 'true', 'stages came over SignalR');
     const stages = await job.locator('.stages').textContent();
     for (const stage of ['received', 'queued', 'protecting', 'encoded', 'done']) assert.match(stages, new RegExp(stage));
-    // The gateway's own words: perturbed within the budget, the decoded change named with its decoder, no claim.
+    // The gateway's own words: perturbed within the budget, the decoded change named with its decoder, and what the
+    // active model's card claims at that budget (the shipped owner-keyed model claims measured protection at its default).
     const detail = await job.locator('.detail').textContent();
-    assert.match(detail, /perturbed within ε 8: L∞ \d+ after decoding \(imagesharp\)/);
-    assert.match(detail, /no protection claimed/);
+    assert.match(detail, new RegExp(`perturbed within ε ${epsilon}: L∞ \\d+ after decoding \\(imagesharp\\)`));
+    assert.equal(gateway.ready.model.ownerKeyed, true, 'the shipped active model is owner-keyed');
+    assert.match(detail, /the model claims measured protection/);
     const screenshot = join(artifacts, 'popup.png');
     await popup.screenshot({ path: screenshot, fullPage: true });
     console.log(`e2e: popup screenshot at ${screenshot}`);
@@ -158,7 +163,7 @@ describe('extension end to end', { timeout: 150_000 }, () => {
       assert.equal(upload.fileName, name, via);
       assert.equal(upload.contentType, 'image/png', via);
       const cmp = comparePngs(original, await readFile(upload.path));
-      assert.ok(cmp.sameSize && cmp.maxDiff <= EPSILON && cmp.changed > 0, `${via}: ${JSON.stringify(cmp)}`);
+      assert.ok(cmp.sameSize && cmp.maxDiff <= epsilon && cmp.changed > 0, `${via}: ${JSON.stringify(cmp)}`);
     }
     await page.close();
   });
@@ -177,7 +182,7 @@ describe('extension end to end', { timeout: 150_000 }, () => {
       return found?.state === 'complete' && found.byExtensionName === 'UploadGuard' ? found : null;
     }, 20_000);
     const cmp = comparePngs(original, await readFile(item.filename));
-    assert.ok(cmp.sameSize && cmp.maxDiff <= EPSILON && cmp.changed > 0, JSON.stringify(cmp));
+    assert.ok(cmp.sameSize && cmp.maxDiff <= epsilon && cmp.changed > 0, JSON.stringify(cmp));
     await page.close();
   });
 

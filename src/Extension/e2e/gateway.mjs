@@ -24,7 +24,10 @@ export async function freePort() {
   return port;
 }
 
-/** Starts the gateway with one client (name e2e) and no demo upstream; resolves once /readyz says Healthy. */
+/**
+ * Starts the gateway with one client (name e2e) and no demo upstream; resolves once /readyz says Healthy, with its
+ * readiness report (the active model, its claim and the default epsilon).
+ */
 export async function startGateway({ token, timeoutMs = 90_000 }) {
   ensureGatewayBuilt();
   const port = await freePort();
@@ -46,11 +49,13 @@ export async function startGateway({ token, timeoutMs = 90_000 }) {
   const exited = new Promise((ok) => child.once('exit', ok));
 
   const deadline = Date.now() + timeoutMs;
+  let ready;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the gateway exited (${child.exitCode}):\n${output}`);
     try {
       const r = await fetch(url + '/readyz');
-      if (r.ok && (await r.text()).includes('Healthy')) break;
+      ready = r.ok ? await r.json() : undefined;
+      if (ready?.status === 'Healthy') break;
     } catch {
       // not listening yet
     }
@@ -62,6 +67,7 @@ export async function startGateway({ token, timeoutMs = 90_000 }) {
   }
   return {
     url,
+    ready,
     output: () => output,
     async stop() {
       if (child.exitCode !== null) return;

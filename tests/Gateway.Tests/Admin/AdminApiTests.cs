@@ -44,9 +44,18 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
     [Fact]
     public async Task Unprotect_with_an_active_model_that_is_not_owner_keyed_is_a_409()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/unprotect?owner=alice") { Content = TestPhotos.File(TestPhotos.Png(seed: 71), "image/png") };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminFixture.AdminToken);
-        await UploadProtectionTests.Problem(await admin.Client.SendAsync(request), HttpStatusCode.Conflict, "model_not_owner_keyed");
+        var original = ActiveIn(await GetJsonAsync("/admin/models"));
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Post, $"/admin/models/{AdminFixture.SecondVersion}/activate")).StatusCode);
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/unprotect?owner=alice") { Content = TestPhotos.File(TestPhotos.Png(seed: 71), "image/png") };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminFixture.AdminToken);
+            await UploadProtectionTests.Problem(await admin.Client.SendAsync(request), HttpStatusCode.Conflict, "model_not_owner_keyed");
+        }
+        finally
+        {
+            Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Post, $"/admin/models/{original}/activate")).StatusCode);
+        }
     }
 
     [Fact]
@@ -57,7 +66,15 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
         Assert.Contains(AdminFixture.SecondVersion, versions);
         var active = models.EnumerateArray().Single(m => m.GetProperty("active").GetBoolean());
         var original = active.GetProperty("card").GetProperty("version").GetString()!;
-        Assert.Equal("untrained model: no protection claimed", active.GetProperty("warning").GetString());
+        // The shipped default: owner-keyed, a measured claim, and routes without a budget of their own get the claim's.
+        Assert.Equal(JsonValueKind.Null, active.GetProperty("warning").ValueKind);
+        Assert.StartsWith("measured at epsilon ", active.GetProperty("claimedProtection").GetString());
+        Assert.Equal(GatewayFixture.DefaultEpsilon, active.GetProperty("defaultEpsilon").GetInt32());
+        Assert.Equal("measured", active.GetProperty("claimAtDefaultEpsilon").GetString());
+        var placeholder = models.EnumerateArray().Single(m => m.GetProperty("card").GetProperty("version").GetString() == AdminFixture.Placeholder);
+        Assert.Equal("untrained model: no protection claimed", placeholder.GetProperty("warning").GetString());
+        Assert.Equal(8, placeholder.GetProperty("defaultEpsilon").GetInt32());
+        Assert.Equal("none-claimed", placeholder.GetProperty("claimAtDefaultEpsilon").GetString());
 
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Post, $"/admin/models/{AdminFixture.SecondVersion}/activate")).StatusCode);
         Assert.Equal(AdminFixture.SecondVersion, ActiveIn(await GetJsonAsync("/admin/models")));

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using UploadGuard.Gateway.Tests.Support;
 using UploadGuard.ProtectionEngine.Hosting;
 using UploadGuard.ProtectionEngine.Models;
 using static TorchSharp.torch;
@@ -11,6 +12,9 @@ public sealed class AdminFixture : IAsyncLifetime
 {
     public const string AdminToken = "admin-token-5f2d8c1e9b";
     public const string SecondVersion = "0.1.1-untrained-test";
+
+    /// <summary>The shipped placeholder the second version copies (the active model is owner-keyed, with no network to copy).</summary>
+    public const string Placeholder = ShippedRegistry.Placeholder;
 
     public string Registry { get; } = Directory.CreateTempSubdirectory("uploadguard-admin-registry-").FullName;
 
@@ -28,17 +32,11 @@ public sealed class AdminFixture : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    /// <summary>The shipped registry copied into <paramref name="folder"/>, plus a second placeholder version.</summary>
+    /// <summary>The shipped registry copied into <paramref name="folder"/>, plus a second placeholder version made like <see cref="Placeholder"/>.</summary>
     public static void CopyRegistryWithSecondVersion(string folder)
     {
-        foreach (var file in Directory.GetFiles(EngineOptions.DefaultModelsPath, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(folder, Path.GetRelativePath(EngineOptions.DefaultModelsPath, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-        var registry = new ModelRegistry(folder);
-        var shipped = registry.ReadCard(registry.ActiveVersion);
+        var registry = ShippedRegistry.CopyTo(folder);
+        var shipped = registry.ReadCard(Placeholder);
         random.manual_seed(2);
         using var generator = new PerturbationGenerator(shipped.Architecture);
         registry.Save(shipped with { Version = SecondVersion, Notes = "second placeholder for activation tests", Created = DateTimeOffset.UtcNow }, generator);

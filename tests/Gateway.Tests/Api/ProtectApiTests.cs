@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -52,14 +53,17 @@ public sealed class ProtectApiTests(GatewayFixture gateway) : IClassFixture<Gate
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("image/png", response.Content.Headers.ContentType?.MediaType);
         var output = await response.Content.ReadAsByteArrayAsync();
-        Assert.InRange(PixelDifference.MaxAbs(png, output), 1, 8);
-        Assert.Equal("8", response.Headers.GetValues("X-UploadGuard-Epsilon").Single());
-        Assert.InRange(int.Parse(response.Headers.GetValues("X-UploadGuard-Linf-Decoded").Single(), System.Globalization.CultureInfo.InvariantCulture), 1, 8);
-        Assert.InRange(int.Parse(response.Headers.GetValues("X-UploadGuard-Linf-Before-Encoding").Single(), System.Globalization.CultureInfo.InvariantCulture), 1, 8);
+        int epsilon = GatewayFixture.DefaultEpsilon;
+        Assert.InRange(PixelDifference.MaxAbs(png, output), 1, epsilon);
+        Assert.Equal(epsilon.ToString(CultureInfo.InvariantCulture), response.Headers.GetValues("X-UploadGuard-Epsilon").Single());
+        Assert.InRange(int.Parse(response.Headers.GetValues("X-UploadGuard-Linf-Decoded").Single(), CultureInfo.InvariantCulture), 1, epsilon);
+        Assert.InRange(int.Parse(response.Headers.GetValues("X-UploadGuard-Linf-Before-Encoding").Single(), CultureInfo.InvariantCulture), 1, epsilon);
         Assert.Equal("imagesharp", response.Headers.GetValues("X-UploadGuard-Linf-Decoder").Single());
         Assert.Equal("perturbed", response.Headers.GetValues("X-UploadGuard-Status").Single());
-        Assert.Equal("none-claimed", response.Headers.GetValues("X-UploadGuard-Claim").Single());
-        Assert.Equal("untrained model: no protection claimed", response.Headers.GetValues("X-UploadGuard-Warning").Single());
+        Assert.Equal("measured", response.Headers.GetValues("X-UploadGuard-Claim").Single());
+        Assert.False(response.Headers.Contains("X-UploadGuard-Warning"));
+        // The client user is the owner (Protection:OwnerKeys:Api): only the key id is named.
+        Assert.StartsWith("k-", response.Headers.GetValues("X-UploadGuard-Owner-Key-Id").Single());
         Assert.Matches("^[0-9a-f]{32}$", response.Headers.GetValues("X-UploadGuard-Job").Single());
     }
 
@@ -79,7 +83,9 @@ public sealed class ProtectApiTests(GatewayFixture gateway) : IClassFixture<Gate
         Assert.Equal("image/png", json.GetProperty("contentType").GetString());
         var report = json.GetProperty("report");
         Assert.Equal(4, report.GetProperty("epsilon").GetInt32());
-        Assert.False(report.GetProperty("modelTrained").GetBoolean());
+        Assert.True(report.GetProperty("modelTrained").GetBoolean());
+        // Below the epsilon the card's claim was measured at: perturbed, and said to claim nothing there.
+        Assert.Equal("belowMeasuredEpsilon", report.GetProperty("claim").GetString());
         var output = Convert.FromBase64String(json.GetProperty("data").GetString()!);
         Assert.Equal(0x89, output[0]);
         Assert.InRange(PixelDifference.MaxAbs(jpeg, output), 1, 4);

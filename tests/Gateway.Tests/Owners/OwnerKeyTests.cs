@@ -139,11 +139,13 @@ public sealed class OwnerKeyTests(OwnerKeyedGateway gateway)
     [Fact]
     public async Task An_owner_keyed_model_on_a_route_without_owner_sources_is_a_401_never_a_500()
     {
-        // /site sets no UploadGuard.OwnerSources: the engine itself finds no owner (OwnerKeyRequiredException).
-        await RefusedAsync(gateway.Client, "/site", HttpStatusCode.Unauthorized, "owner_required");
+        // /ownerless sets no UploadGuard.OwnerSources: the engine itself finds no owner (OwnerKeyRequiredException).
+        await RefusedAsync(gateway.Client, "/ownerless", HttpStatusCode.Unauthorized, "owner_required");
+        // ...which the operator was told at start, route by route.
+        Assert.Contains("Route ownerless protects uploads but names no owner source", gateway.Gateway.Output);
 
         // Fail open forwards it, marked: the route chose that.
-        var path = $"/open/{Guid.NewGuid():N}/p.png";
+        var path = $"/ownerlessopen/{Guid.NewGuid():N}/p.png";
         using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = TestPhotos.File(Photo, "image/png") };
         var response = await gateway.Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);

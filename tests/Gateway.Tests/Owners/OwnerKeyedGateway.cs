@@ -72,6 +72,8 @@ public sealed class OwnerKeyedGateway : IAsyncLifetime
         Route("fixed", ("OwnerSources", "fixed"), ("FixedOwner", FixedOwner));
         Route("fallback", ("OwnerSources", "header,fixed"), ("FixedOwner", FixedOwner));
         Route("jwtopen", ("OwnerSources", "jwt"), ("FailMode", "open"));
+        Route("ownerless");
+        Route("ownerlessopen", ("FailMode", "open"));
 
         Gateway = await GatewayFixture.StartProcessAsync(environment);
         Client = new HttpClient { BaseAddress = Gateway.Address, Timeout = TimeSpan.FromMinutes(2) };

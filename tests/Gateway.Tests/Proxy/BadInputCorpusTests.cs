@@ -124,7 +124,7 @@ public sealed class BadInputCorpusTests(GatewayFixture gateway, Xunit.Abstractio
         Assert.NotEqual(original, forwarded);
         var format = ImageFormatSniffer.DetectSupported(forwarded);
         Assert.True(format is not null, $"{name}: the forwarded bytes are not an image");
-        int bound = 8 + (format == ImageFormatKind.Jpeg ? JpegSlack : 0);
+        int bound = GatewayFixture.DefaultEpsilon + (format == ImageFormatKind.Jpeg ? JpegSlack : 0);
         int measured = PixelDifference.MaxAbs(original, forwarded);
         Assert.True(measured is >= 1 && measured <= bound, $"{name}: L-inf {measured}, expected 1..{bound}");
         foreach (var passenger in new[] { "PK\u0003\u0004", "<html", "<script" })

@@ -49,7 +49,8 @@ public sealed class GatewayProcessTests : IAsyncLifetime
 
         var stored = await File.ReadAllBytesAsync(fetched);
         Assert.NotEqual(original, stored);
-        Assert.InRange(PixelDifference.MaxAbs(original, stored), 1, 8);
+        // The shipped owner-keyed model at its claimed epsilon, with the demo route's fallback owner.
+        Assert.InRange(PixelDifference.MaxAbs(original, stored), 1, GatewayFixture.DefaultEpsilon);
     }
 
     [Fact]
@@ -103,13 +104,14 @@ public sealed class GatewayProcessTests : IAsyncLifetime
         using var http = new HttpClient { BaseAddress = _gateway.Address };
         Assert.Equal("Healthy", await http.GetStringAsync("/healthz"));
         var info = JsonDocument.Parse(await http.GetStringAsync("/")).RootElement;
-        Assert.Equal("untrained model: no protection claimed", info.GetProperty("warning").GetString());
-        Assert.Equal("none claimed", info.GetProperty("claimedProtection").GetString());
+        Assert.Equal(JsonValueKind.Null, info.GetProperty("warning").ValueKind);
+        Assert.StartsWith("measured at epsilon ", info.GetProperty("claimedProtection").GetString());
 
         await Curl.RunAsync("-F", $"photo=@{await WritePhotoAsync()}", new Uri(_gateway.Address, "/demo/upload").ToString());
         var metrics = await http.GetStringAsync("/metrics");
         Assert.Contains("uploadguard_images", metrics);
-        Assert.Contains("uploadguard_engine_batch_size", metrics);
+        // The owner texture is a tile lookup, not a batched network pass: stage times, not batch sizes, show its work.
+        Assert.Contains("uploadguard_stage_duration", metrics);
     }
 
     [Fact]
@@ -123,37 +125,78 @@ public sealed class GatewayProcessTests : IAsyncLifetime
         var ready = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal("Healthy", ready.GetProperty("status").GetString());
         Assert.Equal("warm", ready.GetProperty("engine").GetString());
-        Assert.Equal("0.1.0-untrained", ready.GetProperty("model").GetProperty("version").GetString());
-        Assert.False(ready.GetProperty("model").GetProperty("trained").GetBoolean());
-        Assert.Equal("none claimed", ready.GetProperty("claimedProtection").GetString());
-        Assert.Equal("untrained model: no protection claimed", ready.GetProperty("warning").GetString());
+        var card = GatewayFixture.ShippedCard;
+        Assert.Equal(card.Version, ready.GetProperty("model").GetProperty("version").GetString());
+        Assert.True(ready.GetProperty("model").GetProperty("trained").GetBoolean());
+        Assert.True(ready.GetProperty("model").GetProperty("ownerKeyed").GetBoolean());
+        Assert.Equal(card.ClaimedProtection, ready.GetProperty("claimedProtection").GetString());
+        Assert.Equal(card.Claim!.Epsilon, ready.GetProperty("claimEpsilon").GetInt32());
+        Assert.Equal(GatewayFixture.DefaultEpsilon, ready.GetProperty("defaultEpsilon").GetInt32());
+        Assert.Equal(JsonValueKind.Null, ready.GetProperty("warning").ValueKind);
     }
 
     [Fact]
-    public async Task Headers_say_perturbed_and_none_claimed_and_never_protected_for_an_untrained_model()
+    public async Task Headers_name_the_owner_key_and_the_measured_claim_and_never_say_protected()
+    {
+        var headers = await UploadHeadersAsync(_gateway);
+
+        foreach (var (name, lines) in headers)
+        {
+            Assert.Contains("X-UploadGuard-Status: perturbed", lines);
+            Assert.Contains("X-UploadGuard-Claim: measured", lines);
+            Assert.Contains($"X-UploadGuard-Epsilon: {GatewayFixture.DefaultEpsilon}", lines);
+            Assert.Contains(lines, h => h.StartsWith("X-UploadGuard-Owner-Key-Id: k-", StringComparison.Ordinal));
+            Assert.DoesNotContain(lines, h => h.StartsWith("X-UploadGuard-Warning", StringComparison.Ordinal));
+            Assert.DoesNotContain(lines, h => System.Text.RegularExpressions.Regex.IsMatch(h, @"\bprotected\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase));
+            Assert.True(lines.Count >= 8, $"{name}: {string.Join(" | ", lines)}");
+        }
+    }
+
+    [Fact]
+    public async Task With_the_untrained_placeholder_active_headers_say_perturbed_and_none_claimed_and_warn()
+    {
+        var registry = Path.Combine(_work, "placeholder-registry");
+        ShippedRegistry.CopyTo(registry, ShippedRegistry.Placeholder);
+        var environment = GatewayFixture.ProcessEnvironment(_upstream.Address);
+        environment["Engine__ModelsPath"] = registry;
+        environment["DemoUpstream__Enabled"] = "false";
+        await using var placeholder = await GatewayFixture.StartProcessAsync(environment);
+
+        foreach (var (name, lines) in await UploadHeadersAsync(placeholder))
+        {
+            Assert.Contains("X-UploadGuard-Status: perturbed", lines);
+            Assert.Contains("X-UploadGuard-Perturbed: 1", lines);
+            Assert.Contains("X-UploadGuard-Claim: none-claimed", lines);
+            Assert.Contains("X-UploadGuard-Epsilon: 8", lines);
+            Assert.Contains("X-UploadGuard-Warning: untrained model: no protection claimed", lines);
+            Assert.Contains("X-UploadGuard-Linf-Decoder: imagesharp", lines);
+            Assert.Contains(lines, h => h.StartsWith("X-UploadGuard-Linf-Before-Encoding: ", StringComparison.Ordinal));
+            Assert.Contains(lines, h => h.StartsWith("X-UploadGuard-Linf-Decoded: ", StringComparison.Ordinal));
+            // The placeholder draws no key, so no key id is named even where the route has an owner.
+            Assert.DoesNotContain(lines, h => h.StartsWith("X-UploadGuard-Owner-Key-Id", StringComparison.Ordinal));
+            Assert.DoesNotContain(lines, h => System.Text.RegularExpressions.Regex.IsMatch(h, @"\bprotected\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase));
+            Assert.True(lines.Count >= 8, $"{name}: {string.Join(" | ", lines)}");
+        }
+    }
+
+    /// <summary>The X-UploadGuard-* response headers of one JPEG sent through the proxy and through /api/protect.</summary>
+    private async Task<List<(string Name, List<string> Headers)>> UploadHeadersAsync(ChildProcess gateway)
     {
         var photo = Path.Combine(_work, "h.jpg");
         await File.WriteAllBytesAsync(photo, TestPhotos.Jpeg(120, 90, seed: 34));
 
         var proxied = await Curl.RunAsync("-s", "-o", "/dev/null", "-D", "-", "-F", $"photo=@{photo};type=image/jpeg",
-            new Uri(_gateway.Address, $"/site/{Guid.NewGuid():N}/upload").ToString());
+            new Uri(gateway.Address, $"/site/{Guid.NewGuid():N}/upload").ToString());
         var api = await Curl.RunAsync("-s", "-o", "/dev/null", "-D", "-", "-H", $"Authorization: Bearer {GatewayFixture.AliceToken}",
-            "-H", "Content-Type: image/jpeg", "--data-binary", $"@{photo}", new Uri(_gateway.Address, "/api/protect").ToString());
+            "-H", "Content-Type: image/jpeg", "--data-binary", $"@{photo}", new Uri(gateway.Address, "/api/protect").ToString());
 
+        var all = new List<(string, List<string>)>();
         foreach (var (name, result) in new[] { ("proxy", proxied), ("api", api) })
         {
             Assert.True(result.ExitCode == 0, result.Output);
-            var headers = result.Output.Split("\r\n").Where(l => l.StartsWith("X-UploadGuard-", StringComparison.OrdinalIgnoreCase)).ToList();
-            Assert.Contains("X-UploadGuard-Status: perturbed", headers);
-            Assert.Contains("X-UploadGuard-Perturbed: 1", headers);
-            Assert.Contains("X-UploadGuard-Claim: none-claimed", headers);
-            Assert.Contains("X-UploadGuard-Warning: untrained model: no protection claimed", headers);
-            Assert.Contains("X-UploadGuard-Linf-Decoder: imagesharp", headers);
-            Assert.Contains(headers, h => h.StartsWith("X-UploadGuard-Linf-Before-Encoding: ", StringComparison.Ordinal));
-            Assert.Contains(headers, h => h.StartsWith("X-UploadGuard-Linf-Decoded: ", StringComparison.Ordinal));
-            Assert.DoesNotContain(headers, h => System.Text.RegularExpressions.Regex.IsMatch(h, @"\bprotected\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase));
-            Assert.True(headers.Count >= 8, $"{name}: {string.Join(" | ", headers)}");
+            all.Add((name, result.Output.Split("\r\n").Where(l => l.StartsWith("X-UploadGuard-", StringComparison.OrdinalIgnoreCase)).ToList()));
         }
+        return all;
     }
 
     [Fact]

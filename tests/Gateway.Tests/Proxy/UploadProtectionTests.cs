@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -34,9 +35,11 @@ public sealed class UploadProtectionTests(GatewayFixture gateway) : IClassFixtur
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Equal("perturbed", Header(response, ProtectionHeaders.Status));
         Assert.Equal("2", Header(response, ProtectionHeaders.Count));
-        Assert.Equal("none-claimed", Header(response, ProtectionHeaders.Claim));
-        Assert.Equal("8", Header(response, ProtectionHeaders.Epsilon));
-        Assert.Equal("untrained model: no protection claimed", Header(response, ProtectionHeaders.Warning));
+        // No epsilon on the route: the shipped owner-keyed model's, at which its card's claim was measured.
+        Assert.Equal("measured", Header(response, ProtectionHeaders.Claim));
+        Assert.Equal(GatewayFixture.DefaultEpsilon.ToString(CultureInfo.InvariantCulture), Header(response, ProtectionHeaders.Epsilon));
+        Assert.Null(Header(response, ProtectionHeaders.Warning));
+        Assert.StartsWith("k-", Header(response, ProtectionHeaders.OwnerKeyId));
 
         var received = Assert.Single(gateway.Upstream.Received(path));
         // The gateway frames what it forwards itself: its own boundary, the parts it parsed, nothing of the client's framing.
@@ -52,10 +55,10 @@ public sealed class UploadProtectionTests(GatewayFixture gateway) : IClassFixtur
 
         var protectedPng = Content(received.Body, after.Parts[1]);
         Assert.NotEqual(png, protectedPng);
-        Assert.InRange(PixelDifference.MaxAbs(png, protectedPng), 1, 8);
+        Assert.InRange(PixelDifference.MaxAbs(png, protectedPng), 1, GatewayFixture.DefaultEpsilon);
         var protectedJpeg = Content(received.Body, after.Parts[3]);
         Assert.Equal(0xFF, protectedJpeg[0]);
-        Assert.InRange(PixelDifference.MaxAbs(jpeg, protectedJpeg), 1, 8 + 24);
+        Assert.InRange(PixelDifference.MaxAbs(jpeg, protectedJpeg), 1, GatewayFixture.DefaultEpsilon + 24);
     }
 
     [Fact]
@@ -77,7 +80,7 @@ public sealed class UploadProtectionTests(GatewayFixture gateway) : IClassFixtur
         Assert.Equal(["Content-Disposition: form-data; name=\"photo\"; filename=\"a.png\"", "Content-Type: image/png"],
             parts[1].RawHeaders.Select(h => Encoding.ASCII.GetString(h.Value)));
         Assert.Equal("hello"u8.ToArray(), Content(received.Body, parts[0]));
-        Assert.InRange(PixelDifference.MaxAbs(png, Content(received.Body, parts[1])), 1, 8);
+        Assert.InRange(PixelDifference.MaxAbs(png, Content(received.Body, parts[1])), 1, GatewayFixture.DefaultEpsilon);
 
         // A Content-Length that is not the part's length frames the part differently for a parser that honours it.
         var lying = await gateway.Client.PostAsync(path + "-lying", FormContent(BadInputCorpus.MultipartBytes(
@@ -104,7 +107,7 @@ public sealed class UploadProtectionTests(GatewayFixture gateway) : IClassFixtur
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var received = Assert.Single(gateway.Upstream.Received(path));
         Assert.Equal("PUT", received.Method);
-        Assert.InRange(PixelDifference.MaxAbs(png, received.Body), 1, 8);
+        Assert.InRange(PixelDifference.MaxAbs(png, received.Body), 1, GatewayFixture.DefaultEpsilon);
     }
 
     [Fact]
@@ -143,7 +146,7 @@ public sealed class UploadProtectionTests(GatewayFixture gateway) : IClassFixtur
         Assert.Contains("broken", Uri.UnescapeDataString(Header(response, ProtectionHeaders.Unperturbed)!));
         var received = Assert.Single(gateway.Upstream.Received(path));
         var parts = received.Form().Parts;
-        Assert.InRange(PixelDifference.MaxAbs(png, Content(received.Body, parts[0])), 1, 8);
+        Assert.InRange(PixelDifference.MaxAbs(png, Content(received.Body, parts[0])), 1, GatewayFixture.DefaultEpsilon);
         Assert.Equal(broken, Content(received.Body, parts[1]));
     }
 
@@ -263,22 +266,31 @@ public sealed class UploadProtectionTests(GatewayFixture gateway) : IClassFixtur
         response.Headers.TryGetValues(name, out var values) ? string.Join(",", values) : null;
 
     [Fact]
-    public async Task A_route_with_owner_sources_needs_an_owner_even_when_the_model_is_not_owner_keyed()
+    public async Task A_route_that_takes_its_owner_from_the_client_refuses_anonymous_uploads_and_keys_each_users_photos()
     {
         var png = TestPhotos.Png(40, 30, seed: 81);
         var refused = $"/owned/{Guid.NewGuid():N}/p.png";
         await Problem(await gateway.Client.PutAsync(refused, TestPhotos.File(png, "image/png")), HttpStatusCode.Unauthorized, "owner_required");
         Assert.Empty(gateway.Upstream.Received(refused));
 
-        var path = $"/owned/{Guid.NewGuid():N}/p.png";
-        using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = TestPhotos.File(png, "image/png") };
-        request.Headers.Add("X-UploadGuard-Token", GatewayFixture.AliceToken);
-        var response = await gateway.Client.SendAsync(request);
+        async Task<byte[]> UploadAsAsync(string token)
+        {
+            var path = $"/owned/{Guid.NewGuid():N}/p.png";
+            using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = TestPhotos.File(png, "image/png") };
+            request.Headers.Add("X-UploadGuard-Token", token);
+            var response = await gateway.Client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            Assert.Equal("perturbed", Header(response, ProtectionHeaders.Status));
+            // The key id names the secret, never the owner.
+            Assert.StartsWith("k-", Header(response, ProtectionHeaders.OwnerKeyId));
+            return Assert.Single(gateway.Upstream.Received(path)).Body;
+        }
 
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        Assert.Equal("perturbed", Header(response, ProtectionHeaders.Status));
-        // The placeholder model draws no key: there is no key id to name.
-        Assert.False(response.Headers.Contains(ProtectionHeaders.OwnerKeyId));
+        var alices = await UploadAsAsync(GatewayFixture.AliceToken);
+        var bobs = await UploadAsAsync(GatewayFixture.BobToken);
+        // Each user's key draws its own texture: the same photo comes out differently for each owner.
+        Assert.NotEqual(0, PixelDifference.MaxAbs(alices, bobs));
+        Assert.InRange(PixelDifference.MaxAbs(png, alices), 1, GatewayFixture.DefaultEpsilon);
     }
 
     public static async Task<JsonElement> Problem(HttpResponseMessage response, HttpStatusCode status, string reason)

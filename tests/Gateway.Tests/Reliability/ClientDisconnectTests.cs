@@ -72,7 +72,7 @@ public sealed class ClientDisconnectTests : IAsyncLifetime
         {
             var received = _upstream.Received(path);
             Assert.True(received.Count <= 1, $"{path} forwarded {received.Count} times");
-            foreach (var r in received) Assert.InRange(PixelDifference.MaxAbs(png, r.Body), 1, 8);
+            foreach (var r in received) Assert.InRange(PixelDifference.MaxAbs(png, r.Body), 1, GatewayFixture.DefaultEpsilon);
         }
         Assert.Equal("Healthy", await http.GetStringAsync("/healthz"));
         Assert.Equal(201, (int)(await http.PutAsync($"/site/{Guid.NewGuid():N}/after.png", TestPhotos.File(TestPhotos.Png(), "image/png"))).StatusCode);

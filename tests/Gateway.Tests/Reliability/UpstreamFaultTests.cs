@@ -26,9 +26,13 @@ public sealed class UpstreamFaultTests : IAsyncLifetime
             builder.UseSetting("ReverseProxy:Routes:down:ClusterId", "down");
             builder.UseSetting("ReverseProxy:Routes:down:Match:Path", "/down/{**rest}");
             builder.UseSetting("ReverseProxy:Routes:down:Metadata:UploadGuard.Protect", "true");
+            builder.UseSetting("ReverseProxy:Routes:down:Metadata:UploadGuard.OwnerSources", "fixed");
+            builder.UseSetting("ReverseProxy:Routes:down:Metadata:UploadGuard.FixedOwner", GatewayFixture.SiteOwner);
             builder.UseSetting("ReverseProxy:Routes:cut:ClusterId", "up");
             builder.UseSetting("ReverseProxy:Routes:cut:Match:Path", "/cut/{**rest}");
             builder.UseSetting("ReverseProxy:Routes:cut:Metadata:UploadGuard.Protect", "true");
+            builder.UseSetting("ReverseProxy:Routes:cut:Metadata:UploadGuard.OwnerSources", "fixed");
+            builder.UseSetting("ReverseProxy:Routes:cut:Metadata:UploadGuard.FixedOwner", GatewayFixture.SiteOwner);
         });
         await Task.CompletedTask;
     }

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using UploadGuard.ProtectionEngine.Hosting;
+using UploadGuard.ProtectionEngine.Models;
 
 namespace UploadGuard.Gateway.Tests.Support;
 
@@ -17,6 +19,24 @@ public class GatewayFixture : IAsyncLifetime
 
     /// <summary>The owner-key secret of test gateways, so that none of them writes a secret file into the user's data folder.</summary>
     public const string OwnerSecret = "gateway-tests-owner-secret-0123456789abcdef";
+
+    /// <summary>
+    /// The budget of a route that sets none with the shipped model active: the epsilon its card's claim was measured at.
+    /// </summary>
+    public static int DefaultEpsilon { get; } = ShippedCard.Claim!.Epsilon;
+
+    /// <summary>The shipped registry's active model card.</summary>
+    public static ModelCard ShippedCard
+    {
+        get
+        {
+            var registry = new ModelRegistry(EngineOptions.DefaultModelsPath);
+            return registry.ReadCard(registry.ActiveVersion);
+        }
+    }
+
+    /// <summary>The fallback owner of the protecting routes but /owned (which takes its owner from the client user only).</summary>
+    public const string SiteOwner = "site-owner";
 
     public RecordingUpstream Upstream { get; } = new();
 
@@ -72,13 +92,16 @@ public class GatewayFixture : IAsyncLifetime
             foreach (var (key, value) in metadata)
                 settings[$"ReverseProxy:Routes:{id}:Metadata:UploadGuard.{key}"] = value;
         }
-        Route("site", "/site/{**rest}", ("Protect", "true"));
-        Route("open", "/open/{**rest}", ("Protect", "true"), ("FailMode", "open"));
+        // The shipped model is owner-keyed, so each protecting route names its owner as a site would: the client user,
+        // else the route's own fallback owner (as the demo route does).
+        (string, string)[] keyed = [("Protect", "true"), ("OwnerSources", "client,fixed"), ("FixedOwner", SiteOwner)];
+        Route("site", "/site/{**rest}", keyed);
+        Route("open", "/open/{**rest}", [.. keyed, ("FailMode", "open")]);
         Route("plain", "/plain/{**rest}");
-        Route("capped", "/capped/{**rest}", ("Protect", "true"), ("MaxImageBytes", "5000"), ("Formats", "png"));
-        Route("slow", "/slow/{**rest}", ("Protect", "true"));
-        Route("small", "/small/{**rest}", ("Protect", "true"), ("MaxRequestBytes", "1000"));
-        Route("reset", "/reset/{**rest}", ("Protect", "true"));
+        Route("capped", "/capped/{**rest}", [.. keyed, ("MaxImageBytes", "5000"), ("Formats", "png")]);
+        Route("slow", "/slow/{**rest}", keyed);
+        Route("small", "/small/{**rest}", [.. keyed, ("MaxRequestBytes", "1000")]);
+        Route("reset", "/reset/{**rest}", keyed);
         Route("owned", "/owned/{**rest}", ("Protect", "true"), ("OwnerSources", "client"));
         return settings;
     }

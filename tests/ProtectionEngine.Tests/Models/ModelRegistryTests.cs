@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Protection;
 using UploadGuard.ProtectionEngine.Tests.Support;
 using UploadGuard.ProtectionEngine.Tests.Training;
 using static TorchSharp.torch;
@@ -13,11 +14,27 @@ public sealed class ModelRegistryTests
     public void Shipped_placeholder_loads_and_says_it_is_untrained()
     {
         var registry = new ModelRegistry(TestEngine.ShippedModels);
-        using var model = registry.LoadActive(CPU);
+        using var model = registry.Load("0.1.0-untrained", CPU);
 
         Assert.False(model.Card.Trained);
         Assert.Equal(ModelCard.UntrainedWarning, model.Card.Warning);
         Assert.Equal("untrained model: no protection claimed", ModelCard.UntrainedWarning);
+        Assert.Equal(model.Card.Parameters, model.Generator.ParameterCount);
+        Assert.Equal(ProtectionOptions.FallbackEpsilon, ProtectionOptions.DefaultEpsilon(model.Card));
+    }
+
+    [Fact]
+    public void The_shipped_active_model_is_owner_keyed_with_a_measured_claim_that_sets_its_default_epsilon()
+    {
+        var registry = new ModelRegistry(TestEngine.ShippedModels);
+        using var model = registry.LoadActive(CPU);
+
+        Assert.True(model.Card.Trained);
+        Assert.True(model.Card.Architecture.IsOwnerKeyed);
+        Assert.Null(model.Card.Warning);
+        var claim = Assert.IsType<ProtectionClaim>(model.Card.Claim);
+        Assert.Equal(claim.Epsilon, ProtectionOptions.DefaultEpsilon(model.Card));
+        Assert.Equal(ClaimStatus.Measured, model.Card.ClaimAt(ProtectionOptions.DefaultEpsilon(model.Card)));
         Assert.Equal(model.Card.Parameters, model.Generator.ParameterCount);
         Assert.Contains(registry.List(), c => c.Version == registry.ActiveVersion);
     }

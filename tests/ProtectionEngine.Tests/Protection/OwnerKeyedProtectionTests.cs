@@ -1,5 +1,6 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using UploadGuard.ProtectionEngine.Batching;
 using UploadGuard.ProtectionEngine.Hosting;
 using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Models;
@@ -37,6 +38,22 @@ public sealed class OwnerKeyedProtectionTests : IAsyncLifetime
         var photo = TestImages.EncodedPhoto(64, 48, ImageFormatKind.Png);
         var refusal = await Assert.ThrowsAsync<OwnerKeyRequiredException>(() => ProtectAsync(photo, owner: null));
         Assert.Contains("names no owner", refusal.Message);
+    }
+
+    [Fact]
+    public async Task Without_an_epsilon_the_shipped_model_protects_at_the_budget_its_claim_was_measured_at()
+    {
+        await using var shipped = ProtectionEngineHost.Create(new EngineOptions { ModelsPath = TestEngine.ShippedModels, Device = "cpu" }, new ImagingOptions(), new BatchingOptions());
+        var card = shipped.Models.Card;
+        var photo = TestImages.EncodedPhoto(200, 150, ImageFormatKind.Png, seed: 9);
+
+        var result = await shipped.Protector.ProtectAsync(new MemoryStream(photo), new ProtectionOptions { Format = OutputFormat.Png, Owner = Keyring.Derive("alice") });
+
+        Assert.Equal(card.Claim!.Epsilon, result.Report.Epsilon);
+        Assert.Equal(ClaimStatus.Measured, result.Report.Claim);
+        using var original = TestImages.Decode(photo);
+        using var output = TestImages.Decode(result.Data);
+        Assert.InRange(PixelDifference.MaxAbs(original, output), card.Claim.Epsilon - 2, card.Claim.Epsilon);
     }
 
     [Fact]
