@@ -10,6 +10,7 @@ using UploadGuard.ProtectionEngine.Hosting;
 using UploadGuard.ProtectionEngine.Models;
 using UploadGuard.ProtectionEngine.Surrogate;
 using UploadGuard.ProtectionEngine.Training;
+using UploadGuard.ProtectionEngine.Training.Transforms;
 
 namespace UploadGuard.Gateway.Admin;
 
@@ -87,7 +88,9 @@ public sealed partial class RetrainCoordinator(
     {
         lock (_startGate)
         {
-            if (_running is { } running && running.Id == id && !running.Run.IsCompleted)
+            // A job that has recorded its end (cancelled, failed, succeeded) is not running even while its task is
+            // still tidying up.
+            if (_running is { } running && running.Id == id && !running.Run.IsCompleted && Get(id) is { IsFinished: false })
             {
                 running.Cancel.Cancel();
                 return true;
@@ -166,6 +169,10 @@ public sealed partial class RetrainCoordinator(
                 Steps = request.Steps,
                 BatchSize = request.BatchSize,
                 LearningRate = request.LearningRate,
+                PseudoOwners = request.PseudoOwners,
+                EpisodeSteps = request.EpisodeSteps,
+                ProxyLearningRate = request.ProxyLearningRate,
+                Eot = new EotOptions { GrayscaleProbability = request.Gray },
                 Seed = request.Seed,
                 CheckpointDirectory = Path.Combine(folder, "checkpoints"),
                 CheckpointInterval = options.Value.CheckpointInterval,

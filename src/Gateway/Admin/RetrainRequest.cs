@@ -33,6 +33,18 @@ public sealed record RetrainRequest
 
     public double LearningRate { get; init; } = Defaults.LearningRate;
 
+    /// <summary>Owner-texture: pseudo-owners with random keys per episode.</summary>
+    public int PseudoOwners { get; init; } = Defaults.PseudoOwners;
+
+    /// <summary>Owner-texture: steps before a new stand-in victim and new keys.</summary>
+    public int EpisodeSteps { get; init; } = Defaults.EpisodeSteps;
+
+    /// <summary>Min-min and owner-texture: the stand-in victim's learning rate.</summary>
+    public double ProxyLearningRate { get; init; } = Defaults.ProxyLearningRate;
+
+    /// <summary>Probability that a training view is grey (owner-texture: the attacker's view).</summary>
+    public double Gray { get; init; } = Defaults.Eot.GrayscaleProbability;
+
     public int Epsilon { get; init; } = Defaults.Epsilon;
 
     public int Seed { get; init; } = Defaults.Seed;
@@ -63,6 +75,10 @@ public sealed record RetrainRequest
             $"proxySize must be 16-512 and a multiple of {GeneratorArchitecture.SizeMultiple}");
         Check(CraftingEpochs is >= 1 and <= 1000, nameof(CraftingEpochs), "craftingEpochs must be 1-1,000");
         Check(LearningRate is >= 1e-6 and <= 1e-1, nameof(LearningRate), "learningRate must be 1e-6 to 0.1");
+        Check(PseudoOwners is >= 1 and <= 1000, nameof(PseudoOwners), "pseudoOwners must be 1-1,000");
+        Check(EpisodeSteps is >= 1 and <= 200_000, nameof(EpisodeSteps), "episodeSteps must be 1-200,000");
+        Check(ProxyLearningRate is >= 1e-6 and <= 1, nameof(ProxyLearningRate), "proxyLearningRate must be 1e-6 to 1");
+        Check(Gray is >= 0 and <= 1, nameof(Gray), "gray must be 0-1");
         Check(Epsilon is >= ProtectionOptions.MinEpsilon and <= ProtectionOptions.MaxEpsilon, nameof(Epsilon), $"epsilon must be {ProtectionOptions.MinEpsilon}-{ProtectionOptions.MaxEpsilon}");
         Check(MaxImages is null or (>= 10 and <= 1_000_000), nameof(MaxImages), "maxImages must be 10-1,000,000");
         Check(Version is null || ModelRegistry.IsValidVersion(Version), nameof(Version), "version must be letters, digits, '.', '-', '_'");

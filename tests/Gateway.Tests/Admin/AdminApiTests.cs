@@ -198,6 +198,32 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
     }
 
     [Fact]
+    public async Task Retraining_can_fit_an_owner_keyed_model_on_the_operators_photos_with_the_owner_texture_fields()
+    {
+        var started = await StartRetrainAsync(TestArchives.TarGz(photos: 20, textFiles: 0), ("architecture", "owner-texture"), ("steps", "4"),
+            ("batchSize", "4"), ("imageSize", "32"), ("proxySize", "16"), ("pseudoOwners", "2"), ("episodeSteps", "2"),
+            ("proxyLearningRate", "0.05"), ("gray", "0.3"), ("epsilon", "12"), ("maxImages", "20"));
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+
+        var job = await WaitForStateAsync(id, "succeeded", "failed");
+        Assert.True(job.GetProperty("state").GetString() == "succeeded", job.ToString());
+        Assert.False(job.GetProperty("activated").GetBoolean());   // 4 steps: untrained, and the gate keeps the active model
+        var version = job.GetProperty("version").GetString()!;
+        var card = (await GetJsonAsync("/admin/models")).EnumerateArray().Select(m => m.GetProperty("card"))
+            .Single(c => c.GetProperty("version").GetString() == version);
+        Assert.Equal("owner-texture-v1", card.GetProperty("architecture").GetProperty("name").GetString());
+        Assert.Equal(12, card.GetProperty("epsilon").GetInt32());
+        Assert.False(card.GetProperty("trained").GetBoolean());
+        // The fields reached the trainer: its card names the recipe it ran.
+        var notes = card.GetProperty("notes").GetString()!;
+        Assert.Contains("2 pseudo-owners", notes);
+        Assert.Contains("every 2 steps", notes);
+        Assert.Contains("victims at 16 px", notes);
+        Assert.Contains("grey with probability 0.3", notes);
+    }
+
+    [Fact]
     public async Task One_training_at_a_time_and_a_running_job_can_be_cancelled()
     {
         var first = await StartRetrainAsync(TestArchives.TarGz(photos: 12, textFiles: 0), ("steps", "100000"), ("batchSize", "2"), ("imageSize", "32"), ("k", "2"));
@@ -243,6 +269,10 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
     [InlineData("proxySize", "30")]
     [InlineData("craftingEpochs", "0")]
     [InlineData("learningRate", "5")]
+    [InlineData("pseudoOwners", "0")]
+    [InlineData("episodeSteps", "0")]
+    [InlineData("proxyLearningRate", "2")]
+    [InlineData("gray", "1.5")]
     [InlineData("version", "../x")]
     public async Task Hyper_parameters_outside_their_ranges_are_refused(string field, string value)
     {

@@ -21,6 +21,10 @@ public sealed class RetrainDefaultsTests
         Assert.Equal(cli.ProxySize, api.ProxySize);
         Assert.Equal(cli.CraftingEpochs, api.CraftingEpochs);
         Assert.Equal(cli.LearningRate, api.LearningRate);
+        Assert.Equal(cli.PseudoOwners, api.PseudoOwners);
+        Assert.Equal(cli.EpisodeSteps, api.EpisodeSteps);
+        Assert.Equal(cli.ProxyLearningRate, api.ProxyLearningRate);
+        Assert.Equal(cli.Eot.GrayscaleProbability, api.Gray);
         Assert.Equal(cli.Epsilon, api.Epsilon);
         Assert.Equal(cli.Seed, api.Seed);
     }
@@ -38,6 +42,10 @@ public sealed class RetrainDefaultsTests
         Assert.Equal(api.ProxySize.ToString(CultureInfo.InvariantCulture), Value("proxySize"));
         Assert.Equal(api.CraftingEpochs.ToString(CultureInfo.InvariantCulture), Value("craftingEpochs"));
         Assert.Equal(api.LearningRate, double.Parse(Value("learningRate"), CultureInfo.InvariantCulture));
+        Assert.Equal(api.PseudoOwners.ToString(CultureInfo.InvariantCulture), Value("pseudoOwners"));
+        Assert.Equal(api.EpisodeSteps.ToString(CultureInfo.InvariantCulture), Value("episodeSteps"));
+        Assert.Equal(api.ProxyLearningRate, double.Parse(Value("proxyLearningRate"), CultureInfo.InvariantCulture));
+        Assert.Equal(api.Gray, double.Parse(Value("gray"), CultureInfo.InvariantCulture));
         Assert.Equal(api.Epsilon.ToString(CultureInfo.InvariantCulture), Value("epsilon"));
         // A select starts on its first option.
         Assert.Equal(api.Loss, Regex.Match(html, "<select name=\"loss\"><option>([^<]+)</option>").Groups[1].Value);
