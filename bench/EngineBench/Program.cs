@@ -3,7 +3,7 @@
 //
 //   dotnet run --project bench/EngineBench -c Release -- folders <dir> [<dir>...] [--repeat 3] [--model VERSION]
 //   dotnet run --project bench/EngineBench -c Release -- scaling [--repeat 3] [--model VERSION]
-//   dotnet run --project bench/EngineBench -c Release -- removal <dir> [--model VERSION]
+//   dotnet run --project bench/EngineBench -c Release -- removal <dir> [--epsilon N] [--model VERSION]
 //   dotnet run --project bench/EngineBench -c Release -- jpeg <dir> [<dir>...] [--epsilon 8] [--model VERSION]
 // --model picks a version from models/ (--models DIR for another registry; default: the registry's active one); speed
 // depends on its working size only. An owner-keyed model protects with the key of the owner "bench-owner" under a fixed
@@ -24,6 +24,13 @@ using UploadGuard.ProtectionEngine.Owners;
 using UploadGuard.ProtectionEngine.Protection;
 
 var mode = args.FirstOrDefault() ?? "folders";
+// The photo folders: every argument after the mode up to the first option.
+var missing = args.Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).Where(d => !Directory.Exists(d)).ToList();
+if (mode is "folders" or "removal" or "jpeg" && missing.Count > 0)
+{
+    Console.Error.WriteLine($"No such folder: {string.Join(", ", missing)} (usage at the top of bench/EngineBench/Program.cs).");
+    return 2;
+}
 int repeat = args.SkipWhile(a => a != "--repeat").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(3);
 var imaging = new ImagingOptions { MaxPixels = 30_000_000, MaxWidth = 10_000, MaxHeight = 10_000, MaxBytes = 200 * 1024 * 1024, MemoryLimitMegabytes = 4096 };
 string? model = args.SkipWhile(a => a != "--model").Skip(1).FirstOrDefault();
@@ -35,15 +42,17 @@ var codec = engine.Protector.Codec;
 Console.WriteLine($"Model {engine.Models.Card.Version} (trained: {engine.Models.Card.Trained}), working size {engine.Models.Card.WorkingSize}, {Environment.ProcessorCount} cores, {repeat} runs per image (median)");
 Console.WriteLine();
 
+int? requestedEpsilon = args.SkipWhile(a => a != "--epsilon").Skip(1).Select(a => (int?)int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault();
+
 if (mode == "jpeg")
 {
-    int epsilon = args.SkipWhile(a => a != "--epsilon").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(8);
+    int epsilon = requestedEpsilon ?? 8;
     await using var single = ProtectionEngineHost.Create(new EngineOptions { Device = "cpu", ModelVersion = model, ModelsPath = models },
         new ImagingOptions { MaxPixels = imaging.MaxPixels, MaxWidth = imaging.MaxWidth, MaxHeight = imaging.MaxHeight, MaxBytes = imaging.MaxBytes, JpegReprojectionRounds = 0 },
         new BatchingOptions());
     await UploadGuard.Bench.Engine.JpegBudget.RunAsync(args.Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList(),
         engine, single, protection with { Epsilon = epsilon, Format = OutputFormat.Jpeg });
-    return;
+    return 0;
 }
 
 if (mode == "removal")
@@ -56,13 +65,15 @@ if (mode == "removal")
     foreach (var file in Directory.EnumerateFiles(folder).Order())
     {
         var original = File.ReadAllBytes(file);
-        var result = await engine.Protector.ProtectAsync(new MemoryStream(original), protection with { Format = OutputFormat.Png });
+        var result = await engine.Protector.ProtectAsync(new MemoryStream(original), protection with { Epsilon = requestedEpsilon, Format = OutputFormat.Png });
         using var protectedImage = codec.DecodeForVerification(result.Data);
         using var lease = engine.Models.Acquire();
         var generator = (OwnerTextureGenerator)lease.Model.Generator;
         var others = Enumerable.Range(1, 5).SelectMany(i => keyring.DeriveAll($"other-owner-{i}")).ToList();
-        var wrong = PerturbationRemover.Detect(protectedImage, generator, lease.Model.Card.WorkingSize, 8, others);
-        var match = PerturbationRemover.Remove(protectedImage, generator, lease.Model.Card.WorkingSize, 8, false, keyring.DeriveAll("bench-owner"));
+        // The budget the photo was protected with: the model's default unless --epsilon set one.
+        int budget = result.Report.Epsilon;
+        var wrong = PerturbationRemover.Detect(protectedImage, generator, lease.Model.Card.WorkingSize, budget, others);
+        var match = PerturbationRemover.Remove(protectedImage, generator, lease.Model.Card.WorkingSize, budget, false, keyring.DeriveAll("bench-owner"));
         using var clean = codec.DecodeForVerification(original);
         long near = 0, exact = 0, values = 0;
         for (int y = 0; y < clean.Height; y++)
@@ -87,7 +98,7 @@ if (mode == "removal")
     }
     Console.WriteLine();
     Console.WriteLine($"Found with the right key: {found}/{count}; with a wrong key: {wrongFound}/{count}; values within 1 level (photos not found count as 0): mean {within.Average():P2}, worst {within.Min():P2}");
-    return;
+    return 0;
 }
 
 if (mode == "scaling")
@@ -101,7 +112,7 @@ if (mode == "scaling")
         var (floor, protect, delta, _) = Measure(png);
         Console.WriteLine($"| {mp:0.0} | {width}x{height} | {floor:0} | {protect:0} | {delta:0} | {protect / floor:0.00} |");
     }
-    return;
+    return 0;
 }
 
 foreach (var folder in args.Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)))
@@ -132,6 +143,7 @@ foreach (var folder in args.Skip(1).TakeWhile(a => !a.StartsWith("--", StringCom
     Stage("verify (decode of the output)", t => t.VerifyMs);
     Console.WriteLine();
 }
+return 0;
 
 (double Floor, double Protect, double Delta, List<StageTimings> Stages) Measure(byte[] image)
 {
