@@ -42,7 +42,7 @@ internal static class EvalCommand
             Description = "Share of sanity-block images keyed by their own class (the rest by another; calibrates the purity a concept key needs).",
             DefaultValueFactory = _ => 1,
         };
-        var protectFormat = new Option<string>("--protect-format") { Description = "How the engine encodes protected images: jpeg (quality 95, as for a JPEG upload) or png.", DefaultValueFactory = _ => "jpeg" };
+        var protectFormat = new Option<string>("--protect-format") { Description = "How the engine encodes protected images: jpeg (the engine's JPEG output: quality 100, 4:4:4, re-projected, as for a JPEG upload) or png.", DefaultValueFactory = _ => "jpeg" };
         protectFormat.AcceptOnlyFromAmong("jpeg", "png");
         var device = CommonOptions.Device();
         var output = new Option<FileInfo?>("--out") { Description = "Write the full results as JSON." };

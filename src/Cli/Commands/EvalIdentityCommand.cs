@@ -32,7 +32,7 @@ internal static class EvalIdentityCommand
         var batch = new Option<int>("--batch") { Description = "Victim batch size.", DefaultValueFactory = _ => 128 };
         var epsilon = new Option<int>("--epsilon", "-e") { Description = "L-infinity budget in 8-bit levels.", DefaultValueFactory = _ => 8 };
         var seed = new Option<int>("--seed") { Description = "Seeds the owners, the crops and the victims.", DefaultValueFactory = _ => 1 };
-        var protectFormat = new Option<string>("--protect-format") { Description = "How the engine encodes protected photos: jpeg (quality 95, as for a JPEG upload) or png.", DefaultValueFactory = _ => "jpeg" };
+        var protectFormat = new Option<string>("--protect-format") { Description = "How the engine encodes protected photos: jpeg (the engine's JPEG output: quality 100, 4:4:4, re-projected, as for a JPEG upload) or png.", DefaultValueFactory = _ => "jpeg" };
         protectFormat.AcceptOnlyFromAmong("jpeg", "png");
         var device = CommonOptions.Device();
         var output = new Option<FileInfo?>("--out") { Description = "Write the full results as JSON." };

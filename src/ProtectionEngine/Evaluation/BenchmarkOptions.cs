@@ -43,7 +43,7 @@ public sealed record BenchmarkOptions
     /// <summary>L-infinity budget in 8-bit levels, for the engine and for the sanity baselines.</summary>
     public int Epsilon { get; init; } = 8;
 
-    /// <summary>What the engine encodes the protected images as: JPEG (quality 95, 4:4:4) as for a JPEG upload, or PNG.</summary>
+    /// <summary>What the engine encodes the protected images as: JPEG (the engine's output: quality 100, 4:4:4, re-projected) as for a JPEG upload, or PNG.</summary>
     public OutputFormat ProtectFormat { get; init; } = OutputFormat.Jpeg;
 
     /// <summary><c>auto</c>, <c>cpu</c> or <c>cuda</c>, for the generator and the victims.</summary>
