@@ -183,15 +183,8 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
     {
         var started = await StartRetrainAsync(TestArchives.TarGz(photos: 20, textFiles: 0), ("architecture", "concept-poison"), ("craftingEpochs", "1"),
             ("proxySize", "16"), ("imageSize", "32"), ("k", "2"), ("maxImages", "20"));
-        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
-        var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-
-        var job = await WaitForStateAsync(id, "succeeded", "failed");
-        Assert.True(job.GetProperty("state").GetString() == "succeeded", job.ToString());
-        Assert.False(job.GetProperty("activated").GetBoolean());   // one epoch on 20 photos is a smoke run: untrained, and the gate refuses it
-        var version = job.GetProperty("version").GetString()!;
-        var card = (await GetJsonAsync("/admin/models")).EnumerateArray().Select(m => m.GetProperty("card"))
-            .Single(c => c.GetProperty("version").GetString() == version);
+        // One epoch on 20 photos is a smoke run: untrained, and the gate refuses it.
+        var card = await InactiveSmokeRunCardAsync(started);
         Assert.Equal("concept-poison-v1", card.GetProperty("architecture").GetProperty("name").GetString());
         Assert.Equal(16, card.GetProperty("workingSize").GetInt32());
         Assert.False(card.GetProperty("trained").GetBoolean());
@@ -203,15 +196,8 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
         var started = await StartRetrainAsync(TestArchives.TarGz(photos: 20, textFiles: 0), ("architecture", "owner-texture"), ("steps", "4"),
             ("batchSize", "4"), ("imageSize", "32"), ("proxySize", "16"), ("pseudoOwners", "2"), ("episodeSteps", "2"),
             ("proxyLearningRate", "0.05"), ("gray", "0.3"), ("epsilon", "12"), ("maxImages", "20"));
-        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
-        var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-
-        var job = await WaitForStateAsync(id, "succeeded", "failed");
-        Assert.True(job.GetProperty("state").GetString() == "succeeded", job.ToString());
-        Assert.False(job.GetProperty("activated").GetBoolean());   // 4 steps: untrained, and the gate keeps the active model
-        var version = job.GetProperty("version").GetString()!;
-        var card = (await GetJsonAsync("/admin/models")).EnumerateArray().Select(m => m.GetProperty("card"))
-            .Single(c => c.GetProperty("version").GetString() == version);
+        // 4 steps: untrained, and the gate keeps the active model.
+        var card = await InactiveSmokeRunCardAsync(started);
         Assert.Equal("owner-texture-v1", card.GetProperty("architecture").GetProperty("name").GetString());
         Assert.Equal(12, card.GetProperty("epsilon").GetInt32());
         Assert.False(card.GetProperty("trained").GetBoolean());
@@ -221,6 +207,19 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
         Assert.Contains("every 2 steps", notes);
         Assert.Contains("victims at 16 px", notes);
         Assert.Contains("grey with probability 0.3", notes);
+    }
+
+    /// <summary>Waits for a started job to succeed without being activated, and returns its model's card.</summary>
+    private async Task<JsonElement> InactiveSmokeRunCardAsync(HttpResponseMessage started)
+    {
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var job = await WaitForStateAsync(id, "succeeded", "failed");
+        Assert.True(job.GetProperty("state").GetString() == "succeeded", job.ToString());
+        Assert.False(job.GetProperty("activated").GetBoolean());
+        var version = job.GetProperty("version").GetString()!;
+        return (await GetJsonAsync("/admin/models")).EnumerateArray().Select(m => m.GetProperty("card"))
+            .Single(c => c.GetProperty("version").GetString() == version);
     }
 
     [Fact]
