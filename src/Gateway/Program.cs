@@ -34,8 +34,8 @@ services.AddOpenApi();
 services.AddProtectionEngine(builder.Configuration);
 services.AddOptions<ProtectionDefaults>()
     .Bind(builder.Configuration.GetSection(ProtectionDefaults.SectionName))
-    .Validate(d => d.Epsilon is null or (>= ProtectionOptions.MinEpsilon and <= ProtectionOptions.MaxEpsilon),
-        $"Protection:Epsilon must be between {ProtectionOptions.MinEpsilon} and {ProtectionOptions.MaxEpsilon}, or unset for the active model's own.")
+    .Validate(d => ProtectionOptions.IsValidEpsilon(d.Epsilon),
+        ProtectionOptions.EpsilonRangeMessage("Protection:Epsilon") + " Leave it unset for the active model's own.")
     .Validate(d => d.MaxRequestBytes > 0, "Protection:MaxRequestBytes must be positive.")
     .ValidateOnStart();
 services.Configure<ClientTokenOptions>(builder.Configuration.GetSection(ClientTokenOptions.SectionName));

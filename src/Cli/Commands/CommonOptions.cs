@@ -25,8 +25,8 @@ internal static class CommonOptions
         };
         option.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<int?>() is < ProtectionOptions.MinEpsilon or > ProtectionOptions.MaxEpsilon)
-                r.AddError($"--epsilon must be between {ProtectionOptions.MinEpsilon} and {ProtectionOptions.MaxEpsilon}.");
+            if (!ProtectionOptions.IsValidEpsilon(r.GetValueOrDefault<int?>()))
+                r.AddError(ProtectionOptions.EpsilonRangeMessage("--epsilon"));
         });
         return option;
     }

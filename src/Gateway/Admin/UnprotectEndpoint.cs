@@ -61,9 +61,9 @@ public static partial class UnprotectEndpoint
             if (!engine.ActiveCard.Architecture.IsOwnerKeyed)
                 throw NotOwnerKeyed(engine.ActiveCard.Version, engine.ActiveCard.Architecture.Name);
             int? budget = epsilon ?? defaults.Value.Epsilon;
-            if (budget is < ProtectionOptions.MinEpsilon or > ProtectionOptions.MaxEpsilon)
+            if (!ProtectionOptions.IsValidEpsilon(budget))
                 throw new UploadRefusedException(StatusCodes.Status400BadRequest, "invalid_epsilon",
-                    $"epsilon must be between {ProtectionOptions.MinEpsilon} and {ProtectionOptions.MaxEpsilon} (the budget the photo was protected with).");
+                    ProtectionOptions.EpsilonRangeMessage("epsilon") + " It is the budget the photo was protected with.");
             // Lossy output would blur away the exactness removal gives back; only the photo's own format or PNG.
             var output = format?.ToLowerInvariant() switch
             {

@@ -101,8 +101,8 @@ public static class ProtectEndpoints
             var policy = RouteProtectionPolicy.Parse(null, defaults.Value, imaging.Value) with { Enabled = true, FailMode = FailMode.Closed };
             if (epsilon is { } e)
             {
-                if (e is < ProtectionOptions.MinEpsilon or > ProtectionOptions.MaxEpsilon)
-                    throw new UploadRefusedException(400, "invalid_epsilon", $"epsilon must be between {ProtectionOptions.MinEpsilon} and {ProtectionOptions.MaxEpsilon}.");
+                if (!ProtectionOptions.IsValidEpsilon(e))
+                    throw new UploadRefusedException(400, "invalid_epsilon", ProtectionOptions.EpsilonRangeMessage("epsilon"));
                 policy = policy with { Epsilon = e };
             }
             var outputFormat = ParseFormat(format);

@@ -40,7 +40,7 @@ public sealed record RouteProtectionPolicy(
         long maxPixels = Math.Min(Get("MaxImagePixels") is { } p ? long.Parse(p, CultureInfo.InvariantCulture) : long.MaxValue, imaging.MaxPixels);
         long maxRequest = Get("MaxRequestBytes") is { } r ? long.Parse(r, CultureInfo.InvariantCulture) : defaults.MaxRequestBytes;
 
-        if (epsilon is < ProtectionOptions.MinEpsilon or > ProtectionOptions.MaxEpsilon || maxImageBytes < 1 || maxPixels < 1 || maxRequest < 1)
+        if (!ProtectionOptions.IsValidEpsilon(epsilon) || maxImageBytes < 1 || maxPixels < 1 || maxRequest < 1)
             throw new FormatException("Route protection metadata is out of range.");
         var owner = OwnerPolicy.Parse(Get("OwnerSources"), Get("OwnerClaim"), Get("OwnerHeader"), Get("FixedOwner"));
         return new RouteProtectionPolicy(enabled, epsilon, failMode, formats, maxImageBytes, maxPixels, maxRequest, owner);

@@ -81,8 +81,8 @@ public sealed record BenchmarkOptions
             throw new ArgumentOutOfRangeException(nameof(ProtectSize), ProtectSize, "The protection size must be between 8 and 2048 pixels.");
         if (PerClass is < 1)
             throw new ArgumentOutOfRangeException(nameof(PerClass), PerClass, "At least one image per class.");
-        if (Epsilon is < ProtectionOptions.MinEpsilon or > ProtectionOptions.MaxEpsilon)
-            throw new ArgumentOutOfRangeException(nameof(Epsilon), Epsilon, $"Epsilon must be between {ProtectionOptions.MinEpsilon} and {ProtectionOptions.MaxEpsilon} levels.");
+        if (!ProtectionOptions.IsValidEpsilon(Epsilon))
+            throw new ArgumentOutOfRangeException(nameof(Epsilon), Epsilon, ProtectionOptions.EpsilonRangeMessage(nameof(Epsilon)));
         if (Concepts is < 2 or > 1000)
             throw new ArgumentOutOfRangeException(nameof(Concepts), Concepts, "The concept row needs 2 to 1,000 concepts.");
         if (BlockSize < 2 || BlockSize > Size)

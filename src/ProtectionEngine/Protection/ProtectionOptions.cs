@@ -37,13 +37,22 @@ public sealed record ProtectionOptions
         return card.Trained && card.Claim is { } claim ? claim.Epsilon : FallbackEpsilon;
     }
 
+    /// <summary>
+    /// The one range check for a budget, wherever it comes from (options, a request, configuration, a command line);
+    /// unset is valid and means the model's default.
+    /// </summary>
+    public static bool IsValidEpsilon(int? epsilon) => epsilon is null or (>= MinEpsilon and <= MaxEpsilon);
+
+    /// <summary>What a caller says of an out-of-range budget, naming it as its user knows it.</summary>
+    public static string EpsilonRangeMessage(string name) => $"{name} must be between {MinEpsilon} and {MaxEpsilon}.";
+
     /// <summary>The budget for an image perturbed by the model of <paramref name="card"/>.</summary>
     public int EpsilonFor(ModelCard card) => Epsilon ?? DefaultEpsilon(card);
 
     public void Validate()
     {
-        if (Epsilon is < MinEpsilon or > MaxEpsilon)
-            throw new ArgumentOutOfRangeException(nameof(Epsilon), Epsilon, $"Epsilon must be between {MinEpsilon} and {MaxEpsilon} levels.");
+        if (!IsValidEpsilon(Epsilon))
+            throw new ArgumentOutOfRangeException(nameof(Epsilon), Epsilon, EpsilonRangeMessage(nameof(Epsilon)));
         if (!Enum.IsDefined(Format))
             throw new ArgumentOutOfRangeException(nameof(Format), Format, "Unknown output format.");
     }

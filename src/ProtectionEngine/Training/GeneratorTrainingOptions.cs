@@ -130,8 +130,8 @@ public sealed record GeneratorTrainingOptions
             throw new ArgumentOutOfRangeException(nameof(SurrogateSize), SurrogateSize, $"The surrogate size must be {ResNet18Surrogate.MinimumSize}..1024 and a multiple of {SurrogateSizeMultiple}.");
         if (K < 2)
             throw new ArgumentOutOfRangeException(nameof(K), K, "At least 2 concepts are needed (one concept predicts nothing and has no other to misdirect to).");
-        if (Epsilon is < ProtectionOptions.MinEpsilon or > ProtectionOptions.MaxEpsilon)
-            throw new ArgumentOutOfRangeException(nameof(Epsilon), Epsilon, $"Epsilon must be {ProtectionOptions.MinEpsilon}..{ProtectionOptions.MaxEpsilon} levels.");
+        if (!ProtectionOptions.IsValidEpsilon(Epsilon))
+            throw new ArgumentOutOfRangeException(nameof(Epsilon), Epsilon, ProtectionOptions.EpsilonRangeMessage(nameof(Epsilon)));
         if (Steps < 1)
             throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "At least one step.");
         if (BatchSize < 1 || FeatureBatchSize < 1)

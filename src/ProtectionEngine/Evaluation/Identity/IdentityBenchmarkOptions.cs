@@ -65,8 +65,8 @@ public sealed record IdentityBenchmarkOptions
             throw new ArgumentOutOfRangeException(nameof(Owners), Owners, "At least one owner.");
         if (PhotoSize is < 32 or > 2048 || FaceBox < 16 || FaceBox > PhotoSize || VictimSize is < 16 or > 512)
             throw new ArgumentOutOfRangeException(nameof(PhotoSize), "Sizes must satisfy 16 <= face box <= photo size <= 2048 and 16 <= victim size <= 512.");
-        if (Epsilon is < ProtectionOptions.MinEpsilon or > ProtectionOptions.MaxEpsilon)
-            throw new ArgumentOutOfRangeException(nameof(Epsilon), Epsilon, $"Epsilon must be {ProtectionOptions.MinEpsilon}..{ProtectionOptions.MaxEpsilon}.");
+        if (!ProtectionOptions.IsValidEpsilon(Epsilon))
+            throw new ArgumentOutOfRangeException(nameof(Epsilon), Epsilon, ProtectionOptions.EpsilonRangeMessage(nameof(Epsilon)));
         if (Rows.Count == 0 || (Architectures.Count == 0 && !LinearProbe))
             throw new ArgumentException("Give at least one row and one victim.");
         if (Rows.Any(r => !IdentityRows.IsClean(r)) && ModelVersion is null)
