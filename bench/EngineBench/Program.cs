@@ -25,7 +25,8 @@ using UploadGuard.ProtectionEngine.Protection;
 
 var mode = args.FirstOrDefault() ?? "folders";
 // The photo folders: every argument after the mode up to the first option.
-var missing = args.Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).Where(d => !Directory.Exists(d)).ToList();
+var folders = args.Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
+var missing = folders.Where(d => !Directory.Exists(d)).ToList();
 if (mode is "folders" or "removal" or "jpeg" && missing.Count > 0)
 {
     Console.Error.WriteLine($"No such folder: {string.Join(", ", missing)} (usage at the top of bench/EngineBench/Program.cs).");
@@ -50,14 +51,14 @@ if (mode == "jpeg")
     await using var single = ProtectionEngineHost.Create(new EngineOptions { Device = "cpu", ModelVersion = model, ModelsPath = models },
         new ImagingOptions { MaxPixels = imaging.MaxPixels, MaxWidth = imaging.MaxWidth, MaxHeight = imaging.MaxHeight, MaxBytes = imaging.MaxBytes, JpegReprojectionRounds = 0 },
         new BatchingOptions());
-    await UploadGuard.Bench.Engine.JpegBudget.RunAsync(args.Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList(),
+    await UploadGuard.Bench.Engine.JpegBudget.RunAsync(folders,
         engine, single, protection with { Epsilon = epsilon, Format = OutputFormat.Jpeg });
     return 0;
 }
 
 if (mode == "removal")
 {
-    var folder = args[1];
+    var folder = folders[0];
     Console.WriteLine("| photo | PSNR dB | match, right key | best match, 5 other owners | values within 1 level after removal | exact |");
     Console.WriteLine("|---|---:|---:|---:|---:|---:|");
     var within = new List<double>();
@@ -115,7 +116,7 @@ if (mode == "scaling")
     return 0;
 }
 
-foreach (var folder in args.Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)))
+foreach (var folder in folders)
 {
     var files = Directory.EnumerateFiles(folder).Where(f => ImageFormatSniffer.DetectSupported(File.ReadAllBytes(f).AsSpan(0, 16)) is not null).Order().ToList();
     var rows = files.Select(f => Measure(File.ReadAllBytes(f))).ToList();

@@ -278,7 +278,6 @@ public sealed class LoadRun(Uri gateway, int gatewayProcessId, Func<string, IRea
         return new Upload(id, kind, images, MultipartForm.Write(Boundary, parts));
     }
 
-    /// <summary>The gateway's uploads-in-flight and buffered-bytes gauges (both 0 once it is idle again).</summary>
     /// <summary>The budget a route without its own gets: the active model's claimed epsilon, as <c>/readyz</c> reports it.</summary>
     private static async Task<int> DefaultEpsilonAsync(HttpClient client)
     {
@@ -286,6 +285,7 @@ public sealed class LoadRun(Uri gateway, int gatewayProcessId, Func<string, IRea
         return ready.RootElement.GetProperty("defaultEpsilon").GetInt32();
     }
 
+    /// <summary>The gateway's uploads-in-flight and buffered-bytes gauges (both 0 once it is idle again).</summary>
     public static async Task<(double InFlight, double Buffered)> GaugesAsync(Uri gateway)
     {
         using var http = new HttpClient { BaseAddress = gateway };

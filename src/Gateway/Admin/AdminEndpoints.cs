@@ -69,7 +69,7 @@ public static class AdminEndpoints
     {
         public static ModelEntry Of(ModelCard card, bool active, int? configuredEpsilon)
         {
-            int epsilon = configuredEpsilon ?? ProtectionOptions.DefaultEpsilon(card);
+            int epsilon = ProtectionOptions.EpsilonFor(configuredEpsilon, card);
             return new(card, active, card.Warning, card.ClaimedProtection, card.ClaimAt(epsilon).Token(), epsilon);
         }
     }

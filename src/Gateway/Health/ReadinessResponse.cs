@@ -29,7 +29,7 @@ public static class ReadinessResponse
             model = new { card.Version, card.Trained, ownerKeyed = card.Architecture.IsOwnerKeyed },
             claimedProtection = card.ClaimedProtection,
             claimEpsilon = card.Trained ? card.Claim?.Epsilon : null,
-            defaultEpsilon = configured ?? ProtectionOptions.DefaultEpsilon(card),
+            defaultEpsilon = ProtectionOptions.EpsilonFor(configured, card),
             warning = card.Warning,
         }, Json));
     }

@@ -46,7 +46,7 @@ public static class ProtectionHeaders
     public static void Apply(IHeaderDictionary headers, UploadOutcome outcome, int? epsilon, ModelCard card, string jobId)
     {
         // What the images got (the engine resolved an unset budget against the model it used), else what they would have.
-        int budget = outcome.Reports.Count > 0 ? outcome.Reports.Max(r => r.Epsilon) : epsilon ?? ProtectionOptions.DefaultEpsilon(card);
+        int budget = outcome.Reports.Count > 0 ? outcome.Reports.Max(r => r.Epsilon) : ProtectionOptions.EpsilonFor(epsilon, card);
         headers[Job] = jobId;
         headers[Status] = outcome.Unprotected.Count > 0 ? NotPerturbed : outcome.Reports.Count > 0 ? Perturbed : NoImages;
         headers[Count] = outcome.Reports.Count.ToString(CultureInfo.InvariantCulture);

@@ -47,7 +47,13 @@ public sealed record ProtectionOptions
     public static string EpsilonRangeMessage(string name) => $"{name} must be between {MinEpsilon} and {MaxEpsilon}.";
 
     /// <summary>The budget for an image perturbed by the model of <paramref name="card"/>.</summary>
-    public int EpsilonFor(ModelCard card) => Epsilon ?? DefaultEpsilon(card);
+    public int EpsilonFor(ModelCard card) => EpsilonFor(Epsilon, card);
+
+    /// <summary>
+    /// The budget <paramref name="requested"/> stands for with the model of <paramref name="card"/>: itself, or unset
+    /// the model's default. Everything that reports a budget before an image is protected resolves it here.
+    /// </summary>
+    public static int EpsilonFor(int? requested, ModelCard card) => requested ?? DefaultEpsilon(card);
 
     public void Validate()
     {
