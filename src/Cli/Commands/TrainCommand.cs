@@ -39,7 +39,7 @@ internal static class TrainCommand
             Description = "resnet (a generator network, optimised for --steps), surrogate-hash (the surrogate's features hashed into a 4x4 grid of signs, "
                 + "fitted in one pass over the photos, no steps), surrogate-hash-smooth (the same grid interpolated smoothly) or concept-poison "
                 + "(PGD toward another concept against a ResNet-20 crafting network trained for --crafting-epochs on the concepts at --proxy-size, the model's working size) "
-                + "or owner-texture (a texture chosen by the owner's key, fitted by min-min against stand-in victims at --proxy-size that learn --pseudo-owners random owners).",
+                + "owner-texture (a texture chosen by the owner's key, fitted by min-min against stand-in victims at --proxy-size that learn --pseudo-owners random owners), or owner-texture-luma (the same with one luminance texture in all three channels).",
             DefaultValueFactory = _ => "resnet",
         };
         architecture.AcceptOnlyFromAmong([.. GeneratorArchitecture.TrainableNames]);

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace UploadGuard.ProtectionEngine.Models;
 
 /// <summary>The shape of a <see cref="GeneratorModule"/>, as recorded in a model card.</summary>
-/// <param name="Name">Architecture family: <see cref="ResNetGenerator"/>, <see cref="SurrogateHash"/>, <see cref="SurrogateHashSmooth"/>, <see cref="ConceptPoison"/> or <see cref="OwnerTexture"/>.</param>
+/// <param name="Name">Architecture family: <see cref="ResNetGenerator"/>, <see cref="SurrogateHash"/>, <see cref="SurrogateHashSmooth"/>, <see cref="ConceptPoison"/>, <see cref="OwnerTexture"/> or <see cref="OwnerTextureLuminance"/>.</param>
 /// <param name="BaseChannels">Channels at full working resolution; doubled at each of the two downsamplings (0 for the others).</param>
 /// <param name="ResidualBlocks">Residual blocks at quarter resolution (0 for the others).</param>
 public sealed record GeneratorArchitecture(string Name, int BaseChannels, int ResidualBlocks)
@@ -22,9 +22,12 @@ public sealed record GeneratorArchitecture(string Name, int BaseChannels, int Re
     /// <summary><see cref="OwnerTextureGenerator"/>: a texture chosen by the owner's key, tiled over the photo at a per-photo offset.</summary>
     public const string OwnerTexture = "owner-texture-v1";
 
+    /// <summary>The same with luminance atoms: one texture in all three channels, so that greying the photo keeps it whole and JPEG's chroma subsampling takes none of it.</summary>
+    public const string OwnerTextureLuminance = "owner-texture-luma-v1";
+
     /// <summary>Whether the perturbation comes from the owner's key (so protecting needs an owner, and removal is possible).</summary>
     [JsonIgnore]
-    public bool IsOwnerKeyed => Name is OwnerTexture;
+    public bool IsOwnerKeyed => Name is OwnerTexture or OwnerTextureLuminance;
 
     [JsonIgnore]
     public bool IsSurrogateHash => Name is SurrogateHash or SurrogateHashSmooth;
@@ -37,7 +40,7 @@ public sealed record GeneratorArchitecture(string Name, int BaseChannels, int Re
     public static GeneratorArchitecture Default { get; } = new(ResNetGenerator, 16, 4);
 
     /// <summary>The short names <c>uploadguard train --architecture</c> and the admin retraining endpoint take.</summary>
-    public static IReadOnlyList<string> TrainableNames { get; } = ["resnet", "surrogate-hash", "surrogate-hash-smooth", "concept-poison", "owner-texture"];
+    public static IReadOnlyList<string> TrainableNames { get; } = ["resnet", "surrogate-hash", "surrogate-hash-smooth", "concept-poison", "owner-texture", "owner-texture-luma"];
 
     /// <summary>The architecture a short name of <see cref="TrainableNames"/> stands for.</summary>
     public static GeneratorArchitecture FromTrainableName(string name) => name switch
@@ -47,6 +50,7 @@ public sealed record GeneratorArchitecture(string Name, int BaseChannels, int Re
         "surrogate-hash-smooth" => SurrogateHashGenerator.Smooth,
         "concept-poison" => ConceptPoisonGenerator.Poison,
         "owner-texture" => OwnerTextureGenerator.Texture,
+        "owner-texture-luma" => OwnerTextureGenerator.LuminanceTexture,
         _ => throw new ArgumentException($"Unknown architecture '{name}'; use {string.Join(", ", TrainableNames)}.", nameof(name)),
     };
 

@@ -108,7 +108,7 @@ public sealed partial class ModelRegistry(string root)
         GeneratorModule generator = card.Architecture switch
         {
             { IsSurrogateHash: true } => new SurrogateHashGenerator(card.Architecture, LoadSurrogate(version)),
-            { IsOwnerKeyed: true } => new OwnerTextureGenerator(),
+            { IsOwnerKeyed: true } => new OwnerTextureGenerator(card.Architecture),
             { Name: GeneratorArchitecture.ConceptPoison } => new ConceptPoisonGenerator(ConceptCount(version, tensors), card.Epsilon),
             _ => new PerturbationGenerator(card.Architecture),
         };

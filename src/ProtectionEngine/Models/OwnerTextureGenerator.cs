@@ -39,15 +39,29 @@ public sealed class OwnerTextureGenerator : GeneratorModule
 
     public static GeneratorArchitecture Texture { get; } = new(GeneratorArchitecture.OwnerTexture, 0, 0);
 
+    public static GeneratorArchitecture LuminanceTexture { get; } = new(GeneratorArchitecture.OwnerTextureLuminance, 0, 0);
+
     private readonly Parameter atoms;
 
-    public OwnerTextureGenerator() : base(nameof(OwnerTextureGenerator))
+    /// <summary>Colour channels of each atom: 3, or 1 for luminance atoms (the same texture in every channel).</summary>
+    private readonly int atomChannels;
+
+    public OwnerTextureGenerator() : this(Texture)
     {
-        atoms = Parameter(randn(Atoms, 3, Period, Period));
+    }
+
+    public OwnerTextureGenerator(GeneratorArchitecture architecture) : base(nameof(OwnerTextureGenerator))
+    {
+        ArgumentNullException.ThrowIfNull(architecture);
+        if (!architecture.IsOwnerKeyed)
+            throw new ArgumentException($"'{architecture.Name}' is not an owner-texture architecture.", nameof(architecture));
+        Architecture = architecture;
+        atomChannels = architecture.Name == GeneratorArchitecture.OwnerTextureLuminance ? 1 : 3;
+        atoms = Parameter(randn(Atoms, atomChannels, Period, Period));
         RegisterComponents();
     }
 
-    public override GeneratorArchitecture Architecture => Texture;
+    public override GeneratorArchitecture Architecture { get; }
 
     public override long ParameterCount => atoms.numel();
 
@@ -56,7 +70,7 @@ public sealed class OwnerTextureGenerator : GeneratorModule
     {
         using var noGrad = no_grad();
         using var random = new Generator(unchecked((ulong)seed));
-        using var fresh = randn([Atoms, 3, Period, Period], generator: random);
+        using var fresh = randn([Atoms, atomChannels, Period, Period], generator: random);
         atoms.copy_(fresh);
     }
 
@@ -94,14 +108,16 @@ public sealed class OwnerTextureGenerator : GeneratorModule
             throw new ArgumentException($"Give at least one key, each with {Atoms} code entries.", nameof(keys));
         using var scope = NewDisposeScope();
         var codes = tensor(keys.SelectMany(k => k.Code).ToArray(), [keys.Count, Atoms], device: atoms.device);
-        var z = codes.matmul(atoms.view(Atoms, -1)).view(-1, 3, Period, Period);
+        var z = codes.matmul(atoms.view(Atoms, -1)).view(-1, atomChannels, Period, Period);
         // No mean per channel (a flat tint is neither texture nor hidden), then unit RMS per tile.
         z = z - z.mean([2, 3], keepdim: true);
         z = z / (z.square().mean([1, 2, 3], keepdim: true) + 1e-8).sqrt();
         var tiles = new List<Tensor>(keys.Count);
         for (int i = 0; i < keys.Count; i++)
         {
-            var tile = z[i].index_select(0, tensor(ChannelOrders[keys[i].ChannelOrder], device: atoms.device));
+            var tile = atomChannels == 1
+                ? z[i].expand(3, Period, Period)
+                : z[i].index_select(0, tensor(ChannelOrders[keys[i].ChannelOrder], device: atoms.device));
             int dihedral = keys[i].Dihedral;
             if ((dihedral & 4) != 0)
                 tile = tile.transpose(1, 2);

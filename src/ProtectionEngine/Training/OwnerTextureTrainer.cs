@@ -40,7 +40,7 @@ public static class OwnerTextureTrainer
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(dataset);
         var device = ComputeDevice.Select(options.Device);
-        using var generator = new OwnerTextureGenerator();
+        using var generator = new OwnerTextureGenerator(options.Architecture);
         generator.Reset(options.Seed);
         long start = RestoreCheckpoint(options, fingerprint, generator);
         if (start > 0)
@@ -115,7 +115,7 @@ public static class OwnerTextureTrainer
         long stepsDone = completed;
         bool trained = stepsDone >= options.MinimumStepsForTrained && dataset.Count >= options.MinimumImagesForTrained;
         string notes = string.Create(inv,
-            $"{GeneratorArchitecture.OwnerTexture}: {OwnerTextureGenerator.Atoms} texture atoms of {OwnerTextureGenerator.Period}x{OwnerTextureGenerator.Period} canvas pixels, ")
+            $"{options.Architecture.Name}: {OwnerTextureGenerator.Atoms} texture atoms of {OwnerTextureGenerator.Period}x{OwnerTextureGenerator.Period} canvas pixels, ")
             + string.Create(inv, $"{OwnerTextureGenerator.AtomsPerKey} chosen by the owner's key; fitted by min-min against from-scratch ResNet-20 stand-in victims ")
             + string.Create(inv, $"({options.PseudoOwners} pseudo-owners with random keys over random groups of the photos, a new victim and new keys every {options.EpisodeSteps} steps, ")
             + string.Create(inv, $"victims at {options.ProxySize} px after crops of 30-100 % of the photo, grey with probability {options.Eot.GrayscaleProbability}); labels not used. ")

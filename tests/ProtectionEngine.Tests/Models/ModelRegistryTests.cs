@@ -24,6 +24,23 @@ public sealed class ModelRegistryTests
     }
 
     [Fact]
+    public void A_luminance_texture_model_loads_back_with_its_architecture_and_tiles()
+    {
+        var registry = TestEngine.SmallRegistry();
+        var card = TestEngine.AddOwnerTextureModel(registry, "luma", architecture: OwnerTextureGenerator.LuminanceTexture);
+        var key = new byte[] { 1, 2, 3 };
+        using var reference = new OwnerTextureGenerator(OwnerTextureGenerator.LuminanceTexture);
+        reference.Reset(3);
+
+        using var model = registry.Load("luma", CPU);
+
+        Assert.Equal(GeneratorArchitecture.OwnerTextureLuminance, model.Card.Architecture.Name);
+        var loaded = Assert.IsType<OwnerTextureGenerator>(model.Generator);
+        Assert.Equal(card.Parameters, loaded.ParameterCount);
+        Assert.Equal(reference.Tile(key), loaded.Tile(key));
+    }
+
+    [Fact]
     public void The_shipped_active_model_is_owner_keyed_with_a_measured_claim_that_sets_its_default_epsilon()
     {
         var registry = new ModelRegistry(TestEngine.ShippedModels);

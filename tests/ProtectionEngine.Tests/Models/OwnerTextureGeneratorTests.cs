@@ -45,6 +45,30 @@ public sealed class OwnerTextureGeneratorTests
         Assert.NotEqual(tile, generator.Tile(Key(4)));
     }
 
+    [Fact]
+    public void A_luminance_tile_is_one_texture_in_all_three_channels()
+    {
+        using var generator = new OwnerTextureGenerator(OwnerTextureGenerator.LuminanceTexture);
+        generator.Reset(5);
+        var tile = generator.Tile(Key(3));
+        const int plane = OwnerTextureGenerator.Period * OwnerTextureGenerator.Period;
+
+        Assert.Equal(OwnerTextureGenerator.Atoms * plane, generator.ParameterCount);
+        Assert.Equal(3 * plane, tile.Length);
+        Assert.Equal(tile.Take(plane), tile.Skip(plane).Take(plane));
+        Assert.Equal(tile.Take(plane), tile.Skip(2 * plane));
+        Assert.InRange(Math.Sqrt(tile.Average(v => (double)v * v)), 0.3, Math.Tanh(1) + 1e-6);
+        Assert.NotEqual(tile, generator.Tile(Key(4)));
+    }
+
+    [Fact]
+    public void Only_an_owner_texture_architecture_builds_one()
+    {
+        Assert.Throws<ArgumentException>(() => new OwnerTextureGenerator(GeneratorArchitecture.Default));
+        Assert.True(OwnerTextureGenerator.LuminanceTexture.IsOwnerKeyed);
+        Assert.Equal(OwnerTextureGenerator.LuminanceTexture, GeneratorArchitecture.FromTrainableName("owner-texture-luma"));
+    }
+
     [Theory]
     [InlineData(0, 0)]
     [InlineData(5, 11)]

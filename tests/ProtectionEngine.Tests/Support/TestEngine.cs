@@ -29,9 +29,10 @@ public static class TestEngine
     }
 
     /// <summary>An owner-keyed model with random (unfitted) atoms drawn from <paramref name="seed"/>.</summary>
-    public static ModelCard AddOwnerTextureModel(ModelRegistry registry, string version, int workingSize = 64, int seed = 3)
+    public static ModelCard AddOwnerTextureModel(ModelRegistry registry, string version, int workingSize = 64, int seed = 3,
+        GeneratorArchitecture? architecture = null)
     {
-        using var generator = new OwnerTextureGenerator();
+        using var generator = new OwnerTextureGenerator(architecture ?? OwnerTextureGenerator.Texture);
         generator.Reset(seed);
         return SaveUntrained(registry, version, workingSize, generator, "none: test fixture (random atoms)");
     }
