@@ -1,17 +1,17 @@
 using System.Globalization;
 using System.Text;
 using UploadGuard.ProtectionEngine.Hosting;
-using UploadGuard.ProtectionEngine.Surrogate;
 using UploadGuard.ProtectionEngine.Training;
 using static TorchSharp.torch;
 
 namespace UploadGuard.Bench.Training;
 
 /// <summary>
-/// Generator training throughput (issue #6, item 5): images per second of <see cref="GeneratorTrainer"/> at each size.
+/// Generator training throughput (issue #6, item 5): images per second of <see cref="GeneratorTrainer"/> (the owner
+/// texture's min-min) at each size.
 /// <code>
-/// training-bench [--data ../shared/data/kodak24.tar] [--subset P] [--max-images N] [--sizes 112,224] [--steps 30] [--batch 16]
-///     [--k 10] [--loss shortcut|misdirection] [--out FILE.md]
+/// training-bench [--data ../shared/data/kodak24.tar] [--subset P] [--max-images N] [--sizes 128,224] [--steps 30] [--batch 64]
+///     [--out FILE.md]
 /// </code>
 /// Each size trains a fresh generator for --steps steps into a scratch registry that is deleted afterwards; nothing is
 /// checkpointed. Exit codes: 0 done, 1 failed, 2 bad usage.
@@ -28,17 +28,14 @@ public static class TrainingBenchMain
             string data = arguments.Value("--data", "../shared/data/kodak24.tar");
             string? subset = arguments.Optional("--subset");
             int? maxImages = arguments.OptionalWholeNumber("--max-images");
-            var sizes = arguments.WholeNumbers("--sizes", [112, 224]);
+            var sizes = arguments.WholeNumbers("--sizes", [128, 224]);
             int steps = arguments.WholeNumber("--steps", 30);
-            int batch = arguments.WholeNumber("--batch", 16);
-            int k = arguments.WholeNumber("--k", 10);
-            var loss = Enum.Parse<GeneratorLossKind>(arguments.Value("--loss", "shortcut"), ignoreCase: true);
+            int batch = arguments.WholeNumber("--batch", new GeneratorTrainingOptions { DataSource = "", ModelsPath = "" }.BatchSize);
             string? output = arguments.Optional("--out");
             arguments.ThrowIfUnknown();
             if (steps < 2)
                 throw new ArgumentException("--steps must be at least 2 (the first step is warm-up and is not timed).");
 
-            using var surrogate = ResNet18Surrogate.LoadPretrained();
             var results = new List<TrainingThroughput.Result>();
             foreach (int size in sizes)
             {
@@ -50,27 +47,25 @@ public static class TrainingBenchMain
                     ImageSize = size,
                     Steps = steps,
                     BatchSize = batch,
-                    K = k,
-                    Loss = loss,
                     Device = "cpu",
                     ModelsPath = scratch,
                     Version = string.Create(CultureInfo.InvariantCulture, $"bench-{size}"),
                 };
-                results.Add(await TrainingThroughput.MeasureAsync(surrogate, options, Console.Error.WriteLine));
+                results.Add(await TrainingThroughput.MeasureAsync(options, Console.Error.WriteLine));
             }
 
             var inv = CultureInfo.InvariantCulture;
             var text = new StringBuilder();
             text.AppendLine(inv, $"### Generator training throughput: {data}{(subset is null ? "" : $", {subset}")}");
             text.AppendLine();
-            text.AppendLine(inv, $"GeneratorTrainer with the `uploadguard train` defaults (loss {loss.ToString().ToLowerInvariant()}, K = {k}, EOT on, Adam), batch {batch}, "
+            text.AppendLine(inv, $"GeneratorTrainer with the `uploadguard train` defaults (owner texture, min-min against stand-in victims), batch {batch}, "
                 + $"{steps} steps per size, the first not timed; {Environment.ProcessorCount} cores, {get_num_threads()} torch threads, CPU.");
             text.AppendLine();
-            text.AppendLine("| training size | surrogate view | images | steps timed | mean step s | images/s | until the first step ended, s | whole run, s |");
+            text.AppendLine("| training size | stand-in victims | images | steps timed | mean step s | images/s | until the first step ended, s | whole run, s |");
             text.AppendLine("|---|---|---|---|---|---|---|---|");
             foreach (var r in results)
             {
-                text.AppendLine(inv, $"| {r.Size} px | {r.SurrogateSize} px | {r.Images} | {r.StepsTimed} | {r.MeanStepSeconds:0.000} | **{r.ImagesPerSecond:0.0}** | "
+                text.AppendLine(inv, $"| {r.Size} px | {r.ProxySize} px | {r.Images} | {r.StepsTimed} | {r.MeanStepSeconds:0.000} | **{r.ImagesPerSecond:0.0}** | "
                     + $"{r.FirstStepSeconds:0.0} | {r.TotalSeconds:0.0} |");
             }
             Console.WriteLine(text);

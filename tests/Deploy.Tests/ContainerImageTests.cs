@@ -30,7 +30,7 @@ public sealed class ContainerImageTests
         Assert.Contains("ASPNETCORE_URLS=http://+:8080", text);
         Assert.Contains("EXPOSE 8080", text);
 
-        // Retraining and surrogate-hash models need the surrogate's two ONNX files where the variable points, with the
+        // The retraining gate needs the surrogate's two ONNX files where the variable points, with the
         // preprocessing model beside the network as in the package.
         Assert.Contains("UPLOADGUARD_RESNET18_ONNX=/app/surrogate/ResNet18Onnx/ResNet18.onnx", text);
         Assert.Contains("microsoft.ml.dnnimagefeaturizer.resnet18/0.23.1/tools/DnnImageModels/ResNet18Onnx", text);

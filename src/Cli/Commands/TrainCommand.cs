@@ -3,9 +3,7 @@ using System.Globalization;
 using Spectre.Console;
 using UploadGuard.ProtectionEngine.Datasets;
 using UploadGuard.ProtectionEngine.Models;
-using UploadGuard.ProtectionEngine.Surrogate;
 using UploadGuard.ProtectionEngine.Training;
-using UploadGuard.ProtectionEngine.Training.Transforms;
 
 namespace UploadGuard.Cli.Commands;
 
@@ -21,54 +19,42 @@ internal static class TrainCommand
         var subset = new Option<string?>("--subset") { Description = "Only paths starting with this inside the source, e.g. imagenette-224/train/." };
         var maxImages = new Option<int?>("--max-images") { Description = "Most photos to keep in memory (a seeded random sample unless --sample first)." };
         var exclude = new Option<string[]>("--exclude") { Description = "Leave out paths starting with these prefixes (repeat or comma-separate), e.g. an identity benchmark's people.", AllowMultipleArgumentsPerToken = true };
-        var pseudoOwners = new Option<int>("--pseudo-owners") { Description = "owner-texture: pseudo-owners with random keys per episode.", DefaultValueFactory = _ => Defaults.PseudoOwners };
-        var episodeSteps = new Option<int>("--episode-steps") { Description = "owner-texture: steps before a new stand-in victim and new keys.", DefaultValueFactory = _ => Defaults.EpisodeSteps };
+        var pseudoOwners = new Option<int>("--pseudo-owners") { Description = "Pseudo-owners with random keys per episode.", DefaultValueFactory = _ => Defaults.PseudoOwners };
+        var episodeSteps = new Option<int>("--episode-steps") { Description = "Steps before a new stand-in victim and new keys.", DefaultValueFactory = _ => Defaults.EpisodeSteps };
         var sample = new Option<string>("--sample") { Description = "Which photos a capped load keeps.", DefaultValueFactory = _ => "random" };
         sample.AcceptOnlyFromAmong("random", "first");
         var size = new Option<int>("--size") { Description = "Training resolution and the model's working size (multiple of 4).", DefaultValueFactory = _ => Defaults.ImageSize };
-        var surrogateSize = new Option<int?>("--surrogate-size") { Description = "Resolution the surrogate sees (default: --size)." };
-        var k = new Option<int>("--k") { Description = "k-means concepts.", DefaultValueFactory = _ => Defaults.K };
-        var loss = new Option<string>("--loss")
-        {
-            Description = "shortcut (surrogate concept shortcut), misdirection (toward another concept) or min-min (error-minimising against a stand-in victim).",
-            DefaultValueFactory = _ => GeneratorLossNames.NameOf(Defaults.Loss),
-        };
-        loss.AcceptOnlyFromAmong([.. GeneratorLossNames.All]);
         var architecture = new Option<string>("--architecture")
         {
-            Description = "resnet (a generator network, optimised for --steps), surrogate-hash (the surrogate's features hashed into a 4x4 grid of signs, "
-                + "fitted in one pass over the photos, no steps), surrogate-hash-smooth (the same grid interpolated smoothly) or concept-poison "
-                + "(PGD toward another concept against a ResNet-20 crafting network trained for --crafting-epochs on the concepts at --proxy-size, the model's working size) "
-                + "owner-texture (a texture chosen by the owner's key, fitted by min-min against stand-in victims at --proxy-size that learn --pseudo-owners random owners), or owner-texture-luma (the same with one luminance texture in all three channels).",
-            DefaultValueFactory = _ => "resnet",
+            Description = "owner-texture (a texture chosen by the owner's key, fitted by min-min against stand-in victims at --proxy-size that learn "
+                + "--pseudo-owners random owners) or owner-texture-luma (the same with one luminance texture in all three channels).",
+            DefaultValueFactory = _ => GeneratorArchitecture.TrainableNames[0],
         };
         architecture.AcceptOnlyFromAmong([.. GeneratorArchitecture.TrainableNames]);
         var proxySize = new Option<int>("--proxy-size")
         {
-            Description = "min-min: the size the stand-in victim sees photos at; concept-poison: the crafting network's size and the model's working size.",
+            Description = "The size the stand-in victims see the attacker's crops at.",
             DefaultValueFactory = _ => Defaults.ProxySize,
         };
-        var craftingEpochs = new Option<int>("--crafting-epochs") { Description = "concept-poison: epochs of the crafting network (the victims' recipe).", DefaultValueFactory = _ => Defaults.CraftingEpochs };
-        var proxyLr = new Option<double>("--proxy-lr") { Description = "min-min: the stand-in victim's Adam learning rate; owner-texture: its SGD learning rate.", DefaultValueFactory = _ => Defaults.ProxyLearningRate };
+        var proxyLr = new Option<double>("--proxy-lr") { Description = "The stand-in victims' SGD learning rate.", DefaultValueFactory = _ => Defaults.ProxyLearningRate };
         var steps = new Option<long>("--steps") { Description = "Total optimiser steps (a resumed run continues up to this).", DefaultValueFactory = _ => Defaults.Steps };
         var batch = new Option<int>("--batch") { Description = "Photos per step.", DefaultValueFactory = _ => Defaults.BatchSize };
-        var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => Defaults.LearningRate };
-        var epsilon = new Option<int>("--epsilon", "-e") { Description = "L-infinity budget in 8-bit levels.", DefaultValueFactory = _ => Defaults.Epsilon };
-        var seed = new Option<int>("--seed") { Description = "Seeds sampling, k-means, initialisation, batches and transformations.", DefaultValueFactory = _ => Defaults.Seed };
+        var lr = new Option<double>("--lr") { Description = "The texture atoms' Adam learning rate.", DefaultValueFactory = _ => Defaults.LearningRate };
+        var epsilon = new Option<int>("--epsilon", "-e") { Description = "L-infinity budget in 8-bit levels the texture is fitted at.", DefaultValueFactory = _ => Defaults.Epsilon };
+        var seed = new Option<int>("--seed") { Description = "Seeds sampling, the atoms' initialisation, victims, keys, batches and transformations.", DefaultValueFactory = _ => Defaults.Seed };
         var checkpoints = new Option<DirectoryInfo?>("--checkpoints") { Description = "Checkpoint folder; a run resumes from its latest checkpoint." };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints.", DefaultValueFactory = _ => Defaults.CheckpointInterval };
         var version = new Option<string?>("--version") { Description = "Name of the new model version (default gen-<UTC time>)." };
         var models = CommonOptions.ModelsPath();
         var activate = new Option<bool>("--activate") { Description = "Make the new version the active one." };
         var device = CommonOptions.Device();
-        var noEot = new Option<bool>("--no-eot") { Description = "Train without random transformations (for ablations)." };
-        var gray = new Option<double?>("--gray") { Description = "Probability that a training view is grey (default 0.1); owner-texture: of the attacker's view." };
+        var gray = new Option<double>("--gray") { Description = "Probability that the stand-in victim's view of a photo is grey.", DefaultValueFactory = _ => Defaults.GrayProbability };
         var logEvery = new Option<int>("--log-every") { Description = "Also print a plain line every N steps, for log files (0: never).", DefaultValueFactory = _ => 0 };
 
-        var command = new Command("train", "Train a new generator version on your own photos, without labels.")
+        var command = new Command("train", "Train a new owner-keyed generator version on your own photos, without labels.")
         {
-            data, subset, exclude, pseudoOwners, episodeSteps, maxImages, sample, size, surrogateSize, k, loss, architecture, proxySize, craftingEpochs, proxyLr, steps, batch, lr, epsilon, seed, checkpoints, checkpointEvery,
-            version, models, activate, device, noEot, gray, logEvery,
+            data, subset, exclude, pseudoOwners, episodeSteps, maxImages, sample, size, architecture, proxySize, proxyLr, steps, batch, lr, epsilon, seed, checkpoints, checkpointEvery,
+            version, models, activate, device, gray, logEvery,
         };
         command.SetAction((result, cancellationToken) => RunAsync(new GeneratorTrainingOptions
         {
@@ -80,12 +66,8 @@ internal static class TrainCommand
             EpisodeSteps = result.GetValue(episodeSteps),
             Sampling = result.GetValue(sample) == "first" ? DatasetSampling.First : DatasetSampling.Random,
             ImageSize = result.GetValue(size),
-            SurrogateSize = result.GetValue(surrogateSize),
-            K = result.GetValue(k),
             Architecture = GeneratorArchitecture.FromTrainableName(result.GetValue(architecture)!),
-            Loss = GeneratorLossNames.Parse(result.GetValue(loss)!),
             ProxySize = result.GetValue(proxySize),
-            CraftingEpochs = result.GetValue(craftingEpochs),
             ProxyLearningRate = result.GetValue(proxyLr),
             Steps = result.GetValue(steps),
             BatchSize = result.GetValue(batch),
@@ -98,7 +80,7 @@ internal static class TrainCommand
             ModelsPath = result.GetValue(models)!.FullName,
             Activate = result.GetValue(activate),
             Device = result.GetValue(device)!,
-            Eot = result.GetValue(noEot) ? EotOptions.None : new EotOptions { GrayscaleProbability = result.GetValue(gray) ?? new EotOptions().GrayscaleProbability },
+            GrayProbability = result.GetValue(gray),
         }, Math.Max(0, result.GetValue(logEvery)), cancellationToken));
         return command;
     }
@@ -141,7 +123,7 @@ internal static class TrainCommand
                         if (logEvery > 0 && p.Phase == TrainingPhase.Training && (p.Message is not null || (p.ImagesPerSecond > 0 && (p.Step % logEvery == 0 || p.Step == p.TotalSteps))))
                             AnsiConsole.MarkupLineInterpolated($"step {p.Step}/{p.TotalSteps}  {FormatTerms(p.LossTerms)}  avg loss {p.SmoothedLoss ?? double.NaN:0.000}  {p.ImagesPerSecond:0.0} img/s  {p.Message}");
                     });
-                    result = await new GeneratorTrainer().TrainAsync(options, progress, cancellationToken);
+                    result = await GeneratorTrainer.TrainAsync(options, progress, cancellationToken);
                     view.Finish();
                 });
         }
@@ -157,7 +139,7 @@ internal static class TrainCommand
             AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
             return 2;
         }
-        catch (Exception ex) when (ex is InvalidOperationException or ModelIntegrityException or OnnxFormatException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is InvalidOperationException or ModelIntegrityException or IOException or UnauthorizedAccessException)
         {
             AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
             return 1;
@@ -178,8 +160,6 @@ internal static class TrainCommand
             : card.TrainingSteps.ToString("N0"));
         table.AddRow("Photos", $"{result.Dataset.Kept:N0} kept of {result.Dataset.Images:N0}; {result.Dataset.SkippedNotImages:N0} non-image and {result.Dataset.SkippedUndecodable:N0} undecodable file(s) skipped");
         table.AddRow("Architecture", Markup.Escape(card.Architecture.Name));
-        if (result.ClusterSizes.Count > 0)
-            table.AddRow("Concept sizes", string.Join(" / ", result.ClusterSizes));
         if (result.FinalLossTerms.Count > 0)
             table.AddRow("Final loss terms", Markup.Escape(FormatTerms(result.FinalLossTerms)));
         table.AddRow("Time", $"{result.Elapsed.TotalSeconds:N1} s");
@@ -196,7 +176,6 @@ internal static class TrainCommand
     private sealed class ProgressView(ProgressContext context)
     {
         private ProgressTask? loading;
-        private ProgressTask? features;
         private ProgressTask? training;
 
         public void Show(TrainingProgress p)
@@ -207,19 +186,8 @@ internal static class TrainCommand
                     loading ??= context.AddTask("Reading photos").IsIndeterminate();
                     loading.Description = Markup.Escape($"Reading photos: {p.Step:N0} files ({p.Message})");
                     break;
-                case TrainingPhase.ExtractingFeatures:
-                    Complete(loading);
-                    features ??= context.AddTask("Surrogate features", maxValue: Math.Max(1, p.TotalSteps));
-                    features.Value = p.Step;
-                    break;
-                case TrainingPhase.Clustering:
-                    Complete(loading);
-                    Complete(features);
-                    AnsiConsole.MarkupLineInterpolated($"{p.Message}");
-                    break;
                 case TrainingPhase.Resumed or TrainingPhase.Training or TrainingPhase.Checkpointing:
                     Complete(loading);
-                    Complete(features);
                     // Every training, resume and checkpoint report carries its run's total (--steps, or a fitted model's own).
                     long total = p.TotalSteps;
                     training ??= context.AddTask("Training", maxValue: Math.Max(1, total));
@@ -240,7 +208,6 @@ internal static class TrainCommand
         public void Finish()
         {
             Complete(loading);
-            Complete(features);
             Complete(training);
         }
 

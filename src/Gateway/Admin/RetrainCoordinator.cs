@@ -10,7 +10,6 @@ using UploadGuard.ProtectionEngine.Hosting;
 using UploadGuard.ProtectionEngine.Models;
 using UploadGuard.ProtectionEngine.Surrogate;
 using UploadGuard.ProtectionEngine.Training;
-using UploadGuard.ProtectionEngine.Training.Transforms;
 
 namespace UploadGuard.Gateway.Admin;
 
@@ -160,11 +159,8 @@ public sealed partial class RetrainCoordinator(
                 DataSource = job.DataSource,
                 MaxImages = request.MaxImages,
                 ImageSize = request.ImageSize,
-                K = request.K,
-                Loss = request.LossKind,
                 Architecture = GeneratorArchitecture.FromTrainableName(request.Architecture),
                 ProxySize = request.ProxySize,
-                CraftingEpochs = request.CraftingEpochs,
                 Epsilon = request.Epsilon,
                 Steps = request.Steps,
                 BatchSize = request.BatchSize,
@@ -172,7 +168,7 @@ public sealed partial class RetrainCoordinator(
                 PseudoOwners = request.PseudoOwners,
                 EpisodeSteps = request.EpisodeSteps,
                 ProxyLearningRate = request.ProxyLearningRate,
-                Eot = new EotOptions { GrayscaleProbability = request.Gray },
+                GrayProbability = request.Gray,
                 Seed = request.Seed,
                 CheckpointDirectory = Path.Combine(folder, "checkpoints"),
                 CheckpointInterval = options.Value.CheckpointInterval,
@@ -180,8 +176,8 @@ public sealed partial class RetrainCoordinator(
                 Version = job.Version,
                 Device = engine.Value.Device,
             };
-            // Steps arrive milliseconds apart (generator training) or minutes apart (crafting epochs), so job.json is
-            // rewritten by elapsed time: never more than a few seconds behind, without a file write per step.
+            // Steps arrive about a second apart, so job.json is rewritten by elapsed time: never more than a few seconds
+            // behind, without a file write per step.
             var lastSaved = time.GetUtcNow();
             var progress = new InlineProgress<TrainingProgress>(p =>
             {
@@ -205,7 +201,7 @@ public sealed partial class RetrainCoordinator(
             });
             using var renewal = new PeriodicTimer(TimeSpan.FromSeconds(20));
             var renewing = RenewWhileTrainingAsync(renewal, cancellationToken);
-            var result = await new GeneratorTrainer().TrainAsync(training, progress, cancellationToken);
+            var result = await GeneratorTrainer.TrainAsync(training, progress, cancellationToken);
             renewal.Dispose();
             await renewing;
 

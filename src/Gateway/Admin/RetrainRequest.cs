@@ -18,32 +18,25 @@ public sealed record RetrainRequest
 
     public int ImageSize { get; init; } = Defaults.ImageSize;
 
-    public int K { get; init; } = Defaults.K;
-
-    public string Loss { get; init; } = GeneratorLossNames.NameOf(Defaults.Loss);
-
     /// <summary>One of <see cref="GeneratorArchitecture.TrainableNames"/>, as <c>uploadguard train --architecture</c> takes it.</summary>
-    public string Architecture { get; init; } = "resnet";
+    public string Architecture { get; init; } = GeneratorArchitecture.TrainableNames[0];
 
-    /// <summary>Concept-poison: the crafting network's size and the model's working size (min-min: the stand-in victim's).</summary>
+    /// <summary>The size the stand-in victims see the attacker's crops at.</summary>
     public int ProxySize { get; init; } = Defaults.ProxySize;
-
-    /// <summary>Concept-poison: epochs of the crafting network.</summary>
-    public int CraftingEpochs { get; init; } = Defaults.CraftingEpochs;
 
     public double LearningRate { get; init; } = Defaults.LearningRate;
 
-    /// <summary>Owner-texture: pseudo-owners with random keys per episode.</summary>
+    /// <summary>Pseudo-owners with random keys per episode.</summary>
     public int PseudoOwners { get; init; } = Defaults.PseudoOwners;
 
-    /// <summary>Owner-texture: steps before a new stand-in victim and new keys.</summary>
+    /// <summary>Steps before a new stand-in victim and new keys.</summary>
     public int EpisodeSteps { get; init; } = Defaults.EpisodeSteps;
 
-    /// <summary>Min-min and owner-texture: the stand-in victim's learning rate.</summary>
+    /// <summary>The stand-in victims' SGD learning rate.</summary>
     public double ProxyLearningRate { get; init; } = Defaults.ProxyLearningRate;
 
-    /// <summary>Probability that a training view is grey (owner-texture: the attacker's view).</summary>
-    public double Gray { get; init; } = Defaults.Eot.GrayscaleProbability;
+    /// <summary>Probability that the stand-in victim's view of a photo is grey.</summary>
+    public double Gray { get; init; } = Defaults.GrayProbability;
 
     public int Epsilon { get; init; } = Defaults.Epsilon;
 
@@ -67,13 +60,10 @@ public sealed record RetrainRequest
         Check(Steps is >= 1 and <= 200_000, nameof(Steps), "steps must be 1-200,000");
         Check(BatchSize is >= 1 and <= 128, nameof(BatchSize), "batchSize must be 1-128");
         Check(ImageSize is >= 32 and <= 512 && ImageSize % 4 == 0, nameof(ImageSize), "imageSize must be 32-512 and a multiple of 4");
-        Check(K is >= 2 and <= 1000, nameof(K), "k must be 2-1000");
-        Check(GeneratorLossNames.All.Contains(Loss), nameof(Loss), $"loss must be {string.Join(", ", GeneratorLossNames.All)}");
         Check(GeneratorArchitecture.TrainableNames.Contains(Architecture), nameof(Architecture),
             $"architecture must be {string.Join(", ", GeneratorArchitecture.TrainableNames)}");
         Check(ProxySize is >= 16 and <= 512 && ProxySize % GeneratorArchitecture.SizeMultiple == 0, nameof(ProxySize),
             $"proxySize must be 16-512 and a multiple of {GeneratorArchitecture.SizeMultiple}");
-        Check(CraftingEpochs is >= 1 and <= 1000, nameof(CraftingEpochs), "craftingEpochs must be 1-1,000");
         Check(LearningRate is >= 1e-6 and <= 1e-1, nameof(LearningRate), "learningRate must be 1e-6 to 0.1");
         Check(PseudoOwners is >= 1 and <= 1000, nameof(PseudoOwners), "pseudoOwners must be 1-1,000");
         Check(EpisodeSteps is >= 1 and <= 200_000, nameof(EpisodeSteps), "episodeSteps must be 1-200,000");
@@ -84,6 +74,4 @@ public sealed record RetrainRequest
         Check(Version is null || ModelRegistry.IsValidVersion(Version), nameof(Version), "version must be letters, digits, '.', '-', '_'");
         return errors;
     }
-
-    public GeneratorLossKind LossKind => GeneratorLossNames.Parse(Loss);
 }

@@ -5,6 +5,7 @@ using SixLabors.ImageSharp.PixelFormats;
 using UploadGuard.ProtectionEngine.Batching;
 using UploadGuard.ProtectionEngine.Hosting;
 using UploadGuard.ProtectionEngine.Imaging;
+using UploadGuard.ProtectionEngine.Owners;
 using UploadGuard.ProtectionEngine.Protection;
 
 namespace UploadGuard.ProtectionEngine.Evaluation;
@@ -19,8 +20,9 @@ public static class EngineProtection
 {
     /// <param name="concurrency">Images in flight at once; more than the batcher's batch size lets it fill batches.</param>
     /// <param name="progress">Receives the number of images done so far.</param>
+    /// <param name="ownerOf">For an owner-keyed model: each image's owner key, by index.</param>
     public static async Task<EngineProtectionResult> ProtectAsync(LabeledImages clean, ImageProtector protector, ProtectionOptions options,
-        int concurrency = 16, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+        int concurrency = 16, IProgress<int>? progress = null, Func<int, OwnerKey>? ownerOf = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(clean);
         ArgumentNullException.ThrowIfNull(protector);
@@ -35,7 +37,7 @@ public static class EngineProtection
             async (i, ct) =>
             {
                 using var upload = new MemoryStream(EncodePng(clean.Pixels(i), clean.Size));
-                var result = await protector.ProtectAsync(upload, options, cancellationToken: ct).ConfigureAwait(false);
+                var result = await protector.ProtectAsync(upload, ownerOf is null ? options : options with { Owner = ownerOf(i) }, cancellationToken: ct).ConfigureAwait(false);
                 if (result.Report.ModelVersion != card.Version)
                     mixedVersion = result.Report.ModelVersion;
                 using var decoded = protector.Codec.DecodeForVerification(result.Data);

@@ -9,6 +9,8 @@ using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Models;
 using UploadGuard.ProtectionEngine.Protection;
 using UploadGuard.ProtectionEngine.Training;
+using UploadGuard.ProtectionEngine.Evaluation.Concepts;
+using UploadGuard.ProtectionEngine.Owners;
 
 namespace UploadGuard.ProtectionEngine.Evaluation;
 
@@ -173,10 +175,21 @@ public static class ProtectionBenchmark
                 if (n % every == 0 || n == clean.Count)
                     progress?.Report(new BenchmarkProgress(BenchmarkStage.Protecting, $"Protected {n:N0}/{clean.Count:N0} images", n, clean.Count));
             });
+            // An owner-keyed model needs owners: here every class is one owner, with its own key (the class-wise setting).
+            Func<int, OwnerKey>? ownerOf = null;
+            if (card.Architecture.IsOwnerKeyed)
+            {
+                var keyring = new OwnerKeyring(ClassOwnerSecret);
+                var keys = clean.Classes.Select(keyring.Derive).ToArray();
+                ownerOf = i => keys[clean.Label(i)];
+            }
             return await EngineProtection.ProtectAsync(clean, host.Protector,
-                new ProtectionOptions { Epsilon = options.Epsilon, Format = options.ProtectFormat }, EngineProtection.Concurrency, done, cancellationToken).ConfigureAwait(false);
+                new ProtectionOptions { Epsilon = options.Epsilon, Format = options.ProtectFormat }, EngineProtection.Concurrency, done, ownerOf, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The secret the class owners' keys are drawn from: fixed, so runs are comparable.</summary>
+    private static readonly string ClassOwnerSecret = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData("uploadguard benchmark class owners"u8));
 
     private static LabeledImages ResizeAll(LabeledImages images, int size)
     {

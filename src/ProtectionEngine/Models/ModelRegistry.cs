@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using TorchSharp;
-using UploadGuard.ProtectionEngine.Surrogate;
 using static TorchSharp.torch;
 
 namespace UploadGuard.ProtectionEngine.Models;
@@ -107,9 +106,7 @@ public sealed partial class ModelRegistry(string root)
         var tensors = SafeTensorsFormat.Read(bytes);
         GeneratorModule generator = card.Architecture switch
         {
-            { IsSurrogateHash: true } => new SurrogateHashGenerator(card.Architecture, LoadSurrogate(version)),
             { IsOwnerKeyed: true } => new OwnerTextureGenerator(card.Architecture),
-            { Name: GeneratorArchitecture.ConceptPoison } => new ConceptPoisonGenerator(ConceptCount(version, tensors), card.Epsilon),
             _ => new PerturbationGenerator(card.Architecture),
         };
         try
@@ -126,24 +123,6 @@ public sealed partial class ModelRegistry(string root)
         {
             generator.Dispose();
             throw;
-        }
-    }
-
-    /// <summary>A concept-poison model's K, from its targets tensor (Import then checks every other shape against it).</summary>
-    private static int ConceptCount(string version, IReadOnlyDictionary<string, NamedTensor> tensors) =>
-        tensors.TryGetValue(ConceptPoisonGenerator.TargetsName, out var targets) && targets.Shape is [var k] && k is >= 2 and <= 4096
-            ? (int)k
-            : throw new ModelIntegrityException($"Weights of '{version}' lack a valid '{ConceptPoisonGenerator.TargetsName}' tensor for a {GeneratorArchitecture.ConceptPoison} model.");
-
-    private static ResNet18Surrogate LoadSurrogate(string version)
-    {
-        try
-        {
-            return ResNet18Surrogate.LoadPretrained();
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or OnnxFormatException)
-        {
-            throw new ModelIntegrityException($"Model '{version}' runs the ResNet-18 surrogate, which cannot be loaded: {ex.Message}", ex);
         }
     }
 

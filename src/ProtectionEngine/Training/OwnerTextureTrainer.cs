@@ -105,6 +105,12 @@ public static class OwnerTextureTrainer
                 }
             }
         }
+        catch (OperationCanceledException) when (options.CheckpointDirectory is not null && completed > start)
+        {
+            // Stopped between steps: keep the last completed one, so the same command (or a restarted job) resumes there.
+            SaveCheckpoint(options, fingerprint, generator, completed);
+            throw;
+        }
         finally
         {
             victimOptimizer?.Dispose();
@@ -118,11 +124,11 @@ public static class OwnerTextureTrainer
             $"{options.Architecture.Name}: {OwnerTextureGenerator.Atoms} texture atoms of {OwnerTextureGenerator.Period}x{OwnerTextureGenerator.Period} canvas pixels, ")
             + string.Create(inv, $"{OwnerTextureGenerator.AtomsPerKey} chosen by the owner's key; fitted by min-min against from-scratch ResNet-20 stand-in victims ")
             + string.Create(inv, $"({options.PseudoOwners} pseudo-owners with random keys over random groups of the photos, a new victim and new keys every {options.EpisodeSteps} steps, ")
-            + string.Create(inv, $"victims at {options.ProxySize} px after crops of 30-100 % of the photo, grey with probability {options.Eot.GrayscaleProbability}); labels not used. ")
+            + string.Create(inv, $"victims at {options.ProxySize} px after crops of 30-100 % of the photo, grey with probability {options.GrayProbability}); labels not used. ")
             + (trained ? "" : string.Create(inv, $"{ModelCard.UntrainedWarning}: {stepsDone:N0} steps on {dataset.Count:N0} photos. "))
             + "Protection is what the identity benchmark measures (docs/evaluation.md).";
         generator.eval();
-        var saved = GeneratorTrainer.SaveFitted(options, dataset, registry, version, generator, options.ImageSize, trained, stepsDone, notes, [], progress, clock,
+        var saved = GeneratorTrainer.SaveFitted(options, dataset, registry, version, generator, options.ImageSize, trained, stepsDone, notes, progress, clock,
             cancellationToken, terms);
         return saved with
         {
@@ -191,7 +197,7 @@ public static class OwnerTextureTrainer
         var owned = tensor(labels.Select(l => l < owners ? 1f : 0f).ToArray(), [batch, 1, 1, 1], device: device);
         var perturbed = (clean + texture * owned * scale).clamp(0, 1);
 
-        var view = AttackerView(perturbed, options.ProxySize, options.Eot.GrayscaleProbability, random);
+        var view = AttackerView(perturbed, options.ProxySize, options.GrayProbability, random);
         var target = tensor(labels, device: device);
         var logits = victim.call(VictimTrainer.Normalise(view));
         var loss = nn.functional.cross_entropy(logits, target);
@@ -232,8 +238,8 @@ public static class OwnerTextureTrainer
             parts.Add(SquareResize.To(window, size));
         }
         var x = cat(parts, 0);
-        x = HorizontalFlip.Apply(x, ExpectationOverTransformations.Mask(random, count, 0.5));
-        x = Grayscale.Apply(x, ExpectationOverTransformations.Mask(random, count, grayProbability));
+        x = HorizontalFlip.Apply(x, PerImageDraw.Mask(random, count, 0.5));
+        x = Grayscale.Apply(x, PerImageDraw.Mask(random, count, grayProbability));
         if (random.NextDouble() < 0.2)
             x = GaussianBlur.Apply(x, 0.3 + 0.7 * random.NextDouble());
         if (random.NextDouble() < 0.2)

@@ -6,12 +6,6 @@ public enum TrainingPhase
     /// <summary>Reading and decoding photos; <see cref="TrainingProgress.Step"/> counts files read (total unknown).</summary>
     LoadingData,
 
-    /// <summary>Surrogate features of the clean photos; Step counts images.</summary>
-    ExtractingFeatures,
-
-    /// <summary>k-means on those features.</summary>
-    Clustering,
-
     /// <summary>Training continues from a checkpoint; the progress step is the checkpoint's.</summary>
     Resumed,
 

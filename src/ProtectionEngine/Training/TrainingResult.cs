@@ -9,7 +9,6 @@ namespace UploadGuard.ProtectionEngine.Training;
 /// <param name="ResumedFromStep">The checkpoint step the run continued from; 0 for a fresh run.</param>
 /// <param name="StepsRun">Steps this call ran (total minus the resumed ones).</param>
 /// <param name="FinalLossTerms">The last step's loss terms.</param>
-/// <param name="ClusterSizes">Training photos per k-means concept.</param>
 /// <param name="Elapsed">Wall time of this call.</param>
 /// <param name="MeanStepTime">Mean time of this call's steps after the first (warm-up); null with fewer than two steps.</param>
 public sealed record TrainingResult(
@@ -18,6 +17,5 @@ public sealed record TrainingResult(
     long ResumedFromStep,
     long StepsRun,
     IReadOnlyDictionary<string, double> FinalLossTerms,
-    IReadOnlyList<int> ClusterSizes,
     TimeSpan Elapsed,
     TimeSpan? MeanStepTime);

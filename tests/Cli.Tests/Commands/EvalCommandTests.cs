@@ -49,7 +49,7 @@ public sealed class EvalCommandTests : IDisposable
         var json = Path.Combine(_work, "results.json");
         var markdown = Path.Combine(_work, "table.md");
 
-        var train = await CliProcess.RunAsync("train", "--data", photos, "--size", "32", "--k", "2", "--steps", "2", "--batch", "4",
+        var train = await CliProcess.RunAsync("train", "--data", photos, "--size", "32", "--proxy-size", "16", "--steps", "2", "--batch", "4",
             "--version", "cli-eval", "--models", models, "--device", "cpu");
         Assert.True(train.ExitCode == 0, train.Output);
 

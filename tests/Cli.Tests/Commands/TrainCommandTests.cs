@@ -29,7 +29,7 @@ public sealed class TrainCommandTests : IDisposable
         WritePhotos();
         var models = Path.Combine(_work, "models");
 
-        var result = await CliProcess.RunAsync("train", "--data", Path.Combine(_work, "photos"), "--size", "32", "--k", "2", "--steps", "2",
+        var result = await CliProcess.RunAsync("train", "--data", Path.Combine(_work, "photos"), "--size", "32", "--proxy-size", "16", "--steps", "2",
             "--batch", "4", "--checkpoints", Path.Combine(_work, "checkpoints"), "--checkpoint-every", "1", "--version", "cli-smoke",
             "--models", models, "--device", "cpu");
 
@@ -38,25 +38,20 @@ public sealed class TrainCommandTests : IDisposable
         using var card = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(models, "cli-smoke", "model-card.json")));
         Assert.False(card.RootElement.GetProperty("trained").GetBoolean());
         Assert.Equal(2, card.RootElement.GetProperty("trainingSteps").GetInt64());
-        Assert.True(File.Exists(Path.Combine(_work, "checkpoints", "step-00000002.safetensors")));
+        Assert.Equal("owner-texture-v1", card.RootElement.GetProperty("architecture").GetProperty("name").GetString());
+        Assert.True(File.Exists(Path.Combine(_work, "checkpoints", "owner-texture-checkpoint.json")));
     }
 
     [Fact]
-    public async Task A_concept_poison_smoke_run_reports_its_epochs_and_saves_a_version_at_the_proxy_size()
+    public async Task A_retired_architecture_is_a_usage_error()
     {
         WritePhotos();
-        var models = Path.Combine(_work, "models");
 
-        var result = await CliProcess.RunAsync("train", "--data", Path.Combine(_work, "photos"), "--size", "32", "--k", "2", "--architecture", "concept-poison",
-            "--proxy-size", "16", "--crafting-epochs", "2", "--log-every", "1", "--version", "cli-poison", "--models", models, "--device", "cpu");
+        var result = await CliProcess.RunAsync("train", "--data", Path.Combine(_work, "photos"), "--architecture", "concept-poison", "--models", Path.Combine(_work, "models"));
 
-        Assert.True(result.ExitCode == 0, result.Output);
-        Assert.Contains("Crafting network epoch 2/2", result.Output);
-        Assert.Contains("untrained model: no protection claimed", result.Output);
-        using var card = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(models, "cli-poison", "model-card.json")));
-        Assert.Equal("concept-poison-v1", card.RootElement.GetProperty("architecture").GetProperty("name").GetString());
-        Assert.Equal(16, card.RootElement.GetProperty("workingSize").GetInt32());
-        Assert.False(card.RootElement.GetProperty("trained").GetBoolean());
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("owner-texture", result.Output);
+        Assert.DoesNotContain("Unhandled exception", result.Output);
     }
 
     /// <summary>Eight small photos of slightly different widths in one class folder under photos/.</summary>

@@ -16,17 +16,15 @@ public sealed class RetrainDefaultsTests
         Assert.Equal(cli.Steps, api.Steps);
         Assert.Equal(cli.BatchSize, api.BatchSize);
         Assert.Equal(cli.ImageSize, api.ImageSize);
-        Assert.Equal(cli.K, api.K);
-        Assert.Equal(cli.Loss, api.LossKind);
         Assert.Equal(cli.ProxySize, api.ProxySize);
-        Assert.Equal(cli.CraftingEpochs, api.CraftingEpochs);
         Assert.Equal(cli.LearningRate, api.LearningRate);
         Assert.Equal(cli.PseudoOwners, api.PseudoOwners);
         Assert.Equal(cli.EpisodeSteps, api.EpisodeSteps);
         Assert.Equal(cli.ProxyLearningRate, api.ProxyLearningRate);
-        Assert.Equal(cli.Eot.GrayscaleProbability, api.Gray);
+        Assert.Equal(cli.GrayProbability, api.Gray);
         Assert.Equal(cli.Epsilon, api.Epsilon);
         Assert.Equal(cli.Seed, api.Seed);
+        Assert.Equal(cli.Architecture, ProtectionEngine.Models.GeneratorArchitecture.FromTrainableName(api.Architecture));
     }
 
     [Fact]
@@ -38,9 +36,7 @@ public sealed class RetrainDefaultsTests
         Assert.Equal(api.Steps.ToString(CultureInfo.InvariantCulture), Value("steps"));
         Assert.Equal(api.BatchSize.ToString(CultureInfo.InvariantCulture), Value("batchSize"));
         Assert.Equal(api.ImageSize.ToString(CultureInfo.InvariantCulture), Value("imageSize"));
-        Assert.Equal(api.K.ToString(CultureInfo.InvariantCulture), Value("k"));
         Assert.Equal(api.ProxySize.ToString(CultureInfo.InvariantCulture), Value("proxySize"));
-        Assert.Equal(api.CraftingEpochs.ToString(CultureInfo.InvariantCulture), Value("craftingEpochs"));
         Assert.Equal(api.LearningRate, double.Parse(Value("learningRate"), CultureInfo.InvariantCulture));
         Assert.Equal(api.PseudoOwners.ToString(CultureInfo.InvariantCulture), Value("pseudoOwners"));
         Assert.Equal(api.EpisodeSteps.ToString(CultureInfo.InvariantCulture), Value("episodeSteps"));
@@ -48,7 +44,6 @@ public sealed class RetrainDefaultsTests
         Assert.Equal(api.Gray, double.Parse(Value("gray"), CultureInfo.InvariantCulture));
         Assert.Equal(api.Epsilon.ToString(CultureInfo.InvariantCulture), Value("epsilon"));
         // A select starts on its first option.
-        Assert.Equal(api.Loss, Regex.Match(html, "<select name=\"loss\"><option>([^<]+)</option>").Groups[1].Value);
         Assert.Equal(api.Architecture, Regex.Match(html, "<select name=\"architecture\"><option>([^<]+)</option>").Groups[1].Value);
     }
 }

@@ -24,7 +24,7 @@ public sealed class RetrainResumeTests(AdminFixture admin) : IClassFixture<Admin
                     { new StringContent("100000"), "steps" },
                     { new StringContent("2"), "batchSize" },
                     { new StringContent("32"), "imageSize" },
-                    { new StringContent("2"), "k" },
+                    { new StringContent("16"), "proxySize" },
                     { TestPhotos.File(TestArchives.TarGz(photos: 10, textFiles: 0), "application/gzip"), "dataset", "photos.tar.gz" },
                 };
                 var started = await SendAsync(client, HttpMethod.Post, "/admin/retrain", form);

@@ -74,7 +74,7 @@ public sealed class RedisBackplaneTests
         { new StringContent("100000"), "steps" },
         { new StringContent("2"), "batchSize" },
         { new StringContent("32"), "imageSize" },
-        { new StringContent("2"), "k" },
+        { new StringContent("16"), "proxySize" },
         { TestPhotos.File(TestArchives.TarGz(photos: 8, textFiles: 0), "application/gzip"), "dataset", "photos.tar.gz" },
     };
 

@@ -107,9 +107,9 @@ public sealed class ModelRegistryTests
         File.WriteAllText(cardPath, unknown.ToJsonString());
         Assert.Contains("unknown architecture 'diffusion-v9'", Assert.Throws<ModelIntegrityException>(() => registry.Load("test-small", CPU)).Message);
 
-        // A hash card over a resnet's weights: the tensors do not fit, and loading says so rather than crashing.
+        // An owner-texture card over a resnet's weights: the tensors do not fit, and loading says so rather than crashing.
         var swapped = JsonNode.Parse(original)!;
-        swapped["architecture"]!["name"] = GeneratorArchitecture.SurrogateHash;
+        swapped["architecture"]!["name"] = GeneratorArchitecture.OwnerTexture;
         File.WriteAllText(cardPath, swapped.ToJsonString());
         Assert.Throws<ModelIntegrityException>(() => registry.Load("test-small", CPU));
 

@@ -2,6 +2,7 @@ using TorchSharp;
 using UploadGuard.ProtectionEngine.Surrogate;
 using UploadGuard.ProtectionEngine.Training;
 using static TorchSharp.torch;
+using UploadGuard.ProtectionEngine.Evaluation.Concepts;
 
 namespace UploadGuard.ProtectionEngine.Evaluation.Identity;
 
