@@ -103,7 +103,7 @@ public static class ProtectEndpoints
             {
                 if (!ProtectionOptions.IsValidEpsilon(e))
                     throw new UploadRefusedException(400, "invalid_epsilon", ProtectionOptions.EpsilonRangeMessage("epsilon"));
-                policy = policy with { Epsilon = e };
+                policy = policy with { Settings = policy.Settings with { Epsilon = e } };
             }
             var outputFormat = ParseFormat(format);
 
@@ -111,7 +111,7 @@ public static class ProtectEndpoints
             var (image, fileName) = UploadBody.Read(body, context.Request.ContentType, failClosed: true).SingleImage();
             imageFound = true;
 
-            var result = await protection.ProtectAsync(image, fileName ?? "body", policy, new JobProgress(jobs, jobId), context.RequestAborted, outputFormat, owner);
+            var result = await protection.ProtectAsync(image, fileName ?? "body", policy.Settings, new JobProgress(jobs, jobId), context.RequestAborted, outputFormat, owner);
             await jobs.PublishAsync(jobId, JobStage.Encoded);
             GatewayMetrics.CountPerturbed(result, GatewayMetrics.ApiPath);
             await WriteResultAsync(context, result, jobId, fileName);

@@ -117,7 +117,7 @@ public sealed partial class UploadProtectionMiddleware(
             var raw = await RequestBodyReader.ReadAsync(context, policy.MaxRequestBytes, head);
             buffered(raw.Length);
             var body = UploadBody.Read(raw, context.Request.ContentType, policy.FailMode == FailMode.Closed);
-            var outcome = await processor.ProcessAsync(body, policy, jobId, context.RequestAborted, ownerKey);
+            var outcome = await processor.ProcessAsync(body, policy.Settings, policy.FailMode, jobId, context.RequestAborted, ownerKey);
             if (outcome.TouchedImages)
                 await jobs.PublishAsync(jobId, JobStage.Encoded);
 
@@ -130,7 +130,7 @@ public sealed partial class UploadProtectionMiddleware(
             var card = engine.ActiveCard;
             context.Response.OnStarting(() =>
             {
-                ProtectionHeaders.Apply(context.Response.Headers, outcome, policy.Epsilon, card, jobId);
+                ProtectionHeaders.Apply(context.Response.Headers, outcome, policy.Settings.Epsilon, card, jobId);
                 return Task.CompletedTask;
             });
 
