@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using UploadGuard.Gateway.Engine;
@@ -135,10 +134,7 @@ public static class ProtectEndpoints
     {
         var report = result.Report;
         string contentType = "image/" + report.OutputFormat.ToString().ToLowerInvariant();
-        var headers = context.Response.Headers;
-        ProtectionHeaders.Apply(headers, report, jobId);
-        headers["X-UploadGuard-Psnr"] = report.PsnrDb?.ToString("0.00", CultureInfo.InvariantCulture) ?? "identical";
-        headers["X-UploadGuard-Size-Ratio"] = report.SizeRatio.ToString("0.000", CultureInfo.InvariantCulture);
+        ProtectionHeaders.Apply(context.Response.Headers, report, jobId);
 
         bool json = context.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase));
         if (json)
