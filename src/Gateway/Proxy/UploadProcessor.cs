@@ -15,9 +15,12 @@ namespace UploadGuard.Gateway.Proxy;
 /// </summary>
 public sealed class UploadProcessor(ResilientProtection protection, JobTracker jobs)
 {
+    /// <param name="metricPath">The <c>path</c> label its images and failures are counted under.</param>
     /// <param name="owner">The owner's key every image is protected with; null when the request names no owner.</param>
+    /// <exception cref="UploadRefusedException">Fail-closed: the first image that cannot be protected (not yet counted).</exception>
     public async Task<UploadOutcome> ProcessAsync(
-        UploadBody body, ProtectionSettings settings, FailMode failMode, string jobId, CancellationToken cancellationToken, OwnerKey? owner = null)
+        UploadBody body, ProtectionSettings settings, FailMode failMode, string jobId, string metricPath, CancellationToken cancellationToken,
+        OwnerKey? owner = null)
     {
         ArgumentNullException.ThrowIfNull(body);
         var progress = new JobProgress(jobs, jobId);
@@ -32,19 +35,16 @@ public sealed class UploadProcessor(ResilientProtection protection, JobTracker j
             if (result.Refusal is { } refusal)
             {
                 if (failMode == FailMode.Closed)
-                {
-                    GatewayMetrics.CountImage("refused", GatewayMetrics.ProxyPath);
-                    throw refusal;   // counted as a failure once, where the middleware refuses the request
-                }
-                GatewayMetrics.CountFailure(refusal.Reason, GatewayMetrics.ProxyPath);
-                GatewayMetrics.CountImage("unperturbed", GatewayMetrics.ProxyPath);
+                    throw refusal;   // counted once, the image and the failure, where the pipeline refuses the request
+                GatewayMetrics.CountFailure(refusal.Reason, metricPath);
+                GatewayMetrics.CountImage("unperturbed", metricPath);
                 unprotected.Add($"{name}: {refusal.Reason}");
                 continue;
             }
             var protectedImage = result.Protected!;
             replacements[index] = protectedImage.Data;
             reports.Add(protectedImage.Report);
-            GatewayMetrics.CountPerturbed(protectedImage, GatewayMetrics.ProxyPath);
+            GatewayMetrics.CountPerturbed(protectedImage, metricPath);
         }
 
         // A multipart body always goes out framed by the gateway, so the upstream can only find the parts inspected here.
