@@ -15,6 +15,7 @@ using UploadGuard.Gateway.Hubs;
 using UploadGuard.Gateway.Jobs;
 using UploadGuard.Gateway.Owners;
 using UploadGuard.Gateway.Problems;
+using UploadGuard.Gateway.Protection;
 using UploadGuard.Gateway.Proxy;
 using UploadGuard.Gateway.Security;
 using UploadGuard.Gateway.Telemetry;
@@ -51,6 +52,7 @@ services.AddOptions<KestrelServerOptions>()
 services.AddSingleton(TimeProvider.System);
 services.AddSingleton<JobTracker>();
 services.AddSingleton<UploadProcessor>();
+services.AddSingleton<ProtectionPipeline>();
 
 var authentication = services.AddAuthentication(ClientTokenAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, ClientTokenAuthenticationHandler>(ClientTokenAuthenticationHandler.SchemeName, null);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Options;
 using UploadGuard.Gateway.Api;
 using UploadGuard.Gateway.Engine;
@@ -20,8 +19,6 @@ namespace UploadGuard.Gateway.Admin;
 /// </summary>
 public static partial class UnprotectEndpoint
 {
-    public const string KeyIdHeader = ProtectionHeaders.OwnerKeyId;
-
     private const string LogCategory = "UploadGuard.Gateway.Admin.UnprotectEndpoint";
 
     public static RouteGroupBuilder MapUnprotect(this RouteGroupBuilder admin)
@@ -80,11 +77,7 @@ public static partial class UnprotectEndpoint
             var logger = loggers.CreateLogger(LogCategory);
             LogRemoved(logger, result.ModelVersion, result.KeyId);
 
-            var headers = context.Response.Headers;
-            headers[ProtectionHeaders.Status] = ProtectionHeaders.Removed;
-            headers[ProtectionHeaders.Model] = result.ModelVersion;
-            headers[KeyIdHeader] = result.KeyId;
-            headers["X-UploadGuard-Correlation"] = result.Correlation.ToString("0.000", CultureInfo.InvariantCulture);
+            ProtectionHeaders.Apply(context.Response.Headers, result);
             await TypedResults.Bytes(result.Data, "image/" + result.OutputFormat.ToString().ToLowerInvariant()).ExecuteAsync(context);
         }
         catch (Exception ex) when (UploadRefusals.TryFrom(ex, null, out var refusal))

@@ -1,10 +1,9 @@
-using System.Globalization;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using UploadGuard.Gateway.Engine;
-using UploadGuard.Gateway.Jobs;
 using UploadGuard.Gateway.Owners;
 using UploadGuard.Gateway.Problems;
+using UploadGuard.Gateway.Protection;
 using UploadGuard.Gateway.Proxy;
 using UploadGuard.Gateway.Security;
 using UploadGuard.Gateway.Telemetry;
@@ -71,8 +70,7 @@ public static class ProtectEndpoints
 
     private static async Task ProtectAsync(
         HttpContext context,
-        ResilientProtection protection,
-        JobTracker jobs,
+        ProtectionPipeline pipeline,
         OwnerResolver owners,
         IOptions<ClientTokenOptions> clients,
         IOptions<ProtectionDefaults> defaults,
@@ -83,76 +81,47 @@ public static class ProtectEndpoints
         var user = context.User.Identity?.AuthenticationType == ClientTokenAuthenticationHandler.SchemeName ? context.User.Identity.Name : null;
         if (user is null && !clients.Value.AllowAnonymousProtect)
         {
-            GatewayMetrics.CountFailure("unauthenticated", GatewayMetrics.ApiPath);
-            await ProblemResponses.WriteAsync(context, new UploadRefusedException(401, "unauthenticated", "A client token is required (Authorization: Bearer <token>)."));
+            await ProtectionPipeline.RefuseAsync(context, GatewayMetrics.ApiPath,
+                new UploadRefusedException(401, "unauthenticated", "A client token is required (Authorization: Bearer <token>)."));
             return;
         }
 
-        var ownerHeader = OwnerResolver.TakeHeader(context.Request, owners.ApiPolicy);
-        var jobId = jobs.Start(user, context.Request.Headers[ProtectionHeaders.Job]);
-        await jobs.PublishAsync(jobId, JobStage.Received);
-        // Counted like the proxy's images (path "api"): an image refused once it was found counts as a refused image.
-        bool imageFound = false;
-        try
+        var output = ParseFormat(format);
+        UploadRefusedException? invalid = null;
+        if (epsilon is { } e && !ProtectionOptions.IsValidEpsilon(e))
+            invalid = new(400, "invalid_epsilon", ProtectionOptions.EpsilonRangeMessage("epsilon"));
+        else if (output is null)
+            invalid = new(400, "invalid_format", "format must be keep, png, jpeg or webp.");
+        var settings = new ProtectionSettings(epsilon ?? defaults.Value.Epsilon, defaults.Value.Formats.ToHashSet(), imaging.Value.MaxBytes, imaging.Value.MaxPixels);
+        // The same owner resolution as a proxied route (Protection:OwnerKeys:Api): a client user is the owner of what it
+        // protects, which is how the extension protects with its user's key.
+        var request = new ProtectionRequest(context, GatewayMetrics.ApiPath, FailMode.Closed, settings, defaults.Value.MaxRequestBytes, owners.ApiPolicy,
+            OwnerResolver.TakeHeader(context.Request, owners.ApiPolicy), user, context.Request.Headers[ProtectionHeaders.Job])
         {
-            // The same owner resolution as a proxied route (Protection:OwnerKeys:Api): a client user is the owner of
-            // what it protects, which is how the extension protects with its user's key.
-            var owner = await owners.ResolveKeyAsync(context, owners.ApiPolicy, ownerHeader);
-            var policy = RouteProtectionPolicy.Parse(null, defaults.Value, imaging.Value) with { Enabled = true, FailMode = FailMode.Closed };
-            if (epsilon is { } e)
-            {
-                if (!ProtectionOptions.IsValidEpsilon(e))
-                    throw new UploadRefusedException(400, "invalid_epsilon", ProtectionOptions.EpsilonRangeMessage("epsilon"));
-                policy = policy with { Epsilon = e };
-            }
-            var outputFormat = ParseFormat(format);
-
-            var body = await RequestBodyReader.ReadAsync(context, policy.MaxRequestBytes);
-            var (image, fileName) = UploadBody.Read(body, context.Request.ContentType, failClosed: true).SingleImage();
-            imageFound = true;
-
-            var result = await protection.ProtectAsync(image, fileName ?? "body", policy, new JobProgress(jobs, jobId), context.RequestAborted, outputFormat, owner);
-            await jobs.PublishAsync(jobId, JobStage.Encoded);
-            GatewayMetrics.CountPerturbed(result, GatewayMetrics.ApiPath);
-            await WriteResultAsync(context, result, jobId, fileName);
-            await jobs.PublishAsync(jobId, JobStage.Done);
-        }
-        catch (Exception ex) when (UploadRefusals.TryFrom(ex, null, out var refusal))
-        {
-            GatewayMetrics.CountFailure(refusal.Reason, GatewayMetrics.ApiPath);
-            if (imageFound || refusal.InnerException is ImageRejectedException)
-                GatewayMetrics.CountImage("refused", GatewayMetrics.ApiPath);
-            await jobs.PublishAsync(jobId, JobStage.Failed, refusal.Reason, refusal.Message);
-            await ProblemResponses.WriteAsync(context, refusal, jobId);
-        }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-        {
-            await jobs.PublishAsync(jobId, JobStage.Failed, "client_disconnected");
-        }
+            SingleImage = output ?? OutputFormat.Keep,
+            Invalid = invalid,
+        };
+        await pipeline.RunAsync(request, upload => WriteResultAsync(context, upload));
     }
 
-    private static async Task WriteResultAsync(HttpContext context, ProtectionResult result, string jobId, string? fileName)
+    private static async Task<UploadRefusedException?> WriteResultAsync(HttpContext context, ProtectedUpload upload)
     {
-        var report = result.Report;
-        string contentType = "image/" + report.OutputFormat.ToString().ToLowerInvariant();
-        var headers = context.Response.Headers;
-        ProtectionHeaders.Apply(headers, report, jobId);
-        headers["X-UploadGuard-Psnr"] = report.PsnrDb?.ToString("0.00", CultureInfo.InvariantCulture) ?? "identical";
-        headers["X-UploadGuard-Size-Ratio"] = report.SizeRatio.ToString("0.000", CultureInfo.InvariantCulture);
-
+        var (data, contentType, reports, _) = upload.Outcome;
         bool json = context.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase));
         if (json)
-            await TypedResults.Json(new ProtectResponse(jobId, fileName, contentType, report, Convert.ToBase64String(result.Data))).ExecuteAsync(context);
+            await TypedResults.Json(new ProtectResponse(upload.JobId, upload.FileName, contentType!, reports[0], Convert.ToBase64String(data))).ExecuteAsync(context);
         else
-            await TypedResults.Bytes(result.Data, contentType).ExecuteAsync(context);
+            await TypedResults.Bytes(data, contentType).ExecuteAsync(context);
+        return null;
     }
 
-    private static OutputFormat ParseFormat(string? format) => format?.ToLowerInvariant() switch
+    /// <summary>The format asked for; null for one this endpoint does not write.</summary>
+    private static OutputFormat? ParseFormat(string? format) => format?.ToLowerInvariant() switch
     {
         null or "" or "keep" => OutputFormat.Keep,
         "png" => OutputFormat.Png,
         "jpeg" or "jpg" => OutputFormat.Jpeg,
         "webp" => OutputFormat.Webp,
-        _ => throw new UploadRefusedException(400, "invalid_format", "format must be keep, png, jpeg or webp."),
+        _ => null,
     };
 }

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using UploadGuard.Gateway.Proxy;
 using UploadGuard.Gateway.Problems;
 
 namespace UploadGuard.Gateway.Engine;

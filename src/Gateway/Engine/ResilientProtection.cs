@@ -4,7 +4,6 @@ using Polly.CircuitBreaker;
 using Polly.Registry;
 using Polly.Timeout;
 using System.Threading.RateLimiting;
-using UploadGuard.Gateway.Proxy;
 using UploadGuard.ProtectionEngine.Batching;
 using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Owners;
@@ -62,12 +61,12 @@ public sealed class ResilientProtection(
 
     /// <summary>Protects one image: route caps, admission for it alone, then the engine.</summary>
     public async Task<ProtectionResult> ProtectAsync(
-        byte[] image, string part, RouteProtectionPolicy policy, IProgress<ProtectionProgress>? progress, CancellationToken cancellationToken,
+        byte[] image, string part, ProtectionSettings settings, IProgress<ProtectionProgress>? progress, CancellationToken cancellationToken,
         OutputFormat format = OutputFormat.Keep, OwnerKey? owner = null)
     {
-        long pixels = CheckCaps(image, part, policy);
+        long pixels = CheckCaps(image, part, settings);
         using var admission = await AdmitAsync(1, pixels, part, cancellationToken);
-        return await ProtectAdmittedAsync(admission, image, part, policy, progress, cancellationToken, format, owner);
+        return await ProtectAdmittedAsync(admission, image, part, settings, progress, cancellationToken, format, owner);
     }
 
     /// <summary>
@@ -118,11 +117,11 @@ public sealed class ResilientProtection(
     /// Route caps only (bytes, format, pixels), as a refusal; cheap, from the header, before any engine capacity is
     /// reserved. Returns the pixels the image decodes to.
     /// </summary>
-    public long CheckCaps(byte[] image, string part, RouteProtectionPolicy policy)
+    public long CheckCaps(byte[] image, string part, ProtectionSettings settings)
     {
         try
         {
-            return CheckRouteCaps(image, part, policy);
+            return CheckRouteCaps(image, part, settings);
         }
         catch (ImageRejectedException ex)
         {
@@ -135,7 +134,7 @@ public sealed class ResilientProtection(
     /// owner's key when the request has an owner (an owner-keyed model needs one; other models ignore it).
     /// </summary>
     public async Task<ProtectionResult> ProtectAdmittedAsync(
-        EngineAdmission admission, byte[] image, string part, RouteProtectionPolicy policy, IProgress<ProtectionProgress>? progress,
+        EngineAdmission admission, byte[] image, string part, ProtectionSettings settings, IProgress<ProtectionProgress>? progress,
         CancellationToken cancellationToken, OutputFormat format = OutputFormat.Keep, OwnerKey? owner = null)
     {
         ArgumentNullException.ThrowIfNull(admission);
@@ -145,7 +144,7 @@ public sealed class ResilientProtection(
             try
             {
                 var pipeline = pipelines.GetPipeline(PipelineName);
-                var options = new ProtectionOptions { Epsilon = policy.Epsilon, Format = format, Owner = owner };
+                var options = new ProtectionOptions { Epsilon = settings.Epsilon, Format = format, Owner = owner };
                 // Polly's timeout only cancels the token; an engine that ignores it (stuck in native code, a lost batch) would
                 // hold the request forever. WaitAsync gives up on it when the token fires, so the timeout always answers.
                 return await pipeline.ExecuteAsync(
@@ -201,15 +200,15 @@ public sealed class ResilientProtection(
     public void Dispose() => _admission.Dispose();
 
     /// <summary>The per-route caps, stricter than or equal to the engine's own: bytes, format, pixels.</summary>
-    private long CheckRouteCaps(byte[] image, string part, RouteProtectionPolicy policy)
+    private long CheckRouteCaps(byte[] image, string part, ProtectionSettings settings)
     {
-        if (image.Length > policy.MaxImageBytes)
-            throw new ImageRejectedException(ImageRejectionReason.TooManyBytes, $"The image is {image.Length:N0} bytes; this route allows {policy.MaxImageBytes:N0}.");
+        if (image.Length > settings.MaxImageBytes)
+            throw new ImageRejectedException(ImageRejectionReason.TooManyBytes, $"The image is {image.Length:N0} bytes; this route allows {settings.MaxImageBytes:N0}.");
         var (format, width, height) = _inspector.Inspect(image);
-        if (!policy.Formats.Contains(format))
+        if (!settings.Formats.Contains(format))
             throw new ImageRejectedException(ImageRejectionReason.UnsupportedFormat, $"This route does not protect {format} images.");
-        if ((long)width * height > policy.MaxImagePixels)
-            throw new ImageRejectedException(ImageRejectionReason.TooManyPixels, $"The image has {(long)width * height:N0} pixels; this route allows {policy.MaxImagePixels:N0}.");
+        if ((long)width * height > settings.MaxImagePixels)
+            throw new ImageRejectedException(ImageRejectionReason.TooManyPixels, $"The image has {(long)width * height:N0} pixels; this route allows {settings.MaxImagePixels:N0}.");
         return (long)width * height;
     }
 

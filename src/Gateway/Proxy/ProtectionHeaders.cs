@@ -32,6 +32,15 @@ public static class ProtectionHeaders
     /// <summary>The id of the secret the owner's key came from (owner-keyed models only); never the key or the owner.</summary>
     public const string OwnerKeyId = "X-UploadGuard-Owner-Key-Id";
 
+    /// <summary>PSNR of one perturbed image in dB, or "identical".</summary>
+    public const string Psnr = "X-UploadGuard-Psnr";
+
+    /// <summary>One perturbed image's output bytes over its input bytes.</summary>
+    public const string SizeRatio = "X-UploadGuard-Size-Ratio";
+
+    /// <summary>How strongly the owner's texture matched the photo it was taken off.</summary>
+    public const string Correlation = "X-UploadGuard-Correlation";
+
     /// <summary>Every image was perturbed within the budget (what that protects is <see cref="Claim"/>'s business).</summary>
     public const string Perturbed = "perturbed";
 
@@ -74,6 +83,17 @@ public static class ProtectionHeaders
         if (report.OwnerKeyId is not null) headers[OwnerKeyId] = report.OwnerKeyId;
         ApplyLinf(headers, report.LinfBeforeEncoding, report.LinfDecoded);
         ApplyClaim(headers, report.Claim, report.Warning);
+        headers[Psnr] = report.PsnrDb?.ToString("0.00", CultureInfo.InvariantCulture) ?? "identical";
+        headers[SizeRatio] = report.SizeRatio.ToString("0.000", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The headers of a photo whose owner's perturbation the key holder took off (<c>/admin/unprotect</c>).</summary>
+    public static void Apply(IHeaderDictionary headers, UnprotectResult result)
+    {
+        headers[Status] = Removed;
+        headers[Model] = result.ModelVersion;
+        headers[OwnerKeyId] = result.KeyId;
+        headers[Correlation] = result.Correlation.ToString("0.000", CultureInfo.InvariantCulture);
     }
 
     private static void ApplyLinf(IHeaderDictionary headers, int beforeEncoding, int decoded)

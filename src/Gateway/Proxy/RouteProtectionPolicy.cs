@@ -1,4 +1,5 @@
 using System.Globalization;
+using UploadGuard.Gateway.Engine;
 using UploadGuard.Gateway.Owners;
 using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Protection;
@@ -13,15 +14,7 @@ namespace UploadGuard.Gateway.Proxy;
 /// (<see cref="OwnerPolicy"/>): <c>UploadGuard.OwnerSources</c> (comma list of jwt, header, client, fixed),
 /// <c>UploadGuard.OwnerClaim</c>, <c>UploadGuard.OwnerHeader</c> and <c>UploadGuard.FixedOwner</c>.
 /// </summary>
-public sealed record RouteProtectionPolicy(
-    bool Enabled,
-    int? Epsilon,
-    FailMode FailMode,
-    IReadOnlySet<ImageFormatKind> Formats,
-    long MaxImageBytes,
-    long MaxImagePixels,
-    long MaxRequestBytes,
-    OwnerPolicy Owner)
+public sealed record RouteProtectionPolicy(bool Enabled, FailMode FailMode, ProtectionSettings Settings, long MaxRequestBytes, OwnerPolicy Owner)
 {
     public const string Prefix = "UploadGuard.";
 
@@ -43,6 +36,6 @@ public sealed record RouteProtectionPolicy(
         if (!ProtectionOptions.IsValidEpsilon(epsilon) || maxImageBytes < 1 || maxPixels < 1 || maxRequest < 1)
             throw new FormatException("Route protection metadata is out of range.");
         var owner = OwnerPolicy.Parse(Get("OwnerSources"), Get("OwnerClaim"), Get("OwnerHeader"), Get("FixedOwner"));
-        return new RouteProtectionPolicy(enabled, epsilon, failMode, formats, maxImageBytes, maxPixels, maxRequest, owner);
+        return new RouteProtectionPolicy(enabled, failMode, new ProtectionSettings(epsilon, formats, maxImageBytes, maxPixels), maxRequest, owner);
     }
 }

@@ -15,14 +15,17 @@ namespace UploadGuard.Gateway.Proxy;
 /// </summary>
 public sealed class UploadProcessor(ResilientProtection protection, JobTracker jobs)
 {
+    /// <param name="metricPath">The <c>path</c> label its images and failures are counted under.</param>
     /// <param name="owner">The owner's key every image is protected with; null when the request names no owner.</param>
+    /// <exception cref="UploadRefusedException">Fail-closed: the first image that cannot be protected (not yet counted).</exception>
     public async Task<UploadOutcome> ProcessAsync(
-        UploadBody body, RouteProtectionPolicy policy, string jobId, CancellationToken cancellationToken, OwnerKey? owner = null)
+        UploadBody body, ProtectionSettings settings, FailMode failMode, string jobId, string metricPath, CancellationToken cancellationToken,
+        OwnerKey? owner = null)
     {
         ArgumentNullException.ThrowIfNull(body);
         var progress = new JobProgress(jobs, jobId);
         var candidates = body.Candidates().Select(c => (c.Index, c.Name, c.Content, Verdict: Classify(c.Content.Span, c.ContentType, c.FileName)));
-        var results = await ProtectAllAsync(candidates, policy, owner, progress, cancellationToken);
+        var results = await ProtectAllAsync(candidates, settings, failMode, owner, progress, cancellationToken);
 
         var replacements = new Dictionary<int, byte[]>();
         var reports = new List<ProtectionReport>();
@@ -31,20 +34,17 @@ public sealed class UploadProcessor(ResilientProtection protection, JobTracker j
         {
             if (result.Refusal is { } refusal)
             {
-                if (policy.FailMode == FailMode.Closed)
-                {
-                    GatewayMetrics.CountImage("refused", GatewayMetrics.ProxyPath);
-                    throw refusal;   // counted as a failure once, where the middleware refuses the request
-                }
-                GatewayMetrics.CountFailure(refusal.Reason, GatewayMetrics.ProxyPath);
-                GatewayMetrics.CountImage("unperturbed", GatewayMetrics.ProxyPath);
+                if (failMode == FailMode.Closed)
+                    throw refusal;   // counted once, the image and the failure, where the pipeline refuses the request
+                GatewayMetrics.CountFailure(refusal.Reason, metricPath);
+                GatewayMetrics.CountImage("unperturbed", metricPath);
                 unprotected.Add($"{name}: {refusal.Reason}");
                 continue;
             }
             var protectedImage = result.Protected!;
             replacements[index] = protectedImage.Data;
             reports.Add(protectedImage.Report);
-            GatewayMetrics.CountPerturbed(protectedImage, GatewayMetrics.ProxyPath);
+            GatewayMetrics.CountPerturbed(protectedImage, metricPath);
         }
 
         // A multipart body always goes out framed by the gateway, so the upstream can only find the parts inspected here.
@@ -76,8 +76,8 @@ public sealed class UploadProcessor(ResilientProtection protection, JobTracker j
     /// 503 <c>engine_busy</c> refusal, so a request is never refused after some of its images used engine time.
     /// </summary>
     private async Task<List<(int Index, string Name, ImageResult Result)>> ProtectAllAsync(
-        IEnumerable<(int Index, string Name, ReadOnlyMemory<byte> Content, Verdict? Verdict)> candidates, RouteProtectionPolicy policy, OwnerKey? owner,
-        IProgress<ProtectionProgress> progress, CancellationToken cancellationToken)
+        IEnumerable<(int Index, string Name, ReadOnlyMemory<byte> Content, Verdict? Verdict)> candidates, ProtectionSettings settings, FailMode failMode,
+        OwnerKey? owner, IProgress<ProtectionProgress> progress, CancellationToken cancellationToken)
     {
         var results = new List<(int Index, string Name, ImageResult Result)>();
         var engineWork = new List<(int Index, string Name, byte[] Content)>();
@@ -90,7 +90,7 @@ public sealed class UploadProcessor(ResilientProtection protection, JobTracker j
                 if (verdict.Rejection is { } rejection)
                     throw UploadRefusals.From(rejection, name);
                 var image = content.ToArray();
-                pixels += protection.CheckCaps(image, name, policy);
+                pixels += protection.CheckCaps(image, name, settings);
                 engineWork.Add((index, name, image));
             }
             catch (UploadRefusedException refusal)
@@ -98,7 +98,7 @@ public sealed class UploadProcessor(ResilientProtection protection, JobTracker j
                 results.Add((index, name, new ImageResult(null, refusal)));
             }
         }
-        if (engineWork.Count == 0 || (results.Count > 0 && policy.FailMode == FailMode.Closed))
+        if (engineWork.Count == 0 || (results.Count > 0 && failMode == FailMode.Closed))
             return results;
 
         EngineAdmission admission;
@@ -114,18 +114,18 @@ public sealed class UploadProcessor(ResilientProtection protection, JobTracker j
         }
         using (admission)
         {
-            results.AddRange(await Task.WhenAll(engineWork.Select(async w => (w.Index, w.Name, await TryProtectAsync(admission, w.Content, w.Name, policy, owner, progress, cancellationToken)))));
+            results.AddRange(await Task.WhenAll(engineWork.Select(async w => (w.Index, w.Name, await TryProtectAsync(admission, w.Content, w.Name, settings, owner, progress, cancellationToken)))));
         }
         return results;
     }
 
     private async Task<ImageResult> TryProtectAsync(
-        EngineAdmission admission, byte[] content, string name, RouteProtectionPolicy policy, OwnerKey? owner, IProgress<ProtectionProgress> progress,
+        EngineAdmission admission, byte[] content, string name, ProtectionSettings settings, OwnerKey? owner, IProgress<ProtectionProgress> progress,
         CancellationToken cancellationToken)
     {
         try
         {
-            return new(await protection.ProtectAdmittedAsync(admission, content, name, policy, progress, cancellationToken, owner: owner), null);
+            return new(await protection.ProtectAdmittedAsync(admission, content, name, settings, progress, cancellationToken, owner: owner), null);
         }
         catch (UploadRefusedException ex)
         {

@@ -1,10 +1,9 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Primitives;
-using UploadGuard.Gateway.Engine;
 using UploadGuard.Gateway.Jobs;
 using UploadGuard.Gateway.Owners;
 using UploadGuard.Gateway.Problems;
+using UploadGuard.Gateway.Protection;
 using UploadGuard.Gateway.Security;
 using UploadGuard.Gateway.Telemetry;
 using UploadGuard.ProtectionEngine.Imaging;
@@ -15,16 +14,14 @@ using Yarp.ReverseProxy.Model;
 namespace UploadGuard.Gateway.Proxy;
 
 /// <summary>
-/// Runs inside YARP's proxy pipeline: for routes whose metadata turns protection on, buffers POST/PUT bodies, has
-/// every image in them protected, swaps in the rewritten body with a correct Content-Length, and turns refusals and
-/// upstream failures into problem+json. Nothing is forwarded when a fail-closed refusal happens.
+/// Runs inside YARP's proxy pipeline: for routes whose metadata turns protection on, hands POST/PUT/PATCH bodies that
+/// hold images to the <see cref="ProtectionPipeline"/>, forwards the rewritten body with a correct Content-Length, and
+/// hands upstream failures back to it as refusals. Nothing is forwarded when a fail-closed refusal happens.
 /// </summary>
 public sealed partial class UploadProtectionMiddleware(
     RequestDelegate next,
-    UploadProcessor processor,
+    ProtectionPipeline pipeline,
     JobTracker jobs,
-    IProtectionEngine engine,
-    OwnerResolver owners,
     IOptions<ProtectionDefaults> defaults,
     IOptions<ImagingOptions> imaging,
     ILogger<UploadProtectionMiddleware> logger)
@@ -68,8 +65,7 @@ public sealed partial class UploadProtectionMiddleware(
             var refusal = new UploadRefusedException(StatusCodes.Status415UnsupportedMediaType, "unsupported_content_encoding",
                 "Uploads to this route must not be compressed (Content-Encoding), so that their images can be protected.");
             GatewayMetrics.Uploads.Add(1, new KeyValuePair<string, object?>("outcome", "refused"));
-            GatewayMetrics.CountFailure(refusal.Reason, GatewayMetrics.ProxyPath);
-            await ProblemResponses.WriteAsync(context, refusal);
+            await ProtectionPipeline.RefuseAsync(context, GatewayMetrics.ProxyPath, refusal);
             return;
         }
 
@@ -94,7 +90,14 @@ public sealed partial class UploadProtectionMiddleware(
         long held = 0;
         try
         {
-            await ProtectAndForwardAsync(context, policy, user, ownerHeader, requestedJob, head, bytes => GatewayMetrics.BufferedBytes.Add(held = bytes));
+            var request = new ProtectionRequest(context, GatewayMetrics.ProxyPath, policy.FailMode, policy.Settings, policy.MaxRequestBytes, policy.Owner,
+                ownerHeader, user, requestedJob)
+            {
+                Head = head,
+                Buffered = bytes => GatewayMetrics.BufferedBytes.Add(held = bytes),
+            };
+            if (await pipeline.RunAsync(request, upload => ForwardAsync(context, upload)) is not null)
+                GatewayMetrics.Uploads.Add(1, new KeyValuePair<string, object?>("outcome", "refused"));
         }
         finally
         {
@@ -104,79 +107,33 @@ public sealed partial class UploadProtectionMiddleware(
         }
     }
 
-    private async Task ProtectAndForwardAsync(
-        HttpContext context, RouteProtectionPolicy policy, string? user, StringValues ownerHeader, string requestedJob, byte[]? head, Action<long> buffered)
+    /// <summary>Forwards the protected body; the refusal to answer with when the upstream failed, else null.</summary>
+    private async Task<UploadRefusedException?> ForwardAsync(HttpContext context, ProtectedUpload upload)
     {
-        var jobId = jobs.Start(user, requestedJob);
-        await jobs.PublishAsync(jobId, JobStage.Received);
-        try
-        {
-            // Before the body is read: a request refused for its owner (missing, a bad token, an untrusted header) is
-            // refused in either fail mode, since it is the request that is wrong, not the protection that failed.
-            var ownerKey = await owners.ResolveKeyAsync(context, policy.Owner, ownerHeader);
-            var raw = await RequestBodyReader.ReadAsync(context, policy.MaxRequestBytes, head);
-            buffered(raw.Length);
-            var body = UploadBody.Read(raw, context.Request.ContentType, policy.FailMode == FailMode.Closed);
-            var outcome = await processor.ProcessAsync(body, policy, jobId, context.RequestAborted, ownerKey);
-            if (outcome.TouchedImages)
-                await jobs.PublishAsync(jobId, JobStage.Encoded);
+        var outcome = upload.Outcome;
+        // The body was consumed here: forward the gateway's own body with its type, an exact length and no 100-continue dance.
+        context.Request.Body = new MemoryStream(outcome.Body, writable: false);
+        context.Request.ContentLength = outcome.Body.Length;
+        context.Request.ContentType = outcome.ContentType;
+        context.Request.Headers.Remove("Transfer-Encoding");
+        context.Request.Headers.Remove("Expect");
 
-            // The body was consumed here: forward the gateway's own body with its type, an exact length and no 100-continue dance.
-            context.Request.Body = new MemoryStream(outcome.Body, writable: false);
-            context.Request.ContentLength = outcome.Body.Length;
-            context.Request.ContentType = outcome.ContentType;
-            context.Request.Headers.Remove("Transfer-Encoding");
-            context.Request.Headers.Remove("Expect");
-            var card = engine.ActiveCard;
-            context.Response.OnStarting(() =>
-            {
-                ProtectionHeaders.Apply(context.Response.Headers, outcome, policy.Epsilon, card, jobId);
-                return Task.CompletedTask;
-            });
+        var upstream = System.Diagnostics.Stopwatch.StartNew();
+        await next(context);
+        GatewayMetrics.StageDuration.Record(upstream.Elapsed.TotalSeconds, new KeyValuePair<string, object?>("stage", "upstream"));
 
-            var upstream = System.Diagnostics.Stopwatch.StartNew();
-            await next(context);
-            GatewayMetrics.StageDuration.Record(upstream.Elapsed.TotalSeconds, new KeyValuePair<string, object?>("stage", "upstream"));
+        if (context.Features.Get<IForwarderErrorFeature>() is { Error: not ForwarderError.None } failure)
+            return UpstreamFailure(failure.Error);
 
-            if (context.Features.Get<IForwarderErrorFeature>() is { Error: not ForwarderError.None } failure)
-            {
-                var refusal = UpstreamFailure(failure.Error);
-                await FailAsync(jobId, refusal);
-                if (!context.Response.HasStarted)
-                    await ProblemResponses.WriteAsync(context, refusal, jobId);
-                return;
-            }
-
-            string outcomeName = outcome.Unprotected.Count > 0 ? "unperturbed" : outcome.Reports.Count > 0 ? "perturbed" : "passthrough";
-            GatewayMetrics.Uploads.Add(1, new KeyValuePair<string, object?>("outcome", outcomeName));
-            await jobs.PublishAsync(jobId, JobStage.Forwarded);
-            if (outcome.Unprotected.Count > 0)
-                await jobs.PublishAsync(jobId, JobStage.Done, ProtectionHeaders.NotPerturbed, string.Join("; ", outcome.Unprotected));
-            else
-                await jobs.PublishAsync(jobId, JobStage.Done);
-        }
-        catch (Exception ex) when (UploadRefusals.TryFrom(ex, null, out var refusal))
-        {
-            GatewayMetrics.Uploads.Add(1, new KeyValuePair<string, object?>("outcome", "refused"));
-            await FailAsync(jobId, refusal);
-            await ProblemResponses.WriteAsync(context, refusal, jobId);
-        }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-        {
-            await jobs.PublishAsync(jobId, JobStage.Failed, "client_disconnected");
-        }
+        string outcomeName = outcome.Unprotected.Count > 0 ? "unperturbed" : outcome.Reports.Count > 0 ? "perturbed" : "passthrough";
+        GatewayMetrics.Uploads.Add(1, new KeyValuePair<string, object?>("outcome", outcomeName));
+        await jobs.PublishAsync(upload.JobId, JobStage.Forwarded);
+        return null;
     }
 
     private static bool IsEncoded(HttpRequest request) =>
         request.Headers.ContentEncoding.Any(value => value is not null && value.Split(',').Any(coding =>
             coding.Trim() is { Length: > 0 } c && !c.Equals("identity", StringComparison.OrdinalIgnoreCase)));
-
-    private async Task FailAsync(string jobId, UploadRefusedException refusal)
-    {
-        GatewayMetrics.CountFailure(refusal.Reason, GatewayMetrics.ProxyPath);
-        LogRefused(jobId, refusal.Status, refusal.Reason, refusal.Part);
-        await jobs.PublishAsync(jobId, JobStage.Failed, refusal.Reason, refusal.Message);
-    }
 
     private static UploadRefusedException UpstreamFailure(ForwarderError error) => error switch
     {
@@ -187,7 +144,4 @@ public sealed partial class UploadProtectionMiddleware(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Route {RouteId} has invalid UploadGuard metadata: {Problem}")]
     private partial void LogBadRoute(string routeId, string problem);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} refused with {Status} {Reason} (part {Part})")]
-    private partial void LogRefused(string jobId, int status, string reason, string? part);
 }
