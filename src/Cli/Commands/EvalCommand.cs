@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
 using UploadGuard.ProtectionEngine.Evaluation;
-using UploadGuard.ProtectionEngine.Evaluation.Victims;
+using UploadGuard.ProtectionEngine.Networks;
 using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Models;
 

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Spectre.Console;
 using UploadGuard.ProtectionEngine.Evaluation;
 using UploadGuard.ProtectionEngine.Evaluation.Identity;
-using UploadGuard.ProtectionEngine.Evaluation.Victims;
+using UploadGuard.ProtectionEngine.Networks;
 using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Models;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using UploadGuard.ProtectionEngine.Batching;
 using UploadGuard.ProtectionEngine.Datasets;
-using UploadGuard.ProtectionEngine.Evaluation.Victims;
+using UploadGuard.ProtectionEngine.Networks;
 using UploadGuard.ProtectionEngine.Hosting;
 using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Models;

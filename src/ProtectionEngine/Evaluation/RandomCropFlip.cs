@@ -34,17 +34,6 @@ public static class RandomCropFlip
         return stack(crops).MoveToOuterDisposeScope();
     }
 
-    /// <summary>
-    /// Consumes the random numbers that <see cref="Apply"/> would for <paramref name="count"/> images, so that a run
-    /// resumed after some epochs crops and flips exactly as the uninterrupted run would have.
-    /// </summary>
-    public static void Skip(int count, int padding, Random random)
-    {
-        ArgumentNullException.ThrowIfNull(random);
-        for (int i = 0; i < count; i++)
-            Draw(padding, random);
-    }
-
     private static (int Top, int Left, bool Flip) Draw(int padding, Random random) =>
         (random.Next(2 * padding + 1), random.Next(2 * padding + 1), random.Next(2) == 1);
 }

@@ -3,6 +3,4 @@ namespace UploadGuard.ProtectionEngine.Evaluation;
 /// <summary>One finished epoch of a victim run.</summary>
 /// <param name="MeanLoss">Mean cross-entropy over the epoch's (augmented) training batches.</param>
 /// <param name="TrainAccuracy">Fraction of the epoch's augmented training images classified right while training.</param>
-/// <param name="Restored">Read back from an <see cref="IEpochCheckpoints"/> rather than trained by this run.</param>
-public sealed record VictimEpoch(int Epoch, int Epochs, double MeanLoss, double TrainAccuracy, double LastLearningRate, TimeSpan Elapsed,
-    bool Restored = false);
+public sealed record VictimEpoch(int Epoch, int Epochs, double MeanLoss, double TrainAccuracy, double LastLearningRate, TimeSpan Elapsed);

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using TorchSharp;
-using UploadGuard.ProtectionEngine.Evaluation.Victims;
+using UploadGuard.ProtectionEngine.Networks;
 using static TorchSharp.torch;
 
 namespace UploadGuard.ProtectionEngine.Evaluation;
@@ -14,8 +14,6 @@ public static class VictimTrainer
 {
     // A fixed affine map to roughly zero mean and unit spread; batch norm makes the exact statistics immaterial, and a
     // constant keeps clean and protected runs on the same input scale.
-    private const float InputMean = 0.5f;
-    private const float InputScale = 4f;
 
     public static VictimRunResult Train(VictimArchitecture architecture, LabeledImages train, LabeledImages test, VictimRecipe recipe, int seed,
         Device device, IProgress<VictimEpoch>? progress = null, CancellationToken cancellationToken = default)
@@ -39,14 +37,10 @@ public static class VictimTrainer
 
     /// <summary>
     /// Trains a victim with the recipe and hands it back (in evaluation mode) with how training went; its test fields
-    /// are NaN and zero. What <see cref="Train"/> tests, and what a crafting network for adversarial poisons is.
+    /// are NaN and zero. What <see cref="Train"/> tests, and what the identity benchmark trains.
     /// </summary>
-    /// <param name="checkpoints">
-    /// Where each finished epoch is saved and a run resumes from: a resumed run continues with the same weights,
-    /// momentum, learning-rate step, batch order and crops as the uninterrupted one (up to CPU kernels' rounding).
-    /// </param>
     public static (nn.Module<Tensor, Tensor> Model, VictimRunResult Training) Fit(VictimArchitecture architecture, LabeledImages train, VictimRecipe recipe,
-        int seed, Device device, IProgress<VictimEpoch>? progress = null, IEpochCheckpoints? checkpoints = null, CancellationToken cancellationToken = default)
+        int seed, Device device, IProgress<VictimEpoch>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(recipe);
@@ -70,23 +64,7 @@ public static class VictimTrainer
             var order = Enumerable.Range(0, train.Count).ToArray();
             long step = 0;
             double lastLoss = double.NaN, lastAccuracy = double.NaN;
-            int done = 0;
-            if (checkpoints?.Restore(model, optimizer) is { } restored)
-            {
-                if (restored.Epochs != recipe.Epochs || restored.Epoch > recipe.Epochs)
-                    throw new InvalidOperationException($"The checkpoint is of epoch {restored.Epoch}/{restored.Epochs}; this run has {recipe.Epochs} epochs.");
-                done = restored.Epoch;
-                for (int epoch = 1; epoch <= done; epoch++)
-                {
-                    rng.Shuffle(order);
-                    RandomCropFlip.Skip(order.Length, padding, rng);
-                }
-                step = (long)stepsPerEpoch * done;
-                (lastLoss, lastAccuracy) = (restored.MeanLoss, restored.TrainAccuracy);
-                progress?.Report(restored with { Elapsed = clock.Elapsed, Restored = true });
-            }
-
-            for (int epoch = done + 1; epoch <= recipe.Epochs; epoch++)
+            for (int epoch = 1; epoch <= recipe.Epochs; epoch++)
             {
                 model.train();
                 rng.Shuffle(order);
@@ -103,7 +81,7 @@ public static class VictimTrainer
 
                     var images = RandomCropFlip.Apply(train.Images(indices), padding, rng).to(device);
                     var labels = train.Labels(indices, device);
-                    var logits = model.call(Normalise(images));
+                    var logits = model.call(VictimInput.Normalise(images));
                     var loss = nn.functional.cross_entropy(logits, labels);
                     optimizer.zero_grad();
                     loss.backward();
@@ -118,7 +96,6 @@ public static class VictimTrainer
                 lastLoss = lossSum / train.Count;
                 lastAccuracy = (double)correct / train.Count;
                 var finished = new VictimEpoch(epoch, recipe.Epochs, lastLoss, lastAccuracy, lr, clock.Elapsed);
-                checkpoints?.Save(finished, model, optimizer);
                 progress?.Report(finished);
             }
 
@@ -152,13 +129,10 @@ public static class VictimTrainer
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             var indices = Enumerable.Range(first, Math.Min(batchSize, images.Count - first)).ToArray();
-            var classes = model.call(Normalise(images.Images(indices, device))).argmax(1).cpu().to(ScalarType.Int64).data<long>().ToArray();
+            var classes = model.call(VictimInput.Normalise(images.Images(indices, device))).argmax(1).cpu().to(ScalarType.Int64).data<long>().ToArray();
             for (int i = 0; i < indices.Length; i++)
                 predictions[first + i] = (int)classes[i];
         }
         return predictions;
     }
-
-    /// <summary>Images in [0, 1] to the victims' input scale.</summary>
-    public static Tensor Normalise(Tensor images) => (images - InputMean) * InputScale;
 }

@@ -2,15 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
-using TorchSharp;
-using TorchSharp.Modules;
 using UploadGuard.ProtectionEngine.Datasets;
-using UploadGuard.ProtectionEngine.Evaluation;
 using UploadGuard.ProtectionEngine.Models;
-using UploadGuard.ProtectionEngine.Surrogate;
-using UploadGuard.ProtectionEngine.Training.Transforms;
-using static TorchSharp.torch;
-using static TorchSharp.torch.nn;
 
 namespace UploadGuard.ProtectionEngine.Training;
 

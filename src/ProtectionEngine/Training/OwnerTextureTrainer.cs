@@ -4,8 +4,7 @@ using System.Text.Json;
 using TorchSharp;
 using TorchSharp.Modules;
 using UploadGuard.ProtectionEngine.Datasets;
-using UploadGuard.ProtectionEngine.Evaluation;
-using UploadGuard.ProtectionEngine.Evaluation.Victims;
+using UploadGuard.ProtectionEngine.Networks;
 using UploadGuard.ProtectionEngine.Models;
 using UploadGuard.ProtectionEngine.Training.Transforms;
 using static TorchSharp.torch;
@@ -199,7 +198,7 @@ public static class OwnerTextureTrainer
 
         var view = AttackerView(perturbed, options.ProxySize, options.GrayProbability, random);
         var target = tensor(labels, device: device);
-        var logits = victim.call(VictimTrainer.Normalise(view));
+        var logits = victim.call(VictimInput.Normalise(view));
         var loss = nn.functional.cross_entropy(logits, target);
         victimOptimizer.zero_grad();
         atomsOptimizer.zero_grad();
@@ -210,12 +209,15 @@ public static class OwnerTextureTrainer
         var hits = logits.argmax(1).eq(target);
         var isOwned = owned.view(-1).gt(0.5f);
         double ownedCount = isOwned.sum().item<long>();
-        return new Dictionary<string, double>
+        var terms = new Dictionary<string, double>
         {
             ["loss"] = loss.item<float>(),
             ["accuracy"] = hits.to(float32).mean().item<float>(),
-            ["owned accuracy"] = ownedCount > 0 ? hits.logical_and(isOwned).sum().item<long>() / ownedCount : double.NaN,
         };
+        // A small batch may hold no owned photo: then there is no such accuracy (and NaN would not survive JSON).
+        if (ownedCount > 0)
+            terms["owned accuracy"] = hits.logical_and(isOwned).sum().item<long>() / ownedCount;
+        return terms;
     }
 
     /// <summary>

@@ -5,7 +5,7 @@ namespace UploadGuard.ProtectionEngine.Training;
 
 /// <summary>
 /// [N, C, H, W] images to a square side, the way every network here that sees photos at a fixed size takes them
-/// (the surrogate, the crafting network, the proxy victim): bilinear, antialiased when shrinking so that the small view
+/// (the surrogate, the stand-in victims): bilinear, antialiased when shrinking so that the small view
 /// keeps what a scraper's downscale keeps, and differentiable, so perturbations can be optimised through it.
 /// </summary>
 public static class SquareResize

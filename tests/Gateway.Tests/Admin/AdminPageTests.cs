@@ -90,7 +90,7 @@ public sealed class AdminPageTests
             await page.FillAsync("input[name=steps]", "100000");
             await page.FillAsync("input[name=batchSize]", "2");
             await page.FillAsync("input[name=imageSize]", "32");
-            await page.FillAsync("input[name=k]", "2");
+            await page.FillAsync("input[name=proxySize]", "16");
             await page.ClickAsync("#retrain button[type=submit]");
             await Assertions.Expect(page.Locator("#job-state")).ToHaveTextAsync("running", new() { Timeout = 60_000 });
             await page.WaitForFunctionAsync("() => Number(document.getElementById('job-step').textContent) > 0", null, new() { Timeout = 60_000 });

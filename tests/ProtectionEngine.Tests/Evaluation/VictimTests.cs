@@ -1,5 +1,5 @@
 using UploadGuard.ProtectionEngine.Evaluation;
-using UploadGuard.ProtectionEngine.Evaluation.Victims;
+using UploadGuard.ProtectionEngine.Networks;
 using static TorchSharp.torch;
 
 namespace UploadGuard.ProtectionEngine.Tests.Evaluation;

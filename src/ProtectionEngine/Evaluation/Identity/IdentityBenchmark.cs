@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using SixLabors.ImageSharp.PixelFormats;
 using UploadGuard.ProtectionEngine.Batching;
-using UploadGuard.ProtectionEngine.Evaluation.Victims;
+using UploadGuard.ProtectionEngine.Networks;
 using UploadGuard.ProtectionEngine.Hosting;
 using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Models;

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace UploadGuard.ProtectionEngine.Evaluation.Victims;
+namespace UploadGuard.ProtectionEngine.Networks;
 
 /// <summary>Names used on the command line and in result tables, and construction of a fresh victim.</summary>
 public static class VictimArchitectures

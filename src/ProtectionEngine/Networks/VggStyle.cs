@@ -2,7 +2,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace UploadGuard.ProtectionEngine.Evaluation.Victims;
+namespace UploadGuard.ProtectionEngine.Networks;
 
 /// <summary>
 /// A VGG-style plain network: four stages of two 3x3 convolution + batch norm + ReLU layers (32, 64, 128, 256

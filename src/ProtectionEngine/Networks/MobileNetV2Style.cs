@@ -2,7 +2,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace UploadGuard.ProtectionEngine.Evaluation.Victims;
+namespace UploadGuard.ProtectionEngine.Networks;
 
 /// <summary>
 /// MobileNetV2 (Sandler et al. 2018) laid out for small images: the stem keeps stride 1 (at the paper's stride 2, a

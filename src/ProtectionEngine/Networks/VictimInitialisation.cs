@@ -1,7 +1,7 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace UploadGuard.ProtectionEngine.Evaluation.Victims;
+namespace UploadGuard.ProtectionEngine.Networks;
 
 /// <summary>
 /// He-normal convolutions (fan-out, ReLU gain) and unit batch-norm scales, as torchvision initialises its classifiers;

@@ -2,7 +2,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace UploadGuard.ProtectionEngine.Evaluation.Victims;
+namespace UploadGuard.ProtectionEngine.Networks;
 
 /// <summary>
 /// The CIFAR ResNet-20 of He et al. (2016): a 3x3 stem with 16 channels, three stages of three basic blocks (16, 32, 64

@@ -2,7 +2,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace UploadGuard.ProtectionEngine.Evaluation.Victims;
+namespace UploadGuard.ProtectionEngine.Networks;
 
 /// <summary>
 /// ResNet basic block: two 3x3 convolutions with batch norm; a 1x1 projection shortcut where the shape changes (the

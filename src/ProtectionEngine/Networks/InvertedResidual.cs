@@ -2,7 +2,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace UploadGuard.ProtectionEngine.Evaluation.Victims;
+namespace UploadGuard.ProtectionEngine.Networks;
 
 /// <summary>
 /// MobileNetV2's block: 1x1 expansion (skipped when the factor is 1), 3x3 depthwise convolution, 1x1 linear projection,

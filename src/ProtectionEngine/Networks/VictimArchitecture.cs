@@ -1,4 +1,4 @@
-namespace UploadGuard.ProtectionEngine.Evaluation.Victims;
+namespace UploadGuard.ProtectionEngine.Networks;
 
 /// <summary>The classifiers the benchmark trains from scratch, each standing for a family an attacker might use.</summary>
 public enum VictimArchitecture

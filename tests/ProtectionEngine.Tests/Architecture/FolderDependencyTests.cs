@@ -1,0 +1,62 @@
+using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.Tests.Common;
+
+namespace UploadGuard.ProtectionEngine.Tests.Architecture;
+
+/// <summary>The engine's feature folders depend on each other one way only, and the runtime never on training or evaluation.</summary>
+public sealed class FolderDependencyTests
+{
+    private const string Root = "UploadGuard.ProtectionEngine";
+
+    private static readonly Dictionary<string, HashSet<string>> Graph = FolderDependencies.Of(typeof(ModelRegistry).Assembly, Root);
+
+    [Fact]
+    public void No_folder_depends_on_itself_through_others()
+    {
+        var cycles = FolderDependencies.Cycles(Graph);
+
+        Assert.True(cycles.Count == 0, "Folder cycles: " + string.Join("; ", cycles.Select(c => FolderDependencies.Describe(Graph, c))));
+    }
+
+    [Theory]
+    [InlineData("Imaging")]
+    [InlineData("Models")]
+    [InlineData("Owners")]
+    [InlineData("Protection")]
+    [InlineData("Batching")]
+    [InlineData("Hosting")]
+    public void The_runtime_needs_nothing_of_training_evaluation_or_their_networks(string runtimeFolder)
+    {
+        string[] research = ["Training", "Evaluation", "Networks", "Surrogate", "Datasets"];
+
+        Assert.True(Graph.ContainsKey(runtimeFolder), $"{runtimeFolder} holds no types");
+        Assert.Empty(Graph[runtimeFolder].Intersect(research));
+    }
+
+    [Fact]
+    public void The_reader_sees_dependencies_that_exist()
+    {
+        // Guards the check itself: a reader that saw nothing would pass the tests above.
+        Assert.Contains("Models", Graph["Protection"]);
+        Assert.Contains("Networks", Graph["Training"]);
+        Assert.Contains("Training", Graph["Evaluation"]);
+    }
+
+    [Fact]
+    public void A_cycle_is_found_and_named()
+    {
+        var graph = new Dictionary<string, HashSet<string>>
+        {
+            ["A"] = ["B"],
+            ["B"] = ["C"],
+            ["C"] = ["A"],
+            ["D"] = ["A"],
+        };
+
+        var cycle = Assert.Single(FolderDependencies.Cycles(graph));
+
+        Assert.Equal(["A", "B", "C"], cycle);
+        Assert.Equal("A -> B, B -> C, C -> A", FolderDependencies.Describe(graph, cycle));
+        Assert.Empty(FolderDependencies.Cycles(new() { ["A"] = ["B"], ["B"] = [] }));
+    }
+}
