@@ -27,8 +27,8 @@ internal static class EvalCommand
         var arch = new Option<string>("--arch") { Description = "Victim architectures, comma-separated: resnet20, vgg, mobilenetv2.", DefaultValueFactory = _ => "resnet20" };
         var rows = new Option<string?>("--rows")
         {
-            Description = $"Training sets, comma-separated: {string.Join(",", BenchmarkRows.All.Select(BenchmarkRows.Name))} (default all but the concept rows; without a model only "
-                + $"{string.Join(",", BenchmarkRows.Defaults(withModel: false).Select(BenchmarkRows.Name))}).",
+            Description = $"Training sets, comma-separated: {string.Join(",", BenchmarkRows.All.Select(r => r.Name))} (default all but the concept rows; without a model only "
+                + $"{string.Join(",", BenchmarkRows.Defaults(withModel: false).Select(r => r.Name))}).",
         };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs per victim.", DefaultValueFactory = _ => 15 };
         var batch = new Option<int>("--batch") { Description = "Victim batch size.", DefaultValueFactory = _ => 128 };

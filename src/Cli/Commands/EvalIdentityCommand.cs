@@ -27,7 +27,7 @@ internal static class EvalIdentityCommand
         var model = new Option<string?>("--model") { Description = "Model version that protects the owners' photos, or none (default: the registry's active version)." };
         var models = CommonOptions.ModelsPath();
         var arch = new Option<string>("--arch") { Description = "Victims, comma-separated: resnet20, vgg, mobilenetv2, linear-probe.", DefaultValueFactory = _ => "resnet20" };
-        var rows = new Option<string?>("--rows") { Description = $"Training sets, comma-separated: {string.Join(",", IdentityRows.All.Select(IdentityRows.Name))} (default clean,protected; without a model clean)." };
+        var rows = new Option<string?>("--rows") { Description = $"Training sets, comma-separated: {string.Join(",", IdentityRows.All.Select(r => r.Name))} (default clean,protected; without a model clean)." };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs per victim.", DefaultValueFactory = _ => 15 };
         var batch = new Option<int>("--batch") { Description = "Victim batch size.", DefaultValueFactory = _ => 128 };
         var epsilon = new Option<int>("--epsilon", "-e") { Description = "L-infinity budget in 8-bit levels.", DefaultValueFactory = _ => 8 };
@@ -78,7 +78,7 @@ internal static class EvalIdentityCommand
                     LinearProbe = victims.Contains(SurrogateLinearProbe.Name),
                     Rows = parsed.GetValue(rows) is { } list
                         ? Split(list).Select(IdentityRows.Parse).Distinct().ToList()
-                        : version is null ? [IdentityRow.Clean] : [IdentityRow.Clean, IdentityRow.Protected],
+                        : version is null ? [IdentityRows.Clean] : [IdentityRows.Clean, IdentityRows.Protected],
                     Recipe = new VictimRecipe { Epochs = parsed.GetValue(epochs), BatchSize = parsed.GetValue(batch) },
                     Epsilon = parsed.GetValue(epsilon),
                     Seed = parsed.GetValue(seed),

@@ -91,7 +91,7 @@ public sealed record BenchmarkOptions
             throw new ArgumentOutOfRangeException(nameof(SanityAgreement), SanityAgreement, "The sanity agreement is a share from 0 to 1.");
         if (Architectures.Count == 0 || Rows.Count == 0)
             throw new ArgumentException("At least one architecture and one row.", nameof(Rows));
-        var needing = Rows.Where(BenchmarkRows.NeedsProtection).Select(BenchmarkRows.Name).ToList();
+        var needing = Rows.Where(r => r.NeedsProtection).Select(r => r.Name).ToList();
         if (ModelVersion is null && needing.Count > 0)
             throw new ArgumentException($"Row(s) {string.Join(", ", needing)} need a model to protect the training images.", nameof(ModelVersion));
         if (ProtectFormat is not (OutputFormat.Jpeg or OutputFormat.Png))

@@ -1,56 +1,28 @@
+using UploadGuard.ProtectionEngine.Evaluation.Countermeasures;
+
 namespace UploadGuard.ProtectionEngine.Evaluation;
 
 /// <summary>One training set the benchmark trains victims on; every row is tested on the same clean test images.</summary>
-public enum BenchmarkRow
+/// <param name="Name">On the command line and in tables.</param>
+/// <param name="Description">For tables and progress lines.</param>
+/// <param name="NeedsProtection">Whether it is made from the images the engine protected (so it needs a model).</param>
+/// <param name="Countermeasure">The attacker's transformation it applies, to the protected images or, for a reference, to the clean ones.</param>
+public sealed record BenchmarkRow(string Name, string Description, bool NeedsProtection, Countermeasure? Countermeasure = null)
 {
-    /// <summary>The clean training images: the reference accuracy.</summary>
-    Clean,
+    /// <summary>A countermeasure applied to the clean images, so its cost alone can be told from its effect on protection.</summary>
+    public bool IsCountermeasureReference => Countermeasure is not null && !NeedsProtection;
 
-    /// <summary>The training images protected by the engine.</summary>
-    Protected,
+    /// <summary>The protected images after <paramref name="countermeasure"/>.</summary>
+    public static BenchmarkRow Countered(Countermeasure countermeasure)
+    {
+        ArgumentNullException.ThrowIfNull(countermeasure);
+        return new(countermeasure.Name, $"protected, then {countermeasure.Description}", true, countermeasure);
+    }
 
-    /// <summary>Protected, then re-encoded as JPEG quality 75 by the attacker.</summary>
-    Jpeg75,
-
-    /// <summary>Protected, then JPEG quality 10.</summary>
-    Jpeg10,
-
-    /// <summary>Protected, then converted to grayscale.</summary>
-    Grayscale,
-
-    /// <summary>Protected, then downscaled to half and back.</summary>
-    Downscale,
-
-    /// <summary>
-    /// The clean images re-encoded as JPEG quality 75: what the countermeasure costs a victim on its own, the reference
-    /// for <see cref="Jpeg75"/>.
-    /// </summary>
-    CleanJpeg75,
-
-    /// <summary>The clean images as JPEG quality 10, the reference for <see cref="Jpeg10"/>.</summary>
-    CleanJpeg10,
-
-    /// <summary>The clean images in grayscale, the reference for <see cref="Grayscale"/>.</summary>
-    CleanGrayscale,
-
-    /// <summary>The clean images downscaled to half and back, the reference for <see cref="Downscale"/>.</summary>
-    CleanDownscale,
-
-    /// <summary>Sanity check, not our method: class-wise +-epsilon noise in blocks, 8x8 by default (uses labels).</summary>
-    SanityBlock,
-
-    /// <summary>Sanity check, not our method: class-wise +-epsilon noise per pixel (uses labels).</summary>
-    SanityPixel,
-
-    /// <summary>
-    /// Label-agnostic: the block noise keyed by k-means concepts of the surrogate's features instead of classes, the
-    /// best a protector that conditions fixed patterns on the surrogate's concepts could do (<see cref="ConceptNoise"/>).
-    /// </summary>
-    ConceptBlock,
-
-    /// <summary>
-    /// Label-agnostic: a block pattern per photo, the signs of random projections of its surrogate features, so that
-    /// photos the surrogate sees as alike get alike patterns (<see cref="ConceptHashNoise"/>).
-    /// </summary>
-    ConceptHash,
+    /// <summary>The clean images after <paramref name="countermeasure"/>: the reference for <see cref="Countered"/>.</summary>
+    public static BenchmarkRow CleanCountered(Countermeasure countermeasure)
+    {
+        ArgumentNullException.ThrowIfNull(countermeasure);
+        return new($"clean-{countermeasure.Name}", $"clean, then {countermeasure.Description} (countermeasure reference)", false, countermeasure);
+    }
 }

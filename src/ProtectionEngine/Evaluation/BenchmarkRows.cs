@@ -1,14 +1,45 @@
+using UploadGuard.ProtectionEngine.Evaluation.Countermeasures;
+
 namespace UploadGuard.ProtectionEngine.Evaluation;
 
-/// <summary>Names of the rows on the command line and in tables, and what each needs.</summary>
+/// <summary>The rows there are, by name, and which run by default.</summary>
 public static class BenchmarkRows
 {
-    public static IReadOnlyList<BenchmarkRow> All { get; } = Enum.GetValues<BenchmarkRow>();
+    /// <summary>The clean training images: the reference accuracy.</summary>
+    public static BenchmarkRow Clean { get; } = new("clean", "clean training images", false);
+
+    /// <summary>The training images protected by the engine.</summary>
+    public static BenchmarkRow Protected { get; } = new("protected", "protected", true);
+
+    /// <summary>Sanity check, not our method: class-wise +-epsilon noise in blocks, 8x8 by default (uses labels).</summary>
+    public static BenchmarkRow SanityBlock { get; } = new("sanity-block", "sanity: class-wise block noise (uses labels)", false);
+
+    /// <summary>Sanity check, not our method: class-wise +-epsilon noise per pixel (uses labels).</summary>
+    public static BenchmarkRow SanityPixel { get; } = new("sanity-pixel", "sanity: class-wise per-pixel noise (uses labels)", false);
+
+    /// <summary>
+    /// Label-agnostic: the block noise keyed by k-means concepts of the surrogate's features instead of classes, the
+    /// best a protector that conditions fixed patterns on the surrogate's concepts could do (<see cref="Concepts.ConceptNoise"/>).
+    /// </summary>
+    public static BenchmarkRow ConceptBlock { get; } = new("concept-block", "block noise per surrogate k-means concept (label-agnostic)", false);
+
+    /// <summary>
+    /// Label-agnostic: a block pattern per photo, the signs of random projections of its surrogate features, so that
+    /// photos the surrogate sees as alike get alike patterns (<see cref="Concepts.ConceptHashNoise"/>).
+    /// </summary>
+    public static BenchmarkRow ConceptHash { get; } = new("concept-hash", "block noise per photo from random projections of its surrogate features (label-agnostic)", false);
+
+    /// <summary>Clean, protected, each countermeasure on the protected images, then on the clean ones, the sanity and the concept rows.</summary>
+    public static IReadOnlyList<BenchmarkRow> All { get; } =
+    [
+        Clean, Protected,
+        .. CountermeasureCatalog.All.Select(BenchmarkRow.Countered),
+        .. CountermeasureCatalog.All.Select(BenchmarkRow.CleanCountered),
+        SanityBlock, SanityPixel, ConceptBlock, ConceptHash,
+    ];
 
     /// <summary>The rows that do not need a generator.</summary>
-    public static IReadOnlyList<BenchmarkRow> WithoutModel { get; } = [BenchmarkRow.Clean, BenchmarkRow.CleanJpeg75, BenchmarkRow.CleanJpeg10,
-        BenchmarkRow.CleanGrayscale, BenchmarkRow.CleanDownscale, BenchmarkRow.SanityBlock, BenchmarkRow.SanityPixel, BenchmarkRow.ConceptBlock,
-        BenchmarkRow.ConceptHash];
+    public static IReadOnlyList<BenchmarkRow> WithoutModel { get; } = All.Where(r => !r.NeedsProtection).ToList();
 
     /// <summary>
     /// The rows run when none are named: with a model, all of them, so that every countermeasure row comes with its
@@ -16,74 +47,16 @@ public static class BenchmarkRows
     /// surrogate over the training set), and so are the references without a model (they refer to nothing then).
     /// </summary>
     public static IReadOnlyList<BenchmarkRow> Defaults(bool withModel) =>
-        (withModel ? All : WithoutModel.Where(r => !IsCountermeasureReference(r))).Where(r => !UsesSurrogate(r)).ToList();
-
-    /// <summary>A row that applies a countermeasure to the clean images, so its cost alone can be told from its effect on protection.</summary>
-    public static bool IsCountermeasureReference(BenchmarkRow row) =>
-        row is BenchmarkRow.CleanJpeg75 or BenchmarkRow.CleanJpeg10 or BenchmarkRow.CleanGrayscale or BenchmarkRow.CleanDownscale;
+        (withModel ? All : WithoutModel.Where(r => !r.IsCountermeasureReference)).Where(r => !UsesSurrogate(r)).ToList();
 
     /// <summary>The label-agnostic rows keyed by the surrogate's features of the training photos.</summary>
-    public static bool UsesSurrogate(BenchmarkRow row) => row is BenchmarkRow.ConceptBlock or BenchmarkRow.ConceptHash;
-
-    public static string Name(BenchmarkRow row) => row switch
-    {
-        BenchmarkRow.Clean => "clean",
-        BenchmarkRow.Protected => "protected",
-        BenchmarkRow.Jpeg75 => "jpeg75",
-        BenchmarkRow.Jpeg10 => "jpeg10",
-        BenchmarkRow.Grayscale => "gray",
-        BenchmarkRow.Downscale => "downscale",
-        BenchmarkRow.CleanJpeg75 => "clean-jpeg75",
-        BenchmarkRow.CleanJpeg10 => "clean-jpeg10",
-        BenchmarkRow.CleanGrayscale => "clean-gray",
-        BenchmarkRow.CleanDownscale => "clean-downscale",
-        BenchmarkRow.SanityBlock => "sanity-block",
-        BenchmarkRow.SanityPixel => "sanity-pixel",
-        BenchmarkRow.ConceptBlock => "concept-block",
-        BenchmarkRow.ConceptHash => "concept-hash",
-        _ => throw new ArgumentOutOfRangeException(nameof(row), row, null),
-    };
-
-    public static string Description(BenchmarkRow row) => row switch
-    {
-        BenchmarkRow.Clean => "clean training images",
-        BenchmarkRow.Protected => "protected",
-        BenchmarkRow.Jpeg75 => "protected, then JPEG q75",
-        BenchmarkRow.Jpeg10 => "protected, then JPEG q10",
-        BenchmarkRow.Grayscale => "protected, then grayscale",
-        BenchmarkRow.Downscale => "protected, then 0.5x and back",
-        BenchmarkRow.CleanJpeg75 => "clean, then JPEG q75 (countermeasure reference)",
-        BenchmarkRow.CleanJpeg10 => "clean, then JPEG q10 (countermeasure reference)",
-        BenchmarkRow.CleanGrayscale => "clean, then grayscale (countermeasure reference)",
-        BenchmarkRow.CleanDownscale => "clean, then 0.5x and back (countermeasure reference)",
-        BenchmarkRow.SanityBlock => "sanity: class-wise block noise (uses labels)",
-        BenchmarkRow.SanityPixel => "sanity: class-wise per-pixel noise (uses labels)",
-        BenchmarkRow.ConceptBlock => "block noise per surrogate k-means concept (label-agnostic)",
-        BenchmarkRow.ConceptHash => "block noise per photo from random projections of its surrogate features (label-agnostic)",
-        _ => throw new ArgumentOutOfRangeException(nameof(row), row, null),
-    };
+    public static bool UsesSurrogate(BenchmarkRow row) => row == ConceptBlock || row == ConceptHash;
 
     public static BenchmarkRow Parse(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
         string key = name.Trim().ToLowerInvariant();
-        foreach (var row in All)
-        {
-            if (Name(row) == key)
-                return row;
-        }
-        throw new ArgumentException($"Unknown row '{name}'; use {string.Join(", ", All.Select(Name))}.", nameof(name));
+        return All.FirstOrDefault(r => r.Name == key)
+            ?? throw new ArgumentException($"Unknown row '{name}'; use {string.Join(", ", All.Select(r => r.Name))}.", nameof(name));
     }
-
-    public static bool NeedsProtection(BenchmarkRow row) => !WithoutModel.Contains(row);
-
-    /// <summary>The attacker's countermeasure a row applies (to the protected images, or to the clean ones for a reference), if any.</summary>
-    public static Countermeasure? CountermeasureOf(BenchmarkRow row) => row switch
-    {
-        BenchmarkRow.Jpeg75 or BenchmarkRow.CleanJpeg75 => Countermeasure.Jpeg75,
-        BenchmarkRow.Jpeg10 or BenchmarkRow.CleanJpeg10 => Countermeasure.Jpeg10,
-        BenchmarkRow.Grayscale or BenchmarkRow.CleanGrayscale => Countermeasure.Grayscale,
-        BenchmarkRow.Downscale or BenchmarkRow.CleanDownscale => Countermeasure.Downscale,
-        _ => null,
-    };
 }

@@ -44,7 +44,7 @@ public static class ProtectionBenchmark
         EngineProtectionResult? protection = null;
         ImageQualitySummary? protectedQuality = null;
         LabeledImages? protectedAtVictimSize = null;
-        if (options.Rows.Any(BenchmarkRows.NeedsProtection))
+        if (options.Rows.Any(r => r.NeedsProtection))
         {
             protection = await ProtectAsync(options, trainAtProtectSize, progress, cancellationToken).ConfigureAwait(false);
             protectedQuality = ImageQuality.Compare(trainAtProtectSize, protection.Protected);
@@ -56,12 +56,12 @@ public static class ProtectionBenchmark
         {
             progress?.Report(new BenchmarkProgress(BenchmarkStage.Preparing, $"The training images' surrogate features (at {ConceptNoise.SurrogateSize} px)"));
             using var features = await Task.Run(() => ConceptNoise.Features(trainAtProtectSize, device, cancellationToken), cancellationToken).ConfigureAwait(false);
-            if (options.Rows.Contains(BenchmarkRow.ConceptBlock))
+            if (options.Rows.Contains(BenchmarkRows.ConceptBlock))
             {
                 concepts = ConceptNoise.Apply(features, clean, options.Concepts, options.Epsilon, options.BlockSize, options.Seed);
                 progress?.Report(new BenchmarkProgress(BenchmarkStage.Preparing, $"{options.Concepts} concepts; purity against the classes {concepts.Purity:P1}"));
             }
-            if (options.Rows.Contains(BenchmarkRow.ConceptHash))
+            if (options.Rows.Contains(BenchmarkRows.ConceptHash))
             {
                 hashes = ConceptHashNoise.Apply(features, clean, options.Epsilon, options.BlockSize, options.Seed);
                 progress?.Report(new BenchmarkProgress(BenchmarkStage.Preparing,
@@ -76,18 +76,18 @@ public static class ProtectionBenchmark
         {
             foreach (var row in options.Rows)
             {
-                string rowName = BenchmarkRows.Name(row);
-                progress?.Report(new BenchmarkProgress(BenchmarkStage.Preparing, $"Preparing the '{rowName}' training set ({BenchmarkRows.Description(row)})", Row: rowName));
+                string rowName = row.Name;
+                progress?.Report(new BenchmarkProgress(BenchmarkStage.Preparing, $"Preparing the '{rowName}' training set ({row.Description})", Row: rowName));
                 var trainingSet = TrainingSet(row, clean, protectedAtVictimSize, options, concepts?.Images, hashes?.Images);
                 quality[rowName] = ImageQuality.Compare(clean, trainingSet);
                 string? note = row switch
                 {
-                    BenchmarkRow.ConceptBlock => $"{options.Concepts} concepts, purity {concepts!.Purity:P1}, {options.BlockSize}x{options.BlockSize} blocks",
-                    BenchmarkRow.ConceptHash => $"{hashes!.Bits}-bit codes, nearest code same class {hashes.NeighbourAgreement:P1}, {options.BlockSize}x{options.BlockSize} blocks",
-                    BenchmarkRow.SanityBlock => options.SanityAgreement < 1
+                    _ when row == BenchmarkRows.ConceptBlock => $"{options.Concepts} concepts, purity {concepts!.Purity:P1}, {options.BlockSize}x{options.BlockSize} blocks",
+                    _ when row == BenchmarkRows.ConceptHash => $"{hashes!.Bits}-bit codes, nearest code same class {hashes.NeighbourAgreement:P1}, {options.BlockSize}x{options.BlockSize} blocks",
+                    _ when row == BenchmarkRows.SanityBlock => options.SanityAgreement < 1
                         ? $"{options.BlockSize}x{options.BlockSize} blocks, own class's pattern for {options.SanityAgreement:P0} of the images"
                         : $"{options.BlockSize}x{options.BlockSize} blocks",
-                    _ => BenchmarkRows.NeedsProtection(row) ? protection?.Warning : null,
+                    _ => row.NeedsProtection ? protection?.Warning : null,
                 };
                 foreach (var architecture in options.Architectures)
                 {
@@ -146,16 +146,17 @@ public static class ProtectionBenchmark
     {
         ArgumentNullException.ThrowIfNull(clean);
         ArgumentNullException.ThrowIfNull(options);
-        LabeledImages RequireProtected() => protectedImages ?? throw new InvalidOperationException($"Row '{BenchmarkRows.Name(row)}' needs the protected images.");
+        LabeledImages RequireProtected() => protectedImages ?? throw new InvalidOperationException($"Row '{row.Name}' needs the protected images.");
         return row switch
         {
-            BenchmarkRow.Clean => clean,
-            BenchmarkRow.Protected => RequireProtected(),
-            BenchmarkRow.SanityBlock => ClassWiseNoise.Apply(clean, options.Epsilon, options.BlockSize, options.Seed, options.SanityAgreement),
-            BenchmarkRow.SanityPixel => ClassWiseNoise.Apply(clean, options.Epsilon, 1, options.Seed),
-            BenchmarkRow.ConceptBlock => conceptImages ?? throw new InvalidOperationException("Row 'concept-block' needs its concept noise made first."),
-            BenchmarkRow.ConceptHash => hashImages ?? throw new InvalidOperationException("Row 'concept-hash' needs its codes made first."),
-            _ => Countermeasures.Apply(BenchmarkRows.IsCountermeasureReference(row) ? clean : RequireProtected(), BenchmarkRows.CountermeasureOf(row)!.Value),
+            _ when row == BenchmarkRows.Clean => clean,
+            _ when row == BenchmarkRows.Protected => RequireProtected(),
+            _ when row == BenchmarkRows.SanityBlock => ClassWiseNoise.Apply(clean, options.Epsilon, options.BlockSize, options.Seed, options.SanityAgreement),
+            _ when row == BenchmarkRows.SanityPixel => ClassWiseNoise.Apply(clean, options.Epsilon, 1, options.Seed),
+            _ when row == BenchmarkRows.ConceptBlock => conceptImages ?? throw new InvalidOperationException("Row 'concept-block' needs its concept noise made first."),
+            _ when row == BenchmarkRows.ConceptHash => hashImages ?? throw new InvalidOperationException("Row 'concept-hash' needs its codes made first."),
+            _ when row.Countermeasure is { } countermeasure => countermeasure.Apply(row.IsCountermeasureReference ? clean : RequireProtected()),
+            _ => throw new ArgumentOutOfRangeException(nameof(row), row.Name, "No training set is defined for this row."),
         };
     }
 

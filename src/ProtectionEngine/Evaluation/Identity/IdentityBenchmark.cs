@@ -50,7 +50,7 @@ public static class IdentityBenchmark
         ModelCard? card = null;
         RemovalSummary? removal = null;
         LabeledImages? removedPhotos = null;
-        if (options.Rows.Any(r => IdentityRows.Coverage(r) > 0))
+        if (options.Rows.Any(r => r.Coverage > 0))
         {
             (protectedPhotos, card, removedPhotos, removal) = await ProtectAsync(options, data, ownedPhotos, keyring, owners, progress, cancellationToken)
                 .ConfigureAwait(false);
@@ -62,10 +62,10 @@ public static class IdentityBenchmark
         {
             foreach (var row in options.Rows)
             {
-                string rowName = IdentityRows.Name(row);
+                string rowName = row.Name;
                 progress?.Report(new BenchmarkProgress(BenchmarkStage.Preparing, $"Preparing the '{rowName}' training set", Row: rowName));
                 var trainingSet = TrainingSet(row, data, protectedPhotos, removedPhotos, ownedPhotos, ownerSet, options);
-                string? note = IdentityRows.IsClean(row) ? null : card?.Trained == false ? ModelCard.UntrainedWarning : null;
+                string? note = row.IsClean ? null : card?.Trained == false ? ModelCard.UntrainedWarning : null;
                 foreach (var architecture in options.Architectures)
                 {
                     string name = VictimArchitectures.Name(architecture);
@@ -116,18 +116,18 @@ public static class IdentityBenchmark
     private static LabeledImages TrainingSet(IdentityRow row, IdentityData data, LabeledImages? protectedPhotos, LabeledImages? removedPhotos,
         IReadOnlyList<int> ownedPhotos, IReadOnlySet<int> owners, IdentityBenchmarkOptions options)
     {
-        LabeledImages RequireProtected() => protectedPhotos ?? throw new InvalidOperationException($"Row '{IdentityRows.Name(row)}' needs the protected photos.");
+        LabeledImages RequireProtected() => protectedPhotos ?? throw new InvalidOperationException($"Row '{row.Name}' needs the protected photos.");
         var photos = row switch
         {
-            IdentityRow.CleanAveraging => OwnerAveragingAttack.Apply(data.Train, owners),
-            _ when IdentityRows.IsClean(row) => data.Train,
-            IdentityRow.Averaging => OwnerAveragingAttack.Apply(RequireProtected(), owners),
-            IdentityRow.Removed => removedPhotos ?? throw new InvalidOperationException("Row 'removed' needs an owner-keyed model."),
-            IdentityRow.Coverage75 or IdentityRow.Coverage50 => Covered(data.Train, RequireProtected(), ownedPhotos, IdentityRows.Coverage(row), options.Seed),
+            _ when row == IdentityRows.CleanAveraging => OwnerAveragingAttack.Apply(data.Train, owners),
+            _ when row.IsClean => data.Train,
+            _ when row == IdentityRows.Averaging => OwnerAveragingAttack.Apply(RequireProtected(), owners),
+            _ when row == IdentityRows.Removed => removedPhotos ?? throw new InvalidOperationException("Row 'removed' needs an owner-keyed model."),
+            _ when row.Coverage < 1 => Covered(data.Train, RequireProtected(), ownedPhotos, row.Coverage, options.Seed),
             _ => RequireProtected(),
         };
         var crops = CropAll(photos, options, 0);
-        return IdentityRows.CountermeasureOf(row) is { } countermeasure ? Countermeasures.Apply(crops, countermeasure) : crops;
+        return row.Countermeasure?.Apply(crops) ?? crops;
     }
 
     /// <summary>The clean photos with a seeded share of each owner's photos replaced by their protected copies.</summary>
@@ -177,7 +177,7 @@ public static class IdentityBenchmark
                 }).ConfigureAwait(false);
             var protectedPhotos = data.Train.WithPixels(output);
 
-            if (!options.Rows.Contains(IdentityRow.Removed))
+            if (!options.Rows.Contains(IdentityRows.Removed))
                 return (protectedPhotos, card, null, null);
             using var lease = host.Models.Acquire();
             if (lease.Model.Generator is not OwnerTextureGenerator keyed)

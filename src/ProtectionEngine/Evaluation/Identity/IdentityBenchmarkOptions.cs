@@ -41,7 +41,7 @@ public sealed record IdentityBenchmarkOptions
     /// <summary>Also train a linear classifier on the pretrained surrogate's features of the face crops.</summary>
     public bool LinearProbe { get; init; }
 
-    public IReadOnlyList<IdentityRow> Rows { get; init; } = [IdentityRow.Clean, IdentityRow.Protected];
+    public IReadOnlyList<IdentityRow> Rows { get; init; } = [IdentityRows.Clean, IdentityRows.Protected];
 
     public VictimRecipe Recipe { get; init; } = new();
 
@@ -69,7 +69,7 @@ public sealed record IdentityBenchmarkOptions
             throw new ArgumentOutOfRangeException(nameof(Epsilon), Epsilon, ProtectionOptions.EpsilonRangeMessage(nameof(Epsilon)));
         if (Rows.Count == 0 || (Architectures.Count == 0 && !LinearProbe))
             throw new ArgumentException("Give at least one row and one victim.");
-        if (Rows.Any(r => !IdentityRows.IsClean(r)) && ModelVersion is null)
+        if (Rows.Any(r => !r.IsClean) && ModelVersion is null)
             throw new ArgumentException("Rows other than clean and clean-averaging need a model.");
         Recipe.Validate();
     }

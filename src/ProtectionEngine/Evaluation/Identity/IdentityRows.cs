@@ -1,58 +1,48 @@
+using UploadGuard.ProtectionEngine.Evaluation.Countermeasures;
+
 namespace UploadGuard.ProtectionEngine.Evaluation.Identity;
 
-/// <summary>Names of <see cref="IdentityRow"/>s on the command line and in tables.</summary>
+/// <summary>The identity benchmark's rows there are, by name.</summary>
 public static class IdentityRows
 {
-    public static IReadOnlyList<IdentityRow> All { get; } = Enum.GetValues<IdentityRow>();
+    /// <summary>Nobody's photos protected: the reference.</summary>
+    public static IdentityRow Clean { get; } = new("clean", 0);
 
-    public static string Name(IdentityRow row) => row switch
-    {
-        IdentityRow.Clean => "clean",
-        IdentityRow.Protected => "protected",
-        IdentityRow.Coverage75 => "coverage-75",
-        IdentityRow.Coverage50 => "coverage-50",
-        IdentityRow.Jpeg75 => "jpeg75",
-        IdentityRow.Downscale => "downscale",
-        IdentityRow.Grayscale => "gray",
-        IdentityRow.CleanJpeg75 => "clean-jpeg75",
-        IdentityRow.CleanDownscale => "clean-downscale",
-        IdentityRow.CleanGrayscale => "clean-gray",
-        IdentityRow.Averaging => "averaging",
-        IdentityRow.CleanAveraging => "clean-averaging",
-        IdentityRow.Removed => "removed",
-        _ => throw new ArgumentOutOfRangeException(nameof(row), row, null),
-    };
+    /// <summary>Every training photo of every owner protected with the owner's key.</summary>
+    public static IdentityRow Protected { get; } = new("protected", 1);
+
+    /// <summary>Three of four of each owner's training photos protected (the rest posted elsewhere, unprotected).</summary>
+    public static IdentityRow Coverage75 { get; } = new("coverage-75", 0.75);
+
+    /// <summary>Half of each owner's training photos protected.</summary>
+    public static IdentityRow Coverage50 { get; } = new("coverage-50", 0.5);
+
+    /// <summary>
+    /// Protected, then the attacker's estimate of each owner's pattern subtracted: the mean of the owner's photos minus
+    /// the mean of everyone's, at full size, before cropping.
+    /// </summary>
+    public static IdentityRow Averaging { get; } = new("averaging", 1);
+
+    /// <summary>The averaging attack applied to the clean photos: what it costs the attacker on its own.</summary>
+    public static IdentityRow CleanAveraging { get; } = new("clean-averaging", 0);
+
+    /// <summary>Protected, then unprotected by the key holder (<see cref="Protection.PerturbationRemover"/>).</summary>
+    public static IdentityRow Removed { get; } = new("removed", 1);
+
+    /// <summary>The rows, each countermeasure's on the protected photos and on the clean ones among them.</summary>
+    public static IReadOnlyList<IdentityRow> All { get; } =
+    [
+        Clean, Protected, Coverage75, Coverage50,
+        .. CountermeasureCatalog.All.Select(c => new IdentityRow(c.Name, 1, c)),
+        .. CountermeasureCatalog.All.Select(c => new IdentityRow($"clean-{c.Name}", 0, c)),
+        Averaging, CleanAveraging, Removed,
+    ];
 
     public static IdentityRow Parse(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
         var key = name.Trim().ToLowerInvariant();
-        foreach (var row in All)
-        {
-            if (Name(row) == key)
-                return row;
-        }
-        throw new ArgumentException($"Unknown identity row '{name}'; use {string.Join(", ", All.Select(Name))}.", nameof(name));
+        return All.FirstOrDefault(r => r.Name == key)
+            ?? throw new ArgumentException($"Unknown identity row '{name}'; use {string.Join(", ", All.Select(r => r.Name))}.", nameof(name));
     }
-
-    /// <summary>The share of each owner's training photos that are protected in the row.</summary>
-    public static double Coverage(IdentityRow row) => row switch
-    {
-        IdentityRow.Clean or IdentityRow.CleanAveraging or IdentityRow.CleanJpeg75 or IdentityRow.CleanDownscale or IdentityRow.CleanGrayscale => 0,
-        IdentityRow.Coverage75 => 0.75,
-        IdentityRow.Coverage50 => 0.5,
-        _ => 1,
-    };
-
-    /// <summary>Whether the row protects nothing (a reference): it needs no model.</summary>
-    public static bool IsClean(IdentityRow row) => Coverage(row) == 0;
-
-    /// <summary>The countermeasure an attacker applies at the victim's size, if any.</summary>
-    public static Countermeasure? CountermeasureOf(IdentityRow row) => row switch
-    {
-        IdentityRow.Jpeg75 or IdentityRow.CleanJpeg75 => Countermeasure.Jpeg75,
-        IdentityRow.Downscale or IdentityRow.CleanDownscale => Countermeasure.Downscale,
-        IdentityRow.Grayscale or IdentityRow.CleanGrayscale => Countermeasure.Grayscale,
-        _ => null,
-    };
 }
