@@ -1,3 +1,4 @@
+using UploadGuard.Gateway.Protection;
 using UploadGuard.ProtectionEngine.Imaging;
 
 namespace UploadGuard.Gateway.Proxy;

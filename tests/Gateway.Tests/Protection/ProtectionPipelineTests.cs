@@ -9,7 +9,6 @@ using UploadGuard.Gateway.Jobs;
 using UploadGuard.Gateway.Owners;
 using UploadGuard.Gateway.Problems;
 using UploadGuard.Gateway.Protection;
-using UploadGuard.Gateway.Proxy;
 using UploadGuard.Gateway.Telemetry;
 using UploadGuard.Gateway.Tests.Support;
 using UploadGuard.ProtectionEngine.Imaging;
