@@ -3,7 +3,6 @@ using UploadGuard.Gateway.Engine;
 using UploadGuard.Gateway.Owners;
 using UploadGuard.Gateway.Problems;
 using UploadGuard.Gateway.Protection;
-using UploadGuard.Gateway.Proxy;
 using UploadGuard.Gateway.Security;
 using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Owners;
