@@ -1,4 +1,5 @@
 using UploadGuard.Gateway.Engine;
+using UploadGuard.Gateway.Hubs;
 using UploadGuard.Gateway.Jobs;
 using UploadGuard.Gateway.Owners;
 using UploadGuard.Gateway.Problems;

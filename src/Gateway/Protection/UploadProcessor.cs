@@ -1,5 +1,5 @@
 using UploadGuard.Gateway.Engine;
-using UploadGuard.Gateway.Jobs;
+using UploadGuard.Gateway.Hubs;
 using UploadGuard.Gateway.Problems;
 using UploadGuard.Gateway.Telemetry;
 using UploadGuard.ProtectionEngine.Imaging;
