@@ -12,7 +12,6 @@ using UploadGuard.Gateway.Demo;
 using UploadGuard.Gateway.Engine;
 using UploadGuard.Gateway.Health;
 using UploadGuard.Gateway.Hubs;
-using UploadGuard.Gateway.Jobs;
 using UploadGuard.Gateway.Owners;
 using UploadGuard.Gateway.Problems;
 using UploadGuard.Gateway.Protection;

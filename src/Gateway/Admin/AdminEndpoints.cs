@@ -6,7 +6,7 @@ using Microsoft.Net.Http.Headers;
 using UploadGuard.ProtectionEngine.Protection;
 using UploadGuard.Gateway.Engine;
 using UploadGuard.Gateway.Problems;
-using UploadGuard.Gateway.Proxy;
+using UploadGuard.Gateway.Protection;
 using UploadGuard.Gateway.Security;
 using UploadGuard.ProtectionEngine.Models;
 

@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using System.IO.Compression;
+using UploadGuard.Gateway.Security;
 using UploadGuard.ProtectionEngine.Imaging;
 
 namespace UploadGuard.Gateway.Admin;

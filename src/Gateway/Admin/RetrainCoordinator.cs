@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using UploadGuard.Gateway.Engine;
 using UploadGuard.Gateway.Hubs;
+using UploadGuard.Gateway.Security;
 using UploadGuard.ProtectionEngine.Datasets;
 using UploadGuard.ProtectionEngine.Evaluation;
 using UploadGuard.ProtectionEngine.Hosting;

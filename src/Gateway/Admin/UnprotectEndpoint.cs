@@ -1,9 +1,8 @@
 using Microsoft.Extensions.Options;
-using UploadGuard.Gateway.Api;
 using UploadGuard.Gateway.Engine;
 using UploadGuard.Gateway.Owners;
 using UploadGuard.Gateway.Problems;
-using UploadGuard.Gateway.Proxy;
+using UploadGuard.Gateway.Protection;
 using UploadGuard.Gateway.Security;
 using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Owners;

@@ -4,7 +4,6 @@ using UploadGuard.Gateway.Engine;
 using UploadGuard.Gateway.Owners;
 using UploadGuard.Gateway.Problems;
 using UploadGuard.Gateway.Protection;
-using UploadGuard.Gateway.Proxy;
 using UploadGuard.Gateway.Security;
 using UploadGuard.Gateway.Telemetry;
 using UploadGuard.ProtectionEngine.Imaging;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using UploadGuard.Gateway.Engine;
-using UploadGuard.Gateway.Proxy;
+using UploadGuard.Gateway.Protection;
 using UploadGuard.ProtectionEngine.Models;
 using UploadGuard.ProtectionEngine.Protection;
 

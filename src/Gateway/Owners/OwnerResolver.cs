@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Microsoft.IdentityModel.Tokens;
-using UploadGuard.Gateway.Proxy;
 using UploadGuard.Gateway.Security;
 using UploadGuard.ProtectionEngine.Owners;
 using UploadGuard.Gateway.Problems;

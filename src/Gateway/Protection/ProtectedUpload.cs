@@ -1,4 +1,3 @@
-using UploadGuard.Gateway.Proxy;
 
 namespace UploadGuard.Gateway.Protection;
 

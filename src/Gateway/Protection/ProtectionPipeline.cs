@@ -1,8 +1,8 @@
 using UploadGuard.Gateway.Engine;
+using UploadGuard.Gateway.Hubs;
 using UploadGuard.Gateway.Jobs;
 using UploadGuard.Gateway.Owners;
 using UploadGuard.Gateway.Problems;
-using UploadGuard.Gateway.Proxy;
 using UploadGuard.Gateway.Telemetry;
 using UploadGuard.ProtectionEngine.Imaging;
 

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Primitives;
 using UploadGuard.Gateway.Engine;
 using UploadGuard.Gateway.Owners;
 using UploadGuard.Gateway.Problems;
-using UploadGuard.Gateway.Proxy;
 using UploadGuard.ProtectionEngine.Imaging;
 
 namespace UploadGuard.Gateway.Protection;

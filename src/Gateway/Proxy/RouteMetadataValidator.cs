@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using UploadGuard.Gateway.Engine;
+using UploadGuard.Gateway.Protection;
 using UploadGuard.ProtectionEngine.Imaging;
 using Yarp.ReverseProxy.Configuration;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using UploadGuard.Gateway.Engine;
 using UploadGuard.Gateway.Owners;
+using UploadGuard.Gateway.Protection;
 using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Protection;
 

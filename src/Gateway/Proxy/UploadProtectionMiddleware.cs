@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
+using UploadGuard.Gateway.Hubs;
 using UploadGuard.Gateway.Jobs;
 using UploadGuard.Gateway.Owners;
 using UploadGuard.Gateway.Problems;

@@ -18,7 +18,7 @@ public sealed class ClientTokenAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     IOptionsMonitor<ClientTokenOptions> clients,
-    IOptionsMonitor<UploadGuard.Gateway.Admin.AdminOptions> admin)
+    IOptionsMonitor<AdminOptions> admin)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "UploadGuardToken";
@@ -96,7 +96,7 @@ public sealed class ClientTokenAuthenticationHandler(
     public static string? FindUser(ClientTokenOptions options, string token) =>
         Match(options.Users.Select(u => (u.Token, (string?)u.Name)), token);
 
-    public static bool IsAdminToken(UploadGuard.Gateway.Admin.AdminOptions options, string token) =>
+    public static bool IsAdminToken(AdminOptions options, string token) =>
         Match(options.Tokens.Select(t => (t, (string?)AdminName)), token) is not null;
 
     private static string? Match(IEnumerable<(string Token, string? Name)> candidates, string token)

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using UploadGuard.Gateway.Problems;
-using UploadGuard.Gateway.Proxy;
 using UploadGuard.Gateway.Telemetry;
 
 namespace UploadGuard.Gateway.Security;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-using UploadGuard.Gateway.Proxy;
+using UploadGuard.Gateway.Protection;
 using UploadGuard.Gateway.Tests.Proxy;
 using UploadGuard.Gateway.Tests.Support;
 using UploadGuard.ProtectionEngine.Owners;

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using UploadGuard.Gateway.Proxy;
+using UploadGuard.Gateway.Protection;
 using UploadGuard.Gateway.Tests.Support;
 
 using UploadGuard.Tests.Common;

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
 using UploadGuard.Gateway.Engine;
-using UploadGuard.Gateway.Proxy;
+using UploadGuard.Gateway.Protection;
 using UploadGuard.Gateway.Tests.Proxy;
 using UploadGuard.Gateway.Tests.Support;
 

@@ -1,4 +1,4 @@
-using UploadGuard.Gateway.Proxy;
+using UploadGuard.Gateway.Protection;
 
 namespace UploadGuard.Gateway.Tests.Support;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using UploadGuard.Gateway.Problems;
 
-namespace UploadGuard.Gateway.Proxy;
+namespace UploadGuard.Gateway.Protection;
 
 /// <summary>
 /// A Content-Type read by the letter of RFC 9110 (<c>type/subtype *( OWS ";" OWS [ token "=" ( token / quoted-string ) ] )</c>)

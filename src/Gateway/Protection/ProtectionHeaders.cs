@@ -3,7 +3,7 @@ using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Models;
 using UploadGuard.ProtectionEngine.Protection;
 
-namespace UploadGuard.Gateway.Proxy;
+namespace UploadGuard.Gateway.Protection;
 
 /// <summary>
 /// Response headers that tell the client what the gateway did to its upload. Two things are kept apart on purpose:

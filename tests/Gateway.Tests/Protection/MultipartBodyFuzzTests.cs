@@ -2,13 +2,13 @@ using System.Diagnostics;
 using System.Text;
 using CsCheck;
 using Microsoft.AspNetCore.WebUtilities;
-using UploadGuard.Gateway.Proxy;
+using UploadGuard.Gateway.Protection;
 using UploadGuard.Gateway.Tests.Support;
 using UploadGuard.Tests.Common;
 using Xunit.Abstractions;
 using UploadGuard.Gateway.Problems;
 
-namespace UploadGuard.Gateway.Tests.Proxy;
+namespace UploadGuard.Gateway.Tests.Protection;
 
 /// <summary>
 /// Property-based and differential fuzzing of the gateway's multipart parser and writer (SharpFuzz needs an

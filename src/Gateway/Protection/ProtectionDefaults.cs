@@ -1,6 +1,6 @@
 using UploadGuard.ProtectionEngine.Imaging;
 
-namespace UploadGuard.Gateway.Proxy;
+namespace UploadGuard.Gateway.Protection;
 
 /// <summary>Defaults for routes whose metadata does not say otherwise (configuration section "Protection").</summary>
 public sealed class ProtectionDefaults

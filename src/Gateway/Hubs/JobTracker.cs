@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
-using UploadGuard.Gateway.Hubs;
+using UploadGuard.Gateway.Jobs;
 
-namespace UploadGuard.Gateway.Jobs;
+namespace UploadGuard.Gateway.Hubs;
 
 /// <summary>
 /// Knows each recent job's owner and stage history, and pushes each stage to the job's SignalR group. Subscribing

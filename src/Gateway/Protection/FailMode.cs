@@ -1,4 +1,4 @@
-namespace UploadGuard.Gateway.Proxy;
+namespace UploadGuard.Gateway.Protection;
 
 /// <summary>What a route does with an image it cannot protect.</summary>
 public enum FailMode

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using UploadGuard.Gateway.Problems;
 
-namespace UploadGuard.Gateway.Proxy;
+namespace UploadGuard.Gateway.Protection;
 
 /// <summary>
 /// A buffered multipart body read by one strict parser, and written out again by the gateway itself. The upstream

@@ -1,6 +1,6 @@
 using Microsoft.Net.Http.Headers;
 
-namespace UploadGuard.Gateway.Proxy;
+namespace UploadGuard.Gateway.Protection;
 
 /// <summary>One part of a multipart body: its header lines in order (no name twice) and where its content lies in the raw bytes.</summary>
 public sealed record MultipartPart(int Index, OrderedDictionary<string, string> Headers, int BodyStart, int BodyEnd)

@@ -1,6 +1,6 @@
 using UploadGuard.ProtectionEngine.Protection;
 
-namespace UploadGuard.Gateway.Proxy;
+namespace UploadGuard.Gateway.Protection;
 
 /// <summary>What happened to a request's images.</summary>
 /// <param name="Body">The body to deliver: a multipart body framed anew by the gateway, a single body as it came or protected.</param>

@@ -1,4 +1,4 @@
-namespace UploadGuard.Gateway.Proxy;
+namespace UploadGuard.Gateway.Protection;
 
 /// <summary>Whether a part or body presents itself as an image, by its declared type or file name (both untrusted).</summary>
 public static class ImageClaim

@@ -1,6 +1,7 @@
+using UploadGuard.Gateway.Jobs;
 using UploadGuard.ProtectionEngine.Protection;
 
-namespace UploadGuard.Gateway.Jobs;
+namespace UploadGuard.Gateway.Hubs;
 
 /// <summary>Turns engine progress into job stages, publishing each stage once even when a request holds several images.</summary>
 public sealed class JobProgress(JobTracker jobs, string jobId) : IProgress<ProtectionProgress>

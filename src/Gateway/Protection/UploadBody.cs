@@ -1,6 +1,6 @@
 using UploadGuard.Gateway.Problems;
 
-namespace UploadGuard.Gateway.Proxy;
+namespace UploadGuard.Gateway.Protection;
 
 /// <summary>
 /// A buffered request body as the gateway's one parser reads it: the parts of a multipart body, or the whole body as

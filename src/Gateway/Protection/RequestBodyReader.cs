@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http.Features;
 using UploadGuard.Gateway.Problems;
 
-namespace UploadGuard.Gateway.Proxy;
+namespace UploadGuard.Gateway.Protection;
 
 /// <summary>Buffers a request body under a byte limit (YARP's own limit does not cover bodies read by middleware).</summary>
 public static class RequestBodyReader

@@ -1,4 +1,4 @@
-namespace UploadGuard.Gateway.Admin;
+namespace UploadGuard.Gateway.Security;
 
 /// <summary>Administration (configuration section "Admin"), e.g. <c>Admin__Tokens__0=...</c>.</summary>
 public sealed class AdminOptions

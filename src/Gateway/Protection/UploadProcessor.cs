@@ -1,12 +1,12 @@
 using UploadGuard.Gateway.Engine;
-using UploadGuard.Gateway.Jobs;
+using UploadGuard.Gateway.Hubs;
 using UploadGuard.Gateway.Problems;
 using UploadGuard.Gateway.Telemetry;
 using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Owners;
 using UploadGuard.ProtectionEngine.Protection;
 
-namespace UploadGuard.Gateway.Proxy;
+namespace UploadGuard.Gateway.Protection;
 
 /// <summary>
 /// Finds the images in a buffered request body (multipart file parts or a raw image body, by magic bytes), protects
