@@ -64,7 +64,7 @@ public static class EngineProtection
             new ImagingOptions { Metadata = MetadataPolicy.StripAll },
             new BatchingOptions { MaxBatchSize = BatchSize, MaxWait = TimeSpan.FromMilliseconds(20), QueueCapacity = 4 * BatchSize });
 
-    internal static byte[] EncodePng(byte[] chw, int size)
+    private static byte[] EncodePng(byte[] chw, int size)
     {
         using var image = ChwPixels.ToImage(chw, size);
         using var png = new MemoryStream();

@@ -24,7 +24,7 @@ public static class GeneratorTrainer
     /// (when a checkpoint folder is set) and throws <see cref="OperationCanceledException"/>; nothing is written to the
     /// registry then.
     /// </summary>
-    /// <exception cref="FileNotFoundException">The data source does not exist (or the surrogate's files are missing).</exception>
+    /// <exception cref="FileNotFoundException">The data source does not exist.</exception>
     /// <exception cref="InvalidOperationException">Too few usable photos, the version exists, checkpoints of another run, or the loss diverged.</exception>
     public static Task<TrainingResult> TrainAsync(GeneratorTrainingOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -74,8 +74,8 @@ public static class GeneratorTrainer
 
     /// <summary>Saves a fitted generator as a new version with its card (and activates it when asked).</summary>
     internal static TrainingResult SaveFitted(GeneratorTrainingOptions options, ImageDataset dataset, ModelRegistry registry, string version, GeneratorModule generator,
-        int workingSize, bool trained, long steps, string notes, IProgress<TrainingProgress>? progress, Stopwatch clock,
-        CancellationToken cancellationToken, IReadOnlyDictionary<string, double>? terms = null)
+        bool trained, long steps, string notes, IReadOnlyDictionary<string, double> terms, IProgress<TrainingProgress>? progress, Stopwatch clock,
+        CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         Report(progress, TrainingPhase.Saving, steps, steps, $"Saving version {version}");
@@ -85,7 +85,7 @@ public static class GeneratorTrainer
             Trained = trained,
             Architecture = generator.Architecture,
             Parameters = generator.ParameterCount,
-            WorkingSize = workingSize,
+            WorkingSize = options.ImageSize,
             Epsilon = options.Epsilon,
             Weights = new ModelWeightsFile("generator.safetensors", "safetensors", ""),
             TrainingData = string.Create(CultureInfo.InvariantCulture,
@@ -97,8 +97,7 @@ public static class GeneratorTrainer
         if (options.Activate)
             registry.SetActive(card.Version);
         Report(progress, TrainingPhase.Completed, steps, steps, $"Saved {card.Version}");
-        var finalTerms = terms ?? new Dictionary<string, double>();
-        return new TrainingResult(card, dataset.Statistics, 0, steps, finalTerms, clock.Elapsed, null);
+        return new TrainingResult(card, dataset.Statistics, 0, steps, terms, clock.Elapsed, null);
     }
 
     /// <summary>

@@ -127,8 +127,8 @@ public static class OwnerTextureTrainer
             + (trained ? "" : string.Create(inv, $"{ModelCard.UntrainedWarning}: {stepsDone:N0} steps on {dataset.Count:N0} photos. "))
             + "Protection is what the identity benchmark measures (docs/evaluation.md).";
         generator.eval();
-        var saved = GeneratorTrainer.SaveFitted(options, dataset, registry, version, generator, options.ImageSize, trained, stepsDone, notes, progress, clock,
-            cancellationToken, terms);
+        var saved = GeneratorTrainer.SaveFitted(options, dataset, registry, version, generator, trained, stepsDone, notes, terms, progress, clock,
+            cancellationToken);
         return saved with
         {
             ResumedFromStep = start,

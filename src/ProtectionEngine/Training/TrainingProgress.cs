@@ -4,7 +4,7 @@ namespace UploadGuard.ProtectionEngine.Training;
 /// <param name="Phase">What is happening.</param>
 /// <param name="Step">Training steps done (in <see cref="TrainingPhase.Training"/>); see <see cref="TrainingPhase"/> for other phases.</param>
 /// <param name="TotalSteps">The step count the run ends at; 0 where unknown.</param>
-/// <param name="LossTerms">The last step's loss and its parts (see <see cref="ConceptObjective"/>); empty before training.</param>
+/// <param name="LossTerms">The last step's loss, the stand-in victim's accuracy (on the owned photos too, when the batch held any) and the texture's epsilon; empty before training.</param>
 /// <param name="ImagesPerSecond">Training throughput, smoothed over recent steps; 0 before the first step.</param>
 /// <param name="Eta">Time left for the remaining steps, when known.</param>
 /// <param name="Message">A line for people (a checkpoint written, a resume, counts).</param>

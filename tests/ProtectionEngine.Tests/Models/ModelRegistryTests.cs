@@ -2,12 +2,10 @@ using System.Text.Json.Nodes;
 using UploadGuard.ProtectionEngine.Models;
 using UploadGuard.ProtectionEngine.Protection;
 using UploadGuard.ProtectionEngine.Tests.Support;
-using UploadGuard.ProtectionEngine.Tests.Training;
 using static TorchSharp.torch;
 
 namespace UploadGuard.ProtectionEngine.Tests.Models;
 
-[Collection(SharedSurrogateGroup.Name)]   // one case loads a surrogate (a hash card over a generator's weights)
 public sealed class ModelRegistryTests
 {
     [Fact]

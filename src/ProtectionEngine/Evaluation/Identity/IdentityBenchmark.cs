@@ -164,17 +164,13 @@ public static class IdentityBenchmark
             progress?.Report(new BenchmarkProgress(BenchmarkStage.Protecting,
                 $"Protecting the owners' {ownedPhotos.Count:N0} training photos at {data.Size} px with {card.Version}, each with its owner's key"
                 + (card.Trained ? "" : $": {ModelCard.UntrainedWarning}"), 0, ownedPhotos.Count));
+            var owned = Subset(data.Train, ownedPhotos);
+            var protectedOwned = await EngineProtection.ProtectAsync(owned, host.Protector,
+                new ProtectionOptions { Epsilon = options.Epsilon, Format = options.ProtectFormat }, EngineProtection.Concurrency,
+                ownerOf: i => keyring.Derive(data.People[owned.Label(i)]), cancellationToken: cancellationToken).ConfigureAwait(false);
             var output = Enumerable.Range(0, data.Train.Count).Select(data.Train.Pixels).ToArray();
-            var protectionOptions = new ProtectionOptions { Epsilon = options.Epsilon, Format = options.ProtectFormat };
-            await Parallel.ForEachAsync(ownedPhotos, new ParallelOptions { MaxDegreeOfParallelism = EngineProtection.Concurrency, CancellationToken = cancellationToken },
-                async (i, ct) =>
-                {
-                    var owner = keyring.Derive(data.People[data.Train.Label(i)]);
-                    using var upload = new MemoryStream(EngineProtection.EncodePng(data.Train.Pixels(i), data.Size));
-                    var result = await host.Protector.ProtectAsync(upload, protectionOptions with { Owner = owner }, cancellationToken: ct).ConfigureAwait(false);
-                    using var decoded = host.Protector.Codec.DecodeForVerification(result.Data);
-                    output[i] = ChwPixels.FromImage(decoded);
-                }).ConfigureAwait(false);
+            for (int k = 0; k < ownedPhotos.Count; k++)
+                output[ownedPhotos[k]] = protectedOwned.Protected.Pixels(k);
             var protectedPhotos = data.Train.WithPixels(output);
 
             if (!options.Rows.Contains(IdentityRows.Removed))
