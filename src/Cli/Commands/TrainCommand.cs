@@ -27,7 +27,7 @@ internal static class TrainCommand
         var architecture = new Option<string>("--architecture")
         {
             Description = "owner-texture (a texture chosen by the owner's key, fitted by min-min against stand-in victims at --proxy-size that learn "
-                + "--pseudo-owners random owners) or owner-texture-luma (the same with one luminance texture in all three channels).",
+                + "--pseudo-owners random owners), owner-texture-luma (the same with one luminance texture in all three channels) or owner-texture-dual (atoms with a chroma and a luminance part at equal power).",
             DefaultValueFactory = _ => GeneratorArchitecture.TrainableNames[0],
         };
         architecture.AcceptOnlyFromAmong([.. GeneratorArchitecture.TrainableNames]);

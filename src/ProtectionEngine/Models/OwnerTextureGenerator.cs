@@ -41,9 +41,14 @@ public sealed class OwnerTextureGenerator : GeneratorModule
 
     public static GeneratorArchitecture LuminanceTexture { get; } = new(GeneratorArchitecture.OwnerTextureLuminance, 0, 0);
 
+    public static GeneratorArchitecture DualTexture { get; } = new(GeneratorArchitecture.OwnerTextureDual, 0, 0);
+
     private readonly Parameter atoms;
 
-    /// <summary>Colour channels of each atom: 3, or 1 for luminance atoms (the same texture in every channel).</summary>
+    /// <summary>
+    /// Channels of each atom: 3 (colour), 1 (luminance: the same texture in every channel), or 4 for dual atoms (a colour
+    /// part in the first three, a luminance part in the fourth).
+    /// </summary>
     private readonly int atomChannels;
 
     public OwnerTextureGenerator() : this(Texture)
@@ -56,7 +61,12 @@ public sealed class OwnerTextureGenerator : GeneratorModule
         if (!architecture.IsOwnerKeyed)
             throw new ArgumentException($"'{architecture.Name}' is not an owner-texture architecture.", nameof(architecture));
         Architecture = architecture;
-        atomChannels = architecture.Name == GeneratorArchitecture.OwnerTextureLuminance ? 1 : 3;
+        atomChannels = architecture.Name switch
+        {
+            GeneratorArchitecture.OwnerTextureLuminance => 1,
+            GeneratorArchitecture.OwnerTextureDual => 4,
+            _ => 3,
+        };
         atoms = Parameter(randn(Atoms, atomChannels, Period, Period));
         RegisterComponents();
     }
@@ -109,15 +119,28 @@ public sealed class OwnerTextureGenerator : GeneratorModule
         using var scope = NewDisposeScope();
         var codes = tensor(keys.SelectMany(k => k.Code).ToArray(), [keys.Count, Atoms], device: atoms.device);
         var z = codes.matmul(atoms.view(Atoms, -1)).view(-1, atomChannels, Period, Period);
-        // No mean per channel (a flat tint is neither texture nor hidden), then unit RMS per tile.
+        // No mean per channel (a flat tint is neither texture nor hidden), then unit RMS per tile. Dual atoms: the colour
+        // part loses its mean over channels (pure chroma, orthogonal to the luminance part, so neither can cancel the
+        // other) and each part gets half the power, so that greying or chroma subsampling leaves half of it.
         z = z - z.mean([2, 3], keepdim: true);
-        z = z / (z.square().mean([1, 2, 3], keepdim: true) + 1e-8).sqrt();
+        if (atomChannels == 4)
+        {
+            var chroma = z.narrow(1, 0, 3);
+            chroma = chroma - chroma.mean([1], keepdim: true);
+            z = cat([UnitRms(chroma), UnitRms(z.narrow(1, 3, 1))], 1) * Math.Sqrt(0.5);
+        }
+        else
+        {
+            z = UnitRms(z);
+        }
         var tiles = new List<Tensor>(keys.Count);
         for (int i = 0; i < keys.Count; i++)
         {
             var tile = atomChannels == 1
                 ? z[i].expand(3, Period, Period)
-                : z[i].index_select(0, tensor(ChannelOrders[keys[i].ChannelOrder], device: atoms.device));
+                : z[i].narrow(0, 0, 3).index_select(0, tensor(ChannelOrders[keys[i].ChannelOrder], device: atoms.device));
+            if (atomChannels == 4)
+                tile = tile + z[i].narrow(0, 3, 1);
             int dihedral = keys[i].Dihedral;
             if ((dihedral & 4) != 0)
                 tile = tile.transpose(1, 2);
@@ -192,6 +215,8 @@ public sealed class OwnerTextureGenerator : GeneratorModule
         HMACSHA256.HashData(key, photo, mac);
         return (mac[0] % Period, mac[1] % Period);
     }
+
+    private static Tensor UnitRms(Tensor z) => z / (z.square().mean([1, 2, 3], keepdim: true) + 1e-8).sqrt();
 
     public override Tensor forward(Tensor input) =>
         throw new InvalidOperationException("An owner-keyed model draws its perturbation from the owner's key, not from the photo alone; give the owner.");

@@ -45,7 +45,7 @@ public sealed record GeneratorTrainingOptions
 
     public int CheckpointInterval { get; init; } = 200;
 
-    /// <summary><see cref="OwnerTextureGenerator.Texture"/> or <see cref="OwnerTextureGenerator.LuminanceTexture"/>.</summary>
+    /// <summary><see cref="OwnerTextureGenerator.Texture"/>, <see cref="OwnerTextureGenerator.LuminanceTexture"/> or <see cref="OwnerTextureGenerator.DualTexture"/>.</summary>
     public GeneratorArchitecture Architecture { get; init; } = OwnerTextureGenerator.Texture;
 
     /// <summary>Probability that the stand-in victim's view of a photo is grey (the attacker's pipeline may grey photos).</summary>

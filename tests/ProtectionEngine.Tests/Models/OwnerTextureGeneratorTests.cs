@@ -62,10 +62,31 @@ public sealed class OwnerTextureGeneratorTests
     }
 
     [Fact]
+    public void A_dual_tile_is_half_chroma_and_half_luminance()
+    {
+        using var generator = new OwnerTextureGenerator(OwnerTextureGenerator.DualTexture);
+        generator.Reset(5);
+        using var noGrad = no_grad();
+        using var tile = generator.Tiles([OwnerTextureGenerator.KeyOf(Key(3))]).atanh() / OwnerTextureGenerator.Gain;
+        const int plane = OwnerTextureGenerator.Period * OwnerTextureGenerator.Period;
+
+        Assert.Equal(OwnerTextureGenerator.Atoms * 4 * plane, generator.ParameterCount);
+        // Before tanh: the mean over channels is the luminance part, what is left the chroma part; each carries half
+        // of the unit power, so greying the photo keeps half of the texture.
+        using var luminance = tile.mean([1], keepdim: true);
+        using var chroma = tile - luminance;
+        Assert.Equal(0.5, luminance.square().mean().item<float>(), 2);
+        Assert.Equal(0.5, chroma.square().mean().item<float>(), 2);
+        Assert.NotEqual(generator.Tile(Key(3)), generator.Tile(Key(4)));
+    }
+
+    [Fact]
     public void Only_an_owner_texture_architecture_builds_one()
     {
         Assert.Throws<ArgumentException>(() => new OwnerTextureGenerator(GeneratorArchitecture.Default));
         Assert.True(OwnerTextureGenerator.LuminanceTexture.IsOwnerKeyed);
+        Assert.True(OwnerTextureGenerator.DualTexture.IsOwnerKeyed);
+        Assert.Equal(OwnerTextureGenerator.DualTexture, GeneratorArchitecture.FromTrainableName("owner-texture-dual"));
         Assert.Equal(OwnerTextureGenerator.LuminanceTexture, GeneratorArchitecture.FromTrainableName("owner-texture-luma"));
     }
 

@@ -64,6 +64,19 @@ public sealed class GeneratorTrainerTests
     }
 
     [Fact]
+    public async Task A_dual_run_saves_atoms_with_a_luminance_part()
+    {
+        string root = TestArchives.NewTempFolder();
+
+        var result = await GeneratorTrainer.TrainAsync(Options(root, steps: 1, version: "dual") with { Architecture = OwnerTextureGenerator.DualTexture });
+
+        Assert.Equal(GeneratorArchitecture.OwnerTextureDual, result.Card.Architecture.Name);
+        Assert.Equal(OwnerTextureGenerator.Atoms * 4 * OwnerTextureGenerator.Period * OwnerTextureGenerator.Period, result.Card.Parameters);
+        using var model = new ModelRegistry(Path.Combine(root, "models")).Load("dual", CPU);
+        Assert.Equal(GeneratorArchitecture.OwnerTextureDual, model.Generator.Architecture.Name);
+    }
+
+    [Fact]
     public async Task A_luminance_run_saves_luminance_atoms()
     {
         string root = TestArchives.NewTempFolder();
