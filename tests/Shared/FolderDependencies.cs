@@ -38,6 +38,24 @@ public static class FolderDependencies
         return graph;
     }
 
+    /// <summary>
+    /// Assembly to the assemblies it references, for the assemblies found under <paramref name="folder"/> whose names start
+    /// with <paramref name="prefix"/> (the project graph, as the compiler recorded it).
+    /// </summary>
+    public static Dictionary<string, HashSet<string>> Projects(string folder, string prefix)
+    {
+        var graph = new Dictionary<string, HashSet<string>>();
+        foreach (var file in Directory.EnumerateFiles(folder, prefix + "*.dll"))
+        {
+            var name = AssemblyName.GetAssemblyName(file);
+            var references = Assembly.LoadFrom(file).GetReferencedAssemblies()
+                .Select(r => r.Name!)
+                .Where(r => r.StartsWith(prefix, StringComparison.Ordinal));
+            graph[name.Name!] = [.. references];
+        }
+        return graph;
+    }
+
     /// <summary>The cycles among the folders (each a strongly connected set of two or more), empty when there are none.</summary>
     public static List<List<string>> Cycles(Dictionary<string, HashSet<string>> graph)
     {

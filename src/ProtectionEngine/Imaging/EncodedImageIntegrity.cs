@@ -8,7 +8,7 @@ namespace UploadGuard.ProtectionEngine.Imaging;
 /// mid-scan, a PNG whose image data ends early and a cut-off lossless WebP without complaint, filling the rest of the
 /// picture with grey or black: protected and forwarded, the recipient would get a photo the user never took.
 /// </summary>
-public static class EncodedImageIntegrity
+internal static class EncodedImageIntegrity
 {
     /// <summary>Why <paramref name="encoded"/> is incomplete or damaged, or null when its structure is whole.</summary>
     public static string? FindDamage(ImageFormatKind format, ReadOnlySpan<byte> encoded) => format switch

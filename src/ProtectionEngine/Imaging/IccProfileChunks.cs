@@ -9,7 +9,7 @@ namespace UploadGuard.ProtectionEngine.Imaging;
 /// writes. JPEG profiles go through ImageSharp's own metadata. Colour-managed photos would otherwise shift colour
 /// after protection, which users see as damage.
 /// </summary>
-public static class IccProfileChunks
+internal static class IccProfileChunks
 {
     private const int PngSignatureLength = 8;
     private const byte WebpIccFlag = 0x20;

@@ -4,7 +4,7 @@ using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 namespace UploadGuard.ProtectionEngine.Imaging;
 
 /// <summary>Applies a <see cref="MetadataPolicy"/> to an image's metadata. The ICC profile is never touched.</summary>
-public static class PersonalMetadataScrubber
+internal static class PersonalMetadataScrubber
 {
     // The GPS IFD's own tags are numbered 0x0000-0x001F; no other EXIF tag uses that range.
     private const ushort LastGpsTag = 0x001F;

@@ -5,7 +5,7 @@ using static TorchSharp.torch.nn;
 namespace UploadGuard.ProtectionEngine.Models;
 
 /// <summary>Two 3x3 convolutions with instance normalisation and an identity shortcut.</summary>
-public sealed class ResidualBlock : Module<Tensor, Tensor>
+internal sealed class ResidualBlock : Module<Tensor, Tensor>
 {
     private readonly Module<Tensor, Tensor> body;
 

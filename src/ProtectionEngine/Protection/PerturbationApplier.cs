@@ -10,7 +10,7 @@ namespace UploadGuard.ProtectionEngine.Protection;
 /// touched; gray photos get one shared perturbation so they stay gray. <see cref="Remove"/> undoes it for whoever can
 /// draw the same perturbation again (an owner-keyed model's key holder).
 /// </summary>
-public static class PerturbationApplier
+internal static class PerturbationApplier
 {
     /// <param name="image">Pixels to perturb in place; must use one contiguous buffer.</param>
     /// <param name="perturbation">tanh(G(x)) on the canvas, CHW, values in [-1, 1].</param>

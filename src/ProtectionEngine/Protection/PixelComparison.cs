@@ -4,7 +4,7 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace UploadGuard.ProtectionEngine.Protection;
 
 /// <summary>L-infinity, PSNR and changed fraction between two same-sized 8-bit images.</summary>
-public readonly record struct PixelComparison(int MaxAbsDifference, double? PsnrDb, double ChangedFraction)
+internal readonly record struct PixelComparison(int MaxAbsDifference, double? PsnrDb, double ChangedFraction)
 {
     /// <summary>Compares RGB and alpha for the L-infinity figure, RGB for PSNR and the changed fraction.</summary>
     public static PixelComparison Measure(Image<Rgba32> original, Image<Rgba32> candidate)

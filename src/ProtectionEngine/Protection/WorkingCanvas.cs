@@ -8,7 +8,7 @@ namespace UploadGuard.ProtectionEngine.Protection;
 /// A copy of the photo scaled so its long side is the model's working size, placed top-left on a square canvas whose
 /// rest repeats the edge pixels. The generator sees every photo at the scale it was trained on, whatever its size.
 /// </summary>
-public sealed record WorkingCanvas(int Size, int ContentWidth, int ContentHeight, float[] Pixels)
+internal sealed record WorkingCanvas(int Size, int ContentWidth, int ContentHeight, float[] Pixels)
 {
     /// <summary>Builds the canvas as CHW floats in [0, 1] (alpha ignored).</summary>
     public static WorkingCanvas From(Image<Rgba32> image, int size)

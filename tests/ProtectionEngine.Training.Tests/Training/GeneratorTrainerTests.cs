@@ -1,0 +1,173 @@
+using UploadGuard.ProtectionEngine.Datasets;
+using UploadGuard.ProtectionEngine.Imaging;
+using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Tests.Datasets;
+using UploadGuard.ProtectionEngine.Tests.Support;
+using UploadGuard.ProtectionEngine.Training;
+using static TorchSharp.torch;
+
+namespace UploadGuard.ProtectionEngine.Tests.Training;
+
+public sealed class GeneratorTrainerTests
+{
+    // Tiny on purpose: 32-px photos and 16-px stand-in victims, so a step takes milliseconds.
+    private static readonly Lazy<string> Data = new(() =>
+    {
+        var files = Enumerable.Range(0, 24)
+            .Select(i => ($"smoke/{(i % 2 == 0 ? "smooth" : "busy")}/{i:00}.png",
+                TestImages.EncodedPhoto(32, 32, ImageFormatKind.Png, seed: i % 2 == 0 ? i : 1000 + i)))
+            .Append(("smoke/README.txt", "labels are never read\n"u8.ToArray()))
+            .ToList();
+        return TestArchives.WriteTar(files, gzip: true);
+    });
+
+    [Fact]
+    public async Task A_smoke_run_checkpoints_resumes_and_saves_an_untrained_owner_keyed_model_the_registry_loads()
+    {
+        string root = TestArchives.NewTempFolder();
+
+        var first = await GeneratorTrainer.TrainAsync(Options(root, steps: 2, version: "smoke-a"));
+        Assert.Equal(0, first.ResumedFromStep);
+        Assert.Equal(2, first.StepsRun);
+        Assert.Equal(1, first.Dataset.SkippedNotImages);
+        Assert.Equal(24, first.Dataset.Kept);
+        Assert.True(File.Exists(Path.Combine(root, "checkpoints", "owner-texture-checkpoint.json")));
+
+        var reports = new List<TrainingProgress>();
+        var second = await GeneratorTrainer.TrainAsync(Options(root, steps: 3, version: "smoke-b"), new Recorder(reports));
+        Assert.Equal(2, second.ResumedFromStep);
+        Assert.Equal(1, second.StepsRun);
+        Assert.Contains(reports, r => r.Phase == TrainingPhase.Resumed && r.Message?.Contains("Resumed from the checkpoint of step 2", StringComparison.Ordinal) == true);
+        var trainingReports = reports.Where(r => r.Phase == TrainingPhase.Training && r.ImagesPerSecond > 0).ToList();
+        Assert.Equal([3L], trainingReports.Select(r => r.Step));
+        Assert.All(trainingReports, r => Assert.True(double.IsFinite(r.LossTerms["loss"])));
+
+        var card = second.Card;
+        Assert.False(card.Trained);
+        Assert.Equal(ModelCard.UntrainedWarning, card.Warning);
+        Assert.Contains(ModelCard.UntrainedWarning, card.Notes);
+        Assert.Contains("2 pseudo-owners", card.Notes);
+        Assert.Equal(GeneratorArchitecture.OwnerTexture, card.Architecture.Name);
+        Assert.Equal(3, card.TrainingSteps);
+        Assert.Equal(32, card.WorkingSize);
+        Assert.Equal(12, card.Epsilon);
+        Assert.Contains("data.tar.gz", card.TrainingData);
+        string written = File.ReadAllText(Path.Combine(root, "models", "smoke-b", ModelCard.FileName));
+        Assert.DoesNotContain("isKnown", written);   // derived properties of the architecture are not part of the card
+
+        var registry = new ModelRegistry(Path.Combine(root, "models"));
+        using var model = registry.Load("smoke-b", CPU);
+        var generator = Assert.IsType<OwnerTextureGenerator>(model.Generator);
+        Assert.NotEqual(generator.Tile([1]), generator.Tile([2]));
+        Assert.Equal("smoke-a", registry.ReadCard("smoke-a").Version);
+    }
+
+    [Fact]
+    public async Task A_dual_run_saves_atoms_with_a_luminance_part()
+    {
+        string root = TestArchives.NewTempFolder();
+
+        var result = await GeneratorTrainer.TrainAsync(Options(root, steps: 1, version: "dual") with { Architecture = OwnerTextureGenerator.DualTexture });
+
+        Assert.Equal(GeneratorArchitecture.OwnerTextureDual, result.Card.Architecture.Name);
+        Assert.Equal(OwnerTextureGenerator.Atoms * 4 * OwnerTextureGenerator.Period * OwnerTextureGenerator.Period, result.Card.Parameters);
+        using var model = new ModelRegistry(Path.Combine(root, "models")).Load("dual", CPU);
+        Assert.Equal(GeneratorArchitecture.OwnerTextureDual, model.Generator.Architecture.Name);
+    }
+
+    [Fact]
+    public async Task A_luminance_run_saves_luminance_atoms()
+    {
+        string root = TestArchives.NewTempFolder();
+
+        var result = await GeneratorTrainer.TrainAsync(Options(root, steps: 1, version: "luma") with { Architecture = OwnerTextureGenerator.LuminanceTexture });
+
+        Assert.Equal(GeneratorArchitecture.OwnerTextureLuminance, result.Card.Architecture.Name);
+        Assert.Contains(GeneratorArchitecture.OwnerTextureLuminance, result.Card.Notes);
+        using var model = new ModelRegistry(Path.Combine(root, "models")).Load("luma", CPU);
+        var tile = Assert.IsType<OwnerTextureGenerator>(model.Generator).Tile([7]);
+        const int plane = OwnerTextureGenerator.Period * OwnerTextureGenerator.Period;
+        Assert.Equal(tile.Take(plane), tile.Skip(2 * plane));
+    }
+
+    [Fact]
+    public async Task Cancelling_writes_a_checkpoint_and_saves_no_model()
+    {
+        string root = TestArchives.NewTempFolder();
+        using var cancel = new CancellationTokenSource();
+        var progress = new Recorder([], p =>
+        {
+            if (p.Phase == TrainingPhase.Training && p.Step == 1)
+                cancel.Cancel();
+        });
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            GeneratorTrainer.TrainAsync(Options(root, steps: 50, version: "never", interval: 10), progress, cancel.Token));
+
+        Assert.False(Directory.Exists(Path.Combine(root, "models", "never")));
+        var resumed = await GeneratorTrainer.TrainAsync(Options(root, steps: 2, version: "after", interval: 10));
+        Assert.Equal(1, resumed.ResumedFromStep);
+    }
+
+    [Fact]
+    public async Task Checkpoints_of_another_run_are_refused()
+    {
+        string root = TestArchives.NewTempFolder();
+        await GeneratorTrainer.TrainAsync(Options(root, steps: 1, version: "one"));
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => GeneratorTrainer.TrainAsync(Options(root, steps: 2, version: "two") with { Seed = 2 }));
+        Assert.Contains("another run", ex.Message);
+    }
+
+    [Fact]
+    public async Task Missing_data_and_existing_versions_fail_before_any_work()
+    {
+        string root = TestArchives.NewTempFolder();
+
+        await Assert.ThrowsAsync<FileNotFoundException>(() => GeneratorTrainer.TrainAsync(Options(root, 1, "x") with { DataSource = Path.Combine(root, "absent.tar.gz") }));
+
+        TestEngine.AddSmallModel(new ModelRegistry(Path.Combine(root, "models")), "taken");
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => GeneratorTrainer.TrainAsync(Options(root, 1, "taken")));
+        Assert.Contains("already exists", ex.Message);
+    }
+
+    [Fact]
+    public void Options_are_validated()
+    {
+        var valid = Options(TestArchives.NewTempFolder(), 1, "v");
+        valid.Validate();
+        Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { ImageSize = 30 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { Epsilon = 0 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { GrayProbability = 1.5 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { PseudoOwners = 0 }).Validate());
+        Assert.Throws<ArgumentException>(() => (valid with { Architecture = GeneratorArchitecture.Default }).Validate());
+        Assert.Throws<ArgumentException>(() => (valid with { Version = "../escape" }).Validate());
+    }
+
+    private static GeneratorTrainingOptions Options(string root, long steps, string version, int interval = 1) => new()
+    {
+        DataSource = Data.Value,
+        Sampling = DatasetSampling.First,
+        ImageSize = 32,
+        ProxySize = 16,
+        PseudoOwners = 2,
+        EpisodeSteps = 2,
+        Steps = steps,
+        BatchSize = 4,
+        Seed = 1,
+        CheckpointDirectory = Path.Combine(root, "checkpoints"),
+        CheckpointInterval = interval,
+        ModelsPath = Path.Combine(root, "models"),
+        Version = version,
+        Device = "cpu",
+    };
+
+    private sealed class Recorder(List<TrainingProgress> reports, Action<TrainingProgress>? onReport = null) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            reports.Add(value);
+            onReport?.Invoke(value);
+        }
+    }
+}
