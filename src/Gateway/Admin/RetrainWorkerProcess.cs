@@ -113,7 +113,7 @@ public sealed class RetrainWorkerProcess : IDisposable
         {
             _process.Kill(entireProcessTree: true);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or Win32Exception or NotSupportedException)
+        catch (Exception ex) when (ex is InvalidOperationException or Win32Exception or NotSupportedException or ObjectDisposedException)
         {
             // Gone already.
         }

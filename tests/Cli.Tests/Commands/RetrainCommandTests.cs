@@ -91,7 +91,8 @@ public sealed class RetrainCommandTests : IDisposable
     [Theory]
     [InlineData("cancel")]
     [InlineData("end of input")]
-    public async Task Cancel_on_stdin_or_its_end_stops_at_a_checkpoint_of_the_last_step(string how)
+    [InlineData("SIGTERM")]
+    public async Task Cancel_on_stdin_its_end_or_SIGTERM_stops_at_a_checkpoint_of_the_last_step(string how)
     {
         WritePhotos();
         var work = WriteWork(new
@@ -111,10 +112,19 @@ public sealed class RetrainCommandTests : IDisposable
             if (Name(events[^1]) == "progress")
                 break;
         }
-        if (how == "cancel")
-            await worker.StandardInput.WriteLineAsync("cancel");
-        else
-            worker.StandardInput.Close();
+        switch (how)
+        {
+            case "cancel":
+                await worker.StandardInput.WriteLineAsync("cancel");
+                break;
+            case "end of input":
+                worker.StandardInput.Close();
+                break;
+            default:
+                using (var kill = Process.Start("kill", ["-TERM", worker.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+                    await kill.WaitForExitAsync(timeout.Token);
+                break;
+        }
         while (await worker.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
             events.Add(JsonDocument.Parse(line).RootElement.Clone());
         await worker.WaitForExitAsync(timeout.Token);
