@@ -30,8 +30,17 @@ public sealed class RetrainCommandTests : IDisposable
         WritePhotos();
         var work = WriteWork(new
         {
-            steps = 2, batchSize = 4, imageSize = 32, proxySize = 16, dataSource = Photos, modelsPath = Models,
-            checkpointDirectory = Checkpoints, checkpointInterval = 1, device = "cpu", gateSampleSize = 4, version = "retrain-smoke",
+            steps = 2,
+            batchSize = 4,
+            imageSize = 32,
+            proxySize = 16,
+            dataSource = Photos,
+            modelsPath = Models,
+            checkpointDirectory = Checkpoints,
+            checkpointInterval = 1,
+            device = "cpu",
+            gateSampleSize = 4,
+            version = "retrain-smoke",
         });
 
         using var worker = CliProcess.Start("retrain", "--work", work);
@@ -97,8 +106,16 @@ public sealed class RetrainCommandTests : IDisposable
         WritePhotos();
         var work = WriteWork(new
         {
-            steps = 100_000, batchSize = 2, imageSize = 32, proxySize = 16, dataSource = Photos, modelsPath = Models,
-            checkpointDirectory = Checkpoints, checkpointInterval = 100_000, device = "cpu", version = "retrain-cancelled",
+            steps = 100_000,
+            batchSize = 2,
+            imageSize = 32,
+            proxySize = 16,
+            dataSource = Photos,
+            modelsPath = Models,
+            checkpointDirectory = Checkpoints,
+            checkpointInterval = 100_000,
+            device = "cpu",
+            version = "retrain-cancelled",
         });
 
         using var worker = CliProcess.Start("retrain", "--work", work);
