@@ -58,6 +58,7 @@ var authentication = services.AddAuthentication(ClientTokenAuthenticationHandler
 services.AddOwnerKeys(authentication, builder.Configuration);
 services.AddAuthorization(options => options.AddAdminPolicy());
 services.Configure<AdminOptions>(builder.Configuration.GetSection(AdminOptions.SectionName));
+services.Configure<RetrainingOptions>(builder.Configuration.GetSection(RetrainingOptions.SectionName));
 services.AddSingleton<ModelActivation>();
 services.AddHostedService<RegistryWatcher>();
 services.AddSingleton<TrainingLease>();

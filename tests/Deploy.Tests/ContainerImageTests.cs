@@ -35,6 +35,9 @@ public sealed class ContainerImageTests
         Assert.Contains("UPLOADGUARD_RESNET18_ONNX=/app/surrogate/ResNet18Onnx/ResNet18.onnx", text);
         Assert.Contains("microsoft.ml.dnnimagefeaturizer.resnet18/0.23.1/tools/DnnImageModels/ResNet18Onnx", text);
         Assert.Contains("microsoft.ml.dnnimagefeaturizer.resnet18/0.23.1/tools/DnnImageModels/ResNetPrepOnnx /app/surrogate/", text);
+        // Admin retraining starts the CLI published beside the gateway as its worker process.
+        Assert.Contains("dotnet publish src/Cli/Cli.csproj -c Release -o /app/cli", text);
+        Assert.Contains("Admin__RetrainWorker=/app/cli/uploadguard.dll", text);
         var engineProject = File.ReadAllText(Path.Combine(Root, "src", "ProtectionEngine", "ProtectionEngine.csproj"));
         Assert.Contains("Microsoft.ML.DnnImageFeaturizer.ResNet18", engineProject);
         Assert.Contains("0.23.1", engineProject);

@@ -74,8 +74,11 @@ public static class AdminEndpoints
         }
     }
 
-    private static async Task<IResult> StartRetrainAsync(HttpContext context, RetrainCoordinator jobs, IOptions<AdminOptions> options)
+    private static async Task<IResult> StartRetrainAsync(HttpContext context, RetrainCoordinator jobs, IOptions<RetrainingOptions> options)
     {
+        // Before the upload is read: there is no point receiving gigabytes of photos that nothing can train on.
+        if (jobs.LocateWorker(out var unavailable) is null)
+            return Problem(StatusCodes.Status503ServiceUnavailable, "retraining_unavailable", unavailable);
         var settings = options.Value;
         string folder = jobs.NewJobFolder(out var id);
         try
@@ -181,27 +184,27 @@ public static class AdminEndpoints
         return (fields, upload);
     }
 
+    /// <summary>Form fields as a request: a field left out stays null (the trainer's default); one that does not parse fails validation.</summary>
     private static RetrainRequest FromForm(Dictionary<string, string> fields)
     {
-        var defaults = new RetrainRequest();
-        long L(string key, long fallback) => fields.TryGetValue(key, out var v) && long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var x) ? x : fields.ContainsKey(key) ? long.MinValue : fallback;
-        int I(string key, int fallback) => (int)Math.Clamp(L(key, fallback), int.MinValue, int.MaxValue);
-        double D(string key, double fallback) => fields.TryGetValue(key, out var v) ? (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x : double.NaN) : fallback;
+        long? L(string key) => fields.TryGetValue(key, out var v) ? (long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var x) ? x : long.MinValue) : null;
+        int? I(string key) => L(key) is { } x ? (int)Math.Clamp(x, int.MinValue, int.MaxValue) : null;
+        double? D(string key) => fields.TryGetValue(key, out var v) ? (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x : double.NaN) : null;
         return new RetrainRequest
         {
-            Steps = L("steps", defaults.Steps),
-            BatchSize = I("batchSize", defaults.BatchSize),
-            ImageSize = I("imageSize", defaults.ImageSize),
-            Architecture = fields.GetValueOrDefault("architecture", defaults.Architecture),
-            ProxySize = I("proxySize", defaults.ProxySize),
-            LearningRate = D("learningRate", defaults.LearningRate),
-            PseudoOwners = I("pseudoOwners", defaults.PseudoOwners),
-            EpisodeSteps = I("episodeSteps", defaults.EpisodeSteps),
-            ProxyLearningRate = D("proxyLearningRate", defaults.ProxyLearningRate),
-            Gray = D("gray", defaults.Gray),
-            Epsilon = I("epsilon", defaults.Epsilon),
-            Seed = I("seed", defaults.Seed),
-            MaxImages = fields.ContainsKey("maxImages") ? I("maxImages", 0) : defaults.MaxImages,
+            Steps = L("steps"),
+            BatchSize = I("batchSize"),
+            ImageSize = I("imageSize"),
+            Architecture = fields.GetValueOrDefault("architecture"),
+            ProxySize = I("proxySize"),
+            LearningRate = D("learningRate"),
+            PseudoOwners = I("pseudoOwners"),
+            EpisodeSteps = I("episodeSteps"),
+            ProxyLearningRate = D("proxyLearningRate"),
+            Gray = D("gray"),
+            Epsilon = I("epsilon"),
+            Seed = I("seed"),
+            MaxImages = fields.ContainsKey("maxImages") ? I("maxImages") : RetrainRequest.DefaultMaxImages,
             Version = fields.GetValueOrDefault("version") is { Length: > 0 } v ? v : null,
             Force = fields.TryGetValue("force", out var f) && bool.TryParse(f, out var force) && force,
         };

@@ -1,6 +1,5 @@
 using System.Formats.Tar;
 using System.IO.Compression;
-using UploadGuard.Gateway.Security;
 using UploadGuard.ProtectionEngine.Imaging;
 
 namespace UploadGuard.Gateway.Admin;
@@ -13,7 +12,7 @@ namespace UploadGuard.Gateway.Admin;
 /// </summary>
 public static class DatasetArchive
 {
-    public static UnpackedDataset Unpack(string archivePath, string targetFolder, AdminOptions limits, CancellationToken cancellationToken)
+    public static UnpackedDataset Unpack(string archivePath, string targetFolder, RetrainingOptions limits, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(targetFolder);
         long packed = new FileInfo(archivePath).Length;
@@ -83,9 +82,9 @@ public static class DatasetArchive
             throw new ArchiveRejectedException("zip_slip", $"Entry '{name}' points outside the archive.");
     }
 
-    private sealed class State(string folder, AdminOptions limits, long packed)
+    private sealed class State(string folder, RetrainingOptions limits, long packed)
     {
-        public AdminOptions Limits { get; } = limits;
+        public RetrainingOptions Limits { get; } = limits;
 
         public int Images { get; private set; }
 

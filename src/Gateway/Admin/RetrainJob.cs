@@ -1,4 +1,4 @@
-using UploadGuard.ProtectionEngine.Evaluation;
+using System.Text.Json;
 
 namespace UploadGuard.Gateway.Admin;
 
@@ -8,6 +8,9 @@ public sealed record RetrainJob
     public required string Id { get; init; }
 
     public required RetrainRequest Request { get; init; }
+
+    /// <summary>What the worker trains with: the request with the trainer's defaults filled in (null until it has started).</summary>
+    public JsonElement? Settings { get; init; }
 
     /// <summary>The folder or archive trained on (never an uploaded file's own name).</summary>
     public required string DataSource { get; init; }
@@ -31,7 +34,7 @@ public sealed record RetrainJob
 
     public string? Version { get; init; }
 
-    public GateDecision? Gate { get; init; }
+    public GateVerdict? Gate { get; init; }
 
     public bool Activated { get; init; }
 

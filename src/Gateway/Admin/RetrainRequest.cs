@@ -1,48 +1,55 @@
 using UploadGuard.ProtectionEngine.Models;
 using UploadGuard.ProtectionEngine.Protection;
-using UploadGuard.ProtectionEngine.Training;
 
 namespace UploadGuard.Gateway.Admin;
 
-/// <summary>Hyper-parameters of a retraining job, each checked against a range before anything starts.</summary>
-/// <remarks>Defaults are the CLI's (<see cref="GeneratorTrainingOptions"/>'s), so a retraining means the same from either.</remarks>
+/// <summary>Hyper-parameters of a retraining job, each one given checked against the gateway's range before anything starts.</summary>
+/// <remarks>
+/// A field left out (null) means the trainer's default, the one <c>uploadguard train</c> uses, filled in by the worker
+/// that trains (it reports the values it ran with in the job's <c>settings</c>): the gateway carries no trainer to know them.
+/// </remarks>
 public sealed record RetrainRequest
 {
-    private static readonly GeneratorTrainingOptions Defaults = new() { DataSource = "", ModelsPath = "" };
+    /// <summary>
+    /// The gateway's own cap on <see cref="MaxImages"/> when the admin gives none (the trainer's is every photo): an upload
+    /// may unpack to 200,000 photos, and the worker holds every photo it keeps in memory.
+    /// </summary>
+    public const int DefaultMaxImages = 5000;
 
     public string? Dataset { get; init; }
 
-    public long Steps { get; init; } = Defaults.Steps;
+    public long? Steps { get; init; }
 
-    public int BatchSize { get; init; } = Defaults.BatchSize;
+    public int? BatchSize { get; init; }
 
-    public int ImageSize { get; init; } = Defaults.ImageSize;
+    public int? ImageSize { get; init; }
 
     /// <summary>One of <see cref="GeneratorArchitecture.TrainableNames"/>, as <c>uploadguard train --architecture</c> takes it.</summary>
-    public string Architecture { get; init; } = GeneratorArchitecture.TrainableNames[0];
+    public string? Architecture { get; init; }
 
     /// <summary>The size the stand-in victims see the attacker's crops at.</summary>
-    public int ProxySize { get; init; } = Defaults.ProxySize;
+    public int? ProxySize { get; init; }
 
-    public double LearningRate { get; init; } = Defaults.LearningRate;
+    public double? LearningRate { get; init; }
 
     /// <summary>Pseudo-owners with random keys per episode.</summary>
-    public int PseudoOwners { get; init; } = Defaults.PseudoOwners;
+    public int? PseudoOwners { get; init; }
 
     /// <summary>Steps before a new stand-in victim and new keys.</summary>
-    public int EpisodeSteps { get; init; } = Defaults.EpisodeSteps;
+    public int? EpisodeSteps { get; init; }
 
     /// <summary>The stand-in victims' SGD learning rate.</summary>
-    public double ProxyLearningRate { get; init; } = Defaults.ProxyLearningRate;
+    public double? ProxyLearningRate { get; init; }
 
     /// <summary>Probability that the stand-in victim's view of a photo is grey.</summary>
-    public double Gray { get; init; } = Defaults.GrayProbability;
+    public double? Gray { get; init; }
 
-    public int Epsilon { get; init; } = Defaults.Epsilon;
+    public int? Epsilon { get; init; }
 
-    public int Seed { get; init; } = Defaults.Seed;
+    public int? Seed { get; init; }
 
-    public int? MaxImages { get; init; } = 5000;
+    /// <summary>Most photos to train on; null in JSON: every photo.</summary>
+    public int? MaxImages { get; init; } = DefaultMaxImages;
 
     public string? Version { get; init; }
 
@@ -57,18 +64,18 @@ public sealed record RetrainRequest
         {
             if (!ok) errors[field] = [message];
         }
-        Check(Steps is >= 1 and <= 200_000, nameof(Steps), "steps must be 1-200,000");
-        Check(BatchSize is >= 1 and <= 128, nameof(BatchSize), "batchSize must be 1-128");
-        Check(ImageSize is >= 32 and <= 512 && ImageSize % 4 == 0, nameof(ImageSize), "imageSize must be 32-512 and a multiple of 4");
-        Check(GeneratorArchitecture.TrainableNames.Contains(Architecture), nameof(Architecture),
+        Check(Steps is null or (>= 1 and <= 200_000), nameof(Steps), "steps must be 1-200,000");
+        Check(BatchSize is null or (>= 1 and <= 128), nameof(BatchSize), "batchSize must be 1-128");
+        Check(ImageSize is null || (ImageSize is >= 32 and <= 512 && ImageSize % 4 == 0), nameof(ImageSize), "imageSize must be 32-512 and a multiple of 4");
+        Check(Architecture is null || GeneratorArchitecture.TrainableNames.Contains(Architecture), nameof(Architecture),
             $"architecture must be {string.Join(", ", GeneratorArchitecture.TrainableNames)}");
-        Check(ProxySize is >= 16 and <= 512 && ProxySize % GeneratorArchitecture.SizeMultiple == 0, nameof(ProxySize),
+        Check(ProxySize is null || (ProxySize is >= 16 and <= 512 && ProxySize % GeneratorArchitecture.SizeMultiple == 0), nameof(ProxySize),
             $"proxySize must be 16-512 and a multiple of {GeneratorArchitecture.SizeMultiple}");
-        Check(LearningRate is >= 1e-6 and <= 1e-1, nameof(LearningRate), "learningRate must be 1e-6 to 0.1");
-        Check(PseudoOwners is >= 1 and <= 1000, nameof(PseudoOwners), "pseudoOwners must be 1-1,000");
-        Check(EpisodeSteps is >= 1 and <= 200_000, nameof(EpisodeSteps), "episodeSteps must be 1-200,000");
-        Check(ProxyLearningRate is >= 1e-6 and <= 1, nameof(ProxyLearningRate), "proxyLearningRate must be 1e-6 to 1");
-        Check(Gray is >= 0 and <= 1, nameof(Gray), "gray must be 0-1");
+        Check(LearningRate is null or (>= 1e-6 and <= 1e-1), nameof(LearningRate), "learningRate must be 1e-6 to 0.1");
+        Check(PseudoOwners is null or (>= 1 and <= 1000), nameof(PseudoOwners), "pseudoOwners must be 1-1,000");
+        Check(EpisodeSteps is null or (>= 1 and <= 200_000), nameof(EpisodeSteps), "episodeSteps must be 1-200,000");
+        Check(ProxyLearningRate is null or (>= 1e-6 and <= 1), nameof(ProxyLearningRate), "proxyLearningRate must be 1e-6 to 1");
+        Check(Gray is null or (>= 0 and <= 1), nameof(Gray), "gray must be 0-1");
         Check(ProtectionOptions.IsValidEpsilon(Epsilon), nameof(Epsilon), ProtectionOptions.EpsilonRangeMessage("epsilon"));
         Check(MaxImages is null or (>= 10 and <= 1_000_000), nameof(MaxImages), "maxImages must be 10-1,000,000");
         Check(Version is null || ModelRegistry.IsValidVersion(Version), nameof(Version), "version must be letters, digits, '.', '-', '_'");

@@ -1,39 +1,10 @@
 namespace UploadGuard.Gateway.Security;
 
-/// <summary>Administration (configuration section "Admin"), e.g. <c>Admin__Tokens__0=...</c>.</summary>
+/// <summary>Who administers (configuration section "Admin"), e.g. <c>Admin__Tokens__0=...</c>; retraining's settings share the section (<c>Admin/RetrainingOptions</c>).</summary>
 public sealed class AdminOptions
 {
     public const string SectionName = "Admin";
 
     /// <summary>Bearer tokens that may use <c>/admin</c> and <c>/hubs/admin</c>; compared as SHA-256 digests in fixed time.</summary>
     public List<string> Tokens { get; set; } = [];
-
-    /// <summary>Where retraining jobs keep uploads, unpacked photos, state and checkpoints (survives restarts).</summary>
-    public string WorkPath { get; set; } = Path.Combine(Path.GetTempPath(), "uploadguard-admin");
-
-    /// <summary>Server-side datasets an admin may name instead of uploading one: name to folder or archive path.</summary>
-    public Dictionary<string, string> Datasets { get; set; } = new(StringComparer.Ordinal);
-
-    /// <summary>Largest dataset upload, in bytes.</summary>
-    public long MaxUploadBytes { get; set; } = 2L * 1024 * 1024 * 1024;
-
-    /// <summary>Largest total size of the files unpacked from one upload.</summary>
-    public long MaxUnpackedBytes { get; set; } = 8L * 1024 * 1024 * 1024;
-
-    /// <summary>Largest single unpacked file.</summary>
-    public long MaxEntryBytes { get; set; } = 64L * 1024 * 1024;
-
-    /// <summary>Largest unpacked-to-packed size ratio, for the archive and for each zip entry (zip bombs).</summary>
-    public double MaxCompressionRatio { get; set; } = 100;
-
-    public int MaxEntries { get; set; } = 200_000;
-
-    /// <summary>Training steps between checkpoints (what a restarted gateway resumes from).</summary>
-    public int CheckpointInterval { get; set; } = 100;
-
-    /// <summary>Lowest mean PSNR (dB) a new version may have on the gate's held-out photos.</summary>
-    public double GateMinimumPsnr { get; set; } = 30;
-
-    /// <summary>Photos the gate measures both versions on.</summary>
-    public int GateSampleSize { get; set; } = 64;
 }

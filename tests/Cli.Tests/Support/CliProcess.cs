@@ -36,4 +36,22 @@ public static class CliProcess
         await process.WaitForExitAsync(timeout.Token);
         return new Result(process.ExitCode, await stdout + await stderr);
     }
+
+    /// <summary>
+    /// Starts the program with standard input, output and error piped to the caller, for a worker that is talked to while
+    /// it runs (<c>uploadguard retrain</c>); the caller reads and disposes it.
+    /// </summary>
+    public static Process Start(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "uploadguard.dll"));
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        return Process.Start(start)!;
+    }
 }

@@ -42,7 +42,11 @@ public sealed class AdminFixture : IAsyncLifetime
         registry.Save(shipped with { Version = SecondVersion, Notes = "second placeholder for activation tests", Created = DateTimeOffset.UtcNow }, generator);
     }
 
-    public WebApplicationFactory<Program> Create(string workPath) => new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+    /// <summary>The real worker, <c>uploadguard retrain</c>, built beside the tests (the Cli project reference).</summary>
+    public static string Worker { get; } = Path.Combine(AppContext.BaseDirectory, "uploadguard.dll");
+
+    /// <param name="overrides">Settings applied last, e.g. another <c>Admin:RetrainWorker</c>.</param>
+    public WebApplicationFactory<Program> Create(string workPath, params (string Key, string Value)[] overrides) => new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
     {
         foreach (var (key, value) in Support.GatewayFixture.Settings(new Uri("http://127.0.0.1:9/")))
             builder.UseSetting(key, value);
@@ -54,6 +58,9 @@ public sealed class AdminFixture : IAsyncLifetime
         builder.UseSetting("Admin:GateSampleSize", "8");
         builder.UseSetting("Admin:MaxUploadBytes", "20000000");
         builder.UseSetting("Admin:MaxUnpackedBytes", "50000000");
+        builder.UseSetting("Admin:RetrainWorker", Worker);
+        foreach (var (key, value) in overrides)
+            builder.UseSetting(key, value);
     });
 
     public async Task DisposeAsync()

@@ -25,6 +25,7 @@ public sealed class AdminPageTests
             {
                 ["Admin__Tokens__0"] = AdminFixture.AdminToken,
                 ["Admin__WorkPath"] = Path.Combine(work, "jobs"),
+                ["Admin__RetrainWorker"] = AdminFixture.Worker,
                 ["Engine__ModelsPath"] = registry,
                 ["DemoUpstream__Enabled"] = "false",
             });

@@ -1,49 +1,94 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using UploadGuard.Gateway.Admin;
+using UploadGuard.Gateway.Tests.Support;
+using UploadGuard.ProtectionEngine.Models;
 using UploadGuard.ProtectionEngine.Training;
 
 namespace UploadGuard.Gateway.Tests.Admin;
 
-/// <summary>Retraining from the admin API or its page means what <c>uploadguard train</c> means with the same fields left out.</summary>
-public sealed class RetrainDefaultsTests
+/// <summary>
+/// Retraining from the admin API or its page means what <c>uploadguard train</c> means with the same fields left out:
+/// the gateway leaves them to the worker, which fills in <see cref="GeneratorTrainingOptions"/>' defaults.
+/// </summary>
+public sealed class RetrainDefaultsTests(AdminFixture admin) : IClassFixture<AdminFixture>
 {
+    private static readonly GeneratorTrainingOptions Trainer = new() { DataSource = "", ModelsPath = "" };
+
     [Fact]
-    public void The_admin_API_defaults_are_the_CLIs()
+    public async Task A_retraining_with_every_field_left_out_runs_with_the_trainers_defaults()
     {
-        var cli = new GeneratorTrainingOptions { DataSource = "", ModelsPath = "" };
-        var api = new RetrainRequest();
-        Assert.Equal(cli.Steps, api.Steps);
-        Assert.Equal(cli.BatchSize, api.BatchSize);
-        Assert.Equal(cli.ImageSize, api.ImageSize);
-        Assert.Equal(cli.ProxySize, api.ProxySize);
-        Assert.Equal(cli.LearningRate, api.LearningRate);
-        Assert.Equal(cli.PseudoOwners, api.PseudoOwners);
-        Assert.Equal(cli.EpisodeSteps, api.EpisodeSteps);
-        Assert.Equal(cli.ProxyLearningRate, api.ProxyLearningRate);
-        Assert.Equal(cli.GrayProbability, api.Gray);
-        Assert.Equal(cli.Epsilon, api.Epsilon);
-        Assert.Equal(cli.Seed, api.Seed);
-        Assert.Equal(cli.Architecture, ProtectionEngine.Models.GeneratorArchitecture.FromTrainableName(api.Architecture));
+        var form = new MultipartFormDataContent { { TestPhotos.File(TestArchives.TarGz(photos: 4, textFiles: 0), "application/gzip"), "dataset", "photos.tar.gz" } };
+        var started = await SendAsync(HttpMethod.Post, "/admin/retrain", form);
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+
+        // The worker reports its settings before it reads a photo; a full default run is not waited for.
+        var job = await WaitAsync(id, j => j.GetProperty("settings").ValueKind == JsonValueKind.Object || j.GetProperty("state").GetString() is "failed" or "succeeded");
+        Assert.True(job.GetProperty("settings").ValueKind == JsonValueKind.Object, job.ToString());
+        var settings = job.GetProperty("settings");
+        Assert.Equal(Trainer.Steps, settings.GetProperty("steps").GetInt64());
+        Assert.Equal(Trainer.Steps, job.GetProperty("totalSteps").GetInt64());
+        Assert.Equal(Trainer.BatchSize, settings.GetProperty("batchSize").GetInt32());
+        Assert.Equal(Trainer.ImageSize, settings.GetProperty("imageSize").GetInt32());
+        Assert.Equal(Trainer.Architecture, GeneratorArchitecture.FromTrainableName(settings.GetProperty("architecture").GetString()!));
+        Assert.Equal(Trainer.ProxySize, settings.GetProperty("proxySize").GetInt32());
+        Assert.Equal(Trainer.LearningRate, settings.GetProperty("learningRate").GetDouble());
+        Assert.Equal(Trainer.PseudoOwners, settings.GetProperty("pseudoOwners").GetInt32());
+        Assert.Equal(Trainer.EpisodeSteps, settings.GetProperty("episodeSteps").GetInt32());
+        Assert.Equal(Trainer.ProxyLearningRate, settings.GetProperty("proxyLearningRate").GetDouble());
+        Assert.Equal(Trainer.GrayProbability, settings.GetProperty("gray").GetDouble());
+        Assert.Equal(Trainer.Epsilon, settings.GetProperty("epsilon").GetInt32());
+        Assert.Equal(Trainer.Seed, settings.GetProperty("seed").GetInt32());
+        // Not the trainer's (every photo) but the gateway's cap, and the gateway's own checkpoint interval.
+        Assert.Equal(RetrainRequest.DefaultMaxImages, settings.GetProperty("maxImages").GetInt32());
+        Assert.Equal(2, settings.GetProperty("checkpointInterval").GetInt32());
+
+        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync(HttpMethod.Delete, $"/admin/retrain/{id}")).StatusCode);
+        Assert.Equal("cancelled", (await WaitAsync(id, j => j.GetProperty("state").GetString() is not ("queued" or "running"))).GetProperty("state").GetString());
     }
 
     [Fact]
-    public void The_admin_page_form_starts_from_the_same_defaults()
+    public void The_admin_page_form_starts_from_the_trainers_defaults()
     {
         var html = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "wwwroot", "admin-ui", "index.html"));
         string Value(string name) => Regex.Match(html, $"name=\"{name}\"[^>]*value=\"([^\"]+)\"").Groups[1].Value;
-        var api = new RetrainRequest();
-        Assert.Equal(api.Steps.ToString(CultureInfo.InvariantCulture), Value("steps"));
-        Assert.Equal(api.BatchSize.ToString(CultureInfo.InvariantCulture), Value("batchSize"));
-        Assert.Equal(api.ImageSize.ToString(CultureInfo.InvariantCulture), Value("imageSize"));
-        Assert.Equal(api.ProxySize.ToString(CultureInfo.InvariantCulture), Value("proxySize"));
-        Assert.Equal(api.LearningRate, double.Parse(Value("learningRate"), CultureInfo.InvariantCulture));
-        Assert.Equal(api.PseudoOwners.ToString(CultureInfo.InvariantCulture), Value("pseudoOwners"));
-        Assert.Equal(api.EpisodeSteps.ToString(CultureInfo.InvariantCulture), Value("episodeSteps"));
-        Assert.Equal(api.ProxyLearningRate, double.Parse(Value("proxyLearningRate"), CultureInfo.InvariantCulture));
-        Assert.Equal(api.Gray, double.Parse(Value("gray"), CultureInfo.InvariantCulture));
-        Assert.Equal(api.Epsilon.ToString(CultureInfo.InvariantCulture), Value("epsilon"));
+        double Number(string name) => double.Parse(Value(name), CultureInfo.InvariantCulture);
+        Assert.Equal(Trainer.Steps, Number("steps"));
+        Assert.Equal(Trainer.BatchSize, Number("batchSize"));
+        Assert.Equal(Trainer.ImageSize, Number("imageSize"));
+        Assert.Equal(Trainer.ProxySize, Number("proxySize"));
+        Assert.Equal(Trainer.LearningRate, Number("learningRate"));
+        Assert.Equal(Trainer.PseudoOwners, Number("pseudoOwners"));
+        Assert.Equal(Trainer.EpisodeSteps, Number("episodeSteps"));
+        Assert.Equal(Trainer.ProxyLearningRate, Number("proxyLearningRate"));
+        Assert.Equal(Trainer.GrayProbability, Number("gray"));
+        Assert.Equal(Trainer.Epsilon, Number("epsilon"));
         // A select starts on its first option.
-        Assert.Equal(api.Architecture, Regex.Match(html, "<select name=\"architecture\"><option>([^<]+)</option>").Groups[1].Value);
+        var architecture = Regex.Match(html, "<select name=\"architecture\"><option>([^<]+)</option>").Groups[1].Value;
+        Assert.Equal(Trainer.Architecture, GeneratorArchitecture.FromTrainableName(architecture));
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminFixture.AdminToken);
+        return await admin.Client.SendAsync(request);
+    }
+
+    private async Task<JsonElement> WaitAsync(string id, Func<JsonElement, bool> condition)
+    {
+        JsonElement job = default;
+        for (int i = 0; i < 1200; i++)
+        {
+            job = await (await SendAsync(HttpMethod.Get, $"/admin/retrain/{id}")).Content.ReadFromJsonAsync<JsonElement>();
+            if (condition(job)) return job;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"job {id}: condition never met: {job}");
     }
 }

@@ -103,6 +103,7 @@ public sealed class RedisBackplaneTests
             environment["Engine__ModelsPath"] = registry;
             environment["Engine__RegistryPollInterval"] = "00:00:01";
             environment["Admin__Tokens__0"] = AdminFixture.AdminToken;
+            environment["Admin__RetrainWorker"] = AdminFixture.Worker;
             environment["Admin__WorkPath"] = Path.Combine(cluster.Work, "jobs-a");
             cluster.A = await ChildProcess.StartAsync("UploadGuard.Gateway.dll", environment);
             environment["Admin__WorkPath"] = Path.Combine(cluster.Work, "jobs-b");

@@ -1,0 +1,78 @@
+using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Training;
+
+namespace UploadGuard.Cli.Commands;
+
+/// <summary>
+/// A <see cref="RetrainWork"/> with its defaults filled in: what the worker runs, and what its <c>started</c> event
+/// reports, so the gateway learns the trainer's defaults without carrying the trainer.
+/// </summary>
+internal sealed record RetrainSettings
+{
+    public required string DataSource { get; init; }
+
+    public required string ModelsPath { get; init; }
+
+    public string? CheckpointDirectory { get; init; }
+
+    public required int CheckpointInterval { get; init; }
+
+    public required long Steps { get; init; }
+
+    public required int BatchSize { get; init; }
+
+    public required int ImageSize { get; init; }
+
+    public required string Architecture { get; init; }
+
+    public required int ProxySize { get; init; }
+
+    public required double LearningRate { get; init; }
+
+    public required int PseudoOwners { get; init; }
+
+    public required int EpisodeSteps { get; init; }
+
+    public required double ProxyLearningRate { get; init; }
+
+    public required double Gray { get; init; }
+
+    public required int Epsilon { get; init; }
+
+    public required int Seed { get; init; }
+
+    /// <summary>Null: every photo.</summary>
+    public int? MaxImages { get; init; }
+
+    /// <summary>Null: the trainer names it (<c>gen-&lt;UTC time&gt;</c>).</summary>
+    public string? Version { get; init; }
+
+    public required string Device { get; init; }
+
+    public required int GateSampleSize { get; init; }
+
+    public required double GateMinimumPsnr { get; init; }
+
+    public GeneratorTrainingOptions ToTrainingOptions() => new()
+    {
+        DataSource = DataSource,
+        ModelsPath = ModelsPath,
+        CheckpointDirectory = CheckpointDirectory,
+        CheckpointInterval = CheckpointInterval,
+        Steps = Steps,
+        BatchSize = BatchSize,
+        ImageSize = ImageSize,
+        Architecture = GeneratorArchitecture.FromTrainableName(Architecture),
+        ProxySize = ProxySize,
+        LearningRate = LearningRate,
+        PseudoOwners = PseudoOwners,
+        EpisodeSteps = EpisodeSteps,
+        ProxyLearningRate = ProxyLearningRate,
+        GrayProbability = Gray,
+        Epsilon = Epsilon,
+        Seed = Seed,
+        MaxImages = MaxImages,
+        Version = Version,
+        Device = Device,
+    };
+}
