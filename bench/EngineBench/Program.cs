@@ -22,6 +22,7 @@ using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Models;
 using UploadGuard.ProtectionEngine.Owners;
 using UploadGuard.ProtectionEngine.Protection;
+using UploadGuard.ProtectionEngine.Models.OwnerTexture;
 
 var mode = args.FirstOrDefault() ?? "folders";
 // The photo folders: every argument after the mode up to the first option.

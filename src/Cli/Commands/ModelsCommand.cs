@@ -3,6 +3,7 @@ using System.Globalization;
 using Spectre.Console;
 using UploadGuard.ProtectionEngine.Models;
 using static TorchSharp.torch;
+using UploadGuard.ProtectionEngine.Models.ResNetGenerator;
 
 namespace UploadGuard.Cli.Commands;
 
@@ -91,7 +92,7 @@ internal static class ModelsCommand
             return Guard(() =>
             {
                 random.manual_seed(result.GetValue(seed));
-                using var generator = new PerturbationGenerator(GeneratorArchitecture.Default);
+                using var generator = new PerturbationGenerator(ResNetGeneratorFamily.Instance.Architecture);
                 var card = registry.Save(new ModelCard
                 {
                     Version = result.GetValue(version)!,

@@ -62,7 +62,7 @@ internal sealed record RetrainSettings
         Steps = Steps,
         BatchSize = BatchSize,
         ImageSize = ImageSize,
-        Architecture = GeneratorArchitecture.FromTrainableName(Architecture),
+        Architecture = GeneratorCatalog.FromTrainingName(Architecture).Architecture,
         ProxySize = ProxySize,
         LearningRate = LearningRate,
         PseudoOwners = PseudoOwners,

@@ -27,7 +27,7 @@ internal sealed record RetrainWork
 
     public int? ImageSize { get; init; }
 
-    /// <summary>One of <see cref="GeneratorArchitecture.TrainableNames"/>.</summary>
+    /// <summary>One of <see cref="GeneratorCatalog.TrainingNames"/>.</summary>
     public string? Architecture { get; init; }
 
     public int? ProxySize { get; init; }
@@ -80,8 +80,8 @@ internal sealed record RetrainWork
         var defaults = new GeneratorTrainingOptions { DataSource = "", ModelsPath = "" };
         if (string.IsNullOrWhiteSpace(DataSource))
             throw new ArgumentException("dataSource is required: the folder or .tar / .tar.gz archive of photos to train on.");
-        if (Architecture is not null && !GeneratorArchitecture.TrainableNames.Contains(Architecture))
-            throw new ArgumentException($"architecture must be one of {string.Join(", ", GeneratorArchitecture.TrainableNames)}, not '{Architecture}'.");
+        if (Architecture is not null && !GeneratorCatalog.TrainingNames.Contains(Architecture))
+            throw new ArgumentException($"architecture must be one of {string.Join(", ", GeneratorCatalog.TrainingNames)}, not '{Architecture}'.");
         var settings = new RetrainSettings
         {
             DataSource = Path.GetFullPath(DataSource),
@@ -91,7 +91,7 @@ internal sealed record RetrainWork
             Steps = Steps ?? defaults.Steps,
             BatchSize = BatchSize ?? defaults.BatchSize,
             ImageSize = ImageSize ?? defaults.ImageSize,
-            Architecture = Architecture ?? GeneratorArchitecture.TrainableNames.First(name => GeneratorArchitecture.FromTrainableName(name) == defaults.Architecture),
+            Architecture = Architecture ?? GeneratorCatalog.TrainingNames.First(name => GeneratorCatalog.FromTrainingName(name).Architecture == defaults.Architecture),
             ProxySize = ProxySize ?? defaults.ProxySize,
             LearningRate = LearningRate ?? defaults.LearningRate,
             PseudoOwners = PseudoOwners ?? defaults.PseudoOwners,

@@ -28,9 +28,9 @@ internal static class TrainCommand
         {
             Description = "owner-texture (a texture chosen by the owner's key, fitted by min-min against stand-in victims at --proxy-size that learn "
                 + "--pseudo-owners random owners), owner-texture-luma (the same with one luminance texture in all three channels) or owner-texture-dual (atoms with a chroma and a luminance part at equal power).",
-            DefaultValueFactory = _ => GeneratorArchitecture.TrainableNames[0],
+            DefaultValueFactory = _ => GeneratorCatalog.TrainingNames[0],
         };
-        architecture.AcceptOnlyFromAmong([.. GeneratorArchitecture.TrainableNames]);
+        architecture.AcceptOnlyFromAmong([.. GeneratorCatalog.TrainingNames]);
         var proxySize = new Option<int>("--proxy-size")
         {
             Description = "The size the stand-in victims see the attacker's crops at.",
@@ -66,7 +66,7 @@ internal static class TrainCommand
             EpisodeSteps = result.GetValue(episodeSteps),
             Sampling = result.GetValue(sample) == "first" ? DatasetSampling.First : DatasetSampling.Random,
             ImageSize = result.GetValue(size),
-            Architecture = GeneratorArchitecture.FromTrainableName(result.GetValue(architecture)!),
+            Architecture = GeneratorCatalog.FromTrainingName(result.GetValue(architecture)!).Architecture,
             ProxySize = result.GetValue(proxySize),
             ProxyLearningRate = result.GetValue(proxyLr),
             Steps = result.GetValue(steps),

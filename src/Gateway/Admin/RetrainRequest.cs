@@ -24,7 +24,7 @@ public sealed record RetrainRequest
 
     public int? ImageSize { get; init; }
 
-    /// <summary>One of <see cref="GeneratorArchitecture.TrainableNames"/>, as <c>uploadguard train --architecture</c> takes it.</summary>
+    /// <summary>One of <see cref="GeneratorCatalog.TrainingNames"/>, as <c>uploadguard train --architecture</c> takes it.</summary>
     public string? Architecture { get; init; }
 
     /// <summary>The size the stand-in victims see the attacker's crops at.</summary>
@@ -67,8 +67,8 @@ public sealed record RetrainRequest
         Check(Steps is null or (>= 1 and <= 200_000), nameof(Steps), "steps must be 1-200,000");
         Check(BatchSize is null or (>= 1 and <= 128), nameof(BatchSize), "batchSize must be 1-128");
         Check(ImageSize is null || (ImageSize is >= 32 and <= 512 && ImageSize % 4 == 0), nameof(ImageSize), "imageSize must be 32-512 and a multiple of 4");
-        Check(Architecture is null || GeneratorArchitecture.TrainableNames.Contains(Architecture), nameof(Architecture),
-            $"architecture must be {string.Join(", ", GeneratorArchitecture.TrainableNames)}");
+        Check(Architecture is null || GeneratorCatalog.TrainingNames.Contains(Architecture), nameof(Architecture),
+            $"architecture must be {string.Join(", ", GeneratorCatalog.TrainingNames)}");
         Check(ProxySize is null || (ProxySize is >= 16 and <= 512 && ProxySize % GeneratorArchitecture.SizeMultiple == 0), nameof(ProxySize),
             $"proxySize must be 16-512 and a multiple of {GeneratorArchitecture.SizeMultiple}");
         Check(LearningRate is null or (>= 1e-6 and <= 1e-1), nameof(LearningRate), "learningRate must be 1e-6 to 0.1");

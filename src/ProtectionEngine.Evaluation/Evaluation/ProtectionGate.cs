@@ -2,6 +2,7 @@ using UploadGuard.ProtectionEngine.Datasets;
 using UploadGuard.ProtectionEngine.Models;
 using UploadGuard.ProtectionEngine.Surrogate;
 using static TorchSharp.torch;
+using UploadGuard.ProtectionEngine.Models.OwnerTexture;
 
 namespace UploadGuard.ProtectionEngine.Evaluation;
 

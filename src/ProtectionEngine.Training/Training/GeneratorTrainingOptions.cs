@@ -1,6 +1,7 @@
 using UploadGuard.ProtectionEngine.Datasets;
 using UploadGuard.ProtectionEngine.Models;
 using UploadGuard.ProtectionEngine.Protection;
+using UploadGuard.ProtectionEngine.Models.OwnerTexture;
 
 namespace UploadGuard.ProtectionEngine.Training;
 
@@ -45,8 +46,8 @@ public sealed record GeneratorTrainingOptions
 
     public int CheckpointInterval { get; init; } = 200;
 
-    /// <summary><see cref="OwnerTextureGenerator.Texture"/>, <see cref="OwnerTextureGenerator.LuminanceTexture"/> or <see cref="OwnerTextureGenerator.DualTexture"/>.</summary>
-    public GeneratorArchitecture Architecture { get; init; } = OwnerTextureGenerator.Texture;
+    /// <summary>The architecture of a family with a <see cref="GeneratorFamily.TrainingName"/>: one of the <see cref="OwnerTextureFamily"/> layouts.</summary>
+    public GeneratorArchitecture Architecture { get; init; } = OwnerTextureFamily.Colour.Architecture;
 
     /// <summary>Probability that the stand-in victim's view of a photo is grey (the attacker's pipeline may grey photos).</summary>
     public double GrayProbability { get; init; } = 0.3;
@@ -92,8 +93,9 @@ public sealed record GeneratorTrainingOptions
             throw new ArgumentException("A model registry folder is required.", nameof(ModelsPath));
         if (ImageSize is < 16 or > 1024 || ImageSize % GeneratorArchitecture.SizeMultiple != 0)
             throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize, $"The image size must be 16..1024 and a multiple of {GeneratorArchitecture.SizeMultiple}.");
-        if (!Architecture.IsOwnerKeyed)
-            throw new ArgumentException($"'{Architecture.Name}' cannot be trained; train {string.Join(" or ", GeneratorArchitecture.TrainableNames)}.", nameof(Architecture));
+        // The owner texture's trainer is the only one: the families it fits are the ones with a training name.
+        if (Architecture.Family is not OwnerTextureFamily)
+            throw new ArgumentException($"'{Architecture.Name}' cannot be trained; train {string.Join(" or ", GeneratorCatalog.TrainingNames)}.", nameof(Architecture));
         if (!ProtectionOptions.IsValidEpsilon(Epsilon))
             throw new ArgumentOutOfRangeException(nameof(Epsilon), Epsilon, ProtectionOptions.EpsilonRangeMessage(nameof(Epsilon)));
         if (Steps < 1)

@@ -8,6 +8,7 @@ using UploadGuard.ProtectionEngine.Networks;
 using UploadGuard.ProtectionEngine.Models;
 using UploadGuard.ProtectionEngine.Training.Transforms;
 using static TorchSharp.torch;
+using UploadGuard.ProtectionEngine.Models.OwnerTexture;
 
 namespace UploadGuard.ProtectionEngine.Training;
 
@@ -39,7 +40,7 @@ public static class OwnerTextureTrainer
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(dataset);
         var device = ComputeDevice.Select(options.Device);
-        using var generator = new OwnerTextureGenerator(options.Architecture);
+        using var generator = new OwnerTextureGenerator((OwnerTextureFamily)options.Architecture.Family!);
         generator.Reset(options.Seed);
         long start = RestoreCheckpoint(options, fingerprint, generator);
         if (start > 0)

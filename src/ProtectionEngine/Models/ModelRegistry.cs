@@ -104,11 +104,8 @@ public sealed partial class ModelRegistry(string root)
                 $"Weights of '{version}' fail verification: SHA-256 is {actual}, the model card says {card.Weights.Sha256}. The file was modified or corrupted.");
 
         var tensors = SafeTensorsFormat.Read(bytes);
-        GeneratorModule generator = card.Architecture switch
-        {
-            { IsOwnerKeyed: true } => new OwnerTextureGenerator(card.Architecture),
-            _ => new PerturbationGenerator(card.Architecture),
-        };
+        // ReadCard has refused architectures the catalog does not know.
+        var generator = card.Architecture.Family!.Create(card.Architecture);
         try
         {
             GeneratorWeights.Import(generator, tensors);

@@ -3,6 +3,7 @@ using UploadGuard.ProtectionEngine.Batching;
 using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Models;
 using UploadGuard.ProtectionEngine.Owners;
+using UploadGuard.ProtectionEngine.Models.OwnerTexture;
 
 namespace UploadGuard.ProtectionEngine.Protection;
 

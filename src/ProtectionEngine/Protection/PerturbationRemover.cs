@@ -2,6 +2,7 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using UploadGuard.ProtectionEngine.Models;
 using UploadGuard.ProtectionEngine.Owners;
+using UploadGuard.ProtectionEngine.Models.OwnerTexture;
 
 namespace UploadGuard.ProtectionEngine.Protection;
 

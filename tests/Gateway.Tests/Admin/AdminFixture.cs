@@ -4,6 +4,7 @@ using UploadGuard.Gateway.Tests.Support;
 using UploadGuard.ProtectionEngine.Hosting;
 using UploadGuard.ProtectionEngine.Models;
 using static TorchSharp.torch;
+using UploadGuard.ProtectionEngine.Models.ResNetGenerator;
 
 namespace UploadGuard.Gateway.Tests.Admin;
 

@@ -35,7 +35,7 @@ public sealed class RetrainDefaultsTests(AdminFixture admin) : IClassFixture<Adm
         Assert.Equal(Trainer.Steps, job.GetProperty("totalSteps").GetInt64());
         Assert.Equal(Trainer.BatchSize, settings.GetProperty("batchSize").GetInt32());
         Assert.Equal(Trainer.ImageSize, settings.GetProperty("imageSize").GetInt32());
-        Assert.Equal(Trainer.Architecture, GeneratorArchitecture.FromTrainableName(settings.GetProperty("architecture").GetString()!));
+        Assert.Equal(Trainer.Architecture, GeneratorCatalog.FromTrainingName(settings.GetProperty("architecture").GetString()!).Architecture);
         Assert.Equal(Trainer.ProxySize, settings.GetProperty("proxySize").GetInt32());
         Assert.Equal(Trainer.LearningRate, settings.GetProperty("learningRate").GetDouble());
         Assert.Equal(Trainer.PseudoOwners, settings.GetProperty("pseudoOwners").GetInt32());
@@ -70,7 +70,7 @@ public sealed class RetrainDefaultsTests(AdminFixture admin) : IClassFixture<Adm
         Assert.Equal(Trainer.Epsilon, Number("epsilon"));
         // A select starts on its first option.
         var architecture = Regex.Match(html, "<select name=\"architecture\"><option>([^<]+)</option>").Groups[1].Value;
-        Assert.Equal(Trainer.Architecture, GeneratorArchitecture.FromTrainableName(architecture));
+        Assert.Equal(Trainer.Architecture, GeneratorCatalog.FromTrainingName(architecture).Architecture);
     }
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content = null)

@@ -1,4 +1,5 @@
 using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Models.OwnerTexture;
 
 namespace UploadGuard.Gateway.Tests.Support;
 

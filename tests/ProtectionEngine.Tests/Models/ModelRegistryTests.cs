@@ -3,6 +3,7 @@ using UploadGuard.ProtectionEngine.Models;
 using UploadGuard.ProtectionEngine.Protection;
 using UploadGuard.ProtectionEngine.Tests.Support;
 using static TorchSharp.torch;
+using UploadGuard.ProtectionEngine.Models.OwnerTexture;
 
 namespace UploadGuard.ProtectionEngine.Tests.Models;
 
@@ -25,14 +26,14 @@ public sealed class ModelRegistryTests
     public void A_luminance_texture_model_loads_back_with_its_architecture_and_tiles()
     {
         var registry = TestEngine.SmallRegistry();
-        var card = TestEngine.AddOwnerTextureModel(registry, "luma", architecture: OwnerTextureGenerator.LuminanceTexture);
+        var card = TestEngine.AddOwnerTextureModel(registry, "luma", family: OwnerTextureFamily.Luminance);
         var key = new byte[] { 1, 2, 3 };
-        using var reference = new OwnerTextureGenerator(OwnerTextureGenerator.LuminanceTexture);
+        using var reference = new OwnerTextureGenerator(OwnerTextureFamily.Luminance);
         reference.Reset(3);
 
         using var model = registry.Load("luma", CPU);
 
-        Assert.Equal(GeneratorArchitecture.OwnerTextureLuminance, model.Card.Architecture.Name);
+        Assert.Equal(OwnerTextureFamily.Luminance.Name, model.Card.Architecture.Name);
         var loaded = Assert.IsType<OwnerTextureGenerator>(model.Generator);
         Assert.Equal(card.Parameters, loaded.ParameterCount);
         Assert.Equal(reference.Tile(key), loaded.Tile(key));
@@ -107,7 +108,7 @@ public sealed class ModelRegistryTests
 
         // An owner-texture card over a resnet's weights: the tensors do not fit, and loading says so rather than crashing.
         var swapped = JsonNode.Parse(original)!;
-        swapped["architecture"]!["name"] = GeneratorArchitecture.OwnerTexture;
+        swapped["architecture"]!["name"] = OwnerTextureFamily.Colour.Name;
         File.WriteAllText(cardPath, swapped.ToJsonString());
         Assert.Throws<ModelIntegrityException>(() => registry.Load("test-small", CPU));
 

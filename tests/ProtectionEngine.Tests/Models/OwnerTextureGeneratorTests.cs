@@ -1,5 +1,7 @@
 using UploadGuard.ProtectionEngine.Models;
 using static TorchSharp.torch;
+using UploadGuard.ProtectionEngine.Models.OwnerTexture;
+using UploadGuard.ProtectionEngine.Models.ResNetGenerator;
 
 namespace UploadGuard.ProtectionEngine.Tests.Models;
 
@@ -48,7 +50,7 @@ public sealed class OwnerTextureGeneratorTests
     [Fact]
     public void A_luminance_tile_is_one_texture_in_all_three_channels()
     {
-        using var generator = new OwnerTextureGenerator(OwnerTextureGenerator.LuminanceTexture);
+        using var generator = new OwnerTextureGenerator(OwnerTextureFamily.Luminance);
         generator.Reset(5);
         var tile = generator.Tile(Key(3));
         const int plane = OwnerTextureGenerator.Period * OwnerTextureGenerator.Period;
@@ -64,7 +66,7 @@ public sealed class OwnerTextureGeneratorTests
     [Fact]
     public void A_dual_tile_is_half_chroma_and_half_luminance()
     {
-        using var generator = new OwnerTextureGenerator(OwnerTextureGenerator.DualTexture);
+        using var generator = new OwnerTextureGenerator(OwnerTextureFamily.ChromaAndLuminance);
         generator.Reset(5);
         using var noGrad = no_grad();
         using var tile = generator.Tiles([OwnerTextureGenerator.KeyOf(Key(3))]).atanh() / OwnerTextureGenerator.Gain;
@@ -83,11 +85,13 @@ public sealed class OwnerTextureGeneratorTests
     [Fact]
     public void Only_an_owner_texture_architecture_builds_one()
     {
-        Assert.Throws<ArgumentException>(() => new OwnerTextureGenerator(GeneratorArchitecture.Default));
-        Assert.True(OwnerTextureGenerator.LuminanceTexture.IsOwnerKeyed);
-        Assert.True(OwnerTextureGenerator.DualTexture.IsOwnerKeyed);
-        Assert.Equal(OwnerTextureGenerator.DualTexture, GeneratorArchitecture.FromTrainableName("owner-texture-dual"));
-        Assert.Equal(OwnerTextureGenerator.LuminanceTexture, GeneratorArchitecture.FromTrainableName("owner-texture-luma"));
+        Assert.False(ResNetGeneratorFamily.Instance.Architecture.IsOwnerKeyed);
+        Assert.Null(GeneratorCatalog.Find("owner-texture-v9"));
+        Assert.Throws<ArgumentException>(() => GeneratorCatalog.FromTrainingName("resnet-generator"));
+        Assert.True(OwnerTextureFamily.Luminance.Architecture.IsOwnerKeyed);
+        Assert.True(OwnerTextureFamily.ChromaAndLuminance.Architecture.IsOwnerKeyed);
+        Assert.Equal(OwnerTextureFamily.ChromaAndLuminance.Architecture, GeneratorCatalog.FromTrainingName("owner-texture-dual").Architecture);
+        Assert.Equal(OwnerTextureFamily.Luminance.Architecture, GeneratorCatalog.FromTrainingName("owner-texture-luma").Architecture);
     }
 
     [Theory]

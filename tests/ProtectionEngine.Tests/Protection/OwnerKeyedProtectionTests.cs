@@ -8,6 +8,7 @@ using UploadGuard.ProtectionEngine.Owners;
 using UploadGuard.ProtectionEngine.Protection;
 using UploadGuard.ProtectionEngine.Tests.Support;
 using UploadGuard.Tests.Common;
+using UploadGuard.ProtectionEngine.Models.OwnerTexture;
 
 namespace UploadGuard.ProtectionEngine.Tests.Protection;
 

@@ -3,6 +3,8 @@ using UploadGuard.ProtectionEngine.Hosting;
 using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Models;
 using static TorchSharp.torch;
+using UploadGuard.ProtectionEngine.Models.OwnerTexture;
+using UploadGuard.ProtectionEngine.Models.ResNetGenerator;
 
 namespace UploadGuard.ProtectionEngine.Tests.Support;
 
@@ -24,15 +26,15 @@ public static class TestEngine
     public static ModelCard AddSmallModel(ModelRegistry registry, string version, int workingSize = 32, long seed = 7)
     {
         random.manual_seed(seed);
-        using var generator = new PerturbationGenerator(new GeneratorArchitecture(GeneratorArchitecture.ResNetGenerator, 4, 1));
+        using var generator = new PerturbationGenerator(new GeneratorArchitecture(ResNetGeneratorFamily.Instance.Name, 4, 1));
         return SaveUntrained(registry, version, workingSize, generator, "none: test fixture");
     }
 
     /// <summary>An owner-keyed model with random (unfitted) atoms drawn from <paramref name="seed"/>.</summary>
     public static ModelCard AddOwnerTextureModel(ModelRegistry registry, string version, int workingSize = 64, int seed = 3,
-        GeneratorArchitecture? architecture = null)
+        OwnerTextureFamily? family = null)
     {
-        using var generator = new OwnerTextureGenerator(architecture ?? OwnerTextureGenerator.Texture);
+        using var generator = new OwnerTextureGenerator(family ?? OwnerTextureFamily.Colour);
         generator.Reset(seed);
         return SaveUntrained(registry, version, workingSize, generator, "none: test fixture (random atoms)");
     }

@@ -5,6 +5,8 @@ using UploadGuard.ProtectionEngine.Tests.Datasets;
 using UploadGuard.ProtectionEngine.Tests.Support;
 using UploadGuard.ProtectionEngine.Training;
 using static TorchSharp.torch;
+using UploadGuard.ProtectionEngine.Models.OwnerTexture;
+using UploadGuard.ProtectionEngine.Models.ResNetGenerator;
 
 namespace UploadGuard.ProtectionEngine.Tests.Training;
 
@@ -47,7 +49,7 @@ public sealed class GeneratorTrainerTests
         Assert.Equal(ModelCard.UntrainedWarning, card.Warning);
         Assert.Contains(ModelCard.UntrainedWarning, card.Notes);
         Assert.Contains("2 pseudo-owners", card.Notes);
-        Assert.Equal(GeneratorArchitecture.OwnerTexture, card.Architecture.Name);
+        Assert.Equal(OwnerTextureFamily.Colour.Name, card.Architecture.Name);
         Assert.Equal(3, card.TrainingSteps);
         Assert.Equal(32, card.WorkingSize);
         Assert.Equal(12, card.Epsilon);
@@ -67,12 +69,12 @@ public sealed class GeneratorTrainerTests
     {
         string root = TestArchives.NewTempFolder();
 
-        var result = await GeneratorTrainer.TrainAsync(Options(root, steps: 1, version: "dual") with { Architecture = OwnerTextureGenerator.DualTexture });
+        var result = await GeneratorTrainer.TrainAsync(Options(root, steps: 1, version: "dual") with { Architecture = OwnerTextureFamily.ChromaAndLuminance.Architecture });
 
-        Assert.Equal(GeneratorArchitecture.OwnerTextureDual, result.Card.Architecture.Name);
+        Assert.Equal(OwnerTextureFamily.ChromaAndLuminance.Name, result.Card.Architecture.Name);
         Assert.Equal(OwnerTextureGenerator.Atoms * 4 * OwnerTextureGenerator.Period * OwnerTextureGenerator.Period, result.Card.Parameters);
         using var model = new ModelRegistry(Path.Combine(root, "models")).Load("dual", CPU);
-        Assert.Equal(GeneratorArchitecture.OwnerTextureDual, model.Generator.Architecture.Name);
+        Assert.Equal(OwnerTextureFamily.ChromaAndLuminance.Name, model.Generator.Architecture.Name);
     }
 
     [Fact]
@@ -80,10 +82,10 @@ public sealed class GeneratorTrainerTests
     {
         string root = TestArchives.NewTempFolder();
 
-        var result = await GeneratorTrainer.TrainAsync(Options(root, steps: 1, version: "luma") with { Architecture = OwnerTextureGenerator.LuminanceTexture });
+        var result = await GeneratorTrainer.TrainAsync(Options(root, steps: 1, version: "luma") with { Architecture = OwnerTextureFamily.Luminance.Architecture });
 
-        Assert.Equal(GeneratorArchitecture.OwnerTextureLuminance, result.Card.Architecture.Name);
-        Assert.Contains(GeneratorArchitecture.OwnerTextureLuminance, result.Card.Notes);
+        Assert.Equal(OwnerTextureFamily.Luminance.Name, result.Card.Architecture.Name);
+        Assert.Contains(OwnerTextureFamily.Luminance.Name, result.Card.Notes);
         using var model = new ModelRegistry(Path.Combine(root, "models")).Load("luma", CPU);
         var tile = Assert.IsType<OwnerTextureGenerator>(model.Generator).Tile([7]);
         const int plane = OwnerTextureGenerator.Period * OwnerTextureGenerator.Period;
@@ -140,7 +142,7 @@ public sealed class GeneratorTrainerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { Epsilon = 0 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { GrayProbability = 1.5 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { PseudoOwners = 0 }).Validate());
-        Assert.Throws<ArgumentException>(() => (valid with { Architecture = GeneratorArchitecture.Default }).Validate());
+        Assert.Throws<ArgumentException>(() => (valid with { Architecture = ResNetGeneratorFamily.Instance.Architecture }).Validate());
         Assert.Throws<ArgumentException>(() => (valid with { Version = "../escape" }).Validate());
     }
 

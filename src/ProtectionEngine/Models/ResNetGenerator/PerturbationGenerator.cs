@@ -2,7 +2,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace UploadGuard.ProtectionEngine.Models;
+namespace UploadGuard.ProtectionEngine.Models.ResNetGenerator;
 
 /// <summary>
 /// Fully convolutional ResNet-style encoder/decoder. Input: RGB in [0, 1], shape [N, 3, H, W] with H and W multiples
@@ -16,7 +16,7 @@ public sealed class PerturbationGenerator : GeneratorModule
 
     public PerturbationGenerator(GeneratorArchitecture architecture) : base(nameof(PerturbationGenerator))
     {
-        if (architecture.Name != GeneratorArchitecture.ResNetGenerator)
+        if (architecture.Name != ResNetGeneratorFamily.Instance.Name)
             throw new NotSupportedException($"Unknown generator architecture '{architecture.Name}'.");
         if (architecture.BaseChannels is < 1 or > 512 || architecture.ResidualBlocks is < 0 or > 64)
             throw new ArgumentOutOfRangeException(nameof(architecture), architecture, "Architecture out of range.");

@@ -1,4 +1,4 @@
-namespace UploadGuard.ProtectionEngine.Models;
+namespace UploadGuard.ProtectionEngine.Models.OwnerTexture;
 
 /// <summary>What an owner's key selects in an <see cref="OwnerTextureGenerator"/> (<see cref="OwnerTextureGenerator.KeyOf"/>).</summary>
 /// <param name="Code">+-1 for the chosen atoms, 0 elsewhere.</param>

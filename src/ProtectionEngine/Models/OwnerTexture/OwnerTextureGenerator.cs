@@ -4,7 +4,7 @@ using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace UploadGuard.ProtectionEngine.Models;
+namespace UploadGuard.ProtectionEngine.Models.OwnerTexture;
 
 /// <summary>
 /// The owner-keyed protector. An owner's key picks <see cref="AtomsPerKey"/> of <see cref="Atoms"/> learned texture
@@ -37,34 +37,26 @@ public sealed class OwnerTextureGenerator : GeneratorModule
 
     public const string AtomsName = "atoms";
 
-    public static GeneratorArchitecture Texture { get; } = new(GeneratorArchitecture.OwnerTexture, 0, 0);
-
-    public static GeneratorArchitecture LuminanceTexture { get; } = new(GeneratorArchitecture.OwnerTextureLuminance, 0, 0);
-
-    public static GeneratorArchitecture DualTexture { get; } = new(GeneratorArchitecture.OwnerTextureDual, 0, 0);
-
     private readonly Parameter atoms;
 
-    /// <summary>
-    /// Channels of each atom: 3 (colour), 1 (luminance: the same texture in every channel), or 4 for dual atoms (a colour
-    /// part in the first three, a luminance part in the fourth).
-    /// </summary>
+    private readonly AtomLayout layout;
+
+    /// <summary>Channels of each atom: 3 (colour), 1 (luminance) or 4 (chroma in the first three, luminance in the fourth).</summary>
     private readonly int atomChannels;
 
-    public OwnerTextureGenerator() : this(Texture)
+    public OwnerTextureGenerator() : this(OwnerTextureFamily.Colour)
     {
     }
 
-    public OwnerTextureGenerator(GeneratorArchitecture architecture) : base(nameof(OwnerTextureGenerator))
+    public OwnerTextureGenerator(OwnerTextureFamily family) : base(nameof(OwnerTextureGenerator))
     {
-        ArgumentNullException.ThrowIfNull(architecture);
-        if (!architecture.IsOwnerKeyed)
-            throw new ArgumentException($"'{architecture.Name}' is not an owner-texture architecture.", nameof(architecture));
-        Architecture = architecture;
-        atomChannels = architecture.Name switch
+        ArgumentNullException.ThrowIfNull(family);
+        Architecture = family.Architecture;
+        layout = family.Layout;
+        atomChannels = layout switch
         {
-            GeneratorArchitecture.OwnerTextureLuminance => 1,
-            GeneratorArchitecture.OwnerTextureDual => 4,
+            AtomLayout.Luminance => 1,
+            AtomLayout.ChromaAndLuminance => 4,
             _ => 3,
         };
         atoms = Parameter(randn(Atoms, atomChannels, Period, Period));
@@ -123,7 +115,7 @@ public sealed class OwnerTextureGenerator : GeneratorModule
         // part loses its mean over channels (pure chroma, orthogonal to the luminance part, so neither can cancel the
         // other) and each part gets half the power, so that greying or chroma subsampling leaves half of it.
         z = z - z.mean([2, 3], keepdim: true);
-        if (atomChannels == 4)
+        if (layout == AtomLayout.ChromaAndLuminance)
         {
             var chroma = z.narrow(1, 0, 3);
             chroma = chroma - chroma.mean([1], keepdim: true);
@@ -136,10 +128,10 @@ public sealed class OwnerTextureGenerator : GeneratorModule
         var tiles = new List<Tensor>(keys.Count);
         for (int i = 0; i < keys.Count; i++)
         {
-            var tile = atomChannels == 1
+            var tile = layout == AtomLayout.Luminance
                 ? z[i].expand(3, Period, Period)
                 : z[i].narrow(0, 0, 3).index_select(0, tensor(ChannelOrders[keys[i].ChannelOrder], device: atoms.device));
-            if (atomChannels == 4)
+            if (layout == AtomLayout.ChromaAndLuminance)
                 tile = tile + z[i].narrow(0, 3, 1);
             int dihedral = keys[i].Dihedral;
             if ((dihedral & 4) != 0)

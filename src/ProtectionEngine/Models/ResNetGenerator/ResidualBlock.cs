@@ -2,7 +2,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace UploadGuard.ProtectionEngine.Models;
+namespace UploadGuard.ProtectionEngine.Models.ResNetGenerator;
 
 /// <summary>Two 3x3 convolutions with instance normalisation and an identity shortcut.</summary>
 internal sealed class ResidualBlock : Module<Tensor, Tensor>
