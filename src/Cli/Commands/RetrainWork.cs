@@ -11,7 +11,7 @@ namespace UploadGuard.Cli.Commands;
 /// <see cref="GeneratorTrainingOptions"/>' default (so the gateway, which no longer carries the trainer, cannot drift
 /// from it), and where the worker reads, writes and checkpoints.
 /// </summary>
-internal sealed record RetrainWork
+internal sealed record RetrainWork : TrainingHyperParameters
 {
     /// <summary>The gateway's gate figures, for a work file that leaves them out (an operator's run).</summary>
     public const int DefaultGateSampleSize = 64;
@@ -20,35 +20,6 @@ internal sealed record RetrainWork
 
     // Strict: a misspelt field would otherwise train silently with the default.
     private static readonly JsonSerializerOptions Json = new(ModelCard.JsonOptions) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
-
-    public long? Steps { get; init; }
-
-    public int? BatchSize { get; init; }
-
-    public int? ImageSize { get; init; }
-
-    /// <summary>One of <see cref="GeneratorCatalog.TrainingNames"/>.</summary>
-    public string? Architecture { get; init; }
-
-    public int? ProxySize { get; init; }
-
-    public double? LearningRate { get; init; }
-
-    public int? PseudoOwners { get; init; }
-
-    public int? EpisodeSteps { get; init; }
-
-    public double? ProxyLearningRate { get; init; }
-
-    public double? Gray { get; init; }
-
-    public int? Epsilon { get; init; }
-
-    public int? Seed { get; init; }
-
-    public int? MaxImages { get; init; }
-
-    public string? Version { get; init; }
 
     /// <summary>Required: the photos, a folder or a .tar / .tar.gz archive.</summary>
     public string? DataSource { get; init; }

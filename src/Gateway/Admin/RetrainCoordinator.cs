@@ -283,29 +283,10 @@ public sealed partial class RetrainCoordinator(
     {
         var request = job.Request;
         var settings = options.Value;
-        var work = new RetrainWork
+        var work = new RetrainWork(request, job.DataSource, state.Host.Registry.Root, Path.Combine(folder, "checkpoints"),
+            settings.CheckpointInterval, engine.Value.Device, settings.GateSampleSize, settings.GateMinimumPsnr)
         {
-            Steps = request.Steps,
-            BatchSize = request.BatchSize,
-            ImageSize = request.ImageSize,
-            Architecture = request.Architecture,
-            ProxySize = request.ProxySize,
-            LearningRate = request.LearningRate,
-            PseudoOwners = request.PseudoOwners,
-            EpisodeSteps = request.EpisodeSteps,
-            ProxyLearningRate = request.ProxyLearningRate,
-            Gray = request.Gray,
-            Epsilon = request.Epsilon,
-            Seed = request.Seed,
-            MaxImages = request.MaxImages,
             Version = job.Version,
-            DataSource = job.DataSource,
-            ModelsPath = state.Host.Registry.Root,
-            CheckpointDirectory = Path.Combine(folder, "checkpoints"),
-            CheckpointInterval = settings.CheckpointInterval,
-            Device = engine.Value.Device,
-            GateSampleSize = settings.GateSampleSize,
-            GateMinimumPsnr = settings.GateMinimumPsnr,
         };
         var path = Path.Combine(folder, "work.json");
         File.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(work, Json));

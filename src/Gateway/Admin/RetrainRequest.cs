@@ -8,7 +8,7 @@ namespace UploadGuard.Gateway.Admin;
 /// A field left out (null) means the trainer's default, the one <c>uploadguard train</c> uses, filled in by the worker
 /// that trains (it reports the values it ran with in the job's <c>settings</c>): the gateway carries no trainer to know them.
 /// </remarks>
-public sealed record RetrainRequest
+public sealed record RetrainRequest : TrainingHyperParameters
 {
     /// <summary>
     /// The gateway's own cap on <see cref="MaxImages"/> when the admin gives none (the trainer's is every photo): an upload
@@ -16,42 +16,13 @@ public sealed record RetrainRequest
     /// </summary>
     public const int DefaultMaxImages = 5000;
 
+    public RetrainRequest()
+    {
+        MaxImages = DefaultMaxImages;
+    }
+
+    /// <summary>A dataset configured on the server (<c>Admin:Datasets</c>), for a JSON request; an upload brings its own.</summary>
     public string? Dataset { get; init; }
-
-    public long? Steps { get; init; }
-
-    public int? BatchSize { get; init; }
-
-    public int? ImageSize { get; init; }
-
-    /// <summary>One of <see cref="GeneratorCatalog.TrainingNames"/>, as <c>uploadguard train --architecture</c> takes it.</summary>
-    public string? Architecture { get; init; }
-
-    /// <summary>The size the stand-in victims see the attacker's crops at.</summary>
-    public int? ProxySize { get; init; }
-
-    public double? LearningRate { get; init; }
-
-    /// <summary>Pseudo-owners with random keys per episode.</summary>
-    public int? PseudoOwners { get; init; }
-
-    /// <summary>Steps before a new stand-in victim and new keys.</summary>
-    public int? EpisodeSteps { get; init; }
-
-    /// <summary>The stand-in victims' SGD learning rate.</summary>
-    public double? ProxyLearningRate { get; init; }
-
-    /// <summary>Probability that the stand-in victim's view of a photo is grey.</summary>
-    public double? Gray { get; init; }
-
-    public int? Epsilon { get; init; }
-
-    public int? Seed { get; init; }
-
-    /// <summary>Most photos to train on; null in JSON: every photo.</summary>
-    public int? MaxImages { get; init; } = DefaultMaxImages;
-
-    public string? Version { get; init; }
 
     /// <summary>Activate even when the gate says no.</summary>
     public bool Force { get; init; }

@@ -1,3 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
+using UploadGuard.ProtectionEngine.Models;
+
 namespace UploadGuard.Gateway.Admin;
 
 /// <summary>
@@ -5,35 +8,21 @@ namespace UploadGuard.Gateway.Admin;
 /// it as src/Cli/Commands/RetrainWork.cs): the request's hyper-parameters, null where the admin left one out (the
 /// worker applies the trainer's default), and the gateway's paths, device and gate settings.
 /// </summary>
-public sealed record RetrainWork
+public sealed record RetrainWork : TrainingHyperParameters
 {
-    public long? Steps { get; init; }
-
-    public int? BatchSize { get; init; }
-
-    public int? ImageSize { get; init; }
-
-    public string? Architecture { get; init; }
-
-    public int? ProxySize { get; init; }
-
-    public double? LearningRate { get; init; }
-
-    public int? PseudoOwners { get; init; }
-
-    public int? EpisodeSteps { get; init; }
-
-    public double? ProxyLearningRate { get; init; }
-
-    public double? Gray { get; init; }
-
-    public int? Epsilon { get; init; }
-
-    public int? Seed { get; init; }
-
-    public int? MaxImages { get; init; }
-
-    public string? Version { get; init; }
+    /// <summary>The request's hyper-parameters, as the admin gave them.</summary>
+    [SetsRequiredMembers]
+    public RetrainWork(TrainingHyperParameters request, string dataSource, string modelsPath, string checkpointDirectory, int checkpointInterval,
+        string device, int gateSampleSize, double gateMinimumPsnr) : base(request)
+    {
+        DataSource = dataSource;
+        ModelsPath = modelsPath;
+        CheckpointDirectory = checkpointDirectory;
+        CheckpointInterval = checkpointInterval;
+        Device = device;
+        GateSampleSize = gateSampleSize;
+        GateMinimumPsnr = gateMinimumPsnr;
+    }
 
     public required string DataSource { get; init; }
 

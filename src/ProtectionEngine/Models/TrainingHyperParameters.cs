@@ -1,0 +1,45 @@
+namespace UploadGuard.ProtectionEngine.Models;
+
+/// <summary>
+/// What a training run of a generator family is asked for, as the admin retraining API takes it and as the gateway hands
+/// it to the retraining worker (<c>uploadguard retrain --work</c>). Null means the trainer's default: the trainer alone
+/// knows it, and the gateway, which carries no trainer, passes the gap on.
+/// </summary>
+/// <remarks>It lives in the runtime because both sides of the worker's process boundary reference the runtime and nothing else in common.</remarks>
+public record TrainingHyperParameters
+{
+    public long? Steps { get; init; }
+
+    public int? BatchSize { get; init; }
+
+    public int? ImageSize { get; init; }
+
+    /// <summary>One of <see cref="GeneratorCatalog.TrainingNames"/>, as <c>uploadguard train --architecture</c> takes it.</summary>
+    public string? Architecture { get; init; }
+
+    /// <summary>The size the stand-in victims see the attacker's crops at.</summary>
+    public int? ProxySize { get; init; }
+
+    public double? LearningRate { get; init; }
+
+    /// <summary>Pseudo-owners with random keys per episode.</summary>
+    public int? PseudoOwners { get; init; }
+
+    /// <summary>Steps before a new stand-in victim and new keys.</summary>
+    public int? EpisodeSteps { get; init; }
+
+    /// <summary>The stand-in victims' SGD learning rate.</summary>
+    public double? ProxyLearningRate { get; init; }
+
+    /// <summary>Probability that the stand-in victim's view of a photo is grey.</summary>
+    public double? Gray { get; init; }
+
+    public int? Epsilon { get; init; }
+
+    public int? Seed { get; init; }
+
+    /// <summary>Most photos to train on; null: every photo.</summary>
+    public int? MaxImages { get; init; }
+
+    public string? Version { get; init; }
+}
