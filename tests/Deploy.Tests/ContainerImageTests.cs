@@ -30,7 +30,7 @@ public sealed class ContainerImageTests
         Assert.Contains("ASPNETCORE_URLS=http://+:8080", text);
         Assert.Contains("EXPOSE 8080", text);
 
-        // The retraining gate needs the surrogate's two ONNX files where the variable points, with the
+        // The retraining gate (in the worker, which inherits the gateway's environment) needs the surrogate's two ONNX files where the variable points, with the
         // preprocessing model beside the network as in the package.
         Assert.Contains("UPLOADGUARD_RESNET18_ONNX=/app/surrogate/ResNet18Onnx/ResNet18.onnx", text);
         Assert.Contains("microsoft.ml.dnnimagefeaturizer.resnet18/0.23.1/tools/DnnImageModels/ResNet18Onnx", text);
@@ -38,9 +38,10 @@ public sealed class ContainerImageTests
         // Admin retraining starts the CLI published beside the gateway as its worker process.
         Assert.Contains("dotnet publish src/Cli/Cli.csproj -c Release -o /app/cli", text);
         Assert.Contains("Admin__RetrainWorker=/app/cli/uploadguard.dll", text);
-        var engineProject = File.ReadAllText(Path.Combine(Root, "src", "ProtectionEngine", "ProtectionEngine.csproj"));
-        Assert.Contains("Microsoft.ML.DnnImageFeaturizer.ResNet18", engineProject);
-        Assert.Contains("0.23.1", engineProject);
+        // The package is the evaluation project's, the one the worker's gate runs (the gateway no longer references it).
+        var evaluationProject = File.ReadAllText(Path.Combine(Root, "src", "ProtectionEngine.Evaluation", "ProtectionEngine.Evaluation.csproj"));
+        Assert.Contains("Microsoft.ML.DnnImageFeaturizer.ResNet18", evaluationProject);
+        Assert.Contains("0.23.1", evaluationProject);
     }
 
     [Fact]
