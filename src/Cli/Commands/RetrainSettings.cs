@@ -37,6 +37,8 @@ internal sealed record RetrainSettings
 
     public required double Gray { get; init; }
 
+    public required double Jpeg { get; init; }
+
     public required int Epsilon { get; init; }
 
     public required int Seed { get; init; }
@@ -69,6 +71,7 @@ internal sealed record RetrainSettings
         EpisodeSteps = EpisodeSteps,
         ProxyLearningRate = ProxyLearningRate,
         GrayProbability = Gray,
+        JpegProbability = Jpeg,
         Epsilon = Epsilon,
         Seed = Seed,
         MaxImages = MaxImages,

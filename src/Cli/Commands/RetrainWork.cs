@@ -69,6 +69,7 @@ internal sealed record RetrainWork : TrainingHyperParameters
             EpisodeSteps = EpisodeSteps ?? defaults.EpisodeSteps,
             ProxyLearningRate = ProxyLearningRate ?? defaults.ProxyLearningRate,
             Gray = Gray ?? defaults.GrayProbability,
+            Jpeg = Jpeg ?? defaults.JpegProbability,
             Epsilon = Epsilon ?? defaults.Epsilon,
             Seed = Seed ?? defaults.Seed,
             MaxImages = MaxImages ?? defaults.MaxImages,

@@ -202,6 +202,7 @@ public static class AdminEndpoints
             EpisodeSteps = I("episodeSteps"),
             ProxyLearningRate = D("proxyLearningRate"),
             Gray = D("gray"),
+            Jpeg = D("jpeg"),
             Epsilon = I("epsilon"),
             Seed = I("seed"),
             MaxImages = fields.ContainsKey("maxImages") ? I("maxImages") : RetrainRequest.DefaultMaxImages,

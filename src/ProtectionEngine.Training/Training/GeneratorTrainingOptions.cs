@@ -52,6 +52,9 @@ public sealed record GeneratorTrainingOptions
     /// <summary>Probability that the stand-in victim's view of a photo is grey (the attacker's pipeline may grey photos).</summary>
     public double GrayProbability { get; init; } = 0.3;
 
+    /// <summary>Probability that a batch's views go through JPEG (quality 60-95) before the stand-in victim sees them.</summary>
+    public double JpegProbability { get; init; } = 0.3;
+
     /// <summary>The size the stand-in victims see the attacker's crops at (a scraper's face crop).</summary>
     public int ProxySize { get; init; } = 64;
 
@@ -106,6 +109,8 @@ public sealed record GeneratorTrainingOptions
             throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "The learning rate must be positive.");
         if (GrayProbability is < 0 or > 1 || double.IsNaN(GrayProbability))
             throw new ArgumentOutOfRangeException(nameof(GrayProbability), GrayProbability, "The grey probability must be 0..1.");
+        if (JpegProbability is < 0 or > 1 || double.IsNaN(JpegProbability))
+            throw new ArgumentOutOfRangeException(nameof(JpegProbability), JpegProbability, "The JPEG probability must be 0..1.");
         if (ProxySize is < 16 or > 512 || ProxyLearningRate <= 0 || double.IsNaN(ProxyLearningRate))
             throw new ArgumentOutOfRangeException(nameof(ProxySize), "The proxy size must be 16..512 and its learning rate positive.");
         if (PseudoOwners is < 1 or > 1000 || EpisodeSteps < 1)

@@ -124,7 +124,7 @@ public static class OwnerTextureTrainer
             $"{options.Architecture.Name}: {OwnerTextureGenerator.Atoms} texture atoms of {OwnerTextureGenerator.Period}x{OwnerTextureGenerator.Period} canvas pixels, ")
             + string.Create(inv, $"{OwnerTextureGenerator.AtomsPerKey} chosen by the owner's key; fitted by min-min against from-scratch ResNet-20 stand-in victims ")
             + string.Create(inv, $"({options.PseudoOwners} pseudo-owners with random keys over random groups of the photos, a new victim and new keys every {options.EpisodeSteps} steps, ")
-            + string.Create(inv, $"victims at {options.ProxySize} px after crops of 30-100 % of the photo, grey with probability {options.GrayProbability}); labels not used. ")
+            + string.Create(inv, $"victims at {options.ProxySize} px after crops of 30-100 % of the photo, grey with probability {options.GrayProbability}, JPEG 60-95 with probability {options.JpegProbability}); labels not used. ")
             + (trained ? "" : string.Create(inv, $"{ModelCard.UntrainedWarning}: {stepsDone:N0} steps on {dataset.Count:N0} photos. "))
             + "Protection is what the identity benchmark measures (docs/evaluation.md).";
         generator.eval();
@@ -197,7 +197,7 @@ public static class OwnerTextureTrainer
         var owned = tensor(labels.Select(l => l < owners ? 1f : 0f).ToArray(), [batch, 1, 1, 1], device: device);
         var perturbed = (clean + texture * owned * scale).clamp(0, 1);
 
-        var view = AttackerView(perturbed, options.ProxySize, options.GrayProbability, random);
+        var view = AttackerView(perturbed, options.ProxySize, options.GrayProbability, options.JpegProbability, random);
         var target = tensor(labels, device: device);
         var logits = victim.call(VictimInput.Normalise(view));
         var loss = nn.functional.cross_entropy(logits, target);
@@ -226,7 +226,7 @@ public static class OwnerTextureTrainer
     /// position, resized to the victim's size (antialiased when shrinking), then flips, and sometimes grey, blur, a
     /// halving and JPEG.
     /// </summary>
-    private static Tensor AttackerView(Tensor photos, int size, double grayProbability, Random random)
+    private static Tensor AttackerView(Tensor photos, int size, double grayProbability, double jpegProbability, Random random)
     {
         using var scope = NewDisposeScope();
         long count = photos.shape[0], side = photos.shape[2];
@@ -247,7 +247,7 @@ public static class OwnerTextureTrainer
             x = GaussianBlur.Apply(x, 0.3 + 0.7 * random.NextDouble());
         if (random.NextDouble() < 0.2)
             x = Rescale.Apply(x, 0.5);
-        if (random.NextDouble() < 0.3)
+        if (random.NextDouble() < jpegProbability)
             x = DifferentiableJpeg.Apply(x, random.Next(60, 96));
         return x.clamp(0, 1).MoveToOuterDisposeScope();
     }

@@ -34,6 +34,9 @@ public record TrainingHyperParameters
     /// <summary>Probability that the stand-in victim's view of a photo is grey.</summary>
     public double? Gray { get; init; }
 
+    /// <summary>Probability that a batch's views go through JPEG first.</summary>
+    public double? Jpeg { get; init; }
+
     public int? Epsilon { get; init; }
 
     public int? Seed { get; init; }

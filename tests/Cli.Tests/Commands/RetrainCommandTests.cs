@@ -56,6 +56,7 @@ public sealed class RetrainCommandTests : IDisposable
         Assert.Equal(defaults.LearningRate, settings.GetProperty("learningRate").GetDouble());
         Assert.Equal(defaults.PseudoOwners, settings.GetProperty("pseudoOwners").GetInt32());
         Assert.Equal(defaults.GrayProbability, settings.GetProperty("gray").GetDouble());
+        Assert.Equal(defaults.JpegProbability, settings.GetProperty("jpeg").GetDouble());
         Assert.Equal(defaults.Epsilon, settings.GetProperty("epsilon").GetInt32());
         Assert.Equal("owner-texture", settings.GetProperty("architecture").GetString());
 

@@ -258,6 +258,7 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
     [InlineData("episodeSteps", "0")]
     [InlineData("proxyLearningRate", "2")]
     [InlineData("gray", "1.5")]
+    [InlineData("jpeg", "-0.1")]
     [InlineData("version", "../x")]
     public async Task Hyper_parameters_outside_their_ranges_are_refused(string field, string value)
     {

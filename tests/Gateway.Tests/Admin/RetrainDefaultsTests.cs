@@ -42,6 +42,7 @@ public sealed class RetrainDefaultsTests(AdminFixture admin) : IClassFixture<Adm
         Assert.Equal(Trainer.EpisodeSteps, settings.GetProperty("episodeSteps").GetInt32());
         Assert.Equal(Trainer.ProxyLearningRate, settings.GetProperty("proxyLearningRate").GetDouble());
         Assert.Equal(Trainer.GrayProbability, settings.GetProperty("gray").GetDouble());
+        Assert.Equal(Trainer.JpegProbability, settings.GetProperty("jpeg").GetDouble());
         Assert.Equal(Trainer.Epsilon, settings.GetProperty("epsilon").GetInt32());
         Assert.Equal(Trainer.Seed, settings.GetProperty("seed").GetInt32());
         // Not the trainer's (every photo) but the gateway's cap, and the gateway's own checkpoint interval.
@@ -67,6 +68,7 @@ public sealed class RetrainDefaultsTests(AdminFixture admin) : IClassFixture<Adm
         Assert.Equal(Trainer.EpisodeSteps, Number("episodeSteps"));
         Assert.Equal(Trainer.ProxyLearningRate, Number("proxyLearningRate"));
         Assert.Equal(Trainer.GrayProbability, Number("gray"));
+        Assert.Equal(Trainer.JpegProbability, Number("jpeg"));
         Assert.Equal(Trainer.Epsilon, Number("epsilon"));
         // A select starts on its first option.
         var architecture = Regex.Match(html, "<select name=\"architecture\"><option>([^<]+)</option>").Groups[1].Value;

@@ -141,6 +141,7 @@ public sealed class GeneratorTrainerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { ImageSize = 30 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { Epsilon = 0 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { GrayProbability = 1.5 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { JpegProbability = double.NaN }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { PseudoOwners = 0 }).Validate());
         Assert.Throws<ArgumentException>(() => (valid with { Architecture = ResNetGeneratorFamily.Instance.Architecture }).Validate());
         Assert.Throws<ArgumentException>(() => (valid with { Version = "../escape" }).Validate());
