@@ -47,11 +47,11 @@ public static class FolderDependencies
         var graph = new Dictionary<string, HashSet<string>>();
         foreach (var file in Directory.EnumerateFiles(folder, prefix + "*.dll"))
         {
-            var name = AssemblyName.GetAssemblyName(file);
-            var references = Assembly.LoadFrom(file).GetReferencedAssemblies()
+            var assembly = Assembly.LoadFrom(file);
+            var references = assembly.GetReferencedAssemblies()
                 .Select(r => r.Name!)
                 .Where(r => r.StartsWith(prefix, StringComparison.Ordinal));
-            graph[name.Name!] = [.. references];
+            graph[assembly.GetName().Name!] = [.. references];
         }
         return graph;
     }

@@ -62,7 +62,7 @@ internal sealed record RetrainWork : TrainingHyperParameters
             Steps = Steps ?? defaults.Steps,
             BatchSize = BatchSize ?? defaults.BatchSize,
             ImageSize = ImageSize ?? defaults.ImageSize,
-            Architecture = Architecture ?? GeneratorCatalog.TrainingNames.First(name => GeneratorCatalog.FromTrainingName(name).Architecture == defaults.Architecture),
+            Architecture = Architecture ?? defaults.Architecture.Family!.TrainingName!,
             ProxySize = ProxySize ?? defaults.ProxySize,
             LearningRate = LearningRate ?? defaults.LearningRate,
             PseudoOwners = PseudoOwners ?? defaults.PseudoOwners,

@@ -28,7 +28,7 @@ internal static class TrainCommand
         {
             Description = "owner-texture (a texture chosen by the owner's key, fitted by min-min against stand-in victims at --proxy-size that learn "
                 + "--pseudo-owners random owners), owner-texture-luma (the same with one luminance texture in all three channels) or owner-texture-dual (atoms with a chroma and a luminance part at equal power).",
-            DefaultValueFactory = _ => GeneratorCatalog.TrainingNames[0],
+            DefaultValueFactory = _ => Defaults.Architecture.Family!.TrainingName!,
         };
         architecture.AcceptOnlyFromAmong([.. GeneratorCatalog.TrainingNames]);
         var proxySize = new Option<int>("--proxy-size")
