@@ -49,13 +49,14 @@ internal static class TrainCommand
         var activate = new Option<bool>("--activate") { Description = "Make the new version the active one." };
         var device = CommonOptions.Device();
         var gray = new Option<double>("--gray") { Description = "Probability that the stand-in victim's view of a photo is grey.", DefaultValueFactory = _ => Defaults.GrayProbability };
+        var grayEpisodes = new Option<double>("--gray-episodes") { Description = "Probability that an episode's stand-in victim sees every photo grey.", DefaultValueFactory = _ => Defaults.GrayEpisodeProbability };
         var jpeg = new Option<double>("--jpeg") { Description = "Probability that a batch's views go through JPEG (quality 60-95) first.", DefaultValueFactory = _ => Defaults.JpegProbability };
         var logEvery = new Option<int>("--log-every") { Description = "Also print a plain line every N steps, for log files (0: never).", DefaultValueFactory = _ => 0 };
 
         var command = new Command("train", "Train a new owner-keyed generator version on your own photos, without labels.")
         {
             data, subset, exclude, pseudoOwners, episodeSteps, maxImages, sample, size, architecture, proxySize, proxyLr, steps, batch, lr, epsilon, seed, checkpoints, checkpointEvery,
-            version, models, activate, device, gray, jpeg, logEvery,
+            version, models, activate, device, gray, grayEpisodes, jpeg, logEvery,
         };
         command.SetAction((result, cancellationToken) => RunAsync(new GeneratorTrainingOptions
         {
@@ -82,6 +83,7 @@ internal static class TrainCommand
             Activate = result.GetValue(activate),
             Device = result.GetValue(device)!,
             GrayProbability = result.GetValue(gray),
+            GrayEpisodeProbability = result.GetValue(grayEpisodes),
             JpegProbability = result.GetValue(jpeg),
         }, Math.Max(0, result.GetValue(logEvery)), cancellationToken));
         return command;

@@ -116,6 +116,7 @@ public static class GeneratorTrainer
             options.Seed,
             options.Architecture,
             options.GrayProbability,
+            options.GrayEpisodeProbability,
             options.JpegProbability,
             options.ProxySize,
             options.ProxyLearningRate,

@@ -52,6 +52,13 @@ public sealed record GeneratorTrainingOptions
     /// <summary>Probability that the stand-in victim's view of a photo is grey (the attacker's pipeline may grey photos).</summary>
     public double GrayProbability { get; init; } = 0.3;
 
+    /// <summary>
+    /// Probability that a whole episode's stand-in victim sees every photo grey, as the victim of an attacker who greys
+    /// the whole training set does. Per-photo grey (<see cref="GrayProbability"/>) leaves a victim the colour of the other
+    /// photos to learn from; a victim that never sees colour makes the atoms readable in luminance too.
+    /// </summary>
+    public double GrayEpisodeProbability { get; init; }
+
     /// <summary>Probability that a batch's views go through JPEG (quality 60-95) before the stand-in victim sees them.</summary>
     public double JpegProbability { get; init; } = 0.3;
 
@@ -109,6 +116,8 @@ public sealed record GeneratorTrainingOptions
             throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "The learning rate must be positive.");
         if (GrayProbability is < 0 or > 1 || double.IsNaN(GrayProbability))
             throw new ArgumentOutOfRangeException(nameof(GrayProbability), GrayProbability, "The grey probability must be 0..1.");
+        if (GrayEpisodeProbability is < 0 or > 1 || double.IsNaN(GrayEpisodeProbability))
+            throw new ArgumentOutOfRangeException(nameof(GrayEpisodeProbability), GrayEpisodeProbability, "The grey-episode probability must be 0..1.");
         if (JpegProbability is < 0 or > 1 || double.IsNaN(JpegProbability))
             throw new ArgumentOutOfRangeException(nameof(JpegProbability), JpegProbability, "The JPEG probability must be 0..1.");
         if (ProxySize is < 16 or > 512 || ProxyLearningRate <= 0 || double.IsNaN(ProxyLearningRate))

@@ -53,6 +53,7 @@ public static class OwnerTextureTrainer
         nn.Module<Tensor, Tensor>? victim = null;
         SGD? victimOptimizer = null;
         TextureKey[] keys = [];
+        bool greyEpisode = false;
         double episodeLoss = 0, smoothed = double.NaN;
         int episodeSteps = 0;
         long timedSteps = 0, completed = start;
@@ -66,18 +67,20 @@ public static class OwnerTextureTrainer
                 if (victim is null || (step - 1) % options.EpisodeSteps == 0)
                 {
                     string? summary = episodeSteps > 0
-                        ? string.Create(CultureInfo.InvariantCulture, $"episode ended: mean loss {episodeLoss / episodeSteps:0.000} over {episodeSteps} steps")
+                        ? string.Create(CultureInfo.InvariantCulture,
+                            $"{(greyEpisode ? "grey " : "")}episode ended: mean loss {episodeLoss / episodeSteps:0.000} over {episodeSteps} steps")
                         : null;
                     victimOptimizer?.Dispose();
                     victim?.Dispose();
-                    (victim, victimOptimizer, keys) = NewEpisode(options, step, device);
+                    (victim, victimOptimizer, keys, greyEpisode) = NewEpisode(options, step, device);
                     episodeLoss = 0;
                     episodeSteps = 0;
                     if (summary is not null)
                         progress?.Report(new TrainingProgress(TrainingPhase.Training, step - 1, options.Steps, terms, 0, null, summary, smoothed));
                 }
 
-                terms = Step(options, dataset, generator, victim, victimOptimizer!, atomsOptimizer, keys, CurriculumScale(options, step), step, device);
+                double grayProbability = greyEpisode ? 1 : options.GrayProbability;
+                terms = Step(options, dataset, generator, victim, victimOptimizer!, atomsOptimizer, keys, grayProbability, CurriculumScale(options, step), step, device);
                 double loss = terms["loss"];
                 if (!double.IsFinite(loss))
                     throw new InvalidOperationException($"The loss is {loss} at step {step}; lower the learning rates.");
@@ -124,7 +127,7 @@ public static class OwnerTextureTrainer
             $"{options.Architecture.Name}: {OwnerTextureGenerator.Atoms} texture atoms of {OwnerTextureGenerator.Period}x{OwnerTextureGenerator.Period} canvas pixels, ")
             + string.Create(inv, $"{OwnerTextureGenerator.AtomsPerKey} chosen by the owner's key; fitted by min-min against from-scratch ResNet-20 stand-in victims ")
             + string.Create(inv, $"({options.PseudoOwners} pseudo-owners with random keys over random groups of the photos, a new victim and new keys every {options.EpisodeSteps} steps, ")
-            + string.Create(inv, $"victims at {options.ProxySize} px after crops of 30-100 % of the photo, grey with probability {options.GrayProbability}, JPEG 60-95 with probability {options.JpegProbability}); labels not used. ")
+            + string.Create(inv, $"victims at {options.ProxySize} px after crops of 30-100 % of the photo, grey with probability {options.GrayProbability} per photo and {options.GrayEpisodeProbability} per episode, JPEG 60-95 with probability {options.JpegProbability}); labels not used. ")
             + (trained ? "" : string.Create(inv, $"{ModelCard.UntrainedWarning}: {stepsDone:N0} steps on {dataset.Count:N0} photos. "))
             + "Protection is what the identity benchmark measures (docs/evaluation.md).";
         generator.eval();
@@ -150,7 +153,7 @@ public static class OwnerTextureTrainer
         return options.Epsilon * (CurriculumStartFactor + (1 - CurriculumStartFactor) * progress) / 255.0;
     }
 
-    private static (nn.Module<Tensor, Tensor> Victim, SGD Optimizer, TextureKey[] Keys) NewEpisode(GeneratorTrainingOptions options, long step, Device device)
+    private static (nn.Module<Tensor, Tensor> Victim, SGD Optimizer, TextureKey[] Keys, bool Grey) NewEpisode(GeneratorTrainingOptions options, long step, Device device)
     {
         int seed = StepSeeds.Mix(options.Seed, step, EpisodeStream);
         var victim = VictimArchitectures.Create(VictimArchitecture.ResNet20, options.PseudoOwners + 1);
@@ -167,11 +170,14 @@ public static class OwnerTextureTrainer
             random.NextBytes(key);
             keys[i] = OwnerTextureGenerator.KeyOf(key);
         }
-        return (victim, optimizer, keys);
+        // Drawn after the keys, so that runs without grey episodes keep the keys they had before the option existed.
+        bool grey = options.GrayEpisodeProbability > 0 && random.NextDouble() < options.GrayEpisodeProbability;
+        return (victim, optimizer, keys, grey);
     }
 
     private static Dictionary<string, double> Step(GeneratorTrainingOptions options, ImageDataset dataset, OwnerTextureGenerator generator,
-        nn.Module<Tensor, Tensor> victim, SGD victimOptimizer, Adam atomsOptimizer, TextureKey[] keys, double scale, long step, Device device)
+        nn.Module<Tensor, Tensor> victim, SGD victimOptimizer, Adam atomsOptimizer, TextureKey[] keys, double grayProbability, double scale, long step,
+        Device device)
     {
         using var scope = NewDisposeScope();
         var random = new Random(StepSeeds.Mix(options.Seed, step, StepStream));
@@ -197,7 +203,7 @@ public static class OwnerTextureTrainer
         var owned = tensor(labels.Select(l => l < owners ? 1f : 0f).ToArray(), [batch, 1, 1, 1], device: device);
         var perturbed = (clean + texture * owned * scale).clamp(0, 1);
 
-        var view = AttackerView(perturbed, options.ProxySize, options.GrayProbability, options.JpegProbability, random);
+        var view = AttackerView(perturbed, options.ProxySize, grayProbability, options.JpegProbability, random);
         var target = tensor(labels, device: device);
         var logits = victim.call(VictimInput.Normalise(view));
         var loss = nn.functional.cross_entropy(logits, target);

@@ -93,6 +93,31 @@ public sealed class GeneratorTrainerTests
     }
 
     [Fact]
+    public async Task Grey_episodes_show_their_victim_only_grey_views_and_change_the_fitted_atoms()
+    {
+        string root = TestArchives.NewTempFolder();
+        var colourReports = new List<TrainingProgress>();
+        var greyReports = new List<TrainingProgress>();
+
+        var colour = await GeneratorTrainer.TrainAsync(Options(root, steps: 3, version: "colour") with { CheckpointDirectory = null }, new Recorder(colourReports));
+        var grey = await GeneratorTrainer.TrainAsync(Options(root, steps: 3, version: "grey") with { CheckpointDirectory = null, GrayEpisodeProbability = 1 },
+            new Recorder(greyReports));
+
+        static IEnumerable<string> Episodes(List<TrainingProgress> reports) =>
+            reports.Select(r => r.Message).OfType<string>().Where(m => m.Contains("episode ended", StringComparison.Ordinal));
+        Assert.All(Episodes(colourReports), m => Assert.StartsWith("episode ended", m, StringComparison.Ordinal));
+        Assert.NotEmpty(Episodes(greyReports));
+        Assert.All(Episodes(greyReports), m => Assert.StartsWith("grey episode ended", m, StringComparison.Ordinal));
+        Assert.Contains("0 per episode", colour.Card.Notes, StringComparison.Ordinal);
+        Assert.Contains("1 per episode", grey.Card.Notes, StringComparison.Ordinal);
+        var registry = new ModelRegistry(Path.Combine(root, "models"));
+        using var colourModel = registry.Load("colour", CPU);
+        using var greyModel = registry.Load("grey", CPU);
+        static float[] Atoms(LoadedModel model) => Assert.IsType<OwnerTextureGenerator>(model.Generator).parameters().Single().data<float>().ToArray();
+        Assert.NotEqual(Atoms(colourModel), Atoms(greyModel));
+    }
+
+    [Fact]
     public async Task Cancelling_writes_a_checkpoint_and_saves_no_model()
     {
         string root = TestArchives.NewTempFolder();
@@ -141,6 +166,7 @@ public sealed class GeneratorTrainerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { ImageSize = 30 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { Epsilon = 0 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { GrayProbability = 1.5 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { GrayEpisodeProbability = -0.1 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { JpegProbability = double.NaN }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { PseudoOwners = 0 }).Validate());
         Assert.Throws<ArgumentException>(() => (valid with { Architecture = ResNetGeneratorFamily.Instance.Architecture }).Validate());
