@@ -9,6 +9,8 @@ command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)  # the Signa
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 # libjpeg's own decoder (djpeg): the JPEG tests and bench/JpegBench measure the decoded L-infinity with it as well.
 command -v djpeg >/dev/null 2>&1 || need_apt+=(libjpeg-turbo-progs)
+# libjpeg-turbo's library: the engine holds JPEG output to the budget by libjpeg's decoder too (Imaging/LibJpeg).
+compgen -G '/usr/lib/*/libturbojpeg.so.0' >/dev/null || [ -e /usr/lib/libturbojpeg.so.0 ] || need_apt+=(libturbojpeg0)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 

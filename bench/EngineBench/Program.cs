@@ -24,13 +24,28 @@ using UploadGuard.ProtectionEngine.Owners;
 using UploadGuard.ProtectionEngine.Protection;
 using UploadGuard.ProtectionEngine.Models.OwnerTexture;
 
+const string Usage = """
+    usage: EngineBench folders <dir> [<dir>...] [--repeat 3] [--model VERSION] [--models DIR]
+           EngineBench scaling [--repeat 3] [--model VERSION] [--models DIR]
+           EngineBench removal <dir> [--epsilon N] [--model VERSION] [--models DIR]
+           EngineBench jpeg <dir> [<dir>...] [--epsilon 8] [--model VERSION] [--models DIR]
+    """;
 var mode = args.FirstOrDefault() ?? "folders";
+if (mode is not ("folders" or "scaling" or "removal" or "jpeg") || args.Any(a => a is "--help" or "-h"))
+{
+    bool help = args.Any(a => a is "--help" or "-h");
+    if (!help)
+        Console.Error.WriteLine($"Unknown mode '{mode}'.");
+    Console.Error.WriteLine(Usage);
+    return help ? 0 : 2;
+}
 // The photo folders: every argument after the mode up to the first option.
 var folders = args.Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
 var missing = folders.Where(d => !Directory.Exists(d)).ToList();
-if (mode is "folders" or "removal" or "jpeg" && missing.Count > 0)
+if (mode != "scaling" && (folders.Count == 0 || missing.Count > 0))
 {
-    Console.Error.WriteLine($"No such folder: {string.Join(", ", missing)} (usage at the top of bench/EngineBench/Program.cs).");
+    Console.Error.WriteLine(folders.Count == 0 ? $"'{mode}' needs a folder of photos." : $"No such folder: {string.Join(", ", missing)}.");
+    Console.Error.WriteLine(Usage);
     return 2;
 }
 int repeat = args.SkipWhile(a => a != "--repeat").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(3);
@@ -59,6 +74,11 @@ if (mode == "jpeg")
 
 if (mode == "removal")
 {
+    if (!engine.Models.Card.Architecture.IsOwnerKeyed)
+    {
+        Console.Error.WriteLine($"{engine.Models.Card.Version} is not owner-keyed: there is nothing to remove. Pick an owner-keyed model with --model.");
+        return 2;
+    }
     var folder = folders[0];
     Console.WriteLine("| photo | PSNR dB | match, right key | best match, 5 other owners | values within 1 level after removal | exact |");
     Console.WriteLine("|---|---:|---:|---:|---:|---:|");

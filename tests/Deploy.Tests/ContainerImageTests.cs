@@ -42,6 +42,9 @@ public sealed class ContainerImageTests
         var evaluationProject = File.ReadAllText(Path.Combine(Root, "src", "ProtectionEngine.Evaluation", "ProtectionEngine.Evaluation.csproj"));
         Assert.Contains("Microsoft.ML.DnnImageFeaturizer.ResNet18", evaluationProject);
         Assert.Contains("0.23.1", evaluationProject);
+        // libjpeg-turbo's library in the runtime image (Ubuntu's name): the engine holds JPEG output to libjpeg's decoder too.
+        Assert.Matches(@"RUN apt-get update[^\n]*\n?.*apt-get install[^\n]*\blibturbojpeg\b", text);
+        Assert.True(lines.FindIndex(l => l.Contains("libturbojpeg", StringComparison.Ordinal)) > lines.IndexOf(froms[1]), "installed in the runtime stage");
     }
 
     [Fact]

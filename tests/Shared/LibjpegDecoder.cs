@@ -44,6 +44,24 @@ public static class LibjpegDecoder
         return ParseNetpbm(output.ToArray());
     }
 
+    /// <summary>An image decoded elsewhere (a lossless source), to compare with djpeg's decoding of its JPEG.</summary>
+    public static Pixels FromImage(SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgba32> image)
+    {
+        using (image)
+        {
+            var rgb = new byte[image.Width * image.Height * 3];
+            for (int y = 0, i = 0; y < image.Height; y++)
+            {
+                for (int x = 0; x < image.Width; x++, i += 3)
+                {
+                    var p = image[x, y];
+                    (rgb[i], rgb[i + 1], rgb[i + 2]) = (p.R, p.G, p.B);
+                }
+            }
+            return new Pixels(image.Width, image.Height, rgb);
+        }
+    }
+
     /// <summary>Largest per-channel difference between two decodings of the same size.</summary>
     public static int MaxAbs(Pixels a, Pixels b)
     {

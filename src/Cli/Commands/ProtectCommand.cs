@@ -197,7 +197,13 @@ internal static class ProtectCommand
             table.AddRow("Max L-inf before encoding", $"{done.Max(r => r.LinfBeforeEncoding)} levels (bound: epsilon {epsilon})");
             table.AddRow($"Max L-inf after decoding ({ImageCodec.VerificationDecoder})", $"{done.Max(r => r.LinfDecoded)} levels");
             if (done.Any(r => !r.Lossless))
-                table.AddRow("JPEG outputs", $"re-projected to aim at epsilon + 1 = {JpegReprojection.Target(epsilon)} decoded; other decoders may differ by a level or two");
+            {
+                var libjpeg = done.Select(r => r.LinfDecodedLibjpeg).OfType<int>().ToList();
+                table.AddRow($"Max L-inf after decoding ({LibJpeg.DecoderName})", libjpeg.Count > 0
+                    ? $"{libjpeg.Max()} levels ({libjpeg.Count} of {done.Count(r => !r.Lossless)} JPEG outputs measured)"
+                    : "not measured (install libturbojpeg0)");
+                table.AddRow("JPEG outputs", $"re-projected to aim at epsilon + 1 = {JpegReprojection.Target(epsilon)} decoded (by libjpeg too where both decoders agree on the source)");
+            }
             table.AddRow("Changed values", $"{done.Average(r => r.ChangedFraction):P1}");
             table.AddRow("Size ratio (out/in)", $"{(double)done.Sum(r => r.OutputBytes) / done.Sum(r => r.InputBytes):0.00}x");
             table.AddRow("Protection claimed", Markup.Escape(ClaimLine(card, epsilon)));

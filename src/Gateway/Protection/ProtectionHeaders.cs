@@ -29,6 +29,12 @@ public static class ProtectionHeaders
 
     public const string LinfDecoder = "X-UploadGuard-Linf-Decoder";
 
+    /// <summary>
+    /// For JPEG output where the gateway has libjpeg: the largest change libjpeg's decoder measures (its decoding of the
+    /// output against its decoding of the source). Absent otherwise.
+    /// </summary>
+    public const string LinfDecodedLibjpeg = "X-UploadGuard-Linf-Decoded-Libjpeg";
+
     /// <summary>The id of the secret the owner's key came from (owner-keyed models only); never the key or the owner.</summary>
     public const string OwnerKeyId = "X-UploadGuard-Owner-Key-Id";
 
@@ -63,7 +69,8 @@ public static class ProtectionHeaders
         {
             headers[Epsilon] = budget.ToString(CultureInfo.InvariantCulture);
             headers[Model] = string.Join(",", outcome.Reports.Select(r => r.ModelVersion).Distinct());
-            ApplyLinf(headers, outcome.Reports.Max(r => r.LinfBeforeEncoding), outcome.Reports.Max(r => r.LinfDecoded));
+            ApplyLinf(headers, outcome.Reports.Max(r => r.LinfBeforeEncoding), outcome.Reports.Max(r => r.LinfDecoded),
+                outcome.Reports.Max(r => r.LinfDecodedLibjpeg));
             if (outcome.Reports.Select(r => r.OwnerKeyId).OfType<string>().Distinct().ToList() is { Count: > 0 } keyIds)
                 headers[OwnerKeyId] = string.Join(",", keyIds);
         }
@@ -81,7 +88,7 @@ public static class ProtectionHeaders
         headers[Epsilon] = report.Epsilon.ToString(CultureInfo.InvariantCulture);
         headers[Model] = report.ModelVersion;
         if (report.OwnerKeyId is not null) headers[OwnerKeyId] = report.OwnerKeyId;
-        ApplyLinf(headers, report.LinfBeforeEncoding, report.LinfDecoded);
+        ApplyLinf(headers, report.LinfBeforeEncoding, report.LinfDecoded, report.LinfDecodedLibjpeg);
         ApplyClaim(headers, report.Claim, report.Warning);
         headers[Psnr] = report.PsnrDb?.ToString("0.00", CultureInfo.InvariantCulture) ?? "identical";
         headers[SizeRatio] = report.SizeRatio.ToString("0.000", CultureInfo.InvariantCulture);
@@ -96,11 +103,13 @@ public static class ProtectionHeaders
         headers[Correlation] = result.Correlation.ToString("0.000", CultureInfo.InvariantCulture);
     }
 
-    private static void ApplyLinf(IHeaderDictionary headers, int beforeEncoding, int decoded)
+    private static void ApplyLinf(IHeaderDictionary headers, int beforeEncoding, int decoded, int? decodedByLibjpeg)
     {
         headers[LinfBeforeEncoding] = beforeEncoding.ToString(CultureInfo.InvariantCulture);
         headers[LinfDecoded] = decoded.ToString(CultureInfo.InvariantCulture);
         headers[LinfDecoder] = ImageCodec.VerificationDecoder;
+        if (decodedByLibjpeg is { } libjpeg)
+            headers[LinfDecodedLibjpeg] = libjpeg.ToString(CultureInfo.InvariantCulture);
     }
 
     private static void ApplyClaim(IHeaderDictionary headers, ClaimStatus claim, string? warning)

@@ -32,4 +32,10 @@ public sealed class ImagingOptions
     /// costs one encode and one decode. 0 encodes once.
     /// </summary>
     public int JpegReprojectionRounds { get; set; } = 8;
+
+    /// <summary>
+    /// Also decode JPEG output with libjpeg (<see cref="LibJpeg"/>, where the system has libturbojpeg), report its figure
+    /// and hold it to the same target in the re-projection rounds; off: the engine's decoder only.
+    /// </summary>
+    public bool CheckJpegWithLibjpeg { get; set; } = true;
 }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
 using UploadGuard.ProtectionEngine.Batching;
 using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Models;
@@ -76,37 +78,61 @@ public sealed class ImageProtector(ImageCodec codec, GeneratorBatcher batcher, A
 
         // The pixels written hold the exact bound; what a recipient decodes is measured. JPEG quantisation adds its own
         // error on top, so a JPEG gets re-projected against its decoded self until it is within epsilon + 1 or the rounds
-        // run out, keeping the best encoding seen.
+        // run out, keeping the best encoding seen. Where libjpeg is installed, its decoding is held to the same target
+        // (around its own decoding of the source) whenever the two decoders agree on the source within epsilon: from a
+        // 4:2:0 source their chroma upsampling differs by far more, and only the figure is reported.
         bool lossless = target != ImageFormatKind.Jpeg;
         int boundBeforeEncoding = PixelComparison.Measure(decoded.Pixels, protectedImage).MaxAbsDifference;
+        using var libjpegSource = lossless || !Codec.Options.CheckJpegWithLibjpeg || source.Format != ImageFormatKind.Jpeg
+            ? null
+            : LibJpeg.TryDecode(encoded, source.OrientationApplied, Codec.Options.MaxPixels);
+        var libjpegReference = lossless || !Codec.Options.CheckJpegWithLibjpeg || !LibJpeg.IsAvailable ? null
+            : source.Format != ImageFormatKind.Jpeg ? decoded.Pixels
+            : libjpegSource?.Size() == decoded.Pixels.Size() ? libjpegSource : null;
+        bool holdLibjpeg = libjpegReference is not null
+            && PixelComparison.Measure(decoded.Pixels, libjpegReference).MaxAbsDifference <= epsilon;
         var roundTrip = Codec.DecodeForVerification(output);
+        var libjpegRoundTrip = libjpegReference is null ? null : LibJpeg.TryDecode(output);
         PixelComparison measured;
+        int? libjpegMeasured;
         int rounds = 0;
         try
         {
             measured = PixelComparison.Measure(decoded.Pixels, roundTrip);
-            while (!lossless && measured.MaxAbsDifference > JpegReprojection.Target(epsilon) && rounds < Codec.Options.JpegReprojectionRounds)
+            libjpegMeasured = LibjpegLinf(libjpegReference, libjpegRoundTrip);
+            while (!lossless && Worst(measured, libjpegMeasured, holdLibjpeg) > JpegReprojection.Target(epsilon)
+                && rounds < Codec.Options.JpegReprojectionRounds)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (JpegReprojection.Adjust(protectedImage, decoded.Pixels, roundTrip, epsilon, rounds + 1) == 0)
+                long moved = JpegReprojection.Adjust(protectedImage, decoded.Pixels, roundTrip, epsilon, rounds + 1);
+                if (holdLibjpeg && libjpegRoundTrip is not null)
+                    moved += JpegReprojection.Adjust(protectedImage, decoded.Pixels, libjpegRoundTrip, epsilon, rounds + 1, libjpegReference);
+                if (moved == 0)
                     break;
                 rounds++;
                 var candidate = Codec.Encode(protectedImage, source, target);
                 var candidateDecoded = Codec.DecodeForVerification(candidate);
+                var candidateLibjpeg = libjpegReference is null ? null : LibJpeg.TryDecode(candidate);
                 var candidateMeasured = PixelComparison.Measure(decoded.Pixels, candidateDecoded);
-                // The next round adjusts against the latest decoding whether or not it was better.
+                int? candidateLibjpegMeasured = LibjpegLinf(libjpegReference, candidateLibjpeg);
+                // The next round adjusts against the latest decodings whether or not they were better.
                 roundTrip.Dispose();
                 roundTrip = candidateDecoded;
-                if (candidateMeasured.MaxAbsDifference <= measured.MaxAbsDifference)
+                libjpegRoundTrip?.Dispose();
+                libjpegRoundTrip = candidateLibjpeg;
+                if ((Worst(candidateMeasured, candidateLibjpegMeasured, holdLibjpeg), candidateMeasured.MaxAbsDifference)
+                    .CompareTo((Worst(measured, libjpegMeasured, holdLibjpeg), measured.MaxAbsDifference)) <= 0)
                 {
                     output = candidate;
                     measured = candidateMeasured;
+                    libjpegMeasured = candidateLibjpegMeasured;
                 }
             }
         }
         finally
         {
             roundTrip.Dispose();
+            libjpegRoundTrip?.Dispose();
         }
         if (lossless && measured.MaxAbsDifference > epsilon)
             throw new InvalidOperationException(
@@ -130,6 +156,7 @@ public sealed class ImageProtector(ImageCodec codec, GeneratorBatcher batcher, A
             LinfBeforeEncoding = boundBeforeEncoding,
             LinfDecoded = measured.MaxAbsDifference,
             LinfDecoder = ImageCodec.VerificationDecoder,
+            LinfDecodedLibjpeg = libjpegMeasured,
             JpegReprojectionRounds = rounds,
             Claim = card.ClaimAt(epsilon),
             ClaimedProtection = card.ClaimedProtection,
@@ -143,6 +170,15 @@ public sealed class ImageProtector(ImageCodec codec, GeneratorBatcher batcher, A
         };
         return new ProtectionResult(output, report);
     }
+
+    /// <summary>The figure the rounds aim down: the engine decoder's, and libjpeg's as well where it is held.</summary>
+    private static int Worst(PixelComparison measured, int? libjpeg, bool holdLibjpeg) =>
+        holdLibjpeg && libjpeg is { } other ? Math.Max(measured.MaxAbsDifference, other) : measured.MaxAbsDifference;
+
+    private static int? LibjpegLinf(Image<Rgba32>? reference, Image<Rgba32>? decoded) =>
+        reference is not null && decoded is not null && decoded.Size() == reference.Size()
+            ? PixelComparison.Measure(reference, decoded).MaxAbsDifference
+            : null;
 
     private static double Lap(Stopwatch stopwatch)
     {

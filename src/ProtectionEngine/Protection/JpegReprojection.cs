@@ -17,37 +17,44 @@ public static class JpegReprojection
 
     /// <summary>
     /// Moves <paramref name="toEncode"/> against the overshoot of <paramref name="decoded"/> (the last encoding, decoded)
-    /// beyond <paramref name="epsilon"/> around <paramref name="original"/>. Returns how many values it moved.
+    /// beyond <paramref name="epsilon"/> around <paramref name="reference"/> (by default <paramref name="original"/>),
+    /// never outside the ball around <paramref name="original"/>. Returns how many values it moved.
     /// </summary>
     /// <param name="round">1 for the first round: each round pulls the offending values that much further inside the
     /// ball, since moving one value re-quantises its whole 8x8 block and the error there comes back smaller but not
     /// gone.</param>
-    public static long Adjust(Image<Rgba32> toEncode, Image<Rgba32> original, Image<Rgba32> decoded, int epsilon, int round)
+    /// <param name="reference">What another decoder made of the source: its decoding of the output is held to the budget
+    /// around this, while the pixels stay within the budget of <paramref name="original"/>.</param>
+    public static long Adjust(Image<Rgba32> toEncode, Image<Rgba32> original, Image<Rgba32> decoded, int epsilon, int round,
+        Image<Rgba32>? reference = null)
     {
+        reference ??= original;
         if (!toEncode.DangerousTryGetSinglePixelMemory(out var target)
             || !original.DangerousTryGetSinglePixelMemory(out var source)
-            || !decoded.DangerousTryGetSinglePixelMemory(out var seen))
+            || !decoded.DangerousTryGetSinglePixelMemory(out var seen)
+            || !reference.DangerousTryGetSinglePixelMemory(out var aim))
             throw new InvalidOperationException("The images are not in one contiguous buffer; enable PreferContiguousImageBuffers.");
-        if (target.Length != source.Length || seen.Length != source.Length)
-            throw new ArgumentException("The three images must have the same size.");
+        if (target.Length != source.Length || seen.Length != source.Length || aim.Length != source.Length)
+            throw new ArgumentException("The images must have the same size.");
 
         long moved = 0;
         var t = target.Span;
         var o = source.Span;
         var d = seen.Span;
+        var r = aim.Span;
         for (int i = 0; i < t.Length; i++)
         {
             ref var p = ref t[i];
-            moved += Pull(ref p.R, o[i].R, d[i].R, epsilon, round);
-            moved += Pull(ref p.G, o[i].G, d[i].G, epsilon, round);
-            moved += Pull(ref p.B, o[i].B, d[i].B, epsilon, round);
+            moved += Pull(ref p.R, o[i].R, r[i].R, d[i].R, epsilon, round);
+            moved += Pull(ref p.G, o[i].G, r[i].G, d[i].G, epsilon, round);
+            moved += Pull(ref p.B, o[i].B, r[i].B, d[i].B, epsilon, round);
         }
         return moved;
     }
 
-    private static int Pull(ref byte value, byte original, byte decoded, int epsilon, int round)
+    private static int Pull(ref byte value, byte original, byte reference, byte decoded, int epsilon, int round)
     {
-        int over = decoded - original;
+        int over = decoded - reference;
         int limit = Target(epsilon);
         if (over <= limit && over >= -limit)
             return 0;

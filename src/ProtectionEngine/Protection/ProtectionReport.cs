@@ -57,6 +57,13 @@ public sealed record ProtectionReport
     /// <summary>The decoder <see cref="LinfDecoded"/> was measured with (the engine's own).</summary>
     public required string LinfDecoder { get; init; }
 
+    /// <summary>
+    /// For JPEG output, the largest change measured with libjpeg (<see cref="LibJpeg"/>): its decoding of the output
+    /// against its decoding of the source (the source's pixels when it was lossless). Null for lossless output, or where
+    /// libjpeg is not installed or cannot decode the source.
+    /// </summary>
+    public int? LinfDecodedLibjpeg { get; init; }
+
     /// <summary>How many times a JPEG output was re-projected and encoded again (0 for lossless output).</summary>
     public required int JpegReprojectionRounds { get; init; }
 

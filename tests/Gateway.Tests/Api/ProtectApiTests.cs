@@ -3,8 +3,11 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Png;
 using UploadGuard.Gateway.Tests.Proxy;
 using UploadGuard.Gateway.Tests.Support;
+using UploadGuard.ProtectionEngine.Imaging;
 
 using UploadGuard.Tests.Common;
 
@@ -59,12 +62,37 @@ public sealed class ProtectApiTests(GatewayFixture gateway) : IClassFixture<Gate
         Assert.InRange(int.Parse(response.Headers.GetValues("X-UploadGuard-Linf-Decoded").Single(), CultureInfo.InvariantCulture), 1, epsilon);
         Assert.InRange(int.Parse(response.Headers.GetValues("X-UploadGuard-Linf-Before-Encoding").Single(), CultureInfo.InvariantCulture), 1, epsilon);
         Assert.Equal("imagesharp", response.Headers.GetValues("X-UploadGuard-Linf-Decoder").Single());
+        Assert.False(response.Headers.Contains("X-UploadGuard-Linf-Decoded-Libjpeg"));   // lossless: nothing for libjpeg to add
         Assert.Equal("perturbed", response.Headers.GetValues("X-UploadGuard-Status").Single());
         Assert.Equal("measured", response.Headers.GetValues("X-UploadGuard-Claim").Single());
         Assert.False(response.Headers.Contains("X-UploadGuard-Warning"));
         // The client user is the owner (Protection:OwnerKeys:Api): only the key id is named.
         Assert.StartsWith("k-", response.Headers.GetValues("X-UploadGuard-Owner-Key-Id").Single());
         Assert.Matches("^[0-9a-f]{32}$", response.Headers.GetValues("X-UploadGuard-Job").Single());
+    }
+
+    [SkippableFact]
+    public async Task Jpeg_out_names_what_libjpeg_measures_and_djpeg_agrees()
+    {
+        Skip.IfNot(LibJpeg.IsAvailable, "libturbojpeg (libturbojpeg0) is not installed: the gateway measures with its own decoder only.");
+        Skip.If(LibjpegDecoder.Find() is null, LibjpegDecoder.MissingMessage);
+        byte[] png;
+        using (var image = TestPhotos.Decode(TestPhotos.SmoothPng(96, 64, seed: 13)))
+        using (var stream = new MemoryStream())
+        {
+            image.SaveAsPng(stream, new PngEncoder { ColorType = PngColorType.Rgb });   // JPEG has no alpha
+            png = stream.ToArray();
+        }
+        using var request = Request(TestPhotos.File(png, "image/png"), GatewayFixture.AliceToken, "/api/protect?format=jpeg");
+
+        var response = await gateway.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var output = await response.Content.ReadAsByteArrayAsync();
+        int header = int.Parse(response.Headers.GetValues("X-UploadGuard-Linf-Decoded-Libjpeg").Single(), CultureInfo.InvariantCulture);
+        int djpeg = LibjpegDecoder.MaxAbs(LibjpegDecoder.FromImage(TestPhotos.Decode(png)), await LibjpegDecoder.DecodeAsync(output));
+        Assert.Equal(djpeg, header);
+        Assert.InRange(header, 1, GatewayFixture.DefaultEpsilon + 2);
     }
 
     [Fact]

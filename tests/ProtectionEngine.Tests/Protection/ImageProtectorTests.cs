@@ -203,6 +203,33 @@ public sealed class ImageProtectorTests(SmallEngineFixture fixture) : IClassFixt
         Assert.True(report.Timings.TotalMs >= report.Timings.GeneratorMs && report.Timings.GeneratorMs > 0);
     }
 
+    [SkippableTheory]
+    [InlineData(ImageFormatKind.Jpeg, 90)]
+    [InlineData(ImageFormatKind.Jpeg, 95)]
+    [InlineData(ImageFormatKind.Png, 0)]
+    public async Task Jpeg_output_is_held_to_epsilon_plus_two_by_libjpeg_and_reports_what_djpeg_measures(ImageFormatKind sourceFormat, int quality)
+    {
+        Skip.IfNot(LibJpeg.IsAvailable, "libturbojpeg (libturbojpeg0) is not installed: the engine checks its own decoder only.");
+        Skip.If(LibjpegDecoder.Find() is null, LibjpegDecoder.MissingMessage);
+        using var photo = TestImages.Photo(200, 136, seed: quality);
+        var input = sourceFormat == ImageFormatKind.Png
+            ? TestImages.Encode(photo, ImageFormatKind.Png)
+            : Jpeg444(photo, quality);
+
+        var result = await Protector.ProtectAsync(new MemoryStream(input), new ProtectionOptions { Epsilon = 8, Format = OutputFormat.Jpeg });
+        var lossless = await Protector.ProtectAsync(new MemoryStream(input), new ProtectionOptions { Epsilon = 8, Format = OutputFormat.Png });
+
+        // djpeg compares its decoding of the output with its decoding of the source (the source's own pixels for PNG).
+        var output = await LibjpegDecoder.DecodeAsync(result.Data);
+        int djpeg = sourceFormat == ImageFormatKind.Png
+            ? LibjpegDecoder.MaxAbs(LibjpegDecoder.FromImage(TestImages.Decode(input)), output)
+            : LibjpegDecoder.MaxAbs(await LibjpegDecoder.DecodeAsync(input), output);
+        Assert.Equal(djpeg, result.Report.LinfDecodedLibjpeg);
+        Assert.InRange(djpeg, 1, 8 + 2);
+        Assert.InRange(result.Report.LinfDecoded, 1, 8 + 2);
+        Assert.Null(lossless.Report.LinfDecodedLibjpeg);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(33)]
@@ -231,6 +258,13 @@ public sealed class ImageProtectorTests(SmallEngineFixture fixture) : IClassFixt
     }
 
     /// <summary>Number of colour components in a baseline or progressive JPEG's frame header.</summary>
+    private static byte[] Jpeg444(Image<Rgba32> image, int quality)
+    {
+        using var stream = new MemoryStream();
+        image.SaveAsJpeg(stream, new JpegEncoder { Quality = quality, ColorType = JpegColorType.YCbCrRatio444 });
+        return stream.ToArray();
+    }
+
     private static int JpegComponentCount(byte[] jpeg)
     {
         for (int i = 2; i + 9 < jpeg.Length;)

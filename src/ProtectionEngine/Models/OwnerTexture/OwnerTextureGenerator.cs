@@ -100,6 +100,16 @@ public sealed class OwnerTextureGenerator : GeneratorModule
         return new TextureKey(code, hash[16] % ChannelOrders.Length, hash[17] % 8);
     }
 
+    // TorchSharp's operators turn every number (and the implicit alpha of 1 in +) into a temporary Scalar whose
+    // handle goes to libtorch with nothing keeping the Scalar alive: its finalizer can free the native scalar during
+    // the call, and libtorch then fails with "Expected false to be true" in c10::Scalar::toFloat (seen in training
+    // runs and once in the engine benchmark). The tile is what every protected photo and every removal draws, so its
+    // arithmetic uses Scalars held for the life of the process.
+    private static readonly Scalar One = 1.0.ToScalar();
+    private static readonly Scalar HalfPower = Math.Sqrt(0.5).ToScalar();
+    private static readonly Scalar GainScalar = Gain.ToScalar();
+    private static readonly Scalar RmsFloor = 1e-8.ToScalar();
+
     private static readonly long[][] ChannelOrders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
 
     /// <summary>Each key's tile in [-1, 1], [N, 3, Period, Period].</summary>
@@ -119,7 +129,7 @@ public sealed class OwnerTextureGenerator : GeneratorModule
         {
             var chroma = z.narrow(1, 0, 3);
             chroma = chroma - chroma.mean([1], keepdim: true);
-            z = cat([UnitRms(chroma), UnitRms(z.narrow(1, 3, 1))], 1) * Math.Sqrt(0.5);
+            z = cat([UnitRms(chroma), UnitRms(z.narrow(1, 3, 1))], 1).mul(HalfPower);
         }
         else
         {
@@ -132,7 +142,7 @@ public sealed class OwnerTextureGenerator : GeneratorModule
                 ? z[i].expand(3, Period, Period)
                 : z[i].narrow(0, 0, 3).index_select(0, tensor(ChannelOrders[keys[i].ChannelOrder], device: atoms.device));
             if (layout == AtomLayout.ChromaAndLuminance)
-                tile = tile + z[i].narrow(0, 3, 1);
+                tile = tile.add(z[i].narrow(0, 3, 1), One);
             int dihedral = keys[i].Dihedral;
             if ((dihedral & 4) != 0)
                 tile = tile.transpose(1, 2);
@@ -142,7 +152,7 @@ public sealed class OwnerTextureGenerator : GeneratorModule
                 tile = tile.flip(2);
             tiles.Add(tile);
         }
-        return tanh(stack(tiles) * Gain).MoveToOuterDisposeScope();
+        return tanh(stack(tiles).mul(GainScalar)).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -208,7 +218,7 @@ public sealed class OwnerTextureGenerator : GeneratorModule
         return (mac[0] % Period, mac[1] % Period);
     }
 
-    private static Tensor UnitRms(Tensor z) => z / (z.square().mean([1, 2, 3], keepdim: true) + 1e-8).sqrt();
+    private static Tensor UnitRms(Tensor z) => z / z.square().mean([1, 2, 3], keepdim: true).add(RmsFloor, One).sqrt();
 
     public override Tensor forward(Tensor input) =>
         throw new InvalidOperationException("An owner-keyed model draws its perturbation from the owner's key, not from the photo alone; give the owner.");
