@@ -15,10 +15,11 @@ root.Subcommands.Add(RetrainCommand.Create());
 // Usage errors (an unknown option, a value out of range, a required option missing) exit 2, as the README says;
 // System.CommandLine's own parse-error action prints them with the help and returns 1.
 var parsed = root.Parse(args);
-// On SIGTERM the retraining worker finishes its step and writes a checkpoint however long that takes: whoever supervises
-// it (the gateway, a container runtime) decides when to kill it. Other commands keep System.CommandLine's 2 s.
+// On Ctrl+C or SIGTERM, training (and the retraining worker) finishes its step and writes a checkpoint however long that
+// takes (a step can take seconds on a busy CPU): whoever supervises it (a person, the gateway, a container runtime)
+// decides when to kill it. Other commands keep System.CommandLine's 2 s.
 var invocation = new InvocationConfiguration();
-if (parsed.CommandResult.Command.Name == RetrainCommand.Name)
+if (parsed.CommandResult.Command.Name is RetrainCommand.Name or TrainCommand.Name)
     invocation.ProcessTerminationTimeout = Timeout.InfiniteTimeSpan;
 int exitCode = await parsed.InvokeAsync(invocation);
 return parsed.Errors.Count > 0 ? 2 : exitCode;

@@ -10,6 +10,8 @@ namespace UploadGuard.Cli.Commands;
 /// <summary><c>uploadguard train --data &lt;folder|archive&gt; ...</c></summary>
 internal static class TrainCommand
 {
+    public const string Name = "train";
+
     /// <summary>The training defaults, which the admin API's retraining shares.</summary>
     private static readonly GeneratorTrainingOptions Defaults = new() { DataSource = "", ModelsPath = "" };
 
@@ -53,7 +55,7 @@ internal static class TrainCommand
         var jpeg = new Option<double>("--jpeg") { Description = "Probability that a batch's views go through JPEG (quality 60-95) first.", DefaultValueFactory = _ => Defaults.JpegProbability };
         var logEvery = new Option<int>("--log-every") { Description = "Also print a plain line every N steps, for log files (0: never).", DefaultValueFactory = _ => 0 };
 
-        var command = new Command("train", "Train a new owner-keyed generator version on your own photos, without labels.")
+        var command = new Command(Name, "Train a new owner-keyed generator version on your own photos, without labels.")
         {
             data, subset, exclude, pseudoOwners, episodeSteps, maxImages, sample, size, architecture, proxySize, proxyLr, steps, batch, lr, epsilon, seed, checkpoints, checkpointEvery,
             version, models, activate, device, gray, grayEpisodes, jpeg, logEvery,
@@ -110,7 +112,7 @@ internal static class TrainCommand
         }
 
         TrainingResult? result = null;
-        long lastCheckpoint = 0;
+        long lastStep = 0;
         try
         {
             await AnsiConsole.Progress()
@@ -121,8 +123,9 @@ internal static class TrainCommand
                     var view = new ProgressView(context);
                     var progress = new CallbackProgress(p =>
                     {
-                        if (p.Phase == TrainingPhase.Checkpointing)
-                            lastCheckpoint = p.Step;
+                        // Cancelled with a checkpoint folder, the trainer writes the last step it finished.
+                        if (p.Phase is TrainingPhase.Checkpointing || (p.Phase is TrainingPhase.Training && p.ImagesPerSecond > 0))
+                            lastStep = Math.Max(lastStep, p.Step);
                         view.Show(p);
                         if (logEvery > 0 && p.Phase == TrainingPhase.Training && (p.Message is not null || (p.ImagesPerSecond > 0 && (p.Step % logEvery == 0 || p.Step == p.TotalSteps))))
                             AnsiConsole.MarkupLineInterpolated($"step {p.Step}/{p.TotalSteps}  {FormatTerms(p.LossTerms)}  avg loss {p.SmoothedLoss ?? double.NaN:0.000}  {p.ImagesPerSecond:0.0} img/s  {p.Message}");
@@ -133,8 +136,8 @@ internal static class TrainCommand
         }
         catch (OperationCanceledException)
         {
-            AnsiConsole.MarkupLine(options.CheckpointDirectory is not null && lastCheckpoint > 0
-                ? $"[yellow]cancelled[/] after step {lastCheckpoint:N0}; the checkpoint is in {Markup.Escape(options.CheckpointDirectory)}: run the same command to resume."
+            AnsiConsole.MarkupLine(options.CheckpointDirectory is not null && lastStep > 0
+                ? $"[yellow]cancelled[/] after step {lastStep:N0}; the checkpoint is in {Markup.Escape(options.CheckpointDirectory)}: run the same command to resume."
                 : "[yellow]cancelled[/]; nothing was saved (give --checkpoints to make runs resumable).");
             return 130;
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -40,6 +41,38 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(2, card.RootElement.GetProperty("trainingSteps").GetInt64());
         Assert.Equal("owner-texture-v1", card.RootElement.GetProperty("architecture").GetProperty("name").GetString());
         Assert.True(File.Exists(Path.Combine(_work, "checkpoints", "owner-texture-checkpoint.json")));
+    }
+
+    [Fact]
+    public async Task Ctrl_c_finishes_the_step_writes_its_checkpoint_and_says_how_to_resume()
+    {
+        WritePhotos();
+        var checkpoints = Path.Combine(_work, "checkpoints");
+        using var training = CliProcess.Start("train", "--data", Path.Combine(_work, "photos"), "--size", "32", "--proxy-size", "16", "--steps", "100000",
+            "--batch", "4", "--checkpoints", checkpoints, "--checkpoint-every", "100000", "--version", "cli-cancelled",
+            "--models", Path.Combine(_work, "models"), "--device", "cpu", "--log-every", "1");
+        var errors = training.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var output = new List<string>();
+        // Interrupted only once a step is done, however slowly this machine gets there.
+        while (await training.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        {
+            output.Add(line);
+            if (line.TrimStart().StartsWith("step ", StringComparison.Ordinal))
+                break;
+        }
+        using (var interrupt = Process.Start("kill", ["-INT", training.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await interrupt.WaitForExitAsync(timeout.Token);
+        output.Add(await training.StandardOutput.ReadToEndAsync(timeout.Token));
+        await training.WaitForExitAsync(timeout.Token);
+
+        string all = string.Join('\n', output);
+        Assert.True(training.ExitCode == 130, $"exit {training.ExitCode}: {all} {await errors}");
+        using var checkpoint = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(checkpoints, "owner-texture-checkpoint.json")));
+        long step = checkpoint.RootElement.GetProperty("Step").GetInt64();
+        Assert.True(step >= 1, all);
+        Assert.Contains($"cancelled after step {step:N0}", string.Join(' ', all.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries)));
+        Assert.False(Directory.Exists(Path.Combine(_work, "models", "cli-cancelled")));
     }
 
     [Fact]
