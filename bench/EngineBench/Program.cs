@@ -31,9 +31,9 @@ const string Usage = """
            EngineBench jpeg <dir> [<dir>...] [--epsilon 8] [--model VERSION] [--models DIR]
     """;
 var mode = args.FirstOrDefault() ?? "folders";
-if (mode is not ("folders" or "scaling" or "removal" or "jpeg") || args.Any(a => a is "--help" or "-h"))
+bool help = args.Any(a => a is "--help" or "-h");
+if (help || mode is not ("folders" or "scaling" or "removal" or "jpeg"))
 {
-    bool help = args.Any(a => a is "--help" or "-h");
     if (!help)
         Console.Error.WriteLine($"Unknown mode '{mode}'.");
     Console.Error.WriteLine(Usage);

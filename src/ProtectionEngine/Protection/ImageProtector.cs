@@ -80,48 +80,49 @@ public sealed class ImageProtector(ImageCodec codec, GeneratorBatcher batcher, A
         // error on top, so a JPEG gets re-projected against its decoded self until it is within epsilon + 1 or the rounds
         // run out, keeping the best encoding seen. Where libjpeg is installed, its decoding is held to the same target
         // (around its own decoding of the source) whenever the two decoders agree on the source within epsilon: from a
-        // 4:2:0 source their chroma upsampling differs by far more, and only the figure is reported.
+        // 4:2:0 source their chroma upsampling differs by far more, and libjpeg only measures the encoding kept.
         bool lossless = target != ImageFormatKind.Jpeg;
         int boundBeforeEncoding = PixelComparison.Measure(decoded.Pixels, protectedImage).MaxAbsDifference;
-        using var libjpegSource = lossless || !Codec.Options.CheckJpegWithLibjpeg || source.Format != ImageFormatKind.Jpeg
-            ? null
-            : LibJpeg.TryDecode(encoded, source.OrientationApplied, Codec.Options.MaxPixels);
-        var libjpegReference = lossless || !Codec.Options.CheckJpegWithLibjpeg || !LibJpeg.IsAvailable ? null
+        bool checkLibjpeg = !lossless && Codec.Options.CheckJpegWithLibjpeg && LibJpeg.IsAvailable;
+        using var libjpegSource = checkLibjpeg && source.Format == ImageFormatKind.Jpeg
+            ? LibJpeg.TryDecode(encoded, source.OrientationApplied, Codec.Options.MaxPixels)
+            : null;
+        var libjpegReference = !checkLibjpeg ? null
             : source.Format != ImageFormatKind.Jpeg ? decoded.Pixels
             : libjpegSource?.Size() == decoded.Pixels.Size() ? libjpegSource : null;
-        bool holdLibjpeg = libjpegReference is not null
-            && PixelComparison.Measure(decoded.Pixels, libjpegReference).MaxAbsDifference <= epsilon;
+        var heldReference = libjpegReference is not null
+            && PixelComparison.Measure(decoded.Pixels, libjpegReference).MaxAbsDifference <= epsilon ? libjpegReference : null;
         var roundTrip = Codec.DecodeForVerification(output);
-        var libjpegRoundTrip = libjpegReference is null ? null : LibJpeg.TryDecode(output);
+        var libjpegRoundTrip = heldReference is null ? null : LibJpeg.TryDecode(output);
         PixelComparison measured;
         int? libjpegMeasured;
         int rounds = 0;
         try
         {
             measured = PixelComparison.Measure(decoded.Pixels, roundTrip);
-            libjpegMeasured = LibjpegLinf(libjpegReference, libjpegRoundTrip);
-            while (!lossless && Worst(measured, libjpegMeasured, holdLibjpeg) > JpegReprojection.Target(epsilon)
+            libjpegMeasured = LibjpegLinf(heldReference, libjpegRoundTrip);
+            while (!lossless && Worst(measured, libjpegMeasured) > JpegReprojection.Target(epsilon)
                 && rounds < Codec.Options.JpegReprojectionRounds)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 long moved = JpegReprojection.Adjust(protectedImage, decoded.Pixels, roundTrip, epsilon, rounds + 1);
-                if (holdLibjpeg && libjpegRoundTrip is not null)
-                    moved += JpegReprojection.Adjust(protectedImage, decoded.Pixels, libjpegRoundTrip, epsilon, rounds + 1, libjpegReference);
+                if (libjpegRoundTrip is not null)
+                    moved += JpegReprojection.Adjust(protectedImage, decoded.Pixels, libjpegRoundTrip, epsilon, rounds + 1, heldReference);
                 if (moved == 0)
                     break;
                 rounds++;
                 var candidate = Codec.Encode(protectedImage, source, target);
                 var candidateDecoded = Codec.DecodeForVerification(candidate);
-                var candidateLibjpeg = libjpegReference is null ? null : LibJpeg.TryDecode(candidate);
+                var candidateLibjpeg = heldReference is null ? null : LibJpeg.TryDecode(candidate);
                 var candidateMeasured = PixelComparison.Measure(decoded.Pixels, candidateDecoded);
-                int? candidateLibjpegMeasured = LibjpegLinf(libjpegReference, candidateLibjpeg);
+                int? candidateLibjpegMeasured = LibjpegLinf(heldReference, candidateLibjpeg);
                 // The next round adjusts against the latest decodings whether or not they were better.
                 roundTrip.Dispose();
                 roundTrip = candidateDecoded;
                 libjpegRoundTrip?.Dispose();
                 libjpegRoundTrip = candidateLibjpeg;
-                if ((Worst(candidateMeasured, candidateLibjpegMeasured, holdLibjpeg), candidateMeasured.MaxAbsDifference)
-                    .CompareTo((Worst(measured, libjpegMeasured, holdLibjpeg), measured.MaxAbsDifference)) <= 0)
+                if ((Worst(candidateMeasured, candidateLibjpegMeasured), candidateMeasured.MaxAbsDifference)
+                    .CompareTo((Worst(measured, libjpegMeasured), measured.MaxAbsDifference)) <= 0)
                 {
                     output = candidate;
                     measured = candidateMeasured;
@@ -133,6 +134,11 @@ public sealed class ImageProtector(ImageCodec codec, GeneratorBatcher batcher, A
         {
             roundTrip.Dispose();
             libjpegRoundTrip?.Dispose();
+        }
+        if (heldReference is null && libjpegReference is not null)
+        {
+            using var kept = LibJpeg.TryDecode(output);
+            libjpegMeasured = LibjpegLinf(libjpegReference, kept);
         }
         if (lossless && measured.MaxAbsDifference > epsilon)
             throw new InvalidOperationException(
@@ -172,8 +178,8 @@ public sealed class ImageProtector(ImageCodec codec, GeneratorBatcher batcher, A
     }
 
     /// <summary>The figure the rounds aim down: the engine decoder's, and libjpeg's as well where it is held.</summary>
-    private static int Worst(PixelComparison measured, int? libjpeg, bool holdLibjpeg) =>
-        holdLibjpeg && libjpeg is { } other ? Math.Max(measured.MaxAbsDifference, other) : measured.MaxAbsDifference;
+    private static int Worst(PixelComparison measured, int? libjpeg) =>
+        libjpeg is { } other ? Math.Max(measured.MaxAbsDifference, other) : measured.MaxAbsDifference;
 
     private static int? LibjpegLinf(Image<Rgba32>? reference, Image<Rgba32>? decoded) =>
         reference is not null && decoded is not null && decoded.Size() == reference.Size()

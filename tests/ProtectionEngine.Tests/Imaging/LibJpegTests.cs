@@ -1,7 +1,6 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
-using SixLabors.ImageSharp.PixelFormats;
 using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Tests.Support;
 using UploadGuard.Tests.Common;
@@ -20,7 +19,8 @@ public sealed class LibJpegTests
     {
         Skip.IfNot(LibJpeg.IsAvailable, MissingMessage);
         Skip.If(LibjpegDecoder.Find() is null, LibjpegDecoder.MissingMessage);
-        var jpeg = Jpeg(TestImages.Photo(67, 41, seed: 3, gray: colour == JpegColorType.Luminance), colour, quality);
+        using var photo = TestImages.Photo(67, 41, seed: 3, gray: colour == JpegColorType.Luminance);
+        var jpeg = TestImages.Jpeg(photo, colour, quality);
 
         using var decoded = LibJpeg.TryDecode(jpeg);
         var djpeg = await LibjpegDecoder.DecodeAsync(jpeg);
@@ -37,7 +37,7 @@ public sealed class LibJpegTests
         using var photo = TestImages.Photo(40, 24, seed: 5);
         photo.Metadata.ExifProfile = new ExifProfile();
         photo.Metadata.ExifProfile.SetValue(ExifTag.Orientation, (ushort)6);
-        var jpeg = Jpeg(photo, JpegColorType.YCbCrRatio444, 100);
+        var jpeg = TestImages.Jpeg(photo, JpegColorType.YCbCrRatio444, 100);
         using var engine = new ImageCodec(new ImagingOptions()).Decode(jpeg);
 
         using var decoded = LibJpeg.TryDecode(jpeg, engine.Source.OrientationApplied);
@@ -53,22 +53,13 @@ public sealed class LibJpegTests
     public void Refuses_what_it_cannot_decode_faithfully()
     {
         Skip.IfNot(LibJpeg.IsAvailable, MissingMessage);
-        var jpeg = Jpeg(TestImages.Photo(64, 64), JpegColorType.YCbCrRatio420, 90);
+        using var photo = TestImages.Photo(64, 64);
+        var jpeg = TestImages.Jpeg(photo, JpegColorType.YCbCrRatio420, 90);
 
         Assert.Null(LibJpeg.TryDecode(TestImages.EncodedPhoto(16, 16, ImageFormatKind.Png)));
         Assert.Null(LibJpeg.TryDecode(jpeg.AsMemory(0, jpeg.Length / 2)));   // libjpeg warns of the premature end
         Assert.Null(LibJpeg.TryDecode(jpeg, maxPixels: 64 * 64 - 1));
         using var whole = LibJpeg.TryDecode(jpeg, maxPixels: 64 * 64);
         Assert.NotNull(whole);
-    }
-
-    private static byte[] Jpeg(Image<Rgba32> image, JpegColorType colour, int quality)
-    {
-        using (image)
-        {
-            using var stream = new MemoryStream();
-            image.SaveAsJpeg(stream, new JpegEncoder { ColorType = colour, Quality = quality });
-            return stream.ToArray();
-        }
     }
 }

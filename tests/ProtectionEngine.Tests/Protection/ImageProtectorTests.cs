@@ -214,7 +214,7 @@ public sealed class ImageProtectorTests(SmallEngineFixture fixture) : IClassFixt
         using var photo = TestImages.Photo(200, 136, seed: quality);
         var input = sourceFormat == ImageFormatKind.Png
             ? TestImages.Encode(photo, ImageFormatKind.Png)
-            : Jpeg444(photo, quality);
+            : TestImages.Jpeg(photo, JpegColorType.YCbCrRatio444, quality);
 
         var result = await Protector.ProtectAsync(new MemoryStream(input), new ProtectionOptions { Epsilon = 8, Format = OutputFormat.Jpeg });
         var lossless = await Protector.ProtectAsync(new MemoryStream(input), new ProtectionOptions { Epsilon = 8, Format = OutputFormat.Png });
@@ -258,13 +258,6 @@ public sealed class ImageProtectorTests(SmallEngineFixture fixture) : IClassFixt
     }
 
     /// <summary>Number of colour components in a baseline or progressive JPEG's frame header.</summary>
-    private static byte[] Jpeg444(Image<Rgba32> image, int quality)
-    {
-        using var stream = new MemoryStream();
-        image.SaveAsJpeg(stream, new JpegEncoder { Quality = quality, ColorType = JpegColorType.YCbCrRatio444 });
-        return stream.ToArray();
-    }
-
     private static int JpegComponentCount(byte[] jpeg)
     {
         for (int i = 2; i + 9 < jpeg.Length;)

@@ -57,6 +57,14 @@ public static class TestImages
         return stream.ToArray();
     }
 
+    /// <summary>A JPEG of the image with the chroma layout and quality named (the sources of the JPEG budget tests).</summary>
+    public static byte[] Jpeg(Image image, JpegColorType colour, int quality)
+    {
+        using var stream = new MemoryStream();
+        image.SaveAsJpeg(stream, new JpegEncoder { ColorType = colour, Quality = quality });
+        return stream.ToArray();
+    }
+
     public static byte[] EncodedPhoto(int width, int height, ImageFormatKind format, int seed = 1, bool alpha = false, bool gray = false)
     {
         using var image = Photo(width, height, seed, alpha, gray);
