@@ -55,7 +55,8 @@ public sealed record GeneratorTrainingOptions
     /// <summary>
     /// Probability that a whole episode's stand-in victim sees every photo grey, as the victim of an attacker who greys
     /// the whole training set does. Per-photo grey (<see cref="GrayProbability"/>) leaves a victim the colour of the other
-    /// photos to learn from; a victim that never sees colour makes the atoms readable in luminance too.
+    /// photos to learn from; a victim that never sees colour is meant to push the atoms to be readable in luminance too.
+    /// Tried at 0.4 it made nothing readable in grey and less in colour (docs/training.md, "Grey episodes"), so 0.
     /// </summary>
     public double GrayEpisodeProbability { get; init; }
 
