@@ -34,10 +34,16 @@ internal static class PerturbationApplier
     /// <summary>
     /// The value <see cref="Perturb"/> turned into <paramref name="perturbed"/> with this delta: the nearest candidate
     /// to perturbed minus epsilon x delta that <see cref="Perturb"/> maps back onto it (float rounding can put the plain
-    /// difference one level off), or that difference where the original was clipped at 0 or 255 and none does.
+    /// difference one level off). A value at 0 or 255 that the delta pushed into that limit had many possible
+    /// originals; it is taken to have been at the limit already.
     /// </summary>
     public static byte Restore(byte perturbed, float delta, int epsilon)
     {
+        // Clipping happens where photos are blown out or crushed, so their originals sit at the limit far more often
+        // than at any one value below it: on Kodak-24 this took photo 20 (large white and black areas) from 82.8 % of
+        // values within one level to 98.7 % and the mean from 98.5 % to 99.7 % (docs/protection.md).
+        if (perturbed is 0 or 255 && Perturb(perturbed, delta, epsilon) == perturbed)
+            return perturbed;
         int estimate = Math.Clamp((int)MathF.Round(perturbed - epsilon * delta, MidpointRounding.AwayFromZero),
             Math.Max(0, perturbed - epsilon), Math.Min(255, perturbed + epsilon));
         foreach (int candidate in (ReadOnlySpan<int>)[estimate, estimate - 1, estimate + 1])

@@ -101,6 +101,19 @@ public sealed class OwnerKeyedProtectionTests : IAsyncLifetime
         Assert.True(within >= 0.99, $"{within:P2} of values within one level");
     }
 
+    [Theory]
+    [InlineData(255, 0.9f)]
+    [InlineData(255, 0.05f)]
+    [InlineData(0, -0.9f)]
+    [InlineData(0, -0.05f)]
+    public void Restore_takes_a_value_pushed_into_the_limit_to_have_been_at_the_limit(byte original, float delta)
+    {
+        byte perturbed = PerturbationApplier.Perturb(original, delta, 12);
+
+        Assert.Equal(original, perturbed);
+        Assert.Equal(original, PerturbationApplier.Restore(perturbed, delta, 12));
+    }
+
     [Fact]
     public void Restore_undoes_Perturb_wherever_the_original_was_not_clipped()
     {
