@@ -125,10 +125,46 @@ public sealed class OwnerKeyCommandTests : IAsyncLifetime
         var runs = root.GetProperty("runs").EnumerateArray().ToList();
         Assert.Equal(["clean", "protected", "averaging", "removed", "coverage-50"], runs.Select(r => r.GetProperty("row").GetString()));
         Assert.All(runs, r => Assert.InRange(r.GetProperty("ownersAccuracy").GetDouble(), 0, 1));
+        // Others named as an owner are a part of the others' errors.
+        Assert.All(runs, r => Assert.InRange(r.GetProperty("othersNamedAsOwner").GetDouble(), 0, 1 - r.GetProperty("othersAccuracy").GetDouble() + 1e-9));
         Assert.Equal("untrained model: no protection claimed", runs[1].GetProperty("note").GetString());
         string table = await File.ReadAllTextAsync(markdown);
         Assert.Contains("uploadguard eval identity --data", table);
         Assert.Contains("| protected | resnet20 |", table);
+    }
+
+    [Fact]
+    public async Task Eval_identity_trains_one_victim_per_victim_seed_and_summarises_their_spread()
+    {
+        var people = Path.Combine(_work, "seeded");
+        for (int person = 0; person < 3; person++)
+        {
+            var folder = Directory.CreateDirectory(Path.Combine(people, "faces", $"Person_{person}")).FullName;
+            for (int i = 0; i < 6; i++)
+                WritePhoto(Path.Combine(folder, $"Person_{person}_{i:0000}.png"), 48, 48, seed: 100 * person + i, tint: person);
+        }
+        var json = Path.Combine(_work, "seeded.json");
+        var markdown = Path.Combine(_work, "seeded.md");
+
+        var result = await CliProcess.RunAsync("eval", "identity", "--data", people, "--min-photos", "6", "--owners", "1", "--photo-size", "48",
+            "--face-box", "32", "--size", "16", "--model", "none", "--rows", "clean", "--victim-seeds", "2", "--seed", "3",
+            "--epochs", "1", "--batch", "8", "--device", "cpu", "--out", json, "--markdown", markdown);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        var runs = document.RootElement.GetProperty("runs").EnumerateArray().ToList();
+        Assert.Equal([3, 1003], runs.Select(r => r.GetProperty("victimSeed").GetInt32()));
+        Assert.All(runs, r => Assert.Equal("clean", r.GetProperty("row").GetString()));
+        Assert.Contains("| clean | resnet20 | 2 |", await File.ReadAllTextAsync(markdown));
+    }
+
+    [Fact]
+    public async Task Eval_identity_refuses_zero_victim_seeds()
+    {
+        var result = await CliProcess.RunAsync("eval", "identity", "--data", _work, "--model", "none", "--victim-seeds", "0");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Victim seeds must be between 1 and 20", Flatten(result.Output));
     }
 
     [Fact]

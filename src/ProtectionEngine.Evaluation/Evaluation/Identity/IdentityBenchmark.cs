@@ -67,23 +67,27 @@ public static class IdentityBenchmark
                 progress?.Report(new BenchmarkProgress(BenchmarkStage.Preparing, $"Preparing the '{rowName}' training set", Row: rowName));
                 var trainingSet = TrainingSet(row, data, protectedPhotos, removedPhotos, ownedPhotos, ownerSet, options);
                 string? note = row.IsClean ? null : card?.Trained == false ? ModelCard.UntrainedWarning : null;
-                foreach (var architecture in options.Architectures)
+                for (int repeat = 0; repeat < options.VictimSeeds; repeat++)
                 {
-                    string name = VictimArchitectures.Name(architecture);
-                    var epochs = new InlineProgress<VictimEpoch>(e => progress?.Report(new BenchmarkProgress(BenchmarkStage.Training,
-                        $"{rowName} / {name}: epoch {e.Epoch}/{e.Epochs}", e.Epoch, e.Epochs, rowName, name, e)));
-                    var runClock = Stopwatch.StartNew();
-                    var (model, fitted) = VictimTrainer.Fit(architecture, trainingSet, options.Recipe, options.Seed, device, epochs, cancellationToken: cancellationToken);
-                    int[] predictions;
-                    using (model)
-                        predictions = VictimTrainer.Predict(model, test, options.Recipe.TestBatchSize, device, cancellationToken);
-                    runs.Add(Score(rowName, name, predictions, test, owners, data.People, fitted.FinalTrainAccuracy, runClock.Elapsed, note, progress));
-                }
-                if (options.LinearProbe)
-                {
-                    var runClock = Stopwatch.StartNew();
-                    var (predictions, trainAccuracy) = SurrogateLinearProbe.Fit(trainingSet, test, options.Seed, device, cancellationToken);
-                    runs.Add(Score(rowName, SurrogateLinearProbe.Name, predictions, test, owners, data.People, trainAccuracy, runClock.Elapsed, note, progress));
+                    int victimSeed = options.VictimSeed(repeat);
+                    foreach (var architecture in options.Architectures)
+                    {
+                        string name = VictimArchitectures.Name(architecture);
+                        var epochs = new InlineProgress<VictimEpoch>(e => progress?.Report(new BenchmarkProgress(BenchmarkStage.Training,
+                            $"{rowName} / {name}: epoch {e.Epoch}/{e.Epochs}", e.Epoch, e.Epochs, rowName, name, e)));
+                        var runClock = Stopwatch.StartNew();
+                        var (model, fitted) = VictimTrainer.Fit(architecture, trainingSet, options.Recipe, victimSeed, device, epochs, cancellationToken: cancellationToken);
+                        int[] predictions;
+                        using (model)
+                            predictions = VictimTrainer.Predict(model, test, options.Recipe.TestBatchSize, device, cancellationToken);
+                        runs.Add(Score(rowName, name, victimSeed, predictions, test, owners, data.People, fitted.FinalTrainAccuracy, runClock.Elapsed, note, progress));
+                    }
+                    if (options.LinearProbe)
+                    {
+                        var runClock = Stopwatch.StartNew();
+                        var (predictions, trainAccuracy) = SurrogateLinearProbe.Fit(trainingSet, test, victimSeed, device, cancellationToken);
+                        runs.Add(Score(rowName, SurrogateLinearProbe.Name, victimSeed, predictions, test, owners, data.People, trainAccuracy, runClock.Elapsed, note, progress));
+                    }
                 }
             }
         }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
@@ -214,7 +218,7 @@ public static class IdentityBenchmark
         return (protectedPhotos.WithPixels(output), new RemovalSummary(ownedPhotos.Count, found, values == 0 ? 0 : (double)within / values, wrong));
     }
 
-    private static IdentityRun Score(string row, string architecture, int[] predictions, LabeledImages test, IReadOnlyList<int> owners,
+    private static IdentityRun Score(string row, string architecture, int victimSeed, int[] predictions, LabeledImages test, IReadOnlyList<int> owners,
         IReadOnlyList<string> people, double trainAccuracy, TimeSpan elapsed, string? note, IProgress<BenchmarkProgress>? progress)
     {
         var ownerSet = owners.ToHashSet();
@@ -223,10 +227,12 @@ public static class IdentityBenchmark
             var members = Enumerable.Range(0, test.Count).Where(i => include(test.Label(i))).ToList();
             return members.Count == 0 ? double.NaN : members.Count(i => predictions[i] == test.Label(i)) / (double)members.Count;
         }
-        var run = new IdentityRun(row, architecture, Accuracy(ownerSet.Contains), Accuracy(l => !ownerSet.Contains(l)), Accuracy(_ => true),
+        var others = Enumerable.Range(0, test.Count).Where(i => !ownerSet.Contains(test.Label(i))).ToList();
+        double othersNamedAsOwner = others.Count == 0 ? double.NaN : others.Count(i => ownerSet.Contains(predictions[i])) / (double)others.Count;
+        var run = new IdentityRun(row, architecture, victimSeed, Accuracy(ownerSet.Contains), Accuracy(l => !ownerSet.Contains(l)), Accuracy(_ => true), othersNamedAsOwner,
             owners.Order().ToDictionary(o => people[o], o => Accuracy(l => l == o)), trainAccuracy, elapsed, note);
         progress?.Report(new BenchmarkProgress(BenchmarkStage.RunFinished, string.Create(CultureInfo.InvariantCulture,
-            $"{row} / {architecture}: owners {run.OwnersAccuracy * 100:0.0} %, others {run.OthersAccuracy * 100:0.0} %, all {run.AllAccuracy * 100:0.0} %"),
+            $"{row} / {architecture} (victim seed {victimSeed}): owners {run.OwnersAccuracy * 100:0.0} %, others {run.OthersAccuracy * 100:0.0} %, all {run.AllAccuracy * 100:0.0} %"),
             Row: row, Architecture: architecture));
         return run;
     }

@@ -47,6 +47,15 @@ public sealed record IdentityBenchmarkOptions
 
     public int Seed { get; init; } = 1;
 
+    /// <summary>
+    /// Victims trained per row and victim, each from its own initialisation and batch order (victim seeds
+    /// <see cref="Seed"/>, then <see cref="VictimSeed"/> of 1, 2, ...) on the same photos: how far one run's figures move.
+    /// </summary>
+    public int VictimSeeds { get; init; } = 1;
+
+    /// <summary>The seed of the <paramref name="repeat"/>-th victim of a row; the first uses <see cref="Seed"/>, so one run reproduces earlier results.</summary>
+    public int VictimSeed(int repeat) => repeat == 0 ? Seed : unchecked(Seed + 1000 * repeat);
+
     public int Epsilon { get; init; } = 8;
 
     public OutputFormat ProtectFormat { get; init; } = OutputFormat.Jpeg;
@@ -67,6 +76,8 @@ public sealed record IdentityBenchmarkOptions
             throw new ArgumentOutOfRangeException(nameof(PhotoSize), "Sizes must satisfy 16 <= face box <= photo size <= 2048 and 16 <= victim size <= 512.");
         if (!ProtectionOptions.IsValidEpsilon(Epsilon))
             throw new ArgumentOutOfRangeException(nameof(Epsilon), Epsilon, ProtectionOptions.EpsilonRangeMessage(nameof(Epsilon)));
+        if (VictimSeeds is < 1 or > 20)
+            throw new ArgumentOutOfRangeException(nameof(VictimSeeds), VictimSeeds, "Victim seeds must be between 1 and 20.");
         if (Rows.Count == 0 || (Architectures.Count == 0 && !LinearProbe))
             throw new ArgumentException("Give at least one row and one victim.");
         if (Rows.Any(r => !r.IsClean) && ModelVersion is null)

@@ -27,14 +27,31 @@ public static class IdentityMarkdown
         var recipe = result.Recipe;
         text.AppendLine(c, $"- Recipe: {recipe.Epochs} epochs, batch {recipe.BatchSize}, SGD Nesterov, one-cycle peak {recipe.PeakLearningRate}, crops + flips; machine: {result.Machine}; started {result.Started:yyyy-MM-dd HH:mm} UTC, {result.Elapsed.TotalMinutes:0.0} min in all.");
         text.AppendLine();
-        text.AppendLine("| Training set | Victim | Owners (their clean test photos) | Other people | All | Per owner | Note |");
-        text.AppendLine("|---|---|---:|---:|---:|---|---|");
+        text.AppendLine("| Training set | Victim | Victim seed | Owners (their clean test photos) | Other people | All | Others named as an owner | Per owner | Note |");
+        text.AppendLine("|---|---|---:|---:|---:|---:|---:|---|---|");
         foreach (var run in result.Runs)
         {
             string perOwner = string.Join(", ", run.PerOwner.Select(p => string.Create(c, $"{p.Key} {p.Value * 100:0.0} %")));
-            text.AppendLine(c, $"| {run.Row} | {run.Architecture} | {run.OwnersAccuracy * 100:0.0} % | {run.OthersAccuracy * 100:0.0} % | {run.AllAccuracy * 100:0.0} % | {perOwner} | {run.Note} |");
+            text.AppendLine(c, $"| {run.Row} | {run.Architecture} | {run.VictimSeed} | {run.OwnersAccuracy * 100:0.0} % | {run.OthersAccuracy * 100:0.0} % | {run.AllAccuracy * 100:0.0} % | {run.OthersNamedAsOwner * 100:0.0} % | {perOwner} | {run.Note} |");
+        }
+        var repeated = result.Runs.GroupBy(r => (r.Row, r.Architecture)).Where(g => g.Count() > 1).ToList();
+        if (repeated.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("Over the victim seeds (mean, lowest-highest):");
+            text.AppendLine();
+            text.AppendLine("| Training set | Victim | Victims | Owners | Other people |");
+            text.AppendLine("|---|---|---:|---:|---:|");
+            foreach (var group in repeated)
+                text.AppendLine(c, $"| {group.Key.Row} | {group.Key.Architecture} | {group.Count()} | {Spread(group.Select(r => r.OwnersAccuracy))} | {Spread(group.Select(r => r.OthersAccuracy))} |");
         }
         return text.ToString();
+    }
+
+    private static string Spread(IEnumerable<double> fractions)
+    {
+        var values = fractions.ToList();
+        return string.Create(CultureInfo.InvariantCulture, $"{values.Average() * 100:0.0} % ({values.Min() * 100:0.0}-{values.Max() * 100:0.0})");
     }
 
     private static string Db(double? psnr) => psnr is { } v ? string.Create(CultureInfo.InvariantCulture, $"{v:0.00} dB") : "identical";
