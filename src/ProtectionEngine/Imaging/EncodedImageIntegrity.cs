@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.IO.Compression;
 using System.IO.Hashing;
 
 namespace UploadGuard.ProtectionEngine.Imaging;
@@ -59,6 +61,84 @@ internal static class EncodedImageIntegrity
                 break;
             }
         }
+    }
+
+    /// <summary>
+    /// Whether a PNG's compressed image data holds every row its header declares. Its chunks can all be whole with correct
+    /// CRCs while the zlib stream inside the IDAT chunks stops early (a writer cut off that still closed its file): ImageSharp
+    /// then fills the missing rows with black. Inflates at most what the header declares, so call it once the declared
+    /// dimensions have passed the caps. Returns the rejection to throw, or null.
+    /// </summary>
+    public static ImageRejectedException? FindMissingPngData(ReadOnlySpan<byte> png)
+    {
+        int width = 0, height = 0, bitDepth = 0, colourType = 0, interlace = 0, compressedLength = 0;
+        var imageData = new List<(int Start, int Length)>();
+        for (int i = 8; i + 12 <= png.Length;)
+        {
+            int length = (int)BinaryPrimitives.ReadUInt32BigEndian(png[i..]);
+            var type = png.Slice(i + 4, 4);
+            if (type.SequenceEqual("IHDR"u8) && length >= 13)
+            {
+                width = BinaryPrimitives.ReadInt32BigEndian(png[(i + 8)..]);
+                height = BinaryPrimitives.ReadInt32BigEndian(png[(i + 12)..]);
+                (bitDepth, colourType, interlace) = (png[i + 16], png[i + 17], png[i + 20]);
+            }
+            else if (type.SequenceEqual("IDAT"u8))
+            {
+                imageData.Add((i + 8, length));
+                compressedLength += length;
+            }
+            else if (type.SequenceEqual("IEND"u8))
+                break;
+            i += 12 + length;
+        }
+        int channels = colourType switch { 0 or 3 => 1, 2 => 3, 4 => 2, 6 => 4, _ => 0 };
+        if (width <= 0 || height <= 0 || channels == 0 || bitDepth is not (1 or 2 or 4 or 8 or 16))
+            return null;   // not a header this check understands; the decoder judges it
+        long expected = ImageDataBytes(width, height, channels * bitDepth, interlace == 1);
+
+        var compressed = ArrayPool<byte>.Shared.Rent(compressedLength);
+        var inflated = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            int filled = 0;
+            foreach (var (start, length) in imageData)
+            {
+                png.Slice(start, length).CopyTo(compressed.AsSpan(filled));
+                filled += length;
+            }
+            using var zlib = new ZLibStream(new MemoryStream(compressed, 0, filled, writable: false), CompressionMode.Decompress);
+            long total = 0;
+            int read;
+            while (total < expected && (read = zlib.Read(inflated, 0, (int)Math.Min(inflated.Length, expected - total))) > 0)
+                total += read;
+            return total < expected
+                ? new ImageRejectedException(ImageRejectionReason.Truncated,
+                    $"The PNG file is truncated: its image data holds {total:N0} of the {expected:N0} bytes its {width}x{height} header declares.")
+                : null;
+        }
+        catch (InvalidDataException ex)
+        {
+            return new ImageRejectedException(ImageRejectionReason.Undecodable, $"The PNG file is damaged: its image data cannot be inflated ({ex.Message}).", ex);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(compressed);
+            ArrayPool<byte>.Shared.Return(inflated);
+        }
+    }
+
+    /// <summary>Filtered scanline bytes: each row's bytes plus its filter byte, over the seven Adam7 passes when interlaced.</summary>
+    private static long ImageDataBytes(int width, int height, int bitsPerPixel, bool interlaced)
+    {
+        static long Pass(long w, long h, int bits) => w == 0 || h == 0 ? 0 : h * (1 + (w * bits + 7) / 8);
+        if (!interlaced)
+            return Pass(width, height, bitsPerPixel);
+        ReadOnlySpan<(int X, int Y, int Dx, int Dy)> passes = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)];
+        long total = 0;
+        foreach (var (x, y, dx, dy) in passes)
+            total += Pass(width > x ? (width - x + dx - 1) / dx : 0, height > y ? (height - y + dy - 1) / dy : 0, bitsPerPixel);
+        return total;
     }
 
     /// <summary>Every chunk whole with a correct CRC, up to IEND.</summary>

@@ -76,6 +76,9 @@ public sealed class ImageCodec
     {
         var (format, _, _) = Inspect(encoded);
         cancellationToken.ThrowIfCancellationRequested();
+        // Here rather than in Inspect: it inflates the whole image, which the gateway's cheap route-cap check should not pay for.
+        if (format == ImageFormatKind.Png && EncodedImageIntegrity.FindMissingPngData(encoded.Span) is { } missing)
+            throw missing;
 
         Image<Rgba32> image;
         try

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.Metadata.Profiles.Icc;
 using SixLabors.ImageSharp.PixelFormats;
@@ -34,6 +35,8 @@ public sealed class ImageCodecTests
             { "jpeg without its end marker", jpeg[..^2], ImageRejectionReason.Truncated },
             { "png with a damaged chunk", Flip(png, png.Length - 20), ImageRejectionReason.Truncated },
             { "png without IEND", png[..^12], ImageRejectionReason.Truncated },
+            { "png whose image data stops early, chunks whole", WithImageData(png, data => data[..(data.Length / 2)]), ImageRejectionReason.Truncated },
+            { "png whose image data is not zlib", WithImageData(png, data => [0x00, 0x00, .. data[2..]]), ImageRejectionReason.Undecodable },
             { "png bomb", PngWithDeclaredSize(100_000, 100_000), ImageRejectionReason.TooManyPixels },
             { "one pixel wide giant", PngWithDeclaredSize(1, 3_999_999), ImageRejectionReason.TooManyPixels },
             { "gif", [.. "GIF89a"u8, 1, 0, 1, 0, 0, 0, 0], ImageRejectionReason.UnsupportedFormat },
@@ -56,6 +59,25 @@ public sealed class ImageCodecTests
         var copy = (byte[])data.Clone();
         copy[at] ^= 0x55;
         return copy;
+    }
+
+    [Theory]
+    [InlineData(PngColorType.Rgb, PngBitDepth.Bit8, false)]
+    [InlineData(PngColorType.RgbWithAlpha, PngBitDepth.Bit16, false)]
+    [InlineData(PngColorType.Grayscale, PngBitDepth.Bit1, false)]
+    [InlineData(PngColorType.GrayscaleWithAlpha, PngBitDepth.Bit8, true)]
+    [InlineData(PngColorType.Palette, PngBitDepth.Bit4, true)]
+    [InlineData(PngColorType.Rgb, PngBitDepth.Bit8, true)]
+    public void Whole_pngs_of_every_layout_pass_the_image_data_check(PngColorType colour, PngBitDepth depth, bool interlaced)
+    {
+        // Odd sizes leave some Adam7 passes narrow or empty: the declared length must count them as the encoder writes them.
+        using var photo = TestImages.Photo(37, 23, seed: 4);
+        using var stream = new MemoryStream();
+        photo.SaveAsPng(stream, new PngEncoder { ColorType = colour, BitDepth = depth, InterlaceMethod = interlaced ? PngInterlaceMode.Adam7 : PngInterlaceMode.None });
+
+        using var decoded = _codec.Decode(stream.ToArray());
+
+        Assert.Equal((37, 23), (decoded.Pixels.Width, decoded.Pixels.Height));
     }
 
     [Fact]
@@ -229,6 +251,33 @@ public sealed class ImageCodecTests
         WriteChunk(output, "IHDR", ihdr);
         WriteChunk(output, "IDAT", [0x78, 0x9C, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01]);
         WriteChunk(output, "IEND", []);
+        return output.ToArray();
+    }
+
+    /// <summary>The PNG with its IDAT chunks' data replaced by one chunk of <paramref name="change"/>'s output, every CRC correct.</summary>
+    private static byte[] WithImageData(byte[] png, Func<byte[], byte[]> change)
+    {
+        var chunks = new List<(string Type, byte[] Data)>();
+        for (int i = 8; i < png.Length;)
+        {
+            int length = BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(i));
+            chunks.Add((Encoding.ASCII.GetString(png, i + 4, 4), png[(i + 8)..(i + 8 + length)]));
+            i += 12 + length;
+        }
+        byte[] imageData = [.. chunks.Where(c => c.Type == "IDAT").SelectMany(c => c.Data)];
+        using var output = new MemoryStream();
+        output.Write(png.AsSpan(0, 8));
+        bool written = false;
+        foreach (var (type, data) in chunks)
+        {
+            if (type != "IDAT")
+                WriteChunk(output, type, data);
+            else if (!written)
+            {
+                WriteChunk(output, "IDAT", change(imageData));
+                written = true;
+            }
+        }
         return output.ToArray();
     }
 
