@@ -78,6 +78,9 @@ public static class BadInputCorpus
         yield return Image("jpeg-soi-only", [0xFF, 0xD8, 0xFF], "image/jpeg", "soi.jpg", 422, "truncated");
         yield return Image("png-bad-crc", Flip(png, png.Length - 20), "image/png", "crc.png", 422, "truncated");
         yield return Image("png-without-iend", png[..^12], "image/png", "no-iend.png", 422, "truncated");
+        // Every chunk whole with its CRC, but the header declares twice the rows the image data holds (ImageSharp filled them black).
+        yield return Image("png-image-data-short-of-declared-rows", PngWithSize(png, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)),
+            2 * BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20))), "image/png", "short.png", 422, "truncated");
         yield return Image("png-ihdr-zero-width", PngWithSize(png, 0, 32), "image/png", "zero.png", 422, "undecodable");
         yield return Image("jpeg-no-huffman-tables", WithoutMarker(jpeg, 0xC4), "image/jpeg", "nodht.jpg", 422, "undecodable");
         yield return Image("webp-riff-says-more-than-sent", WithRiffSize(webp, 1_000_000), "image/webp", "riff.webp", 422, "truncated");
