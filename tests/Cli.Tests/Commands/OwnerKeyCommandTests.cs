@@ -101,13 +101,7 @@ public sealed class OwnerKeyCommandTests : IAsyncLifetime
     [Fact]
     public async Task Eval_identity_protects_the_owners_with_their_keys_and_reports_owners_and_others()
     {
-        var people = Path.Combine(_work, "people");
-        for (int person = 0; person < 4; person++)
-        {
-            var folder = Directory.CreateDirectory(Path.Combine(people, "faces", $"Person_{person}")).FullName;
-            for (int i = 0; i < 10; i++)
-                WritePhoto(Path.Combine(folder, $"Person_{person}_{i:0000}.png"), 96, 96, seed: 100 * person + i, tint: person);
-        }
+        var people = WritePeople("people", people: 4, photos: 10, size: 96);
         var json = Path.Combine(_work, "identity.json");
         var markdown = Path.Combine(_work, "identity.md");
 
@@ -136,13 +130,7 @@ public sealed class OwnerKeyCommandTests : IAsyncLifetime
     [Fact]
     public async Task Eval_identity_trains_one_victim_per_victim_seed_and_summarises_their_spread()
     {
-        var people = Path.Combine(_work, "seeded");
-        for (int person = 0; person < 3; person++)
-        {
-            var folder = Directory.CreateDirectory(Path.Combine(people, "faces", $"Person_{person}")).FullName;
-            for (int i = 0; i < 6; i++)
-                WritePhoto(Path.Combine(folder, $"Person_{person}_{i:0000}.png"), 48, 48, seed: 100 * person + i, tint: person);
-        }
+        var people = WritePeople("seeded", people: 3, photos: 6, size: 48);
         var json = Path.Combine(_work, "seeded.json");
         var markdown = Path.Combine(_work, "seeded.md");
 
@@ -178,6 +166,19 @@ public sealed class OwnerKeyCommandTests : IAsyncLifetime
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("the benchmark needs 2", Flatten(result.Output));
+    }
+
+    /// <summary>A folder of person folders, as LFW lays them out, each person's photos tinted alike.</summary>
+    private string WritePeople(string name, int people, int photos, int size)
+    {
+        var root = Path.Combine(_work, name);
+        for (int person = 0; person < people; person++)
+        {
+            var folder = Directory.CreateDirectory(Path.Combine(root, "faces", $"Person_{person}")).FullName;
+            for (int i = 0; i < photos; i++)
+                WritePhoto(Path.Combine(folder, $"Person_{person}_{i:0000}.png"), size, size, seed: 100 * person + i, tint: person);
+        }
+        return root;
     }
 
     private static string Flatten(string output) => string.Join(' ', output.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
