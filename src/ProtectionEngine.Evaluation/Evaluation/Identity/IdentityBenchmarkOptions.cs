@@ -48,13 +48,13 @@ public sealed record IdentityBenchmarkOptions
     public int Seed { get; init; } = 1;
 
     /// <summary>
-    /// Victims trained per row and victim, each from its own initialisation and batch order (victim seeds
-    /// <see cref="Seed"/>, then <see cref="VictimSeed"/> of 1, 2, ...) on the same photos: how far one run's figures move.
+    /// Victims trained per row and victim on the same photos, each from its own initialisation and batch order
+    /// (<see cref="VictimSeed"/>): how far one run's figures move.
     /// </summary>
     public int VictimSeeds { get; init; } = 1;
 
-    /// <summary>The seed of the <paramref name="repeat"/>-th victim of a row; the first uses <see cref="Seed"/>, so one run reproduces earlier results.</summary>
-    public int VictimSeed(int repeat) => repeat == 0 ? Seed : unchecked(Seed + 1000 * repeat);
+    /// <summary>The seed of a row's <paramref name="repeat"/>-th victim: <see cref="Seed"/> for the first, so one victim reproduces earlier results, then 1000 apart.</summary>
+    public int VictimSeed(int repeat) => unchecked(Seed + 1000 * repeat);
 
     public int Epsilon { get; init; } = 8;
 
