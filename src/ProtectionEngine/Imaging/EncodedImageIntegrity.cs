@@ -67,7 +67,8 @@ internal static class EncodedImageIntegrity
     /// Whether a PNG's compressed image data holds every row its header declares. Its chunks can all be whole with correct
     /// CRCs while the zlib stream inside the IDAT chunks stops early (a writer cut off that still closed its file): ImageSharp
     /// then fills the missing rows with black. Inflates at most what the header declares, so call it once the declared
-    /// dimensions have passed the caps. Returns the rejection to throw, or null.
+    /// dimensions have passed the caps and the chunks <see cref="FindDamage"/> (it trusts their lengths). Returns the
+    /// rejection to throw, or null.
     /// </summary>
     public static ImageRejectedException? FindMissingPngData(ReadOnlySpan<byte> png)
     {

@@ -222,13 +222,14 @@ public static class IdentityBenchmark
         IReadOnlyList<string> people, double trainAccuracy, TimeSpan elapsed, string? note, IProgress<BenchmarkProgress>? progress)
     {
         var ownerSet = owners.ToHashSet();
-        double Accuracy(Func<int, bool> include)
+        // Of the test photos whose label passes include, the share whose prediction passes hit.
+        double Share(Func<int, bool> include, Func<int, int, bool> hit)
         {
             var members = Enumerable.Range(0, test.Count).Where(i => include(test.Label(i))).ToList();
-            return members.Count == 0 ? double.NaN : members.Count(i => predictions[i] == test.Label(i)) / (double)members.Count;
+            return members.Count == 0 ? double.NaN : members.Count(i => hit(predictions[i], test.Label(i))) / (double)members.Count;
         }
-        var others = Enumerable.Range(0, test.Count).Where(i => !ownerSet.Contains(test.Label(i))).ToList();
-        double othersNamedAsOwner = others.Count == 0 ? double.NaN : others.Count(i => ownerSet.Contains(predictions[i])) / (double)others.Count;
+        double Accuracy(Func<int, bool> include) => Share(include, (predicted, label) => predicted == label);
+        double othersNamedAsOwner = Share(l => !ownerSet.Contains(l), (predicted, _) => ownerSet.Contains(predicted));
         var run = new IdentityRun(row, architecture, victimSeed, Accuracy(ownerSet.Contains), Accuracy(l => !ownerSet.Contains(l)), Accuracy(_ => true), othersNamedAsOwner,
             owners.Order().ToDictionary(o => people[o], o => Accuracy(l => l == o)), trainAccuracy, elapsed, note);
         progress?.Report(new BenchmarkProgress(BenchmarkStage.RunFinished, string.Create(CultureInfo.InvariantCulture,
