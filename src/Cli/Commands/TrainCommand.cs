@@ -3,6 +3,7 @@ using System.Globalization;
 using Spectre.Console;
 using UploadGuard.ProtectionEngine.Datasets;
 using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Networks;
 using UploadGuard.ProtectionEngine.Training;
 
 namespace UploadGuard.Cli.Commands;
@@ -52,42 +53,63 @@ internal static class TrainCommand
         var device = CommonOptions.Device();
         var gray = new Option<double>("--gray") { Description = "Probability that the stand-in victim's view of a photo is grey.", DefaultValueFactory = _ => Defaults.GrayProbability };
         var grayEpisodes = new Option<double>("--gray-episodes") { Description = "Probability that an episode's stand-in victim sees every photo grey.", DefaultValueFactory = _ => Defaults.GrayEpisodeProbability };
+        var standIns = new Option<string[]>("--stand-ins")
+        {
+            Description = $"Stand-in victim architectures, one per episode in turn ({string.Join(", ", VictimArchitectures.All.Select(VictimArchitectures.Name))}; repeat or comma-separate).",
+            AllowMultipleArgumentsPerToken = true,
+            DefaultValueFactory = _ => [.. Defaults.StandInVictims.Select(VictimArchitectures.Name)],
+        };
         var jpeg = new Option<double>("--jpeg") { Description = "Probability that a batch's views go through JPEG (quality 60-95) first.", DefaultValueFactory = _ => Defaults.JpegProbability };
         var logEvery = new Option<int>("--log-every") { Description = "Also print a plain line every N steps, for log files (0: never).", DefaultValueFactory = _ => 0 };
 
         var command = new Command(Name, "Train a new owner-keyed generator version on your own photos, without labels.")
         {
             data, subset, exclude, pseudoOwners, episodeSteps, maxImages, sample, size, architecture, proxySize, proxyLr, steps, batch, lr, epsilon, seed, checkpoints, checkpointEvery,
-            version, models, activate, device, gray, grayEpisodes, jpeg, logEvery,
+            version, models, activate, device, gray, grayEpisodes, standIns, jpeg, logEvery,
         };
-        command.SetAction((result, cancellationToken) => RunAsync(new GeneratorTrainingOptions
+        command.SetAction((result, cancellationToken) =>
         {
-            DataSource = result.GetValue(data)!,
-            Subset = result.GetValue(subset),
-            MaxImages = result.GetValue(maxImages),
-            ExcludePrefixes = (result.GetValue(exclude) ?? []).SelectMany(e => e.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
-            PseudoOwners = result.GetValue(pseudoOwners),
-            EpisodeSteps = result.GetValue(episodeSteps),
-            Sampling = result.GetValue(sample) == "first" ? DatasetSampling.First : DatasetSampling.Random,
-            ImageSize = result.GetValue(size),
-            Architecture = GeneratorCatalog.FromTrainingName(result.GetValue(architecture)!).Architecture,
-            ProxySize = result.GetValue(proxySize),
-            ProxyLearningRate = result.GetValue(proxyLr),
-            Steps = result.GetValue(steps),
-            BatchSize = result.GetValue(batch),
-            LearningRate = result.GetValue(lr),
-            Epsilon = result.GetValue(epsilon),
-            Seed = result.GetValue(seed),
-            CheckpointDirectory = result.GetValue(checkpoints)?.FullName,
-            CheckpointInterval = result.GetValue(checkpointEvery),
-            Version = result.GetValue(version),
-            ModelsPath = result.GetValue(models)!.FullName,
-            Activate = result.GetValue(activate),
-            Device = result.GetValue(device)!,
-            GrayProbability = result.GetValue(gray),
-            GrayEpisodeProbability = result.GetValue(grayEpisodes),
-            JpegProbability = result.GetValue(jpeg),
-        }, Math.Max(0, result.GetValue(logEvery)), cancellationToken));
+            IReadOnlyList<VictimArchitecture> standInVictims;
+            try
+            {
+                standInVictims = (result.GetValue(standIns) ?? []).SelectMany(e => e.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    .Select(VictimArchitectures.Parse).ToList();
+            }
+            catch (ArgumentException ex)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
+                return Task.FromResult(2);
+            }
+            return RunAsync(new GeneratorTrainingOptions
+            {
+                DataSource = result.GetValue(data)!,
+                Subset = result.GetValue(subset),
+                MaxImages = result.GetValue(maxImages),
+                ExcludePrefixes = (result.GetValue(exclude) ?? []).SelectMany(e => e.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
+                PseudoOwners = result.GetValue(pseudoOwners),
+                EpisodeSteps = result.GetValue(episodeSteps),
+                Sampling = result.GetValue(sample) == "first" ? DatasetSampling.First : DatasetSampling.Random,
+                ImageSize = result.GetValue(size),
+                Architecture = GeneratorCatalog.FromTrainingName(result.GetValue(architecture)!).Architecture,
+                ProxySize = result.GetValue(proxySize),
+                ProxyLearningRate = result.GetValue(proxyLr),
+                Steps = result.GetValue(steps),
+                BatchSize = result.GetValue(batch),
+                LearningRate = result.GetValue(lr),
+                Epsilon = result.GetValue(epsilon),
+                Seed = result.GetValue(seed),
+                CheckpointDirectory = result.GetValue(checkpoints)?.FullName,
+                CheckpointInterval = result.GetValue(checkpointEvery),
+                Version = result.GetValue(version),
+                ModelsPath = result.GetValue(models)!.FullName,
+                Activate = result.GetValue(activate),
+                Device = result.GetValue(device)!,
+                GrayProbability = result.GetValue(gray),
+                GrayEpisodeProbability = result.GetValue(grayEpisodes),
+                JpegProbability = result.GetValue(jpeg),
+                StandInVictims = standInVictims,
+            }, Math.Max(0, result.GetValue(logEvery)), cancellationToken);
+        });
         return command;
     }
 

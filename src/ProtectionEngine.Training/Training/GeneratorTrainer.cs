@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using UploadGuard.ProtectionEngine.Datasets;
 using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Networks;
 
 namespace UploadGuard.ProtectionEngine.Training;
 
@@ -122,6 +123,7 @@ public static class GeneratorTrainer
             options.ProxyLearningRate,
             options.PseudoOwners,
             options.EpisodeSteps,
+            StandInVictims = options.StandInVictims.Select(VictimArchitectures.Name).ToArray(),
         };
         hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(settings, ModelCard.JsonOptions));
         for (int i = 0; i < dataset.Count; i++)

@@ -1,5 +1,6 @@
 using UploadGuard.ProtectionEngine.Datasets;
 using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Networks;
 using UploadGuard.ProtectionEngine.Protection;
 using UploadGuard.ProtectionEngine.Models.OwnerTexture;
 
@@ -69,6 +70,13 @@ public sealed record GeneratorTrainingOptions
     /// <summary>The size the stand-in victims see the attacker's crops at (a scraper's face crop).</summary>
     public int ProxySize { get; init; } = 64;
 
+    /// <summary>
+    /// The stand-in victims' architectures, taken in turn, one per episode. ResNet-20 alone fits atoms that a
+    /// MobileNetV2-style victim did not read for every owner draw (docs/evaluation.md); taking turns asks the atoms to be
+    /// read by each.
+    /// </summary>
+    public IReadOnlyList<VictimArchitecture> StandInVictims { get; init; } = [VictimArchitecture.ResNet20];
+
     /// <summary>Pseudo-owners (random keys over random groups of the photos) per episode.</summary>
     public int PseudoOwners { get; init; } = 4;
 
@@ -128,6 +136,8 @@ public sealed record GeneratorTrainingOptions
             throw new ArgumentOutOfRangeException(nameof(ProxySize), "The proxy size must be 16..512 and its learning rate positive.");
         if (PseudoOwners is < 1 or > 1000 || EpisodeSteps < 1)
             throw new ArgumentOutOfRangeException(nameof(PseudoOwners), "An episode needs 1..1000 pseudo-owners and at least one step.");
+        if (StandInVictims is null || StandInVictims.Count == 0 || StandInVictims.Any(a => !Enum.IsDefined(a)))
+            throw new ArgumentException($"Name at least one stand-in victim ({string.Join(", ", VictimArchitectures.All.Select(VictimArchitectures.Name))}).", nameof(StandInVictims));
         if (CheckpointInterval < 1)
             throw new ArgumentOutOfRangeException(nameof(CheckpointInterval), CheckpointInterval, "The checkpoint interval must be positive.");
         if (MaxImages is < 1)

@@ -15,7 +15,8 @@ namespace UploadGuard.ProtectionEngine.Training;
 /// <summary>
 /// Fits an <see cref="OwnerTextureGenerator"/> without labels, by min-min against stand-in victims that learn
 /// pseudo-owners. Each episode draws fresh random keys for <see cref="GeneratorTrainingOptions.PseudoOwners"/>
-/// pseudo-owners and a freshly initialised ResNet-20; every step gives each photo of the batch a random pseudo-owner (or
+/// pseudo-owners and a freshly initialised stand-in victim (the architectures of
+/// <see cref="GeneratorTrainingOptions.StandInVictims"/> in turn); every step gives each photo of the batch a random pseudo-owner (or
 /// none: the clean class), adds that owner's texture at a random offset, shows the victim what an attacker's pipeline
 /// would (a crop of 30-100 % of the photo at any position, resized to the victim's size, flips, sometimes grey, blur, a
 /// halving and JPEG), and moves the victim and the atoms together to lower the victim's loss. The groups are random, so
@@ -125,7 +126,8 @@ public static class OwnerTextureTrainer
         bool trained = stepsDone >= options.MinimumStepsForTrained && dataset.Count >= options.MinimumImagesForTrained;
         string notes = string.Create(inv,
             $"{options.Architecture.Name}: {OwnerTextureGenerator.Atoms} texture atoms of {OwnerTextureGenerator.Period}x{OwnerTextureGenerator.Period} canvas pixels, ")
-            + string.Create(inv, $"{OwnerTextureGenerator.AtomsPerKey} chosen by the owner's key; fitted by min-min against from-scratch ResNet-20 stand-in victims ")
+            + string.Create(inv, $"{OwnerTextureGenerator.AtomsPerKey} chosen by the owner's key; fitted by min-min against from-scratch stand-in victims ")
+            + string.Create(inv, $"({string.Join(" and ", options.StandInVictims.Select(VictimArchitectures.Name))}, one per episode in turn) ")
             + string.Create(inv, $"({options.PseudoOwners} pseudo-owners with random keys over random groups of the photos, a new victim and new keys every {options.EpisodeSteps} steps, ")
             + string.Create(inv, $"victims at {options.ProxySize} px after crops of 30-100 % of the photo, grey with probability {options.GrayProbability} per photo and {options.GrayEpisodeProbability} per episode, JPEG 60-95 with probability {options.JpegProbability}); labels not used. ")
             + (trained ? "" : string.Create(inv, $"{ModelCard.UntrainedWarning}: {stepsDone:N0} steps on {dataset.Count:N0} photos. "))
@@ -156,7 +158,8 @@ public static class OwnerTextureTrainer
     private static (nn.Module<Tensor, Tensor> Victim, SGD Optimizer, TextureKey[] Keys, bool Grey) NewEpisode(GeneratorTrainingOptions options, long step, Device device)
     {
         int seed = StepSeeds.Mix(options.Seed, step, EpisodeStream);
-        var victim = VictimArchitectures.Create(VictimArchitecture.ResNet20, options.PseudoOwners + 1);
+        var architecture = options.StandInVictims[(int)((step - 1) / options.EpisodeSteps % options.StandInVictims.Count)];
+        var victim = VictimArchitectures.Create(architecture, options.PseudoOwners + 1);
         using (var initialisation = new TorchSharp.torch.Generator(unchecked((ulong)seed)))
             VictimInitialisation.Apply(victim, initialisation);
         victim.to(device);

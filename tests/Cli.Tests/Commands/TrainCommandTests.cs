@@ -87,6 +87,19 @@ public sealed class TrainCommandTests : IDisposable
         Assert.DoesNotContain("Unhandled exception", result.Output);
     }
 
+    [Fact]
+    public async Task An_unknown_stand_in_victim_is_a_usage_error_naming_the_known_ones()
+    {
+        WritePhotos();
+
+        var result = await CliProcess.RunAsync("train", "--data", Path.Combine(_work, "photos"), "--stand-ins", "resnet20,alexnet", "--models", Path.Combine(_work, "models"));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Unknown architecture 'alexnet'", result.Output);
+        Assert.Contains("mobilenetv2", result.Output);
+        Assert.False(Directory.Exists(Path.Combine(_work, "models")));
+    }
+
     /// <summary>Eight small photos of slightly different widths in one class folder under photos/.</summary>
     private void WritePhotos()
     {

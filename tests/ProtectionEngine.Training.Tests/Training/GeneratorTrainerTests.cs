@@ -1,6 +1,7 @@
 using UploadGuard.ProtectionEngine.Datasets;
 using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Networks;
 using UploadGuard.ProtectionEngine.Tests.Datasets;
 using UploadGuard.ProtectionEngine.Tests.Support;
 using UploadGuard.ProtectionEngine.Training;
@@ -118,6 +119,25 @@ public sealed class GeneratorTrainerTests
     }
 
     [Fact]
+    public async Task Stand_in_victims_take_turns_by_episode_and_the_card_names_them()
+    {
+        string root = TestArchives.NewTempFolder();
+        var resNetOnly = Options(root, steps: 4, version: "resnet") with { CheckpointDirectory = null };
+
+        var alone = await GeneratorTrainer.TrainAsync(resNetOnly);
+        var inTurn = await GeneratorTrainer.TrainAsync(resNetOnly with { Version = "turns", StandInVictims = [VictimArchitecture.ResNet20, VictimArchitecture.MobileNetV2] });
+
+        Assert.Contains("stand-in victims (resnet20, one per episode", alone.Card.Notes, StringComparison.Ordinal);
+        Assert.Contains("stand-in victims (resnet20 and mobilenetv2, one per episode", inTurn.Card.Notes, StringComparison.Ordinal);
+        var registry = new ModelRegistry(Path.Combine(root, "models"));
+        using var aloneModel = registry.Load("resnet", CPU);
+        using var inTurnModel = registry.Load("turns", CPU);
+        static float[] Atoms(LoadedModel model) => Assert.IsType<OwnerTextureGenerator>(model.Generator).parameters().Single().data<float>().ToArray();
+        // Episode 1 (steps 1-2) is the same ResNet-20 in both runs; episode 2 differs only in its stand-in.
+        Assert.NotEqual(Atoms(aloneModel), Atoms(inTurnModel));
+    }
+
+    [Fact]
     public async Task Cancelling_writes_a_checkpoint_and_saves_no_model()
     {
         string root = TestArchives.NewTempFolder();
@@ -171,6 +191,8 @@ public sealed class GeneratorTrainerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { PseudoOwners = 0 }).Validate());
         Assert.Throws<ArgumentException>(() => (valid with { Architecture = ResNetGeneratorFamily.Instance.Architecture }).Validate());
         Assert.Throws<ArgumentException>(() => (valid with { Version = "../escape" }).Validate());
+        Assert.Throws<ArgumentException>(() => (valid with { StandInVictims = [] }).Validate());
+        Assert.Throws<ArgumentException>(() => (valid with { StandInVictims = [(VictimArchitecture)42] }).Validate());
     }
 
     private static GeneratorTrainingOptions Options(string root, long steps, string version, int interval = 1) => new()
