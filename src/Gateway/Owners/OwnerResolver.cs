@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Microsoft.IdentityModel.Tokens;
@@ -13,8 +14,11 @@ namespace UploadGuard.Gateway.Owners;
 /// that is absent passes to the next; one that is present but wrong (a bad or expired token, an owner header from an
 /// address that is not trusted, an owner id that is not valid) refuses the request, whatever comes after it.
 /// </summary>
-public sealed class OwnerResolver(OwnerKeys keys, IOptions<OwnerKeysOptions> options)
+public sealed class OwnerResolver(OwnerKeys keys, IOptions<OwnerKeysOptions> options, IOptionsMonitor<JwtBearerOptions> bearers)
 {
+    /// <summary>How long a client is asked to wait when the issuer's keys cannot be fetched.</summary>
+    private static readonly TimeSpan IssuerRetryAfter = TimeSpan.FromSeconds(30);
+
     /// <summary>The authentication scheme that validates owner JWTs (never the default scheme).</summary>
     public const string JwtScheme = "UploadGuardOwnerJwt";
 
@@ -90,6 +94,13 @@ public sealed class OwnerResolver(OwnerKeys keys, IOptions<OwnerKeysOptions> opt
                 "This route takes its owner from a JWT, but no issuer is configured (Protection:OwnerKeys:Jwt).");
         var result = await context.AuthenticateAsync(JwtScheme);
         if (result.None) return null;
+        if (!result.Succeeded && result.Failure is SecurityTokenSignatureKeyNotFoundException && !await IssuerReachableAsync(context.RequestAborted))
+        {
+            // The token was never judged: the validator, finding no authority metadata, went on with no keys at all.
+            // Not the client's fault, and a retry may succeed.
+            throw new UploadRefusedException(StatusCodes.Status503ServiceUnavailable, "owner_issuer_unavailable",
+                "The owner token's issuer could not be reached to check it; try again later.", retryAfter: IssuerRetryAfter, inner: result.Failure);
+        }
         if (!result.Succeeded)
         {
             // Only the kind of failure goes to the client: the validator's own message can name claims or keys.
@@ -101,6 +112,26 @@ public sealed class OwnerResolver(OwnerKeys keys, IOptions<OwnerKeysOptions> opt
         if (string.IsNullOrEmpty(claim))
             throw new UploadRefusedException(StatusCodes.Status401Unauthorized, "owner_claim_missing", $"The owner token has no '{policy.Claim}' claim.");
         return Valid(claim, $"'{policy.Claim}' claim");
+    }
+
+    /// <summary>
+    /// Whether the authority's metadata is at hand (fetched now or kept from before). Asked only after a token's key was
+    /// not found: then either the token names a key the issuer never published (401) or there were no keys (503).
+    /// </summary>
+    private async Task<bool> IssuerReachableAsync(CancellationToken cancellationToken)
+    {
+        var manager = bearers.Get(JwtScheme).ConfigurationManager;
+        if (manager is null)
+            return true;   // symmetric key only: nothing to fetch
+        try
+        {
+            await manager.GetConfigurationAsync(cancellationToken);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static string Valid(string? owner, string where)

@@ -70,7 +70,24 @@ public sealed class OwnerKeyRotationTests : IAsyncLifetime
         Assert.DoesNotContain(weak, refusal.Message);
     }
 
-    private async Task<ChildProcess> StartAsync(string models, string secret, string? previous = null)
+    [Fact]
+    public async Task An_unreachable_authority_is_a_503_with_retry_after_not_a_bad_token()
+    {
+        var models = OwnerKeyedRegistry.Create(Path.Combine(_work, "authority-models"));
+        var nobody = new Uri($"http://127.0.0.1:{FreePort.Next()}/");
+        await using var gateway = await StartAsync(models, NewSecret, authority: nobody);
+        using var client = new HttpClient { BaseAddress = gateway.Address };
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/jwt/{Guid.NewGuid():N}/photo.png") { Content = TestPhotos.File(TestPhotos.SmoothPng(64, 48, seed: 3), "image/png") };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", OwnerKeyedGateway.Jwt("rosa-2b7f"));
+
+        var response = await client.SendAsync(request);
+
+        await Proxy.UploadProtectionTests.Problem(response, HttpStatusCode.ServiceUnavailable, "owner_issuer_unavailable");
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Empty(_upstream.Received("/jwt/"));
+    }
+
+    private async Task<ChildProcess> StartAsync(string models, string secret, string? previous = null, Uri? authority = null)
     {
         var environment = GatewayFixture.ProcessEnvironment(_upstream.Address);
         environment["Engine__ModelsPath"] = models;
@@ -83,6 +100,15 @@ public sealed class OwnerKeyRotationTests : IAsyncLifetime
         environment["ReverseProxy__Routes__fixed__Metadata__UploadGuard.Protect"] = "true";
         environment["ReverseProxy__Routes__fixed__Metadata__UploadGuard.OwnerSources"] = "fixed";
         environment["ReverseProxy__Routes__fixed__Metadata__UploadGuard.FixedOwner"] = "rosa-2b7f";
+        if (authority is not null)
+        {
+            environment["Protection__OwnerKeys__Jwt__Authority"] = authority.ToString();
+            environment["Protection__OwnerKeys__Jwt__RequireHttpsMetadata"] = "false";
+            environment["ReverseProxy__Routes__jwt__ClusterId"] = "up";
+            environment["ReverseProxy__Routes__jwt__Match__Path"] = "/jwt/{**rest}";
+            environment["ReverseProxy__Routes__jwt__Metadata__UploadGuard.Protect"] = "true";
+            environment["ReverseProxy__Routes__jwt__Metadata__UploadGuard.OwnerSources"] = "jwt";
+        }
         return await GatewayFixture.StartProcessAsync(environment);
     }
 

@@ -65,6 +65,24 @@ public sealed class OwnerKeyTests(OwnerKeyedGateway gateway)
     }
 
     [Fact]
+    public async Task A_token_of_the_configured_authority_is_checked_against_the_keys_it_publishes()
+    {
+        var (_, asFixed) = await PutAsync(gateway.Client, "/fixed", Photo);
+        var (response, asAuthority) = await PutAsync(gateway.Client, "/jwt", Photo,
+            r => r.Headers.Authorization = Bearer(gateway.Authority.Token(Owner, OwnerKeyedGateway.Audience)));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(asFixed, asAuthority);
+        Assert.True(gateway.Authority.DiscoveryRequests > 0);
+        AssertNothingLeaks(response);
+        // Same key id, same issuer, but a key the authority never published.
+        await RefusedAsync(gateway.Client, "/jwt", HttpStatusCode.Unauthorized, "owner_token_invalid",
+            r => r.Headers.Authorization = Bearer(gateway.Authority.Token(Owner, OwnerKeyedGateway.Audience, withUnpublishedKey: true)));
+        await RefusedAsync(gateway.Client, "/jwt", HttpStatusCode.Unauthorized, "owner_token_invalid",
+            r => r.Headers.Authorization = Bearer(gateway.Authority.Token(Owner, "another-audience")));
+    }
+
+    [Fact]
     public async Task An_expired_jwt_or_a_bad_signature_is_refused_and_nothing_is_forwarded()
     {
         var expired = OwnerKeyedGateway.Jwt(Owner, expires: DateTime.UtcNow.AddHours(-1));

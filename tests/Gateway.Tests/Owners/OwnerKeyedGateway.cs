@@ -11,7 +11,7 @@ namespace UploadGuard.Gateway.Tests.Owners;
 /// <summary>
 /// The gateway as a real process on loopback with an owner-keyed active model, in front of the real upstream process,
 /// configured only through the environment: no owner-key secret (so it creates one in its data folder), owner JWTs
-/// signed with a local symmetric key, the owner header trusted from 127.0.0.1 only (requests bound to 127.0.0.2 are
+/// signed with a local symmetric key or by a local OpenID Connect issuer it is pointed at as its authority, the owner header trusted from 127.0.0.1 only (requests bound to 127.0.0.2 are
 /// an untrusted address), an admin token, and one route per owner source.
 /// </summary>
 public sealed class OwnerKeyedGateway : IAsyncLifetime
@@ -29,6 +29,9 @@ public sealed class OwnerKeyedGateway : IAsyncLifetime
 
     public RecordingUpstream Upstream { get; } = new();
 
+    /// <summary>The authority the gateway fetches RS256 signing keys from (it also keeps the symmetric key).</summary>
+    public LocalOpenIdIssuer Authority { get; } = new() { Issuer = Issuer };
+
     public ChildProcess Gateway { get; private set; } = null!;
 
     public HttpClient Client { get; private set; } = null!;
@@ -45,6 +48,7 @@ public sealed class OwnerKeyedGateway : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Upstream.InitializeAsync();
+        await Authority.StartAsync();
         var models = OwnerKeyedRegistry.Create(Path.Combine(_work, "models"));
         var environment = GatewayFixture.ProcessEnvironment(Upstream.Address);
         // This gateway makes its own secret: take out the fixed one the other test gateways use.
@@ -57,6 +61,8 @@ public sealed class OwnerKeyedGateway : IAsyncLifetime
         environment["Protection__OwnerKeys__Jwt__SigningKey"] = SigningKeyText;
         environment["Protection__OwnerKeys__Jwt__Issuer"] = Issuer;
         environment["Protection__OwnerKeys__Jwt__Audience"] = Audience;
+        environment["Protection__OwnerKeys__Jwt__Authority"] = Authority.Address.ToString();
+        environment["Protection__OwnerKeys__Jwt__RequireHttpsMetadata"] = "false";
         environment["Logging__LogLevel__UploadGuard"] = "Trace";
         void Route(string id, params (string Key, string Value)[] metadata)
         {
@@ -104,6 +110,7 @@ public sealed class OwnerKeyedGateway : IAsyncLifetime
         Untrusted.Dispose();
         await Gateway.DisposeAsync();
         await Upstream.DisposeAsync();
+        await Authority.DisposeAsync();
         Directory.Delete(_work, recursive: true);
     }
 

@@ -47,7 +47,12 @@ public sealed class ChildProcess : IAsyncDisposable
         while (DateTime.UtcNow < deadline)
         {
             if (process.HasExited)
+            {
+                // HasExited can be true before the asynchronous readers have delivered the last lines (the reason it
+                // stopped); the parameterless wait returns once both streams are drained.
+                process.WaitForExit();
                 throw new InvalidOperationException($"{assembly} exited with {process.ExitCode}: {child.Output}");
+            }
             try
             {
                 await http.GetAsync(address);
