@@ -3,12 +3,13 @@
 //
 //   dotnet run --project bench/EngineBench -c Release -- folders <dir> [<dir>...] [--repeat 3] [--model VERSION]
 //   dotnet run --project bench/EngineBench -c Release -- scaling [--repeat 3] [--model VERSION]
-//   dotnet run --project bench/EngineBench -c Release -- removal <dir> [--epsilon N] [--model VERSION]
+//   dotnet run --project bench/EngineBench -c Release -- removal <dir> [--epsilon N] [--model VERSION] [--format png|jpeg]
 //   dotnet run --project bench/EngineBench -c Release -- jpeg <dir> [<dir>...] [--epsilon 8] [--model VERSION]
 // --model picks a version from models/ (--models DIR for another registry; default: the registry's active one); speed
 // depends on its working size only. An owner-keyed model protects with the key of the owner "bench-owner" under a fixed
-// benchmark secret. removal protects each photo as PNG, then has the key holder take the perturbation off and five other
-// owners try: how exactly it is restored, and how far the right key's match stands above the wrong keys'.
+// benchmark secret. removal protects each photo as PNG (or JPEG), then has the key holder take the perturbation off and
+// five other owners try: how exactly it is restored, how much of the applied change is left, and how far the right
+// key's match stands above the wrong keys'.
 // jpeg makes each photo a JPEG source at q75/q90/q95, 4:2:0 and 4:4:4, protects it as JPEG with and without the
 // re-projection rounds, and measures the decoded L-infinity with the engine's decoder and libjpeg's djpeg
 // (docs/protection.md's table; JpegBudget.cs).
@@ -27,7 +28,7 @@ using UploadGuard.ProtectionEngine.Models.OwnerTexture;
 const string Usage = """
     usage: EngineBench folders <dir> [<dir>...] [--repeat 3] [--model VERSION] [--models DIR]
            EngineBench scaling [--repeat 3] [--model VERSION] [--models DIR]
-           EngineBench removal <dir> [--epsilon N] [--model VERSION] [--models DIR]
+           EngineBench removal <dir> [--epsilon N] [--model VERSION] [--models DIR] [--format png|jpeg]
            EngineBench jpeg <dir> [<dir>...] [--epsilon 8] [--model VERSION] [--models DIR]
     """;
 var mode = args.FirstOrDefault() ?? "folders";
@@ -80,15 +81,26 @@ if (mode == "removal")
         return 2;
     }
     var folder = folders[0];
-    Console.WriteLine("| photo | PSNR dB | match, right key | best match, 5 other owners | values within 1 level after removal | exact |");
-    Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+    string formatName = args.SkipWhile(a => a != "--format").Skip(1).FirstOrDefault() ?? "png";
+    if (formatName is not ("png" or "jpeg"))
+    {
+        Console.Error.WriteLine($"--format must be png or jpeg, not '{formatName}'.");
+        return 2;
+    }
+    var outputFormat = formatName == "jpeg" ? OutputFormat.Jpeg : OutputFormat.Png;
+    Console.WriteLine($"Protected as {formatName.ToUpperInvariant()}. Applied left: the share of the applied change (protected minus clean) still in the removed photo, by projection onto it (0 % when all of it came off; negative when more came off).");
+    Console.WriteLine();
+    Console.WriteLine("| photo | PSNR dB | match, right key | best match, 5 other owners | values within 1 level after removal | exact | applied left |");
+    Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
     var within = new List<double>();
+    var left = new List<double>();
     int found = 0, wrongFound = 0, count = 0;
     foreach (var file in Directory.EnumerateFiles(folder).Order())
     {
         var original = File.ReadAllBytes(file);
-        var result = await engine.Protector.ProtectAsync(new MemoryStream(original), protection with { Epsilon = requestedEpsilon, Format = OutputFormat.Png });
+        var result = await engine.Protector.ProtectAsync(new MemoryStream(original), protection with { Epsilon = requestedEpsilon, Format = outputFormat });
         using var protectedImage = codec.DecodeForVerification(result.Data);
+        using var asProtected = protectedImage.Clone();
         using var lease = engine.Models.Acquire();
         var generator = (OwnerTextureGenerator)lease.Model.Generator;
         var others = Enumerable.Range(1, 5).SelectMany(i => keyring.DeriveAll($"other-owner-{i}")).ToList();
@@ -98,28 +110,34 @@ if (mode == "removal")
         var match = PerturbationRemover.Remove(protectedImage, generator, lease.Model.Card.WorkingSize, budget, false, keyring.DeriveAll("bench-owner"));
         using var clean = codec.DecodeForVerification(original);
         long near = 0, exact = 0, values = 0;
+        double residueOnApplied = 0, appliedPower = 0;
         for (int y = 0; y < clean.Height; y++)
         {
             for (int x = 0; x < clean.Width; x++)
             {
-                var (a, b) = (clean[x, y], protectedImage[x, y]);
-                foreach (int d in new[] { a.R - b.R, a.G - b.G, a.B - b.B })
+                var (a, b, p) = (clean[x, y], protectedImage[x, y], asProtected[x, y]);
+                foreach (var (residue, applied) in new[] { (b.R - a.R, p.R - a.R), (b.G - a.G, p.G - a.G), (b.B - a.B, p.B - a.B) })
                 {
                     values++;
-                    near += Math.Abs(d) <= 1 ? 1 : 0;
-                    exact += d == 0 ? 1 : 0;
+                    near += Math.Abs(residue) <= 1 ? 1 : 0;
+                    exact += residue == 0 ? 1 : 0;
+                    residueOnApplied += (double)residue * applied;
+                    appliedPower += (double)applied * applied;
                 }
             }
         }
         double share = match.Found ? (double)near / values : 0;
+        double appliedLeft = appliedPower > 0 ? residueOnApplied / appliedPower : 0;
         within.Add(share);
+        if (match.Found)
+            left.Add(appliedLeft);
         found += match.Found ? 1 : 0;
         wrongFound += wrong.Found ? 1 : 0;
         count++;
-        Console.WriteLine($"| {Path.GetFileName(file)} | {result.Report.PsnrDb:0.00} | {match.Correlation:0.00} | {wrong.Correlation:0.00} | {(match.Found ? share.ToString("P2", CultureInfo.InvariantCulture) : "not found")} | {(match.Found ? ((double)exact / values).ToString("P2", CultureInfo.InvariantCulture) : "-")} |");
+        Console.WriteLine($"| {Path.GetFileName(file)} | {result.Report.PsnrDb:0.00} | {match.Correlation:0.00} | {wrong.Correlation:0.00} | {(match.Found ? share.ToString("P2", CultureInfo.InvariantCulture) : "not found")} | {(match.Found ? ((double)exact / values).ToString("P2", CultureInfo.InvariantCulture) : "-")} | {(match.Found ? appliedLeft.ToString("P2", CultureInfo.InvariantCulture) : "-")} |");
     }
     Console.WriteLine();
-    Console.WriteLine($"Found with the right key: {found}/{count}; with a wrong key: {wrongFound}/{count}; values within 1 level (photos not found count as 0): mean {within.Average():P2}, worst {within.Min():P2}");
+    Console.WriteLine($"Found with the right key: {found}/{count}; with a wrong key: {wrongFound}/{count}; values within 1 level (photos not found count as 0): mean {within.Average():P2}, worst {within.Min():P2}; applied change left (photos found): mean {(left.Count > 0 ? left.Average() : double.NaN):P2}");
     return 0;
 }
 
