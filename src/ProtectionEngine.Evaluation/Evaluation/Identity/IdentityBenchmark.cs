@@ -185,7 +185,7 @@ public static class IdentityBenchmark
                 throw new InvalidOperationException($"Row 'removed' needs an owner-keyed model; {card.Version} is {card.Architecture.Name}.");
             var (removed, summary) = Remove(data, protectedPhotos, ownedPhotos, keyring, owners, keyed, card.WorkingSize, options.Epsilon);
             progress?.Report(new BenchmarkProgress(BenchmarkStage.Protecting, string.Create(CultureInfo.InvariantCulture,
-                $"Removal by the key holder: texture found in {summary.Found}/{summary.Photos} photos, {summary.WithinOneLevel:P2} of values within one level of clean; another owner's key found a texture in {summary.WrongKeyFound}")));
+                $"Removal by the key holder: texture found in {summary.Found}/{summary.Photos} photos, {summary.WithinOneLevel:P2} of values within one level of clean, {summary.AppliedLeft:P2} of the applied change left; another owner's key found a texture in {summary.WrongKeyFound}")));
             return (protectedPhotos, card, removed, summary);
         }
     }
@@ -197,6 +197,7 @@ public static class IdentityBenchmark
         var output = Enumerable.Range(0, protectedPhotos.Count).Select(protectedPhotos.Pixels).ToArray();
         int found = 0, wrong = 0;
         long within = 0, values = 0;
+        double leftOnApplied = 0, appliedPower = 0;
         foreach (int i in ownedPhotos)
         {
             int label = data.Train.Label(i);
@@ -211,11 +212,18 @@ public static class IdentityBenchmark
                 found++;
             output[i] = ChwPixels.FromImage(image);
             var clean = data.Train.Pixels(i);
+            var applied = protectedPhotos.Pixels(i);
             for (int v = 0; v < clean.Length; v++)
-                within += Math.Abs(clean[v] - output[i][v]) <= 1 ? 1 : 0;
+            {
+                int left = output[i][v] - clean[v], change = applied[v] - clean[v];
+                within += Math.Abs(left) <= 1 ? 1 : 0;
+                leftOnApplied += (double)left * change;
+                appliedPower += (double)change * change;
+            }
             values += clean.Length;
         }
-        return (protectedPhotos.WithPixels(output), new RemovalSummary(ownedPhotos.Count, found, values == 0 ? 0 : (double)within / values, wrong));
+        return (protectedPhotos.WithPixels(output), new RemovalSummary(ownedPhotos.Count, found, values == 0 ? 0 : (double)within / values, wrong,
+            appliedPower == 0 ? 0 : leftOnApplied / appliedPower));
     }
 
     private static IdentityRun Score(string row, string architecture, int victimSeed, int[] predictions, LabeledImages test, IReadOnlyList<int> owners,
