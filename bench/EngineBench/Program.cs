@@ -5,6 +5,7 @@
 //   dotnet run --project bench/EngineBench -c Release -- scaling [--repeat 3] [--model VERSION]
 //   dotnet run --project bench/EngineBench -c Release -- removal <dir> [--epsilon N] [--model VERSION] [--format png|jpeg]
 //   dotnet run --project bench/EngineBench -c Release -- jpeg <dir> [<dir>...] [--epsilon 8] [--model VERSION]
+//   dotnet run --project bench/EngineBench -c Release -- atoms [--model VERSION]
 // --model picks a version from models/ (--models DIR for another registry; default: the registry's active one); speed
 // depends on its working size only. An owner-keyed model protects with the key of the owner "bench-owner" under a fixed
 // benchmark secret. removal protects each photo as PNG (or JPEG), then has the key holder take the perturbation off and
@@ -12,7 +13,9 @@
 // key's match stands above the wrong keys'.
 // jpeg makes each photo a JPEG source at q75/q90/q95, 4:2:0 and 4:4:4, protects it as JPEG with and without the
 // re-projection rounds, and measures the decoded L-infinity with the engine's decoder and libjpeg's djpeg
-// (docs/protection.md's table; JpegBudget.cs).
+// (docs/protection.md's table; JpegBudget.cs). atoms lists an owner-keyed model's texture atoms by the share of their
+// power at periods of 4 canvas pixels or less, which the photo-size upsampling and the attacker's resize weaken
+// (docs/evaluation.md: keys whose two atoms are both high-frequency were not protected).
 using System.Diagnostics;
 using System.Globalization;
 using SixLabors.ImageSharp;
@@ -30,10 +33,11 @@ const string Usage = """
            EngineBench scaling [--repeat 3] [--model VERSION] [--models DIR]
            EngineBench removal <dir> [--epsilon N] [--model VERSION] [--models DIR] [--format png|jpeg]
            EngineBench jpeg <dir> [<dir>...] [--epsilon 8] [--model VERSION] [--models DIR]
+           EngineBench atoms [--model VERSION] [--models DIR]
     """;
 var mode = args.FirstOrDefault() ?? "folders";
 bool help = args.Any(a => a is "--help" or "-h");
-if (help || mode is not ("folders" or "scaling" or "removal" or "jpeg"))
+if (help || mode is not ("folders" or "scaling" or "removal" or "jpeg" or "atoms"))
 {
     if (!help)
         Console.Error.WriteLine($"Unknown mode '{mode}'.");
@@ -43,7 +47,7 @@ if (help || mode is not ("folders" or "scaling" or "removal" or "jpeg"))
 // The photo folders: every argument after the mode up to the first option.
 var folders = args.Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
 var missing = folders.Where(d => !Directory.Exists(d)).ToList();
-if (mode != "scaling" && (folders.Count == 0 || missing.Count > 0))
+if (mode is not ("scaling" or "atoms") && (folders.Count == 0 || missing.Count > 0))
 {
     Console.Error.WriteLine(folders.Count == 0 ? $"'{mode}' needs a folder of photos." : $"No such folder: {string.Join(", ", missing)}.");
     Console.Error.WriteLine(Usage);
@@ -138,6 +142,26 @@ if (mode == "removal")
     }
     Console.WriteLine();
     Console.WriteLine($"Found with the right key: {found}/{count}; with a wrong key: {wrongFound}/{count}; values within 1 level (photos not found count as 0): mean {within.Average():P2}, worst {within.Min():P2}; applied change left (photos found): mean {(left.Count > 0 ? left.Average() : double.NaN):P2}");
+    return 0;
+}
+
+if (mode == "atoms")
+{
+    using var lease = engine.Models.Acquire();
+    if (lease.Model.Generator is not OwnerTextureGenerator keyed)
+    {
+        Console.Error.WriteLine($"{engine.Models.Card.Version} is not owner-keyed: it has no texture atoms. Pick an owner-keyed model with --model.");
+        return 2;
+    }
+    Console.WriteLine("High-frequency share: the part of an atom's power (mean removed, all channels) at 4 or more cycles per 16-pixel period, i.e. periods of 4 canvas pixels or less.");
+    Console.WriteLine();
+    Console.WriteLine("| atom | power | high-frequency share |");
+    Console.WriteLine("|---:|---:|---:|");
+    var shares = UploadGuard.Bench.Engine.AtomSpectrum.HighFrequencyShares(keyed.parameters().Single().data<float>().ToArray(), OwnerTextureGenerator.Period, minimumRadius: 4);
+    foreach (var (atom, power, share) in shares.OrderBy(a => a.Share))
+        Console.WriteLine($"| {atom} | {power:0} | {share:0.00} |");
+    Console.WriteLine();
+    Console.WriteLine($"{shares.Count(a => a.Share < 0.5)} of {shares.Count} atoms have a high-frequency share under 0.5.");
     return 0;
 }
 

@@ -115,6 +115,9 @@ public sealed class OwnerKeyCommandTests : IAsyncLifetime
         Assert.Equal(4, root.GetProperty("people").GetArrayLength());
         Assert.Equal(1, root.GetProperty("owners").GetArrayLength());
         Assert.Equal(28, root.GetProperty("trainImages").GetInt32());   // floor(0.7 x 10) of each person's 10
+        var atoms = Assert.Single(root.GetProperty("ownerAtoms").EnumerateObject());
+        Assert.Equal(root.GetProperty("owners")[0].GetString(), atoms.Name);
+        Assert.Equal(2, atoms.Value.GetArrayLength());
         var removal = root.GetProperty("removal");
         Assert.Equal(7, removal.GetProperty("photos").GetInt32());
         // A photo whose texture was not found keeps all of its change; found ones lose it (PNG out: exactly, but for clipping).
@@ -132,6 +135,7 @@ public sealed class OwnerKeyCommandTests : IAsyncLifetime
         Assert.Contains("uploadguard eval identity --data", table);
         Assert.Contains("| protected | resnet20 |", table);
         Assert.Contains("of the applied change left", table);
+        Assert.Contains($"Texture atoms of the owners' keys: {atoms.Name} ", table);
     }
 
     [Fact]

@@ -109,6 +109,9 @@ public static class IdentityBenchmark
             ModelTrained = card?.Trained,
             ModelWarning = card?.Warning,
             ProtectedQuality = protectedPhotos is null ? null : ImageQuality.Compare(Subset(data.Train, ownedPhotos), Subset(protectedPhotos, ownedPhotos)),
+            OwnerAtoms = card?.Architecture.IsOwnerKeyed == true
+                ? ownerNames.ToDictionary(name => name, name => (IReadOnlyList<int>)OwnerTextureGenerator.AtomsOf(keyring.Derive(name).Bytes))
+                : null,
             Removal = removal,
             Runs = runs,
             Started = started,

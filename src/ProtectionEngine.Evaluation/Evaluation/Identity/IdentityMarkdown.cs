@@ -22,6 +22,8 @@ public static class IdentityMarkdown
         }
         if (result.ProtectedQuality is { } q)
             text.AppendLine(c, $"- The owners' protected photos against the clean ones at {q.Size} px: PSNR {Db(q.PsnrDb)}, SSIM {(q.Ssim is { } s ? s.ToString("0.0000", c) : "n/a")}, largest change {q.MaxAbsDifference} levels.");
+        if (result.OwnerAtoms is { } atoms)
+            text.AppendLine(c, $"- Texture atoms of the owners' keys: {string.Join("; ", atoms.Select(a => $"{a.Key} {string.Join(", ", a.Value)}"))}.");
         if (result.Removal is { } r)
             text.AppendLine(c, $"- Removal by the key holder: texture found in {r.Found}/{r.Photos} photos, {r.WithinOneLevel * 100:0.00} % of values within one level of clean, {r.AppliedLeft * 100:0.00} % of the applied change left; another owner's key found a texture in {r.WrongKeyFound}.");
         var recipe = result.Recipe;

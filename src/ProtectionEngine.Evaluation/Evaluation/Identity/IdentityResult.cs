@@ -34,6 +34,12 @@ public sealed record IdentityResult
     /// <summary>The owners' protected training photos against their clean ones, at the photo size.</summary>
     public ImageQualitySummary? ProtectedQuality { get; init; }
 
+    /// <summary>
+    /// The texture atoms each owner's key picks (owner-keyed models only; signs and orientation left out): which owners a
+    /// model protects depends on them (docs/evaluation.md).
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<int>>? OwnerAtoms { get; init; }
+
     /// <summary>Removal by the key holder: photos whose texture was found, and values restored within one level.</summary>
     public RemovalSummary? Removal { get; init; }
 

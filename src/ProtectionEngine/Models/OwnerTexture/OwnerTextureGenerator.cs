@@ -100,6 +100,10 @@ public sealed class OwnerTextureGenerator : GeneratorModule
         return new TextureKey(code, hash[16] % ChannelOrders.Length, hash[17] % 8);
     }
 
+    /// <summary>The atoms <see cref="KeyOf"/> picks for a key, in ascending order.</summary>
+    public static int[] AtomsOf(ReadOnlySpan<byte> key) =>
+        [.. KeyOf(key).Code.Select((weight, atom) => (weight, atom)).Where(a => a.weight != 0).Select(a => a.atom)];
+
     // TorchSharp's operators turn every number (and the implicit alpha of 1 in +) into a temporary Scalar whose
     // handle goes to libtorch with nothing keeping the Scalar alive: its finalizer can free the native scalar during
     // the call, and libtorch then fails with "Expected false to be true" in c10::Scalar::toFloat (seen in training

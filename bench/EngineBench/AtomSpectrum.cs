@@ -1,0 +1,49 @@
+namespace UploadGuard.Bench.Engine;
+
+/// <summary>How an owner-texture model's atoms spread their power over spatial frequency (a plain 2-D DFT per channel).</summary>
+internal static class AtomSpectrum
+{
+    /// <param name="atoms">[atoms, channels, period, period], row-major.</param>
+    /// <param name="minimumRadius">Frequencies at this many cycles per period or more (by the folded radius) count as high.</param>
+    public static IReadOnlyList<(int Atom, double Power, double Share)> HighFrequencyShares(float[] atoms, int period, double minimumRadius)
+    {
+        int plane = period * period;
+        int channels = atoms.Length / plane;
+        var result = new List<(int, double, double)>();
+        for (int atom = 0; atom * 3 * plane < atoms.Length && channels % 3 == 0; atom++)
+        {
+            double total = 0, high = 0;
+            for (int c = 0; c < 3; c++)
+            {
+                var x = atoms.AsSpan((atom * 3 + c) * plane, plane);
+                double mean = 0;
+                foreach (float v in x) mean += v;
+                mean /= plane;
+                for (int u = 0; u < period; u++)
+                {
+                    for (int w = 0; w < period; w++)
+                    {
+                        double re = 0, im = 0;
+                        for (int i = 0; i < period; i++)
+                        {
+                            for (int j = 0; j < period; j++)
+                            {
+                                double angle = -2 * Math.PI * ((double)u * i + (double)w * j) / period;
+                                double value = x[i * period + j] - mean;
+                                re += value * Math.Cos(angle);
+                                im += value * Math.Sin(angle);
+                            }
+                        }
+                        double power = re * re + im * im;
+                        double radius = Math.Sqrt(Math.Pow(Math.Min(u, period - u), 2) + Math.Pow(Math.Min(w, period - w), 2));
+                        total += power;
+                        if (radius >= minimumRadius)
+                            high += power;
+                    }
+                }
+            }
+            result.Add((atom, total, total > 0 ? high / total : 0));
+        }
+        return result;
+    }
+}
