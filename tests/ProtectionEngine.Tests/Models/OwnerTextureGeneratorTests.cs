@@ -28,6 +28,9 @@ public sealed class OwnerTextureGeneratorTests
         Assert.InRange(a.Dihedral, 0, 7);
         var others = Enumerable.Range(2, 200).Select(s => OwnerTextureGenerator.KeyOf(Key(s))).ToList();
         Assert.True(others.Select(k => (string.Join(",", k.Code), k.ChannelOrder, k.Dihedral)).Distinct().Count() > 190);
+        // What eval identity reports as the key's atoms: the code's non-zero entries, ascending.
+        var atoms = OwnerTextureGenerator.AtomsOf(Key(1));
+        Assert.Equal(Enumerable.Range(0, OwnerTextureGenerator.Atoms).Where(i => a.Code[i] != 0), atoms);
     }
 
     [Fact]
