@@ -111,11 +111,7 @@ public sealed class GeneratorTrainerTests
         Assert.All(Episodes(greyReports), m => Assert.StartsWith("grey episode ended", m, StringComparison.Ordinal));
         Assert.Contains("0 per episode", colour.Card.Notes, StringComparison.Ordinal);
         Assert.Contains("1 per episode", grey.Card.Notes, StringComparison.Ordinal);
-        var registry = new ModelRegistry(Path.Combine(root, "models"));
-        using var colourModel = registry.Load("colour", CPU);
-        using var greyModel = registry.Load("grey", CPU);
-        static float[] Atoms(LoadedModel model) => Assert.IsType<OwnerTextureGenerator>(model.Generator).parameters().Single().data<float>().ToArray();
-        Assert.NotEqual(Atoms(colourModel), Atoms(greyModel));
+        AssertAtomsDiffer(root, "colour", "grey");
     }
 
     [Fact]
@@ -129,12 +125,8 @@ public sealed class GeneratorTrainerTests
 
         Assert.Contains("stand-in victims (resnet20, one per episode", alone.Card.Notes, StringComparison.Ordinal);
         Assert.Contains("stand-in victims (resnet20 and mobilenetv2, one per episode", inTurn.Card.Notes, StringComparison.Ordinal);
-        var registry = new ModelRegistry(Path.Combine(root, "models"));
-        using var aloneModel = registry.Load("resnet", CPU);
-        using var inTurnModel = registry.Load("turns", CPU);
-        static float[] Atoms(LoadedModel model) => Assert.IsType<OwnerTextureGenerator>(model.Generator).parameters().Single().data<float>().ToArray();
         // Episode 1 (steps 1-2) is the same ResNet-20 in both runs; episode 2 differs only in its stand-in.
-        Assert.NotEqual(Atoms(aloneModel), Atoms(inTurnModel));
+        AssertAtomsDiffer(root, "resnet", "turns");
     }
 
     [Fact]
@@ -193,6 +185,15 @@ public sealed class GeneratorTrainerTests
         Assert.Throws<ArgumentException>(() => (valid with { Version = "../escape" }).Validate());
         Assert.Throws<ArgumentException>(() => (valid with { StandInVictims = [] }).Validate());
         Assert.Throws<ArgumentException>(() => (valid with { StandInVictims = [(VictimArchitecture)42] }).Validate());
+    }
+
+    private static void AssertAtomsDiffer(string root, string first, string second)
+    {
+        var registry = new ModelRegistry(Path.Combine(root, "models"));
+        using var a = registry.Load(first, CPU);
+        using var b = registry.Load(second, CPU);
+        static float[] Atoms(LoadedModel model) => Assert.IsType<OwnerTextureGenerator>(model.Generator).parameters().Single().data<float>().ToArray();
+        Assert.NotEqual(Atoms(a), Atoms(b));
     }
 
     private static GeneratorTrainingOptions Options(string root, long steps, string version, int interval = 1) => new()
