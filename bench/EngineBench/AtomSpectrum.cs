@@ -3,19 +3,19 @@ namespace UploadGuard.Bench.Engine;
 /// <summary>How an owner-texture model's atoms spread their power over spatial frequency (a plain 2-D DFT per channel).</summary>
 internal static class AtomSpectrum
 {
-    /// <param name="atoms">[atoms, channels, period, period], row-major.</param>
+    /// <param name="atoms">[<paramref name="count"/>, channels, period, period], row-major (the colour, luminance and dual layouts differ in channels).</param>
     /// <param name="minimumRadius">Frequencies at this many cycles per period or more (by the folded radius) count as high.</param>
-    public static IReadOnlyList<(int Atom, double Power, double Share)> HighFrequencyShares(float[] atoms, int period, double minimumRadius)
+    public static IReadOnlyList<(int Atom, double Power, double Share)> HighFrequencyShares(float[] atoms, int count, int period, double minimumRadius)
     {
         int plane = period * period;
-        int channels = atoms.Length / plane;
+        int channels = atoms.Length / (count * plane);
         var result = new List<(int, double, double)>();
-        for (int atom = 0; atom * 3 * plane < atoms.Length && channels % 3 == 0; atom++)
+        for (int atom = 0; atom < count; atom++)
         {
             double total = 0, high = 0;
-            for (int c = 0; c < 3; c++)
+            for (int c = 0; c < channels; c++)
             {
-                var x = atoms.AsSpan((atom * 3 + c) * plane, plane);
+                var x = atoms.AsSpan((atom * channels + c) * plane, plane);
                 double mean = 0;
                 foreach (float v in x) mean += v;
                 mean /= plane;

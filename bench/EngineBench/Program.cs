@@ -14,8 +14,8 @@
 // jpeg makes each photo a JPEG source at q75/q90/q95, 4:2:0 and 4:4:4, protects it as JPEG with and without the
 // re-projection rounds, and measures the decoded L-infinity with the engine's decoder and libjpeg's djpeg
 // (docs/protection.md's table; JpegBudget.cs). atoms lists an owner-keyed model's texture atoms by the share of their
-// power at periods of 4 canvas pixels or less, which the photo-size upsampling and the attacker's resize weaken
-// (docs/evaluation.md: keys whose two atoms are both high-frequency were not protected).
+// power at periods of 4 canvas pixels or less (docs/evaluation.md tested, and withdrew, the idea that keys with two
+// high-frequency atoms are the ones not protected).
 using System.Diagnostics;
 using System.Globalization;
 using SixLabors.ImageSharp;
@@ -153,11 +153,11 @@ if (mode == "atoms")
         Console.Error.WriteLine($"{engine.Models.Card.Version} is not owner-keyed: it has no texture atoms. Pick an owner-keyed model with --model.");
         return 2;
     }
-    Console.WriteLine("High-frequency share: the part of an atom's power (mean removed, all channels) at 4 or more cycles per 16-pixel period, i.e. periods of 4 canvas pixels or less.");
+    Console.WriteLine("High-frequency share: the part of an atom's power (mean removed, all its channels) at 4 or more cycles per 16-pixel period, i.e. periods of 4 canvas pixels or less.");
     Console.WriteLine();
     Console.WriteLine("| atom | power | high-frequency share |");
     Console.WriteLine("|---:|---:|---:|");
-    var shares = UploadGuard.Bench.Engine.AtomSpectrum.HighFrequencyShares(keyed.parameters().Single().data<float>().ToArray(), OwnerTextureGenerator.Period, minimumRadius: 4);
+    var shares = UploadGuard.Bench.Engine.AtomSpectrum.HighFrequencyShares(keyed.parameters().Single().data<float>().ToArray(), OwnerTextureGenerator.Atoms, OwnerTextureGenerator.Period, minimumRadius: 4);
     foreach (var (atom, power, share) in shares.OrderBy(a => a.Share))
         Console.WriteLine($"| {atom} | {power:0} | {share:0.00} |");
     Console.WriteLine();

@@ -31,6 +31,10 @@ internal static class CommonOptions
         return option;
     }
 
+    /// <summary>The items of comma-separated option values (an option may also be repeated), trimmed, empty ones dropped.</summary>
+    public static string[] CommaList(params IEnumerable<string>? values) =>
+        [.. (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
+
     public static Option<string> Device() => new("--device")
     {
         Description = "Where the generator runs: auto, cpu or cuda.",

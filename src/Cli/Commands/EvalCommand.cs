@@ -134,9 +134,9 @@ internal static class EvalCommand
             null => new ModelRegistry(modelsPath).ActiveVersion,
             _ => requested,
         };
-        var architectures = Split(parsed.GetValue(inputs.Arch)!).Select(VictimArchitectures.Parse).Distinct().ToList();
+        var architectures = CommonOptions.CommaList(parsed.GetValue(inputs.Arch)!).Select(VictimArchitectures.Parse).Distinct().ToList();
         var rows = parsed.GetValue(inputs.Rows) is { } list
-            ? Split(list).Select(BenchmarkRows.Parse).Distinct().ToList()
+            ? CommonOptions.CommaList(list).Select(BenchmarkRows.Parse).Distinct().ToList()
             : BenchmarkRows.Defaults(withModel: version is not null).ToList();
         return new BenchmarkOptions
         {
@@ -160,8 +160,6 @@ internal static class EvalCommand
             Device = parsed.GetValue(inputs.Device)!,
         };
     }
-
-    private static string[] Split(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private static void PrintTable(BenchmarkResult result)
     {

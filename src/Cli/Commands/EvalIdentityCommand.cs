@@ -63,7 +63,7 @@ internal static class EvalIdentityCommand
                     null => new ModelRegistry(modelsPath).ActiveVersion,
                     var v => v,
                 };
-                var victims = Split(parsed.GetValue(arch)!);
+                var victims = CommonOptions.CommaList(parsed.GetValue(arch)!);
                 options = new IdentityBenchmarkOptions
                 {
                     DataSource = source,
@@ -78,7 +78,7 @@ internal static class EvalIdentityCommand
                     Architectures = victims.Where(v => v != SurrogateLinearProbe.Name).Select(VictimArchitectures.Parse).Distinct().ToList(),
                     LinearProbe = victims.Contains(SurrogateLinearProbe.Name),
                     Rows = parsed.GetValue(rows) is { } list
-                        ? Split(list).Select(IdentityRows.Parse).Distinct().ToList()
+                        ? CommonOptions.CommaList(list).Select(IdentityRows.Parse).Distinct().ToList()
                         : version is null ? [IdentityRows.Clean] : [IdentityRows.Clean, IdentityRows.Protected],
                     Recipe = new VictimRecipe { Epochs = parsed.GetValue(epochs), BatchSize = parsed.GetValue(batch) },
                     Epsilon = parsed.GetValue(epsilon),
@@ -132,8 +132,6 @@ internal static class EvalIdentityCommand
         });
         return command;
     }
-
-    private static string[] Split(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private static string Percent(double fraction) => double.IsNaN(fraction) ? "-" : (fraction * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %";
 }

@@ -72,8 +72,7 @@ internal static class TrainCommand
             IReadOnlyList<VictimArchitecture> standInVictims;
             try
             {
-                standInVictims = (result.GetValue(standIns) ?? []).SelectMany(e => e.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                    .Select(VictimArchitectures.Parse).ToList();
+                standInVictims = CommonOptions.CommaList(result.GetValue(standIns)).Select(VictimArchitectures.Parse).ToList();
             }
             catch (ArgumentException ex)
             {
@@ -85,7 +84,7 @@ internal static class TrainCommand
                 DataSource = result.GetValue(data)!,
                 Subset = result.GetValue(subset),
                 MaxImages = result.GetValue(maxImages),
-                ExcludePrefixes = (result.GetValue(exclude) ?? []).SelectMany(e => e.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
+                ExcludePrefixes = CommonOptions.CommaList(result.GetValue(exclude)),
                 PseudoOwners = result.GetValue(pseudoOwners),
                 EpisodeSteps = result.GetValue(episodeSteps),
                 Sampling = result.GetValue(sample) == "first" ? DatasetSampling.First : DatasetSampling.Random,

@@ -73,7 +73,8 @@ public sealed record GeneratorTrainingOptions
     /// <summary>
     /// The stand-in victims' architectures, taken in turn, one per episode. ResNet-20 alone fits atoms that a
     /// MobileNetV2-style victim did not read for every owner draw (docs/evaluation.md); taking turns asks the atoms to be
-    /// read by each.
+    /// read by each. Tried on 2026-12-05: MobileNetV2 and VGG stand-ins stayed at chance within 200-step episodes
+    /// (docs/training.md), so the default stays ResNet-20 alone.
     /// </summary>
     public IReadOnlyList<VictimArchitecture> StandInVictims { get; init; } = [VictimArchitecture.ResNet20];
 

@@ -35,8 +35,8 @@ public sealed record IdentityResult
     public ImageQualitySummary? ProtectedQuality { get; init; }
 
     /// <summary>
-    /// The texture atoms each owner's key picks (owner-keyed models only; signs and orientation left out): which owners a
-    /// model protects depends on them (docs/evaluation.md).
+    /// The texture atoms each owner's key picks (owner-keyed models only; signs and orientation left out), to compare
+    /// protected and unprotected owners by their keys (docs/evaluation.md, "over more owner draws").
     /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyList<int>>? OwnerAtoms { get; init; }
 
