@@ -32,6 +32,7 @@ internal static class EvalIdentityCommand
         var batch = new Option<int>("--batch") { Description = "Victim batch size.", DefaultValueFactory = _ => 128 };
         var epsilon = new Option<int>("--epsilon", "-e") { Description = "L-infinity budget in 8-bit levels.", DefaultValueFactory = _ => 8 };
         var seed = new Option<int>("--seed") { Description = "Seeds the owners, the crops and the victims.", DefaultValueFactory = _ => 1 };
+        var keySeed = new Option<int?>("--key-seed") { Description = "Seeds the owners' key secret apart from --seed: the same owners, crops and victims under other keys (default: --seed)." };
         var victimSeeds = new Option<int>("--victim-seeds") { Description = "Victims trained per row and victim, each from its own initialisation (seed, then seed + 1000, + 2000, ...): how much one run's figures move.", DefaultValueFactory = _ => 1 };
         var protectFormat = new Option<string>("--protect-format") { Description = "How the engine encodes protected photos: jpeg (the engine's JPEG output: quality 100, 4:4:4, re-projected, as for a JPEG upload) or png.", DefaultValueFactory = _ => "jpeg" };
         protectFormat.AcceptOnlyFromAmong("jpeg", "png");
@@ -41,7 +42,7 @@ internal static class EvalIdentityCommand
 
         var command = new Command("identity", "Measure owner-keyed protection: identity classifiers trained from scratch on face crops, the owners' photos protected with their keys.")
         {
-            data, minPhotos, maxPhotos, owners, size, faceBox, photoSize, model, models, arch, rows, epochs, batch, epsilon, seed, victimSeeds, protectFormat, device, output, markdown,
+            data, minPhotos, maxPhotos, owners, size, faceBox, photoSize, model, models, arch, rows, epochs, batch, epsilon, seed, keySeed, victimSeeds, protectFormat, device, output, markdown,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
@@ -83,6 +84,7 @@ internal static class EvalIdentityCommand
                     Recipe = new VictimRecipe { Epochs = parsed.GetValue(epochs), BatchSize = parsed.GetValue(batch) },
                     Epsilon = parsed.GetValue(epsilon),
                     Seed = parsed.GetValue(seed),
+                    KeySeed = parsed.GetValue(keySeed),
                     VictimSeeds = parsed.GetValue(victimSeeds),
                     ProtectFormat = parsed.GetValue(protectFormat) == "png" ? OutputFormat.Png : OutputFormat.Jpeg,
                     Device = parsed.GetValue(device)!,

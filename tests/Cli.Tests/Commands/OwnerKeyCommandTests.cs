@@ -115,6 +115,7 @@ public sealed class OwnerKeyCommandTests : IAsyncLifetime
         Assert.Equal(4, root.GetProperty("people").GetArrayLength());
         Assert.Equal(1, root.GetProperty("owners").GetArrayLength());
         Assert.Equal(28, root.GetProperty("trainImages").GetInt32());   // floor(0.7 x 10) of each person's 10
+        Assert.Equal(root.GetProperty("seed").GetInt32(), root.GetProperty("keySeed").GetInt32());
         var atoms = Assert.Single(root.GetProperty("ownerAtoms").EnumerateObject());
         Assert.Equal(root.GetProperty("owners")[0].GetString(), atoms.Name);
         Assert.Equal(2, atoms.Value.GetArrayLength());
@@ -139,14 +140,14 @@ public sealed class OwnerKeyCommandTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Eval_identity_trains_one_victim_per_victim_seed_and_summarises_their_spread()
+    public async Task Eval_identity_trains_one_victim_per_victim_seed_and_summarises_their_spread_and_can_seed_the_keys_apart()
     {
         var people = WritePeople("seeded", people: 3, photos: 6, size: 48);
         var json = Path.Combine(_work, "seeded.json");
         var markdown = Path.Combine(_work, "seeded.md");
 
         var result = await CliProcess.RunAsync("eval", "identity", "--data", people, "--min-photos", "6", "--owners", "1", "--photo-size", "48",
-            "--face-box", "32", "--size", "16", "--model", "none", "--rows", "clean", "--victim-seeds", "2", "--seed", "3",
+            "--face-box", "32", "--size", "16", "--model", "none", "--rows", "clean", "--victim-seeds", "2", "--seed", "3", "--key-seed", "11",
             "--epochs", "1", "--batch", "8", "--device", "cpu", "--out", json, "--markdown", markdown);
 
         Assert.True(result.ExitCode == 0, result.Output);
@@ -154,7 +155,11 @@ public sealed class OwnerKeyCommandTests : IAsyncLifetime
         var runs = document.RootElement.GetProperty("runs").EnumerateArray().ToList();
         Assert.Equal([3, 1003], runs.Select(r => r.GetProperty("victimSeed").GetInt32()));
         Assert.All(runs, r => Assert.Equal("clean", r.GetProperty("row").GetString()));
-        Assert.Contains("| clean | resnet20 | 2 |", await File.ReadAllTextAsync(markdown));
+        Assert.Equal(3, document.RootElement.GetProperty("seed").GetInt32());
+        Assert.Equal(11, document.RootElement.GetProperty("keySeed").GetInt32());
+        string table = await File.ReadAllTextAsync(markdown);
+        Assert.Contains("| clean | resnet20 | 2 |", table);
+        Assert.Contains("keys from secret seed 11", table);
     }
 
     [Fact]

@@ -43,7 +43,7 @@ public static class IdentityBenchmark
         progress?.Report(new BenchmarkProgress(BenchmarkStage.Loading, string.Create(CultureInfo.InvariantCulture,
             $"{data.People.Count} people, {data.Train.Count:N0} training and {data.Test.Count:N0} test photos; owners: {string.Join(", ", ownerNames)}")));
 
-        var keyring = new OwnerKeyring(BenchmarkSecret(options.Seed));
+        var keyring = new OwnerKeyring(BenchmarkSecret(options.EffectiveKeySeed));
         var ownerSet = owners.ToHashSet();
         var ownedPhotos = Enumerable.Range(0, data.Train.Count).Where(i => ownerSet.Contains(data.Train.Label(i))).ToList();
 
@@ -104,6 +104,7 @@ public static class IdentityBenchmark
             VictimSize = options.VictimSize,
             Epsilon = options.Epsilon,
             Seed = options.Seed,
+            KeySeed = options.EffectiveKeySeed,
             Recipe = options.Recipe,
             ModelVersion = card?.Version,
             ModelTrained = card?.Trained,

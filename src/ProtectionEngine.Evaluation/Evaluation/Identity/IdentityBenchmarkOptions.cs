@@ -48,6 +48,15 @@ public sealed record IdentityBenchmarkOptions
     public int Seed { get; init; } = 1;
 
     /// <summary>
+    /// Seeds the benchmark's owner-key secret on its own, so the same owners, crops and victims can be measured under
+    /// other keys (whether an owner or a key decides a draw); <see cref="Seed"/> when unset.
+    /// </summary>
+    public int? KeySeed { get; init; }
+
+    /// <summary>The seed the owner-key secret is made from.</summary>
+    public int EffectiveKeySeed => KeySeed ?? Seed;
+
+    /// <summary>
     /// Victims trained per row and victim on the same photos, each from its own initialisation and batch order
     /// (<see cref="VictimSeed"/>): how far one run's figures move.
     /// </summary>

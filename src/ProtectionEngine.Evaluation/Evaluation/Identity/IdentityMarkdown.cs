@@ -13,7 +13,7 @@ public static class IdentityMarkdown
         var text = new StringBuilder();
         text.AppendLine(c, $"```bash\n{command}\n```");
         text.AppendLine();
-        text.AppendLine(c, $"- Data: {result.DataSource}, {result.People.Count} people, {result.TrainImages:N0} training and {result.TestImages:N0} clean test photos at {result.PhotoSize} px; owners (seed {result.Seed}): {string.Join(", ", result.Owners)}.");
+        text.AppendLine(c, $"- Data: {result.DataSource}, {result.People.Count} people, {result.TrainImages:N0} training and {result.TestImages:N0} clean test photos at {result.PhotoSize} px; owners (seed {result.Seed}): {string.Join(", ", result.Owners)}{(result.KeySeed != result.Seed ? $"; keys from secret seed {result.KeySeed}" : "")}.");
         text.AppendLine(c, $"- Attacker: a face box of about {result.FaceBox} px (85-115 %, centre jittered per photo), resized to {result.VictimSize} px; victims trained from scratch on everyone, tested on everyone's clean test photos.");
         if (result.ModelVersion is not null)
         {

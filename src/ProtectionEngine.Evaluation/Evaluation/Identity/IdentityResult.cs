@@ -23,6 +23,9 @@ public sealed record IdentityResult
 
     public required int Seed { get; init; }
 
+    /// <summary>The seed of the owner-key secret (the <see cref="Seed"/> unless set apart).</summary>
+    public required int KeySeed { get; init; }
+
     public required VictimRecipe Recipe { get; init; }
 
     public string? ModelVersion { get; init; }
