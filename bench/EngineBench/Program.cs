@@ -6,6 +6,7 @@
 //   dotnet run --project bench/EngineBench -c Release -- removal <dir> [--epsilon N] [--model VERSION] [--format png|jpeg]
 //   dotnet run --project bench/EngineBench -c Release -- jpeg <dir> [<dir>...] [--epsilon 8] [--model VERSION]
 //   dotnet run --project bench/EngineBench -c Release -- atoms [--model VERSION]
+//   dotnet run --project bench/EngineBench -c Release -- texture --owners A,B [--secret TEXT] [--size 250] [--epsilon N] [--model VERSION]
 // --model picks a version from models/ (--models DIR for another registry; default: the registry's active one); speed
 // depends on its working size only. An owner-keyed model protects with the key of the owner "bench-owner" under a fixed
 // benchmark secret. removal protects each photo as PNG (or JPEG), then has the key holder take the perturbation off and
@@ -15,7 +16,9 @@
 // re-projection rounds, and measures the decoded L-infinity with the engine's decoder and libjpeg's djpeg
 // (docs/protection.md's table; JpegBudget.cs). atoms lists an owner-keyed model's texture atoms by the share of their
 // power at periods of 4 canvas pixels or less (docs/evaluation.md tested, and withdrew, the idea that keys with two
-// high-frequency atoms are the ones not protected).
+// high-frequency atoms are the ones not protected). texture protects a flat grey photo for each owner under the secret
+// (default: the fixed benchmark secret) and measures the change's RMS at full size and after halving (TextureReach.cs;
+// docs/evaluation.md, "what decides a draw").
 using System.Diagnostics;
 using System.Globalization;
 using SixLabors.ImageSharp;
@@ -34,10 +37,11 @@ const string Usage = """
            EngineBench removal <dir> [--epsilon N] [--model VERSION] [--models DIR] [--format png|jpeg]
            EngineBench jpeg <dir> [<dir>...] [--epsilon 8] [--model VERSION] [--models DIR]
            EngineBench atoms [--model VERSION] [--models DIR]
+           EngineBench texture --owners A,B [--secret TEXT] [--size 250] [--epsilon N] [--model VERSION] [--models DIR]
     """;
 var mode = args.FirstOrDefault() ?? "folders";
 bool help = args.Any(a => a is "--help" or "-h");
-if (help || mode is not ("folders" or "scaling" or "removal" or "jpeg" or "atoms"))
+if (help || mode is not ("folders" or "scaling" or "removal" or "jpeg" or "atoms" or "texture"))
 {
     if (!help)
         Console.Error.WriteLine($"Unknown mode '{mode}'.");
@@ -47,7 +51,7 @@ if (help || mode is not ("folders" or "scaling" or "removal" or "jpeg" or "atoms
 // The photo folders: every argument after the mode up to the first option.
 var folders = args.Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
 var missing = folders.Where(d => !Directory.Exists(d)).ToList();
-if (mode is not ("scaling" or "atoms") && (folders.Count == 0 || missing.Count > 0))
+if (mode is not ("scaling" or "atoms" or "texture") && (folders.Count == 0 || missing.Count > 0))
 {
     Console.Error.WriteLine(folders.Count == 0 ? $"'{mode}' needs a folder of photos." : $"No such folder: {string.Join(", ", missing)}.");
     Console.Error.WriteLine(Usage);
@@ -142,6 +146,21 @@ if (mode == "removal")
     }
     Console.WriteLine();
     Console.WriteLine($"Found with the right key: {found}/{count}; with a wrong key: {wrongFound}/{count}; values within 1 level (photos not found count as 0): mean {within.Average():P2}, worst {within.Min():P2}; applied change left (photos found): mean {(left.Count > 0 ? left.Average() : double.NaN):P2}");
+    return 0;
+}
+
+if (mode == "texture")
+{
+    var owners = args.SkipWhile(a => a != "--owners").Skip(1).FirstOrDefault()?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    if (!engine.Models.Card.Architecture.IsOwnerKeyed || owners is not { Length: > 0 })
+    {
+        Console.Error.WriteLine("texture needs an owner-keyed model (--model) and --owners A,B,...");
+        return 2;
+    }
+    var secret = args.SkipWhile(a => a != "--secret").Skip(1).FirstOrDefault();
+    int size = args.SkipWhile(a => a != "--size").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(250);
+    int? textureEpsilon = args.SkipWhile(a => a != "--epsilon").Skip(1).Select(a => (int?)int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault();
+    await UploadGuard.Bench.Engine.TextureReach.RunAsync(engine, secret is null ? keyring : new OwnerKeyring(secret), owners, size, textureEpsilon);
     return 0;
 }
 

@@ -117,6 +117,10 @@ public sealed class OwnerKeyCommandTests : IAsyncLifetime
         Assert.Equal(28, root.GetProperty("trainImages").GetInt32());   // floor(0.7 x 10) of each person's 10
         Assert.Equal(root.GetProperty("seed").GetInt32(), root.GetProperty("keySeed").GetInt32());
         var atoms = Assert.Single(root.GetProperty("ownerAtoms").EnumerateObject());
+        // One owner: their PSNR is that of all the protected photos.
+        var ownerPsnr = Assert.Single(root.GetProperty("ownerPsnrDb").EnumerateObject());
+        Assert.Equal(atoms.Name, ownerPsnr.Name);
+        Assert.Equal(root.GetProperty("protectedQuality").GetProperty("psnrDb").GetDouble(), ownerPsnr.Value.GetDouble(), 6);
         Assert.Equal(root.GetProperty("owners")[0].GetString(), atoms.Name);
         Assert.Equal(2, atoms.Value.GetArrayLength());
         var removal = root.GetProperty("removal");
@@ -137,6 +141,7 @@ public sealed class OwnerKeyCommandTests : IAsyncLifetime
         Assert.Contains("| protected | resnet20 |", table);
         Assert.Contains("of the applied change left", table);
         Assert.Contains($"Texture atoms of the owners' keys: {atoms.Name} ", table);
+        Assert.Contains($"PSNR of each owner's protected photos: {atoms.Name} ", table);
     }
 
     [Fact]

@@ -110,6 +110,11 @@ public static class IdentityBenchmark
             ModelTrained = card?.Trained,
             ModelWarning = card?.Warning,
             ProtectedQuality = protectedPhotos is null ? null : ImageQuality.Compare(Subset(data.Train, ownedPhotos), Subset(protectedPhotos, ownedPhotos)),
+            OwnerPsnrDb = protectedPhotos is null ? null : owners.Order().ToDictionary(o => data.People[o], o =>
+            {
+                var photos = ownedPhotos.Where(i => data.Train.Label(i) == o).ToList();
+                return ImageQuality.Compare(Subset(data.Train, photos), Subset(protectedPhotos, photos)).PsnrDb;
+            }),
             OwnerAtoms = card?.Architecture.IsOwnerKeyed == true
                 ? ownerNames.ToDictionary(name => name, name => (IReadOnlyList<int>)OwnerTextureGenerator.AtomsOf(keyring.Derive(name).Bytes))
                 : null,

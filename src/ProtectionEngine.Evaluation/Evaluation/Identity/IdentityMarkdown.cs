@@ -22,6 +22,8 @@ public static class IdentityMarkdown
         }
         if (result.ProtectedQuality is { } q)
             text.AppendLine(c, $"- The owners' protected photos against the clean ones at {q.Size} px: PSNR {Db(q.PsnrDb)}, SSIM {(q.Ssim is { } s ? s.ToString("0.0000", c) : "n/a")}, largest change {q.MaxAbsDifference} levels.");
+        if (result.OwnerPsnrDb is { } psnr)
+            text.AppendLine(c, $"- PSNR of each owner's protected photos: {string.Join("; ", psnr.Select(p => $"{p.Key} {p.Value:0.00} dB"))}.");
         if (result.OwnerAtoms is { } atoms)
             text.AppendLine(c, $"- Texture atoms of the owners' keys: {string.Join("; ", atoms.Select(a => $"{a.Key} {string.Join(", ", a.Value)}"))}.");
         if (result.Removal is { } r)

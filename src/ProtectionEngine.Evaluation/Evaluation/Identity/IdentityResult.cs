@@ -38,6 +38,12 @@ public sealed record IdentityResult
     public ImageQualitySummary? ProtectedQuality { get; init; }
 
     /// <summary>
+    /// Each owner's protected training photos against their clean ones (PSNR in dB): how much change each key put on
+    /// its owner's photos, which decides much of whether the owner is protected (docs/evaluation.md, "what decides a draw").
+    /// </summary>
+    public IReadOnlyDictionary<string, double?>? OwnerPsnrDb { get; init; }
+
+    /// <summary>
     /// The texture atoms each owner's key picks (owner-keyed models only; signs and orientation left out), to compare
     /// protected and unprotected owners by their keys (docs/evaluation.md, "over more owner draws").
     /// </summary>

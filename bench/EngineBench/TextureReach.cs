@@ -1,0 +1,58 @@
+using System.Globalization;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+using UploadGuard.ProtectionEngine.Hosting;
+using UploadGuard.ProtectionEngine.Imaging;
+using UploadGuard.ProtectionEngine.Models.OwnerTexture;
+using UploadGuard.ProtectionEngine.Owners;
+using UploadGuard.ProtectionEngine.Protection;
+
+namespace UploadGuard.Bench.Engine;
+
+/// <summary>
+/// How much of each owner's texture the engine puts on a photo and how much of it is left at an attacker's scale:
+/// a flat mid-grey photo (nothing clips) protected through the engine, the change's RMS in levels at full size, and
+/// again after the photo and its protected copy are both resized to half (bicubic, as the identity benchmark's face
+/// crops are), the scale at which one canvas pixel is about one pixel of the attacker's 64-px face crop.
+/// </summary>
+internal static class TextureReach
+{
+    public static async Task RunAsync(ProtectionEngineHost engine, OwnerKeyring keyring, IReadOnlyList<string> owners, int size, int? epsilon)
+    {
+        using var grey = new Image<Rgba32>(size, size, new Rgba32(128, 128, 128));
+        using var encoded = new MemoryStream();
+        await grey.SaveAsPngAsync(encoded);
+        using var greyHalf = grey.Clone(c => c.Resize(size / 2, size / 2, KnownResamplers.Bicubic));
+        Console.WriteLine($"| owner | atoms | RMS on the photo (levels) | PSNR (dB) | RMS after halving (levels) | kept by halving |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|");
+        foreach (var owner in owners)
+        {
+            var key = keyring.Derive(owner);
+            var result = await engine.Protector.ProtectAsync(new MemoryStream(encoded.ToArray()),
+                new ProtectionOptions { Owner = key, Epsilon = epsilon, Format = OutputFormat.Png });
+            using var protectedImage = engine.Protector.Codec.DecodeForVerification(result.Data);
+            using var protectedHalf = protectedImage.Clone(c => c.Resize(size / 2, size / 2, KnownResamplers.Bicubic));
+            double full = Rms(grey, protectedImage), half = Rms(greyHalf, protectedHalf);
+            string atoms = string.Join(", ", OwnerTextureGenerator.AtomsOf(key.Bytes));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {owner} | {atoms} | {full:0.00} | {20 * Math.Log10(255 / full):0.00} | {half:0.00} | {half / full:P0} |"));
+        }
+    }
+
+    private static double Rms(Image<Rgba32> a, Image<Rgba32> b)
+    {
+        double sum = 0;
+        for (int y = 0; y < a.Height; y++)
+        {
+            for (int x = 0; x < a.Width; x++)
+            {
+                var (p, q) = (a[x, y], b[x, y]);
+                sum += Square(p.R - q.R) + Square(p.G - q.G) + Square(p.B - q.B);
+            }
+        }
+        return Math.Sqrt(sum / (3.0 * a.Width * a.Height));
+    }
+
+    private static double Square(int d) => (double)d * d;
+}
