@@ -15,6 +15,7 @@ public static class GeneratorCatalog
         OwnerTextureFamily.Colour,
         OwnerTextureFamily.Luminance,
         OwnerTextureFamily.ChromaAndLuminance,
+        OwnerTextureFamily.LowPass,
         ResNetGeneratorFamily.Instance,
     ];
 

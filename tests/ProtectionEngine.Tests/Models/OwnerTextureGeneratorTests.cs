@@ -86,6 +86,67 @@ public sealed class OwnerTextureGeneratorTests
     }
 
     [Fact]
+    public void A_low_pass_tile_keeps_no_frequency_past_the_radius_and_the_same_atoms_as_a_colour_one()
+    {
+        using var lowPass = new OwnerTextureGenerator(OwnerTextureFamily.LowPass);
+        using var colour = new OwnerTextureGenerator(OwnerTextureFamily.Colour);
+        lowPass.Reset(5);
+        colour.Reset(5);
+        const int period = OwnerTextureGenerator.Period;
+        using var noGrad = no_grad();
+        // Before tanh the texture is the unit-RMS low-passed sum of the key's atoms.
+        var z = (lowPass.Tiles([OwnerTextureGenerator.KeyOf(Key(3))]).atanh() / OwnerTextureGenerator.Gain).data<float>().ToArray();
+        var plain = (colour.Tiles([OwnerTextureGenerator.KeyOf(Key(3))]).atanh() / OwnerTextureGenerator.Gain).data<float>().ToArray();
+
+        Assert.Equal(colour.ParameterCount, lowPass.ParameterCount);
+        Assert.Equal(1.0, Math.Sqrt(z.Average(v => (double)v * v)), 2);
+        double PowerPast(float[] texture, double radius)
+        {
+            double past = 0, all = 0;
+            for (int c = 0; c < 3; c++)
+            {
+                for (int ky = 0; ky < period; ky++)
+                {
+                    for (int kx = 0; kx < period; kx++)
+                    {
+                        double re = 0, im = 0;
+                        for (int y = 0; y < period; y++)
+                        {
+                            for (int x = 0; x < period; x++)
+                            {
+                                double angle = -2 * Math.PI * (ky * y + kx * x) / period, v = texture[(c * period + y) * period + x];
+                                re += v * Math.Cos(angle);
+                                im += v * Math.Sin(angle);
+                            }
+                        }
+                        int fy = ky < period / 2 ? ky : ky - period, fx = kx < period / 2 ? kx : kx - period;
+                        double power = re * re + im * im;
+                        all += power;
+                        past += fy * fy + fx * fx > radius * radius ? power : 0;
+                    }
+                }
+            }
+            return past / all;
+        }
+        Assert.InRange(PowerPast(z, OwnerTextureGenerator.LowPassRadius), 0, 1e-4);
+        // Gaussian atoms spread their power evenly: without the low pass most of it lies past the radius.
+        Assert.InRange(PowerPast(plain, OwnerTextureGenerator.LowPassRadius), 0.5, 1);
+        Assert.Equal(OwnerTextureFamily.LowPass.Architecture, GeneratorCatalog.FromTrainingName("owner-texture-lowpass").Architecture);
+    }
+
+    [Fact]
+    public void The_low_pass_projection_is_symmetric_and_idempotent()
+    {
+        using var projection = OwnerTextureGenerator.LowPassProjection();
+        using var twice = projection.matmul(projection);
+
+        Assert.True(projection.allclose(projection.t(), atol: 1e-6));
+        Assert.True(twice.allclose(projection, atol: 1e-5));
+        // The kept frequencies: the lattice points within radius 4, 49 of the 256.
+        Assert.Equal(49, projection.trace().item<float>(), 3);
+    }
+
+    [Fact]
     public void Only_an_owner_texture_architecture_builds_one()
     {
         Assert.False(ResNetGeneratorFamily.Instance.Architecture.IsOwnerKeyed);

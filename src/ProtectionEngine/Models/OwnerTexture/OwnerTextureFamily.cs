@@ -9,11 +9,19 @@ public sealed class OwnerTextureFamily : GeneratorFamily
 
     public static OwnerTextureFamily ChromaAndLuminance { get; } = new("owner-texture-dual-v1", "owner-texture-dual", AtomLayout.ChromaAndLuminance);
 
-    private OwnerTextureFamily(string name, string trainingName, AtomLayout layout)
+    /// <summary>
+    /// Colour atoms with every key's texture kept to the spatial frequencies a photo's resizes pass
+    /// (<see cref="OwnerTextureGenerator.LowPassRadius"/>): the same power on the photo reaches the attacker's model
+    /// whatever the key (docs/evaluation.md, "what decides a draw").
+    /// </summary>
+    public static OwnerTextureFamily LowPass { get; } = new("owner-texture-lowpass-v1", "owner-texture-lowpass", AtomLayout.Colour, lowPass: true);
+
+    private OwnerTextureFamily(string name, string trainingName, AtomLayout layout, bool lowPass = false)
     {
         Name = name;
         TrainingName = trainingName;
         Layout = layout;
+        IsLowPass = lowPass;
         Architecture = new GeneratorArchitecture(name, 0, 0);
     }
 
@@ -22,6 +30,9 @@ public sealed class OwnerTextureFamily : GeneratorFamily
     public override string TrainingName { get; }
 
     public AtomLayout Layout { get; }
+
+    /// <summary>Whether each key's texture is low-passed before its RMS is set (<see cref="LowPass"/>).</summary>
+    public bool IsLowPass { get; }
 
     public override bool IsOwnerKeyed => true;
 

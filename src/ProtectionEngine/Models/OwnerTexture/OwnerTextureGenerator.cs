@@ -37,12 +37,22 @@ public sealed class OwnerTextureGenerator : GeneratorModule
 
     public const string AtomsName = "atoms";
 
+    /// <summary>
+    /// The low-pass family keeps the spatial frequencies of at most this many cycles per period (periods of 4 canvas
+    /// pixels or longer): about one canvas pixel is one pixel of an attacker's 64-px face crop, and the engine's bilinear
+    /// upsampling and the attacker's downsampling take much of what is finer, so on the photo it cost PSNR and reached
+    /// the victim weakened (docs/evaluation.md, "what decides a draw").
+    /// </summary>
+    public const double LowPassRadius = 4;
+
     private readonly Parameter atoms;
 
     private readonly AtomLayout layout;
 
     /// <summary>Channels of each atom: 3 (colour), 1 (luminance) or 4 (chroma in the first three, luminance in the fourth).</summary>
     private readonly int atomChannels;
+
+    private readonly bool lowPass;
 
     public OwnerTextureGenerator() : this(OwnerTextureFamily.Colour)
     {
@@ -60,6 +70,7 @@ public sealed class OwnerTextureGenerator : GeneratorModule
             _ => 3,
         };
         atoms = Parameter(randn(Atoms, atomChannels, Period, Period));
+        lowPass = family.IsLowPass;
         RegisterComponents();
     }
 
@@ -114,6 +125,9 @@ public sealed class OwnerTextureGenerator : GeneratorModule
     private static readonly Scalar GainScalar = Gain.ToScalar();
     private static readonly Scalar RmsFloor = 1e-8.ToScalar();
 
+    // Static, not a field: the module would register a tensor field as a buffer, and it is fixed by the family, not a weight.
+    private static readonly Lazy<Tensor> LowPassMatrix = new(LowPassProjection);
+
     private static readonly long[][] ChannelOrders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
 
     /// <summary>Each key's tile in [-1, 1], [N, 3, Period, Period].</summary>
@@ -129,6 +143,8 @@ public sealed class OwnerTextureGenerator : GeneratorModule
         // part loses its mean over channels (pure chroma, orthogonal to the luminance part, so neither can cancel the
         // other) and each part gets half the power, so that greying or chroma subsampling leaves half of it.
         z = z - z.mean([2, 3], keepdim: true);
+        if (lowPass)
+            z = z.reshape(-1, Period * Period).matmul(LowPassMatrix.Value.to(atoms.device)).view(z.shape);
         if (layout == AtomLayout.ChromaAndLuminance)
         {
             var chroma = z.narrow(1, 0, 3);
@@ -220,6 +236,37 @@ public sealed class OwnerTextureGenerator : GeneratorModule
         Span<byte> mac = stackalloc byte[32];
         HMACSHA256.HashData(key, photo, mac);
         return (mac[0] % Period, mac[1] % Period);
+    }
+
+    /// <summary>
+    /// The real matrix that keeps a periodic tile's spatial frequencies within <see cref="LowPassRadius"/> cycles per
+    /// period (an inverse DFT of the kept part of its DFT, as one matrix so that training's gradient passes through it):
+    /// symmetric and idempotent, a projection.
+    /// </summary>
+    internal static Tensor LowPassProjection()
+    {
+        const int n = Period * Period;
+        var kept = new List<(int Ky, int Kx)>();
+        for (int ky = -Period / 2; ky < Period / 2; ky++)
+        {
+            for (int kx = -Period / 2; kx < Period / 2; kx++)
+            {
+                if (ky * ky + kx * kx <= LowPassRadius * LowPassRadius)
+                    kept.Add((ky, kx));
+            }
+        }
+        var matrix = new float[n * n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                int dy = i / Period - j / Period, dx = i % Period - j % Period;
+                double sum = kept.Sum(k => Math.Cos(2 * Math.PI * (k.Ky * dy + k.Kx * dx) / Period));
+                matrix[i * n + j] = (float)(sum / n);
+            }
+        }
+        // Made inside whichever dispose scope first asks for it, and kept for the life of the process.
+        return tensor(matrix, [n, n]).DetachFromDisposeScope();
     }
 
     private static Tensor UnitRms(Tensor z) => z / z.square().mean([1, 2, 3], keepdim: true).add(RmsFloor, One).sqrt();
