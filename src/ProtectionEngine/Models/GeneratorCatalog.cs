@@ -16,6 +16,7 @@ public static class GeneratorCatalog
         OwnerTextureFamily.Luminance,
         OwnerTextureFamily.ChromaAndLuminance,
         OwnerTextureFamily.LowPass,
+        OwnerTextureFamily.Mirror,
         ResNetGeneratorFamily.Instance,
     ];
 

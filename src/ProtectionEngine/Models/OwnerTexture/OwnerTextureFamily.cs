@@ -16,8 +16,15 @@ public sealed class OwnerTextureFamily : GeneratorFamily
     /// </summary>
     public static OwnerTextureFamily LowPass { get; } = new("owner-texture-lowpass-v1", "owner-texture-lowpass", AtomLayout.Colour, lowPass: true);
 
-    private OwnerTextureFamily(string name, string trainingName, AtomLayout layout, bool lowPass = false)
+    /// <summary>
+    /// Colour atoms with every key's texture made the same under a left-right mirror (after the key's orientation):
+    /// an attacker's random horizontal flips then show the victim one texture per owner, not two.
+    /// </summary>
+    public static OwnerTextureFamily Mirror { get; } = new("owner-texture-mirror-v1", "owner-texture-mirror", AtomLayout.Colour, mirror: true);
+
+    private OwnerTextureFamily(string name, string trainingName, AtomLayout layout, bool lowPass = false, bool mirror = false)
     {
+        IsMirrored = mirror;
         Name = name;
         TrainingName = trainingName;
         Layout = layout;
@@ -33,6 +40,9 @@ public sealed class OwnerTextureFamily : GeneratorFamily
 
     /// <summary>Whether each key's texture is low-passed before its RMS is set (<see cref="LowPass"/>).</summary>
     public bool IsLowPass { get; }
+
+    /// <summary>Whether each key's texture is symmetric under a left-right mirror (<see cref="Mirror"/>).</summary>
+    public bool IsMirrored { get; }
 
     public override bool IsOwnerKeyed => true;
 

@@ -54,6 +54,8 @@ public sealed class OwnerTextureGenerator : GeneratorModule
 
     private readonly bool lowPass;
 
+    private readonly bool mirror;
+
     public OwnerTextureGenerator() : this(OwnerTextureFamily.Colour)
     {
     }
@@ -71,6 +73,7 @@ public sealed class OwnerTextureGenerator : GeneratorModule
         };
         atoms = Parameter(randn(Atoms, atomChannels, Period, Period));
         lowPass = family.IsLowPass;
+        mirror = family.IsMirrored;
         RegisterComponents();
     }
 
@@ -170,6 +173,8 @@ public sealed class OwnerTextureGenerator : GeneratorModule
                 tile = tile.flip(1);
             if ((dihedral & 2) != 0)
                 tile = tile.flip(2);
+            if (mirror)
+                tile = UnitRms(tile.add(tile.flip(2), One).unsqueeze(0)).squeeze(0);
             tiles.Add(tile);
         }
         return tanh(stack(tiles).mul(GainScalar)).MoveToOuterDisposeScope();
