@@ -17,6 +17,9 @@ public static class GeneratorCatalog
         OwnerTextureFamily.ChromaAndLuminance,
         OwnerTextureFamily.LowPass,
         OwnerTextureFamily.Mirror,
+        OwnerTextureFamily.Chroma,
+        OwnerTextureFamily.Sparse,
+        OwnerTextureFamily.SparseLowPass,
         ResNetGeneratorFamily.Instance,
     ];
 

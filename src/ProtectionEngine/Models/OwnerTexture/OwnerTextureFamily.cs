@@ -22,8 +22,25 @@ public sealed class OwnerTextureFamily : GeneratorFamily
     /// </summary>
     public static OwnerTextureFamily Mirror { get; } = new("owner-texture-mirror-v1", "owner-texture-mirror", AtomLayout.Colour, mirror: true);
 
-    private OwnerTextureFamily(string name, string trainingName, AtomLayout layout, bool lowPass = false, bool mirror = false)
+    /// <summary>
+    /// Colour atoms with every key's texture kept to chroma (each pixel's mean over the channels taken away): faces vary
+    /// far less in colour than in brightness at a texture's scale, so the same power stands out more.
+    /// </summary>
+    public static OwnerTextureFamily Chroma { get; } = new("owner-texture-chroma-v1", "owner-texture-chroma", AtomLayout.Colour, chroma: true);
+
+    /// <summary>
+    /// Colour atoms with every key's texture kept to its strongest few spatial frequencies (<see cref="OwnerTextureGenerator.SparseBins"/>):
+    /// a handful of gratings instead of broadband noise.
+    /// </summary>
+    public static OwnerTextureFamily Sparse { get; } = new("owner-texture-sparse-v1", "owner-texture-sparse", AtomLayout.Colour, sparse: true);
+
+    /// <summary>The sparse family's texture picked from within the low-pass band (<see cref="LowPass"/> then <see cref="Sparse"/>).</summary>
+    public static OwnerTextureFamily SparseLowPass { get; } = new("owner-texture-sparse-lowpass-v1", "owner-texture-sparse-lowpass", AtomLayout.Colour, lowPass: true, sparse: true);
+
+    private OwnerTextureFamily(string name, string trainingName, AtomLayout layout, bool lowPass = false, bool mirror = false, bool chroma = false, bool sparse = false)
     {
+        IsSparse = sparse;
+        IsChroma = chroma;
         IsMirrored = mirror;
         Name = name;
         TrainingName = trainingName;
@@ -43,6 +60,12 @@ public sealed class OwnerTextureFamily : GeneratorFamily
 
     /// <summary>Whether each key's texture is symmetric under a left-right mirror (<see cref="Mirror"/>).</summary>
     public bool IsMirrored { get; }
+
+    /// <summary>Whether each key's texture is chroma only (<see cref="Chroma"/>).</summary>
+    public bool IsChroma { get; }
+
+    /// <summary>Whether each key's texture keeps only its strongest frequencies (<see cref="Sparse"/>).</summary>
+    public bool IsSparse { get; }
 
     public override bool IsOwnerKeyed => true;
 

@@ -56,6 +56,13 @@ public sealed class OwnerTextureGenerator : GeneratorModule
 
     private readonly bool mirror;
 
+    private readonly bool chroma;
+
+    private readonly bool sparse;
+
+    /// <summary>The sparse family keeps this many frequency bins of the tile's DFT (conjugate pairs count twice): four gratings.</summary>
+    public const int SparseBins = 8;
+
     public OwnerTextureGenerator() : this(OwnerTextureFamily.Colour)
     {
     }
@@ -74,6 +81,8 @@ public sealed class OwnerTextureGenerator : GeneratorModule
         atoms = Parameter(randn(Atoms, atomChannels, Period, Period));
         lowPass = family.IsLowPass;
         mirror = family.IsMirrored;
+        chroma = family.IsChroma;
+        sparse = family.IsSparse;
         RegisterComponents();
     }
 
@@ -175,6 +184,15 @@ public sealed class OwnerTextureGenerator : GeneratorModule
                 tile = tile.flip(2);
             if (mirror)
                 tile = UnitRms(tile.add(tile.flip(2), One).unsqueeze(0)).squeeze(0);
+            if (chroma)
+                tile = UnitRms((tile - tile.mean([0], keepdim: true)).unsqueeze(0)).squeeze(0);
+            if (sparse)
+            {
+                var spectrum = fft.fft2(tile);
+                var power = spectrum.abs().square().sum([0]).flatten();
+                var keep = zeros_like(power).index_fill_(0, power.topk(SparseBins).indexes, One).view(1, Period, Period);
+                tile = UnitRms(fft.ifft2(spectrum * keep).real.unsqueeze(0)).squeeze(0);
+            }
             tiles.Add(tile);
         }
         return tanh(stack(tiles).mul(GainScalar)).MoveToOuterDisposeScope();
