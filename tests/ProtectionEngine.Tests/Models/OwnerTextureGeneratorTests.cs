@@ -92,7 +92,6 @@ public sealed class OwnerTextureGeneratorTests
         using var colour = new OwnerTextureGenerator(OwnerTextureFamily.Colour);
         lowPass.Reset(5);
         colour.Reset(5);
-        const int period = OwnerTextureGenerator.Period;
         using var noGrad = no_grad();
         // Before tanh the texture is the unit-RMS low-passed sum of the key's atoms.
         var z = (lowPass.Tiles([OwnerTextureGenerator.KeyOf(Key(3))]).atanh() / OwnerTextureGenerator.Gain).data<float>().ToArray();
@@ -100,34 +99,6 @@ public sealed class OwnerTextureGeneratorTests
 
         Assert.Equal(colour.ParameterCount, lowPass.ParameterCount);
         Assert.Equal(1.0, Math.Sqrt(z.Average(v => (double)v * v)), 2);
-        double PowerPast(float[] texture, double radius)
-        {
-            double past = 0, all = 0;
-            for (int c = 0; c < 3; c++)
-            {
-                for (int ky = 0; ky < period; ky++)
-                {
-                    for (int kx = 0; kx < period; kx++)
-                    {
-                        double re = 0, im = 0;
-                        for (int y = 0; y < period; y++)
-                        {
-                            for (int x = 0; x < period; x++)
-                            {
-                                double angle = -2 * Math.PI * (ky * y + kx * x) / period, v = texture[(c * period + y) * period + x];
-                                re += v * Math.Cos(angle);
-                                im += v * Math.Sin(angle);
-                            }
-                        }
-                        int fy = ky < period / 2 ? ky : ky - period, fx = kx < period / 2 ? kx : kx - period;
-                        double power = re * re + im * im;
-                        all += power;
-                        past += fy * fy + fx * fx > radius * radius ? power : 0;
-                    }
-                }
-            }
-            return past / all;
-        }
         Assert.InRange(PowerPast(z, OwnerTextureGenerator.LowPassRadius), 0, 1e-4);
         // Gaussian atoms spread their power evenly: without the low pass most of it lies past the radius.
         Assert.InRange(PowerPast(plain, OwnerTextureGenerator.LowPassRadius), 0.5, 1);
@@ -161,6 +132,30 @@ public sealed class OwnerTextureGeneratorTests
         Assert.Equal(OwnerTextureFamily.Mirror.Architecture, GeneratorCatalog.FromTrainingName("owner-texture-mirror").Architecture);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_sparse_tile_is_a_few_gratings_and_with_the_low_pass_only_coarse_ones(bool lowPass)
+    {
+        var family = lowPass ? OwnerTextureFamily.SparseLowPass : OwnerTextureFamily.Sparse;
+        using var generator = new OwnerTextureGenerator(family);
+        generator.Reset(5);
+        using var noGrad = no_grad();
+        foreach (int seed in new[] { 3, 4, 5 })
+        {
+            var z = (generator.Tiles([OwnerTextureGenerator.KeyOf(Key(seed))]).atanh() / OwnerTextureGenerator.Gain).data<float>().ToArray();
+            var bins = Spectrum(z);
+            double total = bins.Sum(b => b.Power);
+            // All the power in the strongest bins (conjugate pairs, and at most one more where a pair straddled the cut).
+            Assert.InRange(bins.OrderByDescending(b => b.Power).Take(OwnerTextureGenerator.SparseBins + 1).Sum(b => b.Power) / total, 1 - 1e-4, 1 + 1e-9);
+            Assert.True(bins.Count(b => b.Power > 1e-6 * total) is >= 2 and <= OwnerTextureGenerator.SparseBins + 1);
+            Assert.Equal(1.0, Math.Sqrt(z.Average(v => (double)v * v)), 2);
+            if (lowPass)
+                Assert.InRange(PowerPast(z, OwnerTextureGenerator.LowPassRadius), 0, 1e-4);
+        }
+        Assert.Equal(family.Architecture, GeneratorCatalog.FromTrainingName(family.TrainingName!).Architecture);
+    }
+
     [Fact]
     public void The_low_pass_projection_is_symmetric_and_idempotent()
     {
@@ -171,6 +166,43 @@ public sealed class OwnerTextureGeneratorTests
         Assert.True(twice.allclose(projection, atol: 1e-5));
         // The kept frequencies: the lattice points within radius 4, 49 of the 256.
         Assert.Equal(49, projection.trace().item<float>(), 3);
+    }
+
+    /// <summary>Each DFT bin's power, summed over the channels, with its signed frequencies in cycles per period.</summary>
+    private static List<(int Fy, int Fx, double Power)> Spectrum(float[] texture)
+    {
+        const int period = OwnerTextureGenerator.Period;
+        var bins = new List<(int, int, double)>();
+        for (int ky = 0; ky < period; ky++)
+        {
+            for (int kx = 0; kx < period; kx++)
+            {
+                double power = 0;
+                for (int c = 0; c < texture.Length / (period * period); c++)
+                {
+                    double re = 0, im = 0;
+                    for (int y = 0; y < period; y++)
+                    {
+                        for (int x = 0; x < period; x++)
+                        {
+                            double angle = -2 * Math.PI * (ky * y + kx * x) / period, v = texture[(c * period + y) * period + x];
+                            re += v * Math.Cos(angle);
+                            im += v * Math.Sin(angle);
+                        }
+                    }
+                    power += re * re + im * im;
+                }
+                bins.Add((ky < period / 2 ? ky : ky - period, kx < period / 2 ? kx : kx - period, power));
+            }
+        }
+        return bins;
+    }
+
+    /// <summary>The share of the power at more than <paramref name="radius"/> cycles per period.</summary>
+    private static double PowerPast(float[] texture, double radius)
+    {
+        var bins = Spectrum(texture);
+        return bins.Where(b => b.Fy * b.Fy + b.Fx * b.Fx > radius * radius).Sum(b => b.Power) / bins.Sum(b => b.Power);
     }
 
     [Fact]

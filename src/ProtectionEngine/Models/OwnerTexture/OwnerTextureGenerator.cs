@@ -188,10 +188,12 @@ public sealed class OwnerTextureGenerator : GeneratorModule
                 tile = UnitRms((tile - tile.mean([0], keepdim: true)).unsqueeze(0)).squeeze(0);
             if (sparse)
             {
+                // A real tile's bins come in conjugate pairs of equal power; rounding can split a pair at the cut, so
+                // the kept set is closed under conjugation (a self-conjugate Nyquist bin can make it one more).
                 var spectrum = fft.fft2(tile);
-                var power = spectrum.abs().square().sum([0]).flatten();
-                var keep = zeros_like(power).index_fill_(0, power.topk(SparseBins).indexes, One).view(1, Period, Period);
-                tile = UnitRms(fft.ifft2(spectrum * keep).real.unsqueeze(0)).squeeze(0);
+                var power = spectrum.abs().square().sum([0]);
+                var keep = zeros_like(power).flatten().index_fill_(0, power.add(Conjugate(power), One).flatten().topk(SparseBins).indexes, One).view(Period, Period);
+                tile = UnitRms(fft.ifft2(spectrum * keep.maximum(Conjugate(keep))).real.unsqueeze(0)).squeeze(0);
             }
             tiles.Add(tile);
         }
@@ -291,6 +293,9 @@ public sealed class OwnerTextureGenerator : GeneratorModule
         // Made inside whichever dispose scope first asks for it, and kept for the life of the process.
         return tensor(matrix, [n, n]).DetachFromDisposeScope();
     }
+
+    /// <summary>A [Period, Period] map of DFT bins read at the negated frequencies (bin k moves to -k mod Period).</summary>
+    private static Tensor Conjugate(Tensor bins) => bins.flip(0, 1).roll([1, 1], [0, 1]);
 
     private static Tensor UnitRms(Tensor z) => z / z.square().mean([1, 2, 3], keepdim: true).add(RmsFloor, One).sqrt();
 
