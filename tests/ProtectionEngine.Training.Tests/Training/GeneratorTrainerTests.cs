@@ -79,6 +79,21 @@ public sealed class GeneratorTrainerTests
     }
 
     [Fact]
+    public async Task A_sparse_low_pass_run_fits_its_atoms_through_the_projection()
+    {
+        string root = TestArchives.NewTempFolder();
+        var architecture = OwnerTextureFamily.SparseLowPass.Architecture;
+
+        var one = await GeneratorTrainer.TrainAsync(Options(root, steps: 1, version: "slp-1") with { Architecture = architecture });
+        await GeneratorTrainer.TrainAsync(Options(root, steps: 3, version: "slp-3") with { Architecture = architecture });
+
+        Assert.Equal(OwnerTextureFamily.SparseLowPass.Name, one.Card.Architecture.Name);
+        // Adam moves no atom whose gradient is zero: two more steps change them only if the gradient passes the
+        // low pass, the DFT and the kept bins.
+        AssertAtomsDiffer(root, "slp-1", "slp-3");
+    }
+
+    [Fact]
     public async Task A_luminance_run_saves_luminance_atoms()
     {
         string root = TestArchives.NewTempFolder();
