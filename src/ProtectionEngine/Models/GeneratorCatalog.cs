@@ -16,8 +16,6 @@ public static class GeneratorCatalog
         OwnerTextureFamily.Luminance,
         OwnerTextureFamily.ChromaAndLuminance,
         OwnerTextureFamily.LowPass,
-        OwnerTextureFamily.Mirror,
-        OwnerTextureFamily.Chroma,
         OwnerTextureFamily.Sparse,
         OwnerTextureFamily.SparseLowPass,
         ResNetGeneratorFamily.Instance,

@@ -105,33 +105,6 @@ public sealed class OwnerTextureGeneratorTests
         Assert.Equal(OwnerTextureFamily.LowPass.Architecture, GeneratorCatalog.FromTrainingName("owner-texture-lowpass").Architecture);
     }
 
-    [Fact]
-    public void A_mirror_tile_is_its_own_left_right_mirror_for_every_orientation()
-    {
-        using var generator = new OwnerTextureGenerator(OwnerTextureFamily.Mirror);
-        generator.Reset(5);
-        const int period = OwnerTextureGenerator.Period;
-        var keys = Enumerable.Range(10, 16).Select(Key).ToList();
-
-        // Sixteen keys cover several of the eight orientations, transposed ones included.
-        Assert.True(keys.Select(k => OwnerTextureGenerator.KeyOf(k).Dihedral).Distinct().Count() >= 4);
-        foreach (var key in keys)
-        {
-            var tile = generator.Tile(key);
-            for (int c = 0; c < 3; c++)
-            {
-                for (int y = 0; y < period; y++)
-                {
-                    for (int x = 0; x < period; x++)
-                        Assert.Equal(tile[(c * period + y) * period + x], tile[(c * period + y) * period + period - 1 - x], 5);
-                }
-            }
-            Assert.InRange(Math.Sqrt(tile.Average(v => (double)v * v)), 0.3, Math.Tanh(1) + 1e-6);
-        }
-        Assert.NotEqual(generator.Tile(keys[0]), generator.Tile(keys[1]));
-        Assert.Equal(OwnerTextureFamily.Mirror.Architecture, GeneratorCatalog.FromTrainingName("owner-texture-mirror").Architecture);
-    }
-
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -54,10 +54,6 @@ public sealed class OwnerTextureGenerator : GeneratorModule
 
     private readonly bool lowPass;
 
-    private readonly bool mirror;
-
-    private readonly bool chroma;
-
     private readonly bool sparse;
 
     /// <summary>The sparse family keeps this many frequency bins of the tile's DFT (conjugate pairs count twice): four gratings.</summary>
@@ -80,8 +76,6 @@ public sealed class OwnerTextureGenerator : GeneratorModule
         };
         atoms = Parameter(randn(Atoms, atomChannels, Period, Period));
         lowPass = family.IsLowPass;
-        mirror = family.IsMirrored;
-        chroma = family.IsChroma;
         sparse = family.IsSparse;
         RegisterComponents();
     }
@@ -182,10 +176,6 @@ public sealed class OwnerTextureGenerator : GeneratorModule
                 tile = tile.flip(1);
             if ((dihedral & 2) != 0)
                 tile = tile.flip(2);
-            if (mirror)
-                tile = UnitRms(tile.add(tile.flip(2), One).unsqueeze(0)).squeeze(0);
-            if (chroma)
-                tile = UnitRms((tile - tile.mean([0], keepdim: true)).unsqueeze(0)).squeeze(0);
             if (sparse)
             {
                 // A real tile's bins come in conjugate pairs of equal power; rounding can split a pair at the cut, so
