@@ -30,7 +30,9 @@ internal static class TrainCommand
         var architecture = new Option<string>("--architecture")
         {
             Description = "owner-texture (a texture chosen by the owner's key, fitted by min-min against stand-in victims at --proxy-size that learn "
-                + "--pseudo-owners random owners), owner-texture-luma (the same with one luminance texture in all three channels) or owner-texture-dual (atoms with a chroma and a luminance part at equal power).",
+                + "--pseudo-owners random owners), owner-texture-luma (the same with one luminance texture in all three channels), "
+                + "owner-texture-dual (atoms with a chroma and a luminance part at equal power), owner-texture-lowpass, -sparse and "
+                + "-sparse-lowpass (colour atoms with each texture kept to coarse frequencies, to its 8 strongest frequencies, or both; docs/training.md).",
             DefaultValueFactory = _ => Defaults.Architecture.Family!.TrainingName!,
         };
         architecture.AcceptOnlyFromAmong([.. GeneratorCatalog.TrainingNames]);
