@@ -14,7 +14,9 @@ namespace UploadGuard.Bench.Engine;
 /// How much of each owner's texture the engine puts on a photo and how much of it is left at an attacker's scale:
 /// a flat mid-grey photo (nothing clips) protected through the engine, the change's RMS in levels at full size, and
 /// again after the photo and its protected copy are both resized to half (bicubic, as the identity benchmark's face
-/// crops are), the scale at which one canvas pixel is about one pixel of the attacker's 64-px face crop.
+/// crops are), the scale at which one canvas pixel is about one pixel of the attacker's 64-px face crop; and how many
+/// spatial frequencies the key's tile spreads its power over (the participation number of its DFT power, summed over
+/// the channels: about 6 for a few gratings, near 200 for broadband noise).
 /// </summary>
 internal static class TextureReach
 {
@@ -24,8 +26,8 @@ internal static class TextureReach
         using var encoded = new MemoryStream();
         await grey.SaveAsPngAsync(encoded);
         using var greyHalf = grey.Clone(c => c.Resize(size / 2, size / 2, KnownResamplers.Bicubic));
-        Console.WriteLine($"| owner | atoms | RMS on the photo (levels) | PSNR (dB) | RMS after halving (levels) | kept by halving |");
-        Console.WriteLine("|---|---|---:|---:|---:|---:|");
+        Console.WriteLine($"| owner | atoms | RMS on the photo (levels) | PSNR (dB) | RMS after halving (levels) | kept by halving | effective frequencies |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
         foreach (var owner in owners)
         {
             var key = keyring.Derive(owner);
@@ -35,9 +37,41 @@ internal static class TextureReach
             using var protectedHalf = protectedImage.Clone(c => c.Resize(size / 2, size / 2, KnownResamplers.Bicubic));
             double full = Rms(grey, protectedImage), half = Rms(greyHalf, protectedHalf);
             string atoms = string.Join(", ", OwnerTextureGenerator.AtomsOf(key.Bytes));
+            float[] tile;
+            using (var lease = engine.Models.Acquire())
+                tile = ((OwnerTextureGenerator)lease.Model.Generator).Tile(key.Bytes);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {owner} | {atoms} | {full:0.00} | {20 * Math.Log10(255 / full):0.00} | {half:0.00} | {half / full:P0} |"));
+                $"| {owner} | {atoms} | {full:0.00} | {20 * Math.Log10(255 / full):0.00} | {half:0.00} | {half / full:P0} | {EffectiveFrequencies(tile):0.0} |"));
         }
+    }
+
+    /// <summary>1 / sum(p^2) of the tile's DFT power p, summed over its channels and normalised to sum 1.</summary>
+    internal static double EffectiveFrequencies(float[] tile)
+    {
+        const int period = OwnerTextureGenerator.Period;
+        var power = new double[period * period];
+        for (int c = 0; c < tile.Length / (period * period); c++)
+        {
+            for (int ky = 0; ky < period; ky++)
+            {
+                for (int kx = 0; kx < period; kx++)
+                {
+                    double re = 0, im = 0;
+                    for (int y = 0; y < period; y++)
+                    {
+                        for (int x = 0; x < period; x++)
+                        {
+                            double angle = -2 * Math.PI * (ky * y + kx * x) / period, v = tile[(c * period + y) * period + x];
+                            re += v * Math.Cos(angle);
+                            im += v * Math.Sin(angle);
+                        }
+                    }
+                    power[ky * period + kx] += re * re + im * im;
+                }
+            }
+        }
+        double total = power.Sum();
+        return total > 0 ? total * total / power.Sum(p => p * p) : 0;
     }
 
     private static double Rms(Image<Rgba32> a, Image<Rgba32> b)
