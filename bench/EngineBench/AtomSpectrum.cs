@@ -18,32 +18,45 @@ internal static class AtomSpectrum
                 var x = atoms.AsSpan((atom * channels + c) * plane, plane);
                 double mean = 0;
                 foreach (float v in x) mean += v;
-                mean /= plane;
+                var power = PlanePower(x, period, mean / plane);
                 for (int u = 0; u < period; u++)
                 {
                     for (int w = 0; w < period; w++)
                     {
-                        double re = 0, im = 0;
-                        for (int i = 0; i < period; i++)
-                        {
-                            for (int j = 0; j < period; j++)
-                            {
-                                double angle = -2 * Math.PI * ((double)u * i + (double)w * j) / period;
-                                double value = x[i * period + j] - mean;
-                                re += value * Math.Cos(angle);
-                                im += value * Math.Sin(angle);
-                            }
-                        }
-                        double power = re * re + im * im;
                         double radius = Math.Sqrt(Math.Pow(Math.Min(u, period - u), 2) + Math.Pow(Math.Min(w, period - w), 2));
-                        total += power;
+                        total += power[u * period + w];
                         if (radius >= minimumRadius)
-                            high += power;
+                            high += power[u * period + w];
                     }
                 }
             }
             result.Add((atom, total, total > 0 ? high / total : 0));
         }
         return result;
+    }
+
+    /// <summary>The power of each DFT bin [u * period + w] of one period x period plane, less <paramref name="offset"/> first.</summary>
+    public static double[] PlanePower(ReadOnlySpan<float> x, int period, double offset = 0)
+    {
+        var power = new double[period * period];
+        for (int u = 0; u < period; u++)
+        {
+            for (int w = 0; w < period; w++)
+            {
+                double re = 0, im = 0;
+                for (int i = 0; i < period; i++)
+                {
+                    for (int j = 0; j < period; j++)
+                    {
+                        double angle = -2 * Math.PI * ((double)u * i + (double)w * j) / period;
+                        double value = x[i * period + j] - offset;
+                        re += value * Math.Cos(angle);
+                        im += value * Math.Sin(angle);
+                    }
+                }
+                power[u * period + w] = re * re + im * im;
+            }
+        }
+        return power;
     }
 }

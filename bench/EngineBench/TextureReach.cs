@@ -48,27 +48,13 @@ internal static class TextureReach
     /// <summary>1 / sum(p^2) of the tile's DFT power p, summed over its channels and normalised to sum 1.</summary>
     internal static double EffectiveFrequencies(float[] tile)
     {
-        const int period = OwnerTextureGenerator.Period;
-        var power = new double[period * period];
-        for (int c = 0; c < tile.Length / (period * period); c++)
+        const int plane = OwnerTextureGenerator.Period * OwnerTextureGenerator.Period;
+        var power = new double[plane];
+        for (int c = 0; c < tile.Length / plane; c++)
         {
-            for (int ky = 0; ky < period; ky++)
-            {
-                for (int kx = 0; kx < period; kx++)
-                {
-                    double re = 0, im = 0;
-                    for (int y = 0; y < period; y++)
-                    {
-                        for (int x = 0; x < period; x++)
-                        {
-                            double angle = -2 * Math.PI * (ky * y + kx * x) / period, v = tile[(c * period + y) * period + x];
-                            re += v * Math.Cos(angle);
-                            im += v * Math.Sin(angle);
-                        }
-                    }
-                    power[ky * period + kx] += re * re + im * im;
-                }
-            }
+            var channel = AtomSpectrum.PlanePower(tile.AsSpan(c * plane, plane), OwnerTextureGenerator.Period);
+            for (int k = 0; k < plane; k++)
+                power[k] += channel[k];
         }
         double total = power.Sum();
         return total > 0 ? total * total / power.Sum(p => p * p) : 0;

@@ -45,6 +45,9 @@ public sealed class OwnerTextureGenerator : GeneratorModule
     /// </summary>
     public const double LowPassRadius = 4;
 
+    /// <summary>The sparse family keeps this many frequency bins of the tile's DFT (conjugate pairs count twice): four gratings.</summary>
+    public const int SparseBins = 8;
+
     private readonly Parameter atoms;
 
     private readonly AtomLayout layout;
@@ -55,9 +58,6 @@ public sealed class OwnerTextureGenerator : GeneratorModule
     private readonly bool lowPass;
 
     private readonly bool sparse;
-
-    /// <summary>The sparse family keeps this many frequency bins of the tile's DFT (conjugate pairs count twice): four gratings.</summary>
-    public const int SparseBins = 8;
 
     public OwnerTextureGenerator() : this(OwnerTextureFamily.Colour)
     {
