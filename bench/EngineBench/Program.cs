@@ -117,32 +117,26 @@ if (mode == "removal")
         var wrong = PerturbationRemover.Detect(protectedImage, generator, lease.Model.Card.WorkingSize, budget, others);
         var match = PerturbationRemover.Remove(protectedImage, generator, lease.Model.Card.WorkingSize, budget, false, keyring.DeriveAll("bench-owner"));
         using var clean = codec.DecodeForVerification(original);
-        long near = 0, exact = 0, values = 0;
-        double residueOnApplied = 0, appliedPower = 0;
+        var residue = new RemovalResidue();
         for (int y = 0; y < clean.Height; y++)
         {
             for (int x = 0; x < clean.Width; x++)
             {
-                var (a, b, p) = (clean[x, y], protectedImage[x, y], asProtected[x, y]);
-                foreach (var (residue, applied) in new[] { (b.R - a.R, p.R - a.R), (b.G - a.G, p.G - a.G), (b.B - a.B, p.B - a.B) })
-                {
-                    values++;
-                    near += Math.Abs(residue) <= 1 ? 1 : 0;
-                    exact += residue == 0 ? 1 : 0;
-                    residueOnApplied += (double)residue * applied;
-                    appliedPower += (double)applied * applied;
-                }
+                var (a, removed, p) = (clean[x, y], protectedImage[x, y], asProtected[x, y]);
+                residue.Add(a.R, p.R, removed.R);
+                residue.Add(a.G, p.G, removed.G);
+                residue.Add(a.B, p.B, removed.B);
             }
         }
-        double share = match.Found ? (double)near / values : 0;
-        double appliedLeft = appliedPower > 0 ? residueOnApplied / appliedPower : 0;
+        double share = match.Found ? residue.WithinOneLevel : 0;
+        double appliedLeft = residue.AppliedLeft;
         within.Add(share);
         if (match.Found)
             left.Add(appliedLeft);
         found += match.Found ? 1 : 0;
         wrongFound += wrong.Found ? 1 : 0;
         count++;
-        Console.WriteLine($"| {Path.GetFileName(file)} | {result.Report.PsnrDb:0.00} | {match.Correlation:0.00} | {wrong.Correlation:0.00} | {(match.Found ? share.ToString("P2", CultureInfo.InvariantCulture) : "not found")} | {(match.Found ? ((double)exact / values).ToString("P2", CultureInfo.InvariantCulture) : "-")} | {(match.Found ? appliedLeft.ToString("P2", CultureInfo.InvariantCulture) : "-")} |");
+        Console.WriteLine($"| {Path.GetFileName(file)} | {result.Report.PsnrDb:0.00} | {match.Correlation:0.00} | {wrong.Correlation:0.00} | {(match.Found ? share.ToString("P2", CultureInfo.InvariantCulture) : "not found")} | {(match.Found ? residue.Exact.ToString("P2", CultureInfo.InvariantCulture) : "-")} | {(match.Found ? appliedLeft.ToString("P2", CultureInfo.InvariantCulture) : "-")} |");
     }
     Console.WriteLine();
     Console.WriteLine($"Found with the right key: {found}/{count}; with a wrong key: {wrongFound}/{count}; values within 1 level (photos not found count as 0): mean {within.Average():P2}, worst {within.Min():P2}; applied change left (photos found): mean {(left.Count > 0 ? left.Average() : double.NaN):P2}");

@@ -205,8 +205,7 @@ public static class IdentityBenchmark
     {
         var output = Enumerable.Range(0, protectedPhotos.Count).Select(protectedPhotos.Pixels).ToArray();
         int found = 0, wrong = 0;
-        long within = 0, values = 0;
-        double leftOnApplied = 0, appliedPower = 0;
+        var residue = new RemovalResidue();
         foreach (int i in ownedPhotos)
         {
             int label = data.Train.Label(i);
@@ -220,19 +219,9 @@ public static class IdentityBenchmark
             if (match.Found)
                 found++;
             output[i] = ChwPixels.FromImage(image);
-            var clean = data.Train.Pixels(i);
-            var applied = protectedPhotos.Pixels(i);
-            for (int v = 0; v < clean.Length; v++)
-            {
-                int left = output[i][v] - clean[v], change = applied[v] - clean[v];
-                within += Math.Abs(left) <= 1 ? 1 : 0;
-                leftOnApplied += (double)left * change;
-                appliedPower += (double)change * change;
-            }
-            values += clean.Length;
+            residue.Add(data.Train.Pixels(i), protectedPhotos.Pixels(i), output[i]);
         }
-        return (protectedPhotos.WithPixels(output), new RemovalSummary(ownedPhotos.Count, found, values == 0 ? 0 : (double)within / values, wrong,
-            appliedPower == 0 ? 0 : leftOnApplied / appliedPower));
+        return (protectedPhotos.WithPixels(output), new RemovalSummary(ownedPhotos.Count, found, residue.WithinOneLevel, wrong, residue.AppliedLeft));
     }
 
     private static IdentityRun Score(string row, string architecture, int victimSeed, int[] predictions, LabeledImages test, IReadOnlyList<int> owners,
