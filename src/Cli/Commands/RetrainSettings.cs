@@ -1,4 +1,5 @@
 using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Networks;
 using UploadGuard.ProtectionEngine.Training;
 
 namespace UploadGuard.Cli.Commands;
@@ -37,6 +38,11 @@ internal sealed record RetrainSettings
 
     public required double Gray { get; init; }
 
+    public required double GrayEpisodes { get; init; }
+
+    /// <summary>By name, as <c>uploadguard train --stand-ins</c> takes them.</summary>
+    public required IReadOnlyList<string> StandIns { get; init; }
+
     public required double Jpeg { get; init; }
 
     public required int Epsilon { get; init; }
@@ -71,6 +77,8 @@ internal sealed record RetrainSettings
         EpisodeSteps = EpisodeSteps,
         ProxyLearningRate = ProxyLearningRate,
         GrayProbability = Gray,
+        GrayEpisodeProbability = GrayEpisodes,
+        StandInVictims = [.. StandIns.Select(VictimArchitectures.Parse)],
         JpegProbability = Jpeg,
         Epsilon = Epsilon,
         Seed = Seed,

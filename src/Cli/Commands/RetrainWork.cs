@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using UploadGuard.ProtectionEngine.Hosting;
 using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Networks;
 using UploadGuard.ProtectionEngine.Training;
 
 namespace UploadGuard.Cli.Commands;
@@ -69,6 +70,8 @@ internal sealed record RetrainWork : TrainingHyperParameters
             EpisodeSteps = EpisodeSteps ?? defaults.EpisodeSteps,
             ProxyLearningRate = ProxyLearningRate ?? defaults.ProxyLearningRate,
             Gray = Gray ?? defaults.GrayProbability,
+            GrayEpisodes = GrayEpisodes ?? defaults.GrayEpisodeProbability,
+            StandIns = StandIns ?? [.. defaults.StandInVictims.Select(VictimArchitectures.Name)],
             Jpeg = Jpeg ?? defaults.JpegProbability,
             Epsilon = Epsilon ?? defaults.Epsilon,
             Seed = Seed ?? defaults.Seed,

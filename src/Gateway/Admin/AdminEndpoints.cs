@@ -202,6 +202,8 @@ public static class AdminEndpoints
             EpisodeSteps = I("episodeSteps"),
             ProxyLearningRate = D("proxyLearningRate"),
             Gray = D("gray"),
+            GrayEpisodes = D("grayEpisodes"),
+            StandIns = fields.GetValueOrDefault("standIns")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             Jpeg = D("jpeg"),
             Epsilon = I("epsilon"),
             Seed = I("seed"),

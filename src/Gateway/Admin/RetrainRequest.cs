@@ -47,6 +47,9 @@ public sealed record RetrainRequest : TrainingHyperParameters
         Check(EpisodeSteps is null or (>= 1 and <= 200_000), nameof(EpisodeSteps), "episodeSteps must be 1-200,000");
         Check(ProxyLearningRate is null or (>= 1e-6 and <= 1), nameof(ProxyLearningRate), "proxyLearningRate must be 1e-6 to 1");
         Check(Gray is null or (>= 0 and <= 1), nameof(Gray), "gray must be 0-1");
+        Check(GrayEpisodes is null or (>= 0 and <= 1), nameof(GrayEpisodes), "grayEpisodes must be 0-1");
+        Check(StandIns is null || (StandIns.Count is >= 1 and <= 8 && StandIns.All(StandInNames.Contains)), nameof(StandIns),
+            $"standIns must list 1-8 of {string.Join(", ", StandInNames)}");
         Check(Jpeg is null or (>= 0 and <= 1), nameof(Jpeg), "jpeg must be 0-1");
         Check(ProtectionOptions.IsValidEpsilon(Epsilon), nameof(Epsilon), ProtectionOptions.EpsilonRangeMessage("epsilon"));
         Check(MaxImages is null or (>= 10 and <= 1_000_000), nameof(MaxImages), "maxImages must be 10-1,000,000");

@@ -8,6 +8,12 @@ namespace UploadGuard.ProtectionEngine.Models;
 /// <remarks>It lives in the runtime because both sides of the worker's process boundary reference the runtime and nothing else in common.</remarks>
 public record TrainingHyperParameters
 {
+    /// <summary>
+    /// The stand-in victims the trainer can build, by the names <c>uploadguard train --stand-ins</c> takes (the trainer's
+    /// VictimArchitectures; a test keeps the two lists equal), so that the gateway can refuse an unknown one up front.
+    /// </summary>
+    public static IReadOnlyList<string> StandInNames { get; } = ["resnet20", "vgg", "mobilenetv2"];
+
     public long? Steps { get; init; }
 
     public int? BatchSize { get; init; }
@@ -33,6 +39,12 @@ public record TrainingHyperParameters
 
     /// <summary>Probability that the stand-in victim's view of a photo is grey.</summary>
     public double? Gray { get; init; }
+
+    /// <summary>Probability that an episode's stand-in victim sees every photo grey.</summary>
+    public double? GrayEpisodes { get; init; }
+
+    /// <summary>Stand-in victim architectures, one per episode in turn; each one of <see cref="StandInNames"/>.</summary>
+    public IReadOnlyList<string>? StandIns { get; init; }
 
     /// <summary>Probability that a batch's views go through JPEG first.</summary>
     public double? Jpeg { get; init; }

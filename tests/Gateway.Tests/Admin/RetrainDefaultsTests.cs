@@ -7,6 +7,7 @@ using System.Text.RegularExpressions;
 using UploadGuard.Gateway.Admin;
 using UploadGuard.Gateway.Tests.Support;
 using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Networks;
 using UploadGuard.ProtectionEngine.Training;
 
 namespace UploadGuard.Gateway.Tests.Admin;
@@ -42,6 +43,8 @@ public sealed class RetrainDefaultsTests(AdminFixture admin) : IClassFixture<Adm
         Assert.Equal(Trainer.EpisodeSteps, settings.GetProperty("episodeSteps").GetInt32());
         Assert.Equal(Trainer.ProxyLearningRate, settings.GetProperty("proxyLearningRate").GetDouble());
         Assert.Equal(Trainer.GrayProbability, settings.GetProperty("gray").GetDouble());
+        Assert.Equal(Trainer.GrayEpisodeProbability, settings.GetProperty("grayEpisodes").GetDouble());
+        Assert.Equal(Trainer.StandInVictims.Select(VictimArchitectures.Name), settings.GetProperty("standIns").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(Trainer.JpegProbability, settings.GetProperty("jpeg").GetDouble());
         Assert.Equal(Trainer.Epsilon, settings.GetProperty("epsilon").GetInt32());
         Assert.Equal(Trainer.Seed, settings.GetProperty("seed").GetInt32());
@@ -68,6 +71,8 @@ public sealed class RetrainDefaultsTests(AdminFixture admin) : IClassFixture<Adm
         Assert.Equal(Trainer.EpisodeSteps, Number("episodeSteps"));
         Assert.Equal(Trainer.ProxyLearningRate, Number("proxyLearningRate"));
         Assert.Equal(Trainer.GrayProbability, Number("gray"));
+        Assert.Equal(Trainer.GrayEpisodeProbability, Number("grayEpisodes"));
+        Assert.Equal(string.Join(",", Trainer.StandInVictims.Select(VictimArchitectures.Name)), Value("standIns"));
         Assert.Equal(Trainer.JpegProbability, Number("jpeg"));
         Assert.Equal(Trainer.Epsilon, Number("epsilon"));
         // A select starts on its first option.

@@ -1,4 +1,5 @@
 using UploadGuard.ProtectionEngine.Evaluation;
+using UploadGuard.ProtectionEngine.Models;
 using UploadGuard.ProtectionEngine.Networks;
 using static TorchSharp.torch;
 
@@ -105,6 +106,8 @@ public sealed class VictimTests
             Assert.Equal(architecture, VictimArchitectures.Parse(VictimArchitectures.Name(architecture)));
         Assert.Equal(VictimArchitecture.Vgg, VictimArchitectures.Parse(" VGG "));
         Assert.Throws<ArgumentException>(() => VictimArchitectures.Parse("alexnet"));
+        // The gateway checks retraining's stand-ins against the runtime's copy of these names.
+        Assert.Equal(VictimArchitectures.All.Select(VictimArchitectures.Name), TrainingHyperParameters.StandInNames);
     }
 
     [Fact]
