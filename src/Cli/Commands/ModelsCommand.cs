@@ -29,9 +29,10 @@ internal static class ModelsCommand
             return Guard(() =>
             {
                 string? active = File.Exists(Path.Combine(registry.Root, ModelRegistry.IndexFileName)) ? registry.ActiveVersion : null;
-                // Fits 80 columns with the longest shipped version (30 characters) on one line: architecture, size and
-                // digest are `models verify`'s business; what a user must see here is which model claims what.
-                var table = new Table().AddColumns("Version", "Active", "Trained", "Protection claimed", "Eps");
+                // Fits 80 columns with the longest shipped version (34 characters) on one line: architecture, size and
+                // digest are `models verify`'s business; what a user must see here is which model claims what, and an
+                // untrained one says so in the claim's place (it can claim nothing).
+                var table = new Table().AddColumns("Version", "Active", "Protection claimed", "Eps");
                 table.Columns[0].NoWrap();
                 bool anyUntrained = false;
                 foreach (var card in registry.List())
@@ -40,8 +41,7 @@ internal static class ModelsCommand
                     table.AddRow(
                         Markup.Escape(card.Version),
                         card.Version == active ? "[green]yes[/]" : "",
-                        card.Trained ? "yes" : "[yellow]no[/]",
-                        card.Claim is { } claim && card.Trained ? $"measured at {claim.Epsilon}+" : ModelCard.NoneClaimedText,
+                        !card.Trained ? "[yellow]untrained[/]" : card.Claim is { } claim ? $"measured at {claim.Epsilon}+" : ModelCard.NoneClaimedText,
                         card.Epsilon.ToString(CultureInfo.InvariantCulture));
                 }
                 AnsiConsole.Write(table);

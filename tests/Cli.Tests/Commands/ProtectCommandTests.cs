@@ -201,7 +201,8 @@ public sealed class ProtectCommandTests : IDisposable
         foreach (var version in Directory.GetDirectories(Path.Combine(AppContext.BaseDirectory, "models")).Select(Path.GetFileName))
             Assert.Contains(lines, l => l.Contains($" {version} ", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("0.5.0-owner-texture", StringComparison.Ordinal) && l.Contains("measured at 16+", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.Contains("0.1.0-untrained", StringComparison.Ordinal) && l.Contains("none claimed", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("0.1.0-untrained", StringComparison.Ordinal) && l.Contains(" untrained ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("0.7.0-owner-texture-luma", StringComparison.Ordinal) && l.Contains("none claimed", StringComparison.Ordinal));
     }
 
     [Fact]
