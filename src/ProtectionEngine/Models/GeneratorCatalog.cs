@@ -18,6 +18,8 @@ public static class GeneratorCatalog
         OwnerTextureFamily.LowPass,
         OwnerTextureFamily.Sparse,
         OwnerTextureFamily.SparseLowPass,
+        OwnerTextureFamily.TwoGratings,
+        OwnerTextureFamily.TwoCoarseGratings,
         ResNetGeneratorFamily.Instance,
     ];
 

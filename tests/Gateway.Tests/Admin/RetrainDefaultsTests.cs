@@ -80,6 +80,17 @@ public sealed class RetrainDefaultsTests(AdminFixture admin) : IClassFixture<Adm
         Assert.Equal(Trainer.Architecture, GeneratorCatalog.FromTrainingName(architecture).Architecture);
     }
 
+    [Fact]
+    public void The_admin_page_offers_exactly_the_architectures_and_stand_ins_the_trainer_takes()
+    {
+        // The static page cannot read the catalog, so its lists are kept by hand; this keeps them from drifting.
+        var html = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "wwwroot", "admin-ui", "index.html"));
+        var select = Regex.Match(html, "<select name=\"architecture\">(.*?)</select>").Groups[1].Value;
+        Assert.Equal(GeneratorCatalog.TrainingNames, Regex.Matches(select, "<option>([^<]+)</option>").Select(m => m.Groups[1].Value));
+        var pattern = Regex.Match(html, "name=\"standIns\"[^>]*pattern=\"[^\"]*?\\((?<names>[a-z0-9|]+)\\)").Groups["names"].Value;
+        Assert.Equal(TrainingHyperParameters.StandInNames.Order(), pattern.Split('|').Order());
+    }
+
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content = null)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };

@@ -105,12 +105,15 @@ public sealed class OwnerTextureGeneratorTests
         Assert.Equal(OwnerTextureFamily.LowPass.Architecture, GeneratorCatalog.FromTrainingName("owner-texture-lowpass").Architecture);
     }
 
+    public static TheoryData<string> SparseFamilies => new(
+        GeneratorCatalog.Families.OfType<OwnerTextureFamily>().Where(f => f.SparseBins is not null).Select(f => f.TrainingName));
+
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void A_sparse_tile_is_a_few_gratings_and_with_the_low_pass_only_coarse_ones(bool lowPass)
+    [MemberData(nameof(SparseFamilies))]
+    public void A_sparse_tile_is_its_familys_few_gratings_and_with_a_low_pass_only_coarse_ones(string trainingName)
     {
-        var family = lowPass ? OwnerTextureFamily.SparseLowPass : OwnerTextureFamily.Sparse;
+        var family = (OwnerTextureFamily)GeneratorCatalog.FromTrainingName(trainingName);
+        int kept = family.SparseBins!.Value;
         using var generator = new OwnerTextureGenerator(family);
         generator.Reset(5);
         using var noGrad = no_grad();
@@ -120,25 +123,26 @@ public sealed class OwnerTextureGeneratorTests
             var bins = Spectrum(z);
             double total = bins.Sum(b => b.Power);
             // All the power in the strongest bins (conjugate pairs, and at most one more where a pair straddled the cut).
-            Assert.InRange(bins.OrderByDescending(b => b.Power).Take(OwnerTextureGenerator.SparseBins + 1).Sum(b => b.Power) / total, 1 - 1e-4, 1 + 1e-9);
-            Assert.True(bins.Count(b => b.Power > 1e-6 * total) is >= 2 and <= OwnerTextureGenerator.SparseBins + 1);
+            Assert.InRange(bins.OrderByDescending(b => b.Power).Take(kept + 1).Sum(b => b.Power) / total, 1 - 1e-4, 1 + 1e-9);
+            Assert.InRange(bins.Count(b => b.Power > 1e-6 * total), 2, kept + 1);
             Assert.Equal(1.0, Math.Sqrt(z.Average(v => (double)v * v)), 2);
-            if (lowPass)
-                Assert.InRange(PowerPast(z, OwnerTextureGenerator.LowPassRadius), 0, 1e-4);
+            if (family.LowPassRadius is double radius)
+                Assert.InRange(PowerPast(z, radius), 0, 1e-4);
         }
-        Assert.Equal(family.Architecture, GeneratorCatalog.FromTrainingName(family.TrainingName!).Architecture);
+        Assert.Equal(family.Architecture, GeneratorCatalog.Find(family.Name)!.Architecture);
     }
 
-    [Fact]
-    public void The_low_pass_projection_is_symmetric_and_idempotent()
+    [Theory]
+    [InlineData(4, 49)]
+    [InlineData(3, 29)]
+    public void The_low_pass_projection_is_symmetric_and_idempotent_and_keeps_the_lattice_points_within_its_radius(double radius, int keptFrequencies)
     {
-        using var projection = OwnerTextureGenerator.LowPassProjection();
+        using var projection = OwnerTextureGenerator.LowPassProjection(radius);
         using var twice = projection.matmul(projection);
 
         Assert.True(projection.allclose(projection.t(), atol: 1e-6));
         Assert.True(twice.allclose(projection, atol: 1e-5));
-        // The kept frequencies: the lattice points within radius 4, 49 of the 256.
-        Assert.Equal(49, projection.trace().item<float>(), 3);
+        Assert.Equal(keptFrequencies, projection.trace().item<float>(), 3);
     }
 
     /// <summary>Each DFT bin's power, summed over the channels, with its signed frequencies in cycles per period.</summary>

@@ -15,25 +15,40 @@ public sealed class OwnerTextureFamily : GeneratorFamily
     /// Alone it protected none of the owners 0.8.1's textures miss; it is half of <see cref="SparseLowPass"/>
     /// (docs/evaluation.md, "What decides a draw").
     /// </summary>
-    public static OwnerTextureFamily LowPass { get; } = new("owner-texture-lowpass-v1", "owner-texture-lowpass", AtomLayout.Colour, lowPass: true);
+    public static OwnerTextureFamily LowPass { get; } = new("owner-texture-lowpass-v1", "owner-texture-lowpass", AtomLayout.Colour, lowPassRadius: OwnerTextureGenerator.LowPassRadius);
 
     /// <summary>
     /// Colour atoms with every key's texture kept to its strongest few spatial frequencies
     /// (<see cref="OwnerTextureGenerator.SparseBins"/>): a handful of gratings instead of broadband noise, which victims
     /// learned far more readily at the same power (docs/evaluation.md, "What decides a draw").
     /// </summary>
-    public static OwnerTextureFamily Sparse { get; } = new("owner-texture-sparse-v1", "owner-texture-sparse", AtomLayout.Colour, sparse: true);
+    public static OwnerTextureFamily Sparse { get; } = new("owner-texture-sparse-v1", "owner-texture-sparse", AtomLayout.Colour, sparseBins: OwnerTextureGenerator.SparseBins);
 
     /// <summary>The sparse family's texture picked from within the low-pass band (<see cref="LowPass"/> then <see cref="Sparse"/>).</summary>
-    public static OwnerTextureFamily SparseLowPass { get; } = new("owner-texture-sparse-lowpass-v1", "owner-texture-sparse-lowpass", AtomLayout.Colour, lowPass: true, sparse: true);
+    public static OwnerTextureFamily SparseLowPass { get; } = new(
+        "owner-texture-sparse-lowpass-v1", "owner-texture-sparse-lowpass", AtomLayout.Colour, OwnerTextureGenerator.LowPassRadius, OwnerTextureGenerator.SparseBins);
 
-    private OwnerTextureFamily(string name, string trainingName, AtomLayout layout, bool lowPass = false, bool sparse = false)
+    /// <summary>
+    /// <see cref="SparseLowPass"/> with two gratings per key instead of four (4 bins): within 0.9.5, keys whose texture
+    /// spread over fewer frequencies were protected more often (docs/evaluation.md, "`0.9.5-owner-texture-sparse-lowpass`").
+    /// </summary>
+    public static OwnerTextureFamily TwoGratings { get; } = new(
+        "owner-texture-two-gratings-v1", "owner-texture-two-gratings", AtomLayout.Colour, OwnerTextureGenerator.LowPassRadius, sparseBins: 4);
+
+    /// <summary>
+    /// <see cref="TwoGratings"/> kept to at most 3 cycles per period: coarser gratings, which JPEG's chroma subsampling
+    /// and quantisation at the attacker's scale leave more of.
+    /// </summary>
+    public static OwnerTextureFamily TwoCoarseGratings { get; } = new(
+        "owner-texture-two-coarse-gratings-v1", "owner-texture-two-coarse-gratings", AtomLayout.Colour, lowPassRadius: 3, sparseBins: 4);
+
+    private OwnerTextureFamily(string name, string trainingName, AtomLayout layout, double? lowPassRadius = null, int? sparseBins = null)
     {
         Name = name;
         TrainingName = trainingName;
         Layout = layout;
-        IsLowPass = lowPass;
-        IsSparse = sparse;
+        LowPassRadius = lowPassRadius;
+        SparseBins = sparseBins;
         Architecture = new GeneratorArchitecture(name, 0, 0);
     }
 
@@ -43,11 +58,11 @@ public sealed class OwnerTextureFamily : GeneratorFamily
 
     public AtomLayout Layout { get; }
 
-    /// <summary>Whether each key's texture is low-passed before its RMS is set (<see cref="LowPass"/>).</summary>
-    public bool IsLowPass { get; }
+    /// <summary>The most cycles per period each key's texture keeps, before its RMS is set (<see cref="LowPass"/>); null keeps all.</summary>
+    public double? LowPassRadius { get; }
 
-    /// <summary>Whether each key's texture keeps only its strongest frequencies (<see cref="Sparse"/>).</summary>
-    public bool IsSparse { get; }
+    /// <summary>How many of its strongest DFT bins each key's tile keeps (<see cref="Sparse"/>); null keeps all.</summary>
+    public int? SparseBins { get; }
 
     public override bool IsOwnerKeyed => true;
 

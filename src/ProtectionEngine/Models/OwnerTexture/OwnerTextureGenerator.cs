@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -38,14 +39,14 @@ public sealed class OwnerTextureGenerator : GeneratorModule
     public const string AtomsName = "atoms";
 
     /// <summary>
-    /// The low-pass family keeps the spatial frequencies of at most this many cycles per period (periods of 4 canvas
+    /// The low-pass families keep the spatial frequencies of at most this many cycles per period (periods of 4 canvas
     /// pixels or longer): about one canvas pixel is one pixel of an attacker's 64-px face crop, and the engine's bilinear
     /// upsampling and the attacker's downsampling take much of what is finer, so on the photo it cost PSNR and reached
     /// the victim weakened (docs/evaluation.md, "what decides a draw").
     /// </summary>
     public const double LowPassRadius = 4;
 
-    /// <summary>The sparse family keeps this many frequency bins of the tile's DFT (conjugate pairs count twice): four gratings.</summary>
+    /// <summary>The sparse families keep this many frequency bins of the tile's DFT (conjugate pairs count twice): four gratings.</summary>
     public const int SparseBins = 8;
 
     private readonly Parameter atoms;
@@ -55,9 +56,9 @@ public sealed class OwnerTextureGenerator : GeneratorModule
     /// <summary>Channels of each atom: 3 (colour), 1 (luminance) or 4 (chroma in the first three, luminance in the fourth).</summary>
     private readonly int atomChannels;
 
-    private readonly bool lowPass;
+    private readonly double? lowPassRadius;
 
-    private readonly bool sparse;
+    private readonly int? sparseBins;
 
     public OwnerTextureGenerator() : this(OwnerTextureFamily.Colour)
     {
@@ -75,8 +76,8 @@ public sealed class OwnerTextureGenerator : GeneratorModule
             _ => 3,
         };
         atoms = Parameter(randn(Atoms, atomChannels, Period, Period));
-        lowPass = family.IsLowPass;
-        sparse = family.IsSparse;
+        lowPassRadius = family.LowPassRadius;
+        sparseBins = family.SparseBins;
         RegisterComponents();
     }
 
@@ -132,7 +133,7 @@ public sealed class OwnerTextureGenerator : GeneratorModule
     private static readonly Scalar RmsFloor = 1e-8.ToScalar();
 
     // Static, not a field: the module would register a tensor field as a buffer, and it is fixed by the family, not a weight.
-    private static readonly Lazy<Tensor> LowPassMatrix = new(LowPassProjection);
+    private static readonly ConcurrentDictionary<double, Lazy<Tensor>> LowPassMatrices = new();
 
     private static readonly long[][] ChannelOrders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
 
@@ -149,8 +150,11 @@ public sealed class OwnerTextureGenerator : GeneratorModule
         // part loses its mean over channels (pure chroma, orthogonal to the luminance part, so neither can cancel the
         // other) and each part gets half the power, so that greying or chroma subsampling leaves half of it.
         z = z - z.mean([2, 3], keepdim: true);
-        if (lowPass)
-            z = z.reshape(-1, Period * Period).matmul(LowPassMatrix.Value.to(atoms.device)).view(z.shape);
+        if (lowPassRadius is double radius)
+        {
+            var projection = LowPassMatrices.GetOrAdd(radius, r => new Lazy<Tensor>(() => LowPassProjection(r))).Value;
+            z = z.reshape(-1, Period * Period).matmul(projection.to(atoms.device)).view(z.shape);
+        }
         if (layout == AtomLayout.ChromaAndLuminance)
         {
             var chroma = z.narrow(1, 0, 3);
@@ -176,13 +180,13 @@ public sealed class OwnerTextureGenerator : GeneratorModule
                 tile = tile.flip(1);
             if ((dihedral & 2) != 0)
                 tile = tile.flip(2);
-            if (sparse)
+            if (sparseBins is int bins)
             {
                 // A real tile's bins come in conjugate pairs of equal power; rounding can split a pair at the cut, so
                 // the kept set is closed under conjugation (a self-conjugate Nyquist bin can make it one more).
                 var spectrum = fft.fft2(tile);
                 var power = spectrum.abs().square().sum([0]);
-                var keep = zeros_like(power).flatten().index_fill_(0, power.add(Conjugate(power), One).flatten().topk(SparseBins).indexes, One).view(Period, Period);
+                var keep = zeros_like(power).flatten().index_fill_(0, power.add(Conjugate(power), One).flatten().topk(bins).indexes, One).view(Period, Period);
                 tile = UnitRms(fft.ifft2(spectrum * keep.maximum(Conjugate(keep))).real.unsqueeze(0)).squeeze(0);
             }
             tiles.Add(tile);
@@ -254,11 +258,11 @@ public sealed class OwnerTextureGenerator : GeneratorModule
     }
 
     /// <summary>
-    /// The real matrix that keeps a periodic tile's spatial frequencies within <see cref="LowPassRadius"/> cycles per
+    /// The real matrix that keeps a periodic tile's spatial frequencies within <paramref name="radius"/> cycles per
     /// period (an inverse DFT of the kept part of its DFT, as one matrix so that training's gradient passes through it):
     /// symmetric and idempotent, a projection.
     /// </summary>
-    internal static Tensor LowPassProjection()
+    internal static Tensor LowPassProjection(double radius)
     {
         const int n = Period * Period;
         var kept = new List<(int Ky, int Kx)>();
@@ -266,7 +270,7 @@ public sealed class OwnerTextureGenerator : GeneratorModule
         {
             for (int kx = -Period / 2; kx < Period / 2; kx++)
             {
-                if (ky * ky + kx * kx <= LowPassRadius * LowPassRadius)
+                if (ky * ky + kx * kx <= radius * radius)
                     kept.Add((ky, kx));
             }
         }
