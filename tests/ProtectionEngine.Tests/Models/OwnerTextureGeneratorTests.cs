@@ -33,6 +33,26 @@ public sealed class OwnerTextureGeneratorTests
         Assert.Equal(Enumerable.Range(0, OwnerTextureGenerator.Atoms).Where(i => a.Code[i] != 0), atoms);
     }
 
+    public static TheoryData<string> TrainingNames => new(GeneratorCatalog.Families.OfType<OwnerTextureFamily>().Select(f => f.TrainingName));
+
+    [Theory]
+    [MemberData(nameof(TrainingNames))]
+    public void A_keys_tile_is_the_same_to_the_bit_whatever_else_is_in_its_batch(string trainingName)
+    {
+        // The engine and the key holder's removal draw one key's tile alone, training draws a batch of keys: the texture
+        // training fits must be the one the engine draws, to the bit.
+        using var generator = new OwnerTextureGenerator((OwnerTextureFamily)GeneratorCatalog.FromTrainingName(trainingName));
+        generator.Reset(5);
+        using var noGrad = no_grad();
+        var alone = generator.Tiles([OwnerTextureGenerator.KeyOf(Key(3))]).data<float>().ToArray();
+        foreach (int batch in new[] { 2, 7, 16 })
+        {
+            var keys = Enumerable.Range(10, batch - 1).Select(s => OwnerTextureGenerator.KeyOf(Key(s))).Prepend(OwnerTextureGenerator.KeyOf(Key(3))).ToList();
+            using var tiles = generator.Tiles(keys);
+            Assert.Equal(alone, tiles[0].data<float>().ToArray());
+        }
+    }
+
     [Fact]
     public void A_tile_has_no_tint_and_an_RMS_of_at_most_tanh_1()
     {

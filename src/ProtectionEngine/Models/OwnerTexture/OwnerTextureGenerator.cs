@@ -144,17 +144,22 @@ public sealed class OwnerTextureGenerator : GeneratorModule
         if (keys.Count == 0 || keys.Any(k => k.Code.Length != Atoms))
             throw new ArgumentException($"Give at least one key, each with {Atoms} code entries.", nameof(keys));
         using var scope = NewDisposeScope();
-        var codes = tensor(keys.SelectMany(k => k.Code).ToArray(), [keys.Count, Atoms], device: atoms.device);
-        var z = codes.matmul(atoms.view(Atoms, -1)).view(-1, atomChannels, Period, Period);
-        // No mean per channel (a flat tint is neither texture nor hidden), then unit RMS per tile. Dual atoms: the colour
-        // part loses its mean over channels (pure chroma, orthogonal to the luminance part, so neither can cancel the
-        // other) and each part gets half the power, so that greying or chroma subsampling leaves half of it.
-        z = z - z.mean([2, 3], keepdim: true);
-        if (lowPassRadius is double radius)
+        var flatAtoms = atoms.view(Atoms, -1);
+        var projection = lowPassRadius is double radius
+            ? LowPassMatrices.GetOrAdd(radius, r => new Lazy<Tensor>(() => LowPassProjection(r))).Value.to(atoms.device)
+            : null;
+        // One key at a time: a matrix product's kernel, and so its last bits, depend on how many rows it gets, and the
+        // tiles training fits in batches of keys must be the ones the engine and removal draw alone, to the bit. No mean
+        // per channel (a flat tint is neither texture nor hidden).
+        var z = cat(keys.Select(key =>
         {
-            var projection = LowPassMatrices.GetOrAdd(radius, r => new Lazy<Tensor>(() => LowPassProjection(r))).Value;
-            z = z.reshape(-1, Period * Period).matmul(projection.to(atoms.device)).view(z.shape);
-        }
+            var one = tensor(key.Code, [1, Atoms], device: atoms.device).matmul(flatAtoms).view(atomChannels, Period * Period);
+            one = one - one.mean([1], keepdim: true);
+            return (projection is null ? one : one.matmul(projection)).view(1, atomChannels, Period, Period);
+        }).ToList(), 0);
+        // Unit RMS per tile. Dual atoms: the colour part loses its mean over channels (pure chroma, orthogonal to the
+        // luminance part, so neither can cancel the other) and each part gets half the power, so that greying or chroma
+        // subsampling leaves half of it.
         if (layout == AtomLayout.ChromaAndLuminance)
         {
             var chroma = z.narrow(1, 0, 3);
