@@ -39,14 +39,18 @@ public sealed class OwnerTextureGenerator : GeneratorModule
     public const string AtomsName = "atoms";
 
     /// <summary>
-    /// The low-pass families keep the spatial frequencies of at most this many cycles per period (periods of 4 canvas
+    /// The low-pass, sparse-lowpass and two-gratings families keep the spatial frequencies of at most this many cycles
+    /// per period (two-coarse-gratings keeps 3; the radius is the family's, <see cref="OwnerTextureFamily.LowPassRadius"/>) (periods of 4 canvas
     /// pixels or longer): about one canvas pixel is one pixel of an attacker's 64-px face crop, and the engine's bilinear
     /// upsampling and the attacker's downsampling take much of what is finer, so on the photo it cost PSNR and reached
     /// the victim weakened (docs/evaluation.md, "what decides a draw").
     /// </summary>
     public const double LowPassRadius = 4;
 
-    /// <summary>The sparse families keep this many frequency bins of the tile's DFT (conjugate pairs count twice): four gratings.</summary>
+    /// <summary>
+    /// The sparse and sparse-lowpass families keep this many frequency bins of the tile's DFT (conjugate pairs count
+    /// twice): four gratings. The two-gratings families keep 4 (<see cref="OwnerTextureFamily.SparseBins"/>).
+    /// </summary>
     public const int SparseBins = 8;
 
     private readonly Parameter atoms;
