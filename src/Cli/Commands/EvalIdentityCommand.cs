@@ -34,6 +34,7 @@ internal static class EvalIdentityCommand
         var seed = new Option<int>("--seed") { Description = "Seeds the owners, the crops and the victims.", DefaultValueFactory = _ => 1 };
         var keySeed = new Option<int?>("--key-seed") { Description = "Seeds the owners' key secret apart from --seed: the same owners, crops and victims under other keys (default: --seed)." };
         var victimSeeds = new Option<int>("--victim-seeds") { Description = "Victims trained per row and victim, each from its own initialisation (seed, then seed + 1000, + 2000, ...): how much one run's figures move.", DefaultValueFactory = _ => 1 };
+        var firstVictim = new Option<int>("--first-victim") { Description = "Start at this victim (1-based) with the seed it has in a longer run: add victims to a run already measured without training its first ones again.", DefaultValueFactory = _ => 1 };
         var protectFormat = new Option<string>("--protect-format") { Description = "How the engine encodes protected photos: jpeg (the engine's JPEG output: quality 100, 4:4:4, re-projected, as for a JPEG upload) or png.", DefaultValueFactory = _ => "jpeg" };
         protectFormat.AcceptOnlyFromAmong("jpeg", "png");
         var device = CommonOptions.Device();
@@ -42,7 +43,7 @@ internal static class EvalIdentityCommand
 
         var command = new Command("identity", "Measure owner-keyed protection: identity classifiers trained from scratch on face crops, the owners' photos protected with their keys.")
         {
-            data, minPhotos, maxPhotos, owners, size, faceBox, photoSize, model, models, arch, rows, epochs, batch, epsilon, seed, keySeed, victimSeeds, protectFormat, device, output, markdown,
+            data, minPhotos, maxPhotos, owners, size, faceBox, photoSize, model, models, arch, rows, epochs, batch, epsilon, seed, keySeed, victimSeeds, firstVictim, protectFormat, device, output, markdown,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
@@ -86,6 +87,7 @@ internal static class EvalIdentityCommand
                     Seed = parsed.GetValue(seed),
                     KeySeed = parsed.GetValue(keySeed),
                     VictimSeeds = parsed.GetValue(victimSeeds),
+                    FirstVictim = parsed.GetValue(firstVictim),
                     ProtectFormat = parsed.GetValue(protectFormat) == "png" ? OutputFormat.Png : OutputFormat.Jpeg,
                     Device = parsed.GetValue(device)!,
                 };

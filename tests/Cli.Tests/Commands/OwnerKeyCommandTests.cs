@@ -169,15 +169,31 @@ public sealed class OwnerKeyCommandTests : IAsyncLifetime
         Assert.Matches($@"\| clean \| resnet20 \| 2 \| [0-9.]+ % \([0-9.]+-[0-9.]+\) \| {low} of 2 \|", table);
         Assert.DoesNotContain("One victim per row", table);
         Assert.Contains("keys from secret seed 11", table);
+
+        // Continuing from the second victim trains the victim the two-victim run trained second, and only it.
+        var second = Path.Combine(_work, "seeded-second.json");
+        result = await CliProcess.RunAsync("eval", "identity", "--data", people, "--min-photos", "6", "--owners", "1", "--photo-size", "48",
+            "--face-box", "32", "--size", "16", "--model", "none", "--rows", "clean", "--victim-seeds", "1", "--first-victim", "2", "--seed", "3",
+            "--key-seed", "11", "--epochs", "1", "--batch", "8", "--device", "cpu", "--out", second);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        using var continued = JsonDocument.Parse(await File.ReadAllTextAsync(second));
+        var run = continued.RootElement.GetProperty("runs").EnumerateArray().Single();
+        Assert.Equal(1003, run.GetProperty("victimSeed").GetInt32());
+        Assert.Equal(runs[1].GetProperty("ownersAccuracy").GetDouble(), run.GetProperty("ownersAccuracy").GetDouble());
+        Assert.Equal(runs[1].GetProperty("trainAccuracy").GetDouble(), run.GetProperty("trainAccuracy").GetDouble());
     }
 
-    [Fact]
-    public async Task Eval_identity_refuses_zero_victim_seeds()
+    [Theory]
+    [InlineData("Victim seeds must be between 1 and 20", "--victim-seeds", "0")]
+    [InlineData("The first victim must be at least 1", "--first-victim", "0")]
+    [InlineData("the last one trained at most the 20th", "--first-victim", "20", "--victim-seeds", "2")]
+    public async Task Eval_identity_refuses_victims_out_of_range(string message, params string[] victims)
     {
-        var result = await CliProcess.RunAsync("eval", "identity", "--data", _work, "--model", "none", "--victim-seeds", "0");
+        var result = await CliProcess.RunAsync(["eval", "identity", "--data", _work, "--model", "none", .. victims]);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("Victim seeds must be between 1 and 20", Flatten(result.Output));
+        Assert.Contains(message, Flatten(result.Output));
     }
 
     [Fact]

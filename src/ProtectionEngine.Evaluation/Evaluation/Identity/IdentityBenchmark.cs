@@ -67,7 +67,7 @@ public static class IdentityBenchmark
                 progress?.Report(new BenchmarkProgress(BenchmarkStage.Preparing, $"Preparing the '{rowName}' training set", Row: rowName));
                 var trainingSet = TrainingSet(row, data, protectedPhotos, removedPhotos, ownedPhotos, ownerSet, options);
                 string? note = row.IsClean ? null : card?.Trained == false ? ModelCard.UntrainedWarning : null;
-                for (int repeat = 0; repeat < options.VictimSeeds; repeat++)
+                for (int repeat = options.FirstVictim - 1; repeat < options.FirstVictim - 1 + options.VictimSeeds; repeat++)
                 {
                     int victimSeed = options.VictimSeed(repeat);
                     foreach (var architecture in options.Architectures)

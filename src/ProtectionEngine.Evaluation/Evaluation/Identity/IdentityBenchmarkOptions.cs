@@ -62,6 +62,12 @@ public sealed record IdentityBenchmarkOptions
     /// </summary>
     public int VictimSeeds { get; init; } = 1;
 
+    /// <summary>
+    /// The 1-based index of the first victim trained: 2 with <see cref="VictimSeeds"/> 2 trains the second and third
+    /// victims of a run whose first one was already measured, with the seeds they would have had in one run.
+    /// </summary>
+    public int FirstVictim { get; init; } = 1;
+
     /// <summary>The seed of a row's <paramref name="repeat"/>-th victim: <see cref="Seed"/> for the first, so one victim reproduces earlier results, then 1000 apart.</summary>
     public int VictimSeed(int repeat) => unchecked(Seed + 1000 * repeat);
 
@@ -87,6 +93,8 @@ public sealed record IdentityBenchmarkOptions
             throw new ArgumentOutOfRangeException(nameof(Epsilon), Epsilon, ProtectionOptions.EpsilonRangeMessage(nameof(Epsilon)));
         if (VictimSeeds is < 1 or > 20)
             throw new ArgumentOutOfRangeException(nameof(VictimSeeds), VictimSeeds, "Victim seeds must be between 1 and 20.");
+        if (FirstVictim < 1 || FirstVictim + VictimSeeds - 1 > 20)
+            throw new ArgumentOutOfRangeException(nameof(FirstVictim), FirstVictim, "The first victim must be at least 1, and the last one trained at most the 20th.");
         if (Rows.Count == 0 || (Architectures.Count == 0 && !LinearProbe))
             throw new ArgumentException("Give at least one row and one victim.");
         if (Rows.Any(r => !r.IsClean) && ModelVersion is null)
