@@ -96,7 +96,7 @@ if (mode == "removal")
         return 2;
     }
     var outputFormat = formatName == "jpeg" ? OutputFormat.Jpeg : OutputFormat.Png;
-    Console.WriteLine($"Protected as {formatName.ToUpperInvariant()}. Applied left: the share of the applied change (protected minus clean) still in the removed photo, by projection onto it (0 % when all of it came off; negative when more came off).");
+    Console.WriteLine($"Protected as {formatName.ToUpperInvariant()}. Applied left: the share of the applied change (protected minus clean) still in the removed photo, by projection onto it (0 % when all of it came off; negative when more came off). Matches of a few-grating texture give in brackets the weakest grating's amplitude relative to the whole texture's (bars: {PerturbationRemover.MinimumCorrelation:0.00} whole, {PerturbationRemover.MinimumGratingShare:0.00} per grating).");
     Console.WriteLine();
     Console.WriteLine("| photo | PSNR dB | match, right key | best match, 5 other owners | values within 1 level after removal | exact | applied left |");
     Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
@@ -136,9 +136,10 @@ if (mode == "removal")
         found += match.Found ? 1 : 0;
         wrongFound += wrong.Found ? 1 : 0;
         count++;
-        Console.WriteLine($"| {Path.GetFileName(file)} | {result.Report.PsnrDb:0.00} | {match.Correlation:0.00} | {wrong.Correlation:0.00} | {(match.Found ? share.ToString("P2", CultureInfo.InvariantCulture) : "not found")} | {(match.Found ? residue.Exact.ToString("P2", CultureInfo.InvariantCulture) : "-")} | {(match.Found ? appliedLeft.ToString("P2", CultureInfo.InvariantCulture) : "-")} |");
+        Console.WriteLine($"| {Path.GetFileName(file)} | {result.Report.PsnrDb:0.00} | {Describe(match)} | {Describe(wrong)} | {(match.Found ? share.ToString("P2", CultureInfo.InvariantCulture) : "not found")} | {(match.Found ? residue.Exact.ToString("P2", CultureInfo.InvariantCulture) : "-")} | {(match.Found ? appliedLeft.ToString("P2", CultureInfo.InvariantCulture) : "-")} |");
     }
     Console.WriteLine();
+    static string Describe(TextureMatch m) => m.WeakestGrating is double weakest ? $"{m.Correlation:0.00} ({weakest:0.00})" : $"{m.Correlation:0.00}";
     Console.WriteLine($"Found with the right key: {found}/{count}; with a wrong key: {wrongFound}/{count}; values within 1 level (photos not found count as 0): mean {within.Average():P2}, worst {within.Min():P2}; applied change left (photos found): mean {(left.Count > 0 ? left.Average() : double.NaN):P2}");
     return 0;
 }

@@ -23,6 +23,19 @@ public static class PerturbationRemover
     /// </summary>
     public const double MinimumCorrelation = 0.4;
 
+    /// <summary>
+    /// Amplitude, relative to the whole texture's, that every one of a key's main gratings must reach at the offset,
+    /// for textures of a few gratings. Such keys share gratings often (trained 0.9.8-owner-texture-two-coarse-gratings
+    /// puts most of most keys' power in one of a handful of coarse gratings), and on 6 of 24 Kodak photos one of five
+    /// other owners' keys passed <see cref="MinimumCorrelation"/> (0.41-0.44) through a shared grating; the grating it
+    /// does not share read at most 0.47 there, the right keys' weakest main grating at least 0.73 (0.9.5, 0.9.7 and
+    /// 0.9.8 at epsilon 10; docs/protection.md).
+    /// </summary>
+    public const double MinimumGratingShare = 0.5;
+
+    /// <summary>Share of a tile's power from which a grating counts as one of its main ones, checked one by one.</summary>
+    public const double MainGratingShare = 0.25;
+
     /// <summary>Finds which candidate key's texture is in <paramref name="image"/>, and where, without changing it.</summary>
     public static TextureMatch Detect(Image<Rgba32> image, OwnerTextureGenerator generator, int workingSize, int epsilon, IReadOnlyList<OwnerKey> candidates)
     {
@@ -38,9 +51,13 @@ public static class PerturbationRemover
         var best = new TextureMatch(null, double.NegativeInfinity, 0, 0);
         foreach (var key in candidates)
         {
-            var match = BestOffset(folded, generator.Tile(key.Bytes));
-            if (match.Correlation > best.Correlation)
-                best = match with { Key = key };
+            var tile = generator.Tile(key.Bytes);
+            var match = BestOffset(folded, tile) with { Key = key };
+            if (generator.SparseBinCount is not null)
+                match = match with { WeakestGrating = WeakestGrating(folded, tile, match.ShiftY, match.ShiftX) };
+            // A key whose texture is there whole beats one that merely shares some of it, however strong.
+            if ((match.Found, match.Correlation).CompareTo((best.Found, best.Correlation)) > 0)
+                best = match;
         }
         return best;
     }
@@ -101,6 +118,79 @@ public static class PerturbationRemover
             }
         }
         return folded;
+    }
+
+    /// <summary>
+    /// The lowest, over the tile's main gratings (conjugate pairs of DFT bins, a real grating each, that hold at least
+    /// <see cref="MainGratingShare"/> of its power), of that grating's amplitude in the folded detail at the offset
+    /// relative to the whole tile's: about 1 for each when the texture is there whole, about 0 for a grating the photo
+    /// does not carry. An amplitude, not a correlation: a bin the texture does not reach still holds some of the photo,
+    /// at any phase. Weaker gratings are left out because the photo's own content there outweighs them (the tanh's
+    /// third harmonic of a one-grating key, a tenth of its power, read 0.12 on a Kodak photo carrying it whole).
+    /// </summary>
+    private static double WeakestGrating(double[] folded, float[] tile, int shiftY, int shiftX)
+    {
+        const int period = OwnerTextureGenerator.Period;
+        var tileValues = Array.ConvertAll(tile, v => (double)v);
+        double wholeDot = 0, wholePower = 0;
+        for (int c = 0; c < 3; c++)
+        {
+            for (int y = 0; y < period; y++)
+            {
+                for (int x = 0; x < period; x++)
+                {
+                    double t = tileValues[(c * period + (y + shiftY) % period) * period + (x + shiftX) % period];
+                    wholeDot += folded[(c * period + y) * period + x] * t;
+                    wholePower += t * t;
+                }
+            }
+        }
+        double wholeAmplitude = wholeDot / wholePower;
+        if (!(wholeAmplitude > 0))
+            return 0;
+        double weakest = double.PositiveInfinity;
+        // One bin of each conjugate pair: the half-plane ky > 0, or ky = 0 and kx > 0 (the tiles keep no Nyquist bins).
+        for (int ky = 0; ky < period / 2; ky++)
+        {
+            for (int kx = -period / 2 + 1; kx < period / 2; kx++)
+            {
+                if (ky == 0 && kx <= 0)
+                    continue;
+                var bins = new[] { Bin(tileValues, 0, ky, kx), Bin(tileValues, 1, ky, kx), Bin(tileValues, 2, ky, kx) };
+                double tilePower = bins.Sum(b => b.Re * b.Re + b.Im * b.Im);
+                // Parseval: the pair's share of the tile's power is 2 |T(k)|^2 / (period^2 * sum t^2).
+                if (2 * tilePower / (period * period * wholePower) < MainGratingShare)
+                    continue;
+                // Shifting the tile by (shiftY, shiftX) turns this bin's phase by +2 pi k.shift / period.
+                double angle = 2 * Math.PI * (ky * shiftY + kx * shiftX) / period, turnRe = Math.Cos(angle), turnIm = Math.Sin(angle);
+                double dot = 0;
+                for (int c = 0; c < 3; c++)
+                {
+                    var (tRe, tIm) = bins[c];
+                    var (fRe, fIm) = Bin(folded, c, ky, kx);
+                    dot += fRe * (tRe * turnRe - tIm * turnIm) + fIm * (tRe * turnIm + tIm * turnRe);
+                }
+                weakest = Math.Min(weakest, dot / tilePower / wholeAmplitude);
+            }
+        }
+        return double.IsPositiveInfinity(weakest) ? 1 : weakest;
+    }
+
+    /// <summary>Channel <paramref name="c"/>'s DFT at bin (ky, kx) of a [3, Period, Period] array.</summary>
+    private static (double Re, double Im) Bin(double[] values, int c, int ky, int kx)
+    {
+        const int period = OwnerTextureGenerator.Period;
+        double re = 0, im = 0;
+        for (int y = 0; y < period; y++)
+        {
+            for (int x = 0; x < period; x++)
+            {
+                double angle = -2 * Math.PI * (ky * y + kx * x) / period, v = values[(c * period + y) * period + x];
+                re += v * Math.Cos(angle);
+                im += v * Math.Sin(angle);
+            }
+        }
+        return (re, im);
     }
 
     /// <summary>The offset at which the tile correlates best with the folded detail.</summary>

@@ -89,6 +89,9 @@ public sealed class OwnerTextureGenerator : GeneratorModule
 
     public override long ParameterCount => atoms.numel();
 
+    /// <summary>How many DFT bins each tile keeps (the family's <see cref="OwnerTextureFamily.SparseBins"/>), or null for full-band tiles.</summary>
+    public int? SparseBinCount => sparseBins;
+
     /// <summary>Draws the atoms afresh (Gaussian) from <paramref name="seed"/>: the procedural baseline before training.</summary>
     public void Reset(int seed)
     {
