@@ -7,6 +7,7 @@
 //   dotnet run --project bench/EngineBench -c Release -- jpeg <dir> [<dir>...] [--epsilon 8] [--model VERSION]
 //   dotnet run --project bench/EngineBench -c Release -- atoms [--model VERSION]
 //   dotnet run --project bench/EngineBench -c Release -- texture --owners A,B [--secret TEXT] [--size 250] [--epsilon N] [--model VERSION]
+//   dotnet run --project bench/EngineBench -c Release -- keys [--owners 200] [--epsilon N] [--model VERSION]
 // --model picks a version from models/ (--models DIR for another registry; default: the registry's active one); speed
 // depends on its working size only. An owner-keyed model protects with the key of the owner "bench-owner" under a fixed
 // benchmark secret. removal protects each photo as PNG (or JPEG), then has the key holder take the perturbation off and
@@ -18,7 +19,8 @@
 // power at periods of 4 canvas pixels or less (docs/evaluation.md tested, and withdrew, the idea that keys with two
 // high-frequency atoms are the ones not protected). texture protects a flat grey photo for each owner under the secret
 // (default: the fixed benchmark secret) and measures the change's RMS at full size and after halving (TextureReach.cs;
-// docs/evaluation.md, "what decides a draw").
+// docs/evaluation.md, "what decides a draw"). keys protects a flat grey photo for each of N owners and looks for every
+// other owner's key in it with the remover's bars: how often two owners' textures collide (KeyCollisions.cs).
 using System.Diagnostics;
 using System.Globalization;
 using SixLabors.ImageSharp;
@@ -38,10 +40,11 @@ const string Usage = """
            EngineBench jpeg <dir> [<dir>...] [--epsilon 8] [--model VERSION] [--models DIR]
            EngineBench atoms [--model VERSION] [--models DIR]
            EngineBench texture --owners A,B [--secret TEXT] [--size 250] [--epsilon N] [--model VERSION] [--models DIR]
+           EngineBench keys [--owners 200] [--epsilon N] [--model VERSION] [--models DIR]
     """;
 var mode = args.FirstOrDefault() ?? "folders";
 bool help = args.Any(a => a is "--help" or "-h");
-if (help || mode is not ("folders" or "scaling" or "removal" or "jpeg" or "atoms" or "texture"))
+if (help || mode is not ("folders" or "scaling" or "removal" or "jpeg" or "atoms" or "texture" or "keys"))
 {
     if (!help)
         Console.Error.WriteLine($"Unknown mode '{mode}'.");
@@ -51,7 +54,7 @@ if (help || mode is not ("folders" or "scaling" or "removal" or "jpeg" or "atoms
 // The photo folders: every argument after the mode up to the first option.
 var folders = args.Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
 var missing = folders.Where(d => !Directory.Exists(d)).ToList();
-if (mode is not ("scaling" or "atoms" or "texture") && (folders.Count == 0 || missing.Count > 0))
+if (mode is not ("scaling" or "atoms" or "texture" or "keys") && (folders.Count == 0 || missing.Count > 0))
 {
     Console.Error.WriteLine(folders.Count == 0 ? $"'{mode}' needs a folder of photos." : $"No such folder: {string.Join(", ", missing)}.");
     Console.Error.WriteLine(Usage);
@@ -141,6 +144,18 @@ if (mode == "removal")
     Console.WriteLine();
     static string Describe(TextureMatch m) => m.WeakestGrating is double weakest ? $"{m.Correlation:0.00} ({weakest:0.00})" : $"{m.Correlation:0.00}";
     Console.WriteLine($"Found with the right key: {found}/{count}; with a wrong key: {wrongFound}/{count}; values within 1 level (photos not found count as 0): mean {within.Average():P2}, worst {within.Min():P2}; applied change left (photos found): mean {(left.Count > 0 ? left.Average() : double.NaN):P2}");
+    return 0;
+}
+
+if (mode == "keys")
+{
+    int owners = args.SkipWhile(a => a != "--owners").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(200);
+    if (!engine.Models.Card.Architecture.IsOwnerKeyed || owners < 2)
+    {
+        Console.Error.WriteLine("keys needs an owner-keyed model (--model) and --owners of at least 2.");
+        return 2;
+    }
+    await UploadGuard.Bench.Engine.KeyCollisions.RunAsync(engine, keyring, owners, requestedEpsilon);
     return 0;
 }
 

@@ -29,7 +29,7 @@ public sealed class ImageUnprotector(ImageCodec codec, ActiveModel models)
         using var decoded = codec.Decode(encoded, cancellationToken);
         var match = PerturbationRemover.Remove(decoded.Pixels, keyed, card.WorkingSize, budget, decoded.Source.IsGrayscale, candidates);
         if (!match.Found)
-            throw new OwnerTextureNotFoundException(card.Version, match.Correlation);
+            throw new OwnerTextureNotFoundException(card.Version, match.Correlation, match.WeakestGrating);
         var target = ImageCodec.ResolveOutputFormat(decoded.Source, format);
         return new UnprotectResult(codec.Encode(decoded.Pixels, decoded.Source, target), target, card.Version, match.Key!.KeyId, match.Correlation);
     }

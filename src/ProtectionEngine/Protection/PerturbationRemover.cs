@@ -53,7 +53,7 @@ public static class PerturbationRemover
         {
             var tile = generator.Tile(key.Bytes);
             var match = BestOffset(folded, tile) with { Key = key };
-            if (generator.SparseBinCount is not null)
+            if (generator.SparseBinCount is not null && match.Correlation >= MinimumCorrelation)
                 match = match with { WeakestGrating = WeakestGrating(folded, tile, match.ShiftY, match.ShiftX) };
             // A key whose texture is there whole beats one that merely shares some of it, however strong.
             if ((match.Found, match.Correlation).CompareTo((best.Found, best.Correlation)) > 0)

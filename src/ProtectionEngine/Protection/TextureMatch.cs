@@ -10,7 +10,8 @@ namespace UploadGuard.ProtectionEngine.Protection;
 /// <param name="WeakestGrating">
 /// For a texture of a few gratings (<see cref="Models.OwnerTexture.OwnerTextureGenerator.SparseBinCount"/>), the lowest
 /// amplitude of any one of the key's gratings at the offset relative to the whole texture's (about 1 when the texture
-/// is there whole, about 0 for a grating the photo does not carry); null for a full-band texture.
+/// is there whole, about 0 for a grating the photo does not carry); null for a full-band texture, and for a match below
+/// <see cref="PerturbationRemover.MinimumCorrelation"/>, which is not found either way.
 /// </param>
 public sealed record TextureMatch(OwnerKey? Key, double Correlation, int ShiftY, int ShiftX, double? WeakestGrating = null)
 {

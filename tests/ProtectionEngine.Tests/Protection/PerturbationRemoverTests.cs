@@ -36,6 +36,17 @@ public sealed class PerturbationRemoverTests
     }
 
     [Fact]
+    public void Refusing_a_key_that_passes_the_whole_texture_bar_says_which_grating_failed()
+    {
+        var byGrating = new OwnerTextureNotFoundException("0.9.8", 0.44, 0.31);
+        var whole = new OwnerTextureNotFoundException("0.9.8", 0.21, null);
+
+        Assert.Contains("best match 0.44, but one of its main gratings carries 0.31 of the texture's amplitude, under 0.50", byGrating.Message);
+        Assert.Contains("best match 0.21)", whole.Message);
+        Assert.Equal(0.31, byGrating.WeakestGrating);
+    }
+
+    [Fact]
     public void A_full_band_texture_is_judged_whole()
     {
         using var generator = new OwnerTextureGenerator();
