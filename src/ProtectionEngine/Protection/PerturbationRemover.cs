@@ -10,7 +10,8 @@ namespace UploadGuard.ProtectionEngine.Protection;
 /// Takes an owner-keyed perturbation off a protected photo, for the key holder. The texture does not depend on the
 /// photo, only on the key and a per-photo offset, so the offset is found by correlation: the photo's fine detail on the
 /// working canvas is folded onto one tile period (the content averages out, the texture adds up) and compared with the
-/// key's tile at every offset. A key whose best match is weak is refused: the wrong key removes nothing. With the
+/// key's tile at every offset. A key whose best match is weak is refused, and so is one that lacks any main grating of a
+/// few-grating texture: the wrong key removes nothing, unless its texture collides with the right one's. With the
 /// right key and offset the engine's projection is inverted value by value (<see cref="PerturbationApplier.Remove"/>),
 /// exactly for lossless output.
 /// </summary>
@@ -149,7 +150,8 @@ public static class PerturbationRemover
         if (!(wholeAmplitude > 0))
             return 0;
         double weakest = double.PositiveInfinity;
-        // One bin of each conjugate pair: the half-plane ky > 0, or ky = 0 and kx > 0 (the tiles keep no Nyquist bins).
+        // One bin of each conjugate pair: the half-plane ky > 0, or ky = 0 and kx > 0. Nyquist rows and columns are left
+        // out: only the sparse family without a low-pass can put a grating there, and such a grating goes unchecked.
         for (int ky = 0; ky < period / 2; ky++)
         {
             for (int kx = -period / 2 + 1; kx < period / 2; kx++)
