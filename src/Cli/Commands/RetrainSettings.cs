@@ -40,6 +40,8 @@ internal sealed record RetrainSettings
 
     public required double GrayEpisodes { get; init; }
 
+    public required double DistinctKeys { get; init; }
+
     /// <summary>By name, as <c>uploadguard train --stand-ins</c> takes them.</summary>
     public required IReadOnlyList<string> StandIns { get; init; }
 
@@ -78,6 +80,7 @@ internal sealed record RetrainSettings
         ProxyLearningRate = ProxyLearningRate,
         GrayProbability = Gray,
         GrayEpisodeProbability = GrayEpisodes,
+        KeyDistinctnessWeight = DistinctKeys,
         StandInVictims = [.. StandIns.Select(VictimArchitectures.Parse)],
         JpegProbability = Jpeg,
         Epsilon = Epsilon,

@@ -71,6 +71,7 @@ internal sealed record RetrainWork : TrainingHyperParameters
             ProxyLearningRate = ProxyLearningRate ?? defaults.ProxyLearningRate,
             Gray = Gray ?? defaults.GrayProbability,
             GrayEpisodes = GrayEpisodes ?? defaults.GrayEpisodeProbability,
+            DistinctKeys = DistinctKeys ?? defaults.KeyDistinctnessWeight,
             StandIns = StandIns ?? [.. defaults.StandInVictims.Select(VictimArchitectures.Name)],
             Jpeg = Jpeg ?? defaults.JpegProbability,
             Epsilon = Epsilon ?? defaults.Epsilon,

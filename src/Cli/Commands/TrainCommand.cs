@@ -56,6 +56,11 @@ internal static class TrainCommand
         var device = CommonOptions.Device();
         var gray = new Option<double>("--gray") { Description = "Probability that the stand-in victim's view of a photo is grey.", DefaultValueFactory = _ => Defaults.GrayProbability };
         var grayEpisodes = new Option<double>("--gray-episodes") { Description = "Probability that an episode's stand-in victim sees every photo grey.", DefaultValueFactory = _ => Defaults.GrayEpisodeProbability };
+        var distinctKeys = new Option<double>("--distinct-keys")
+        {
+            Description = "Weight of the key-distinctness term, which keeps random keys' textures apart (0: off).",
+            DefaultValueFactory = _ => Defaults.KeyDistinctnessWeight,
+        };
         var standIns = new Option<string[]>("--stand-ins")
         {
             Description = $"Stand-in victim architectures, one per episode in turn ({string.Join(", ", VictimArchitectures.All.Select(VictimArchitectures.Name))}; repeat or comma-separate).",
@@ -68,7 +73,7 @@ internal static class TrainCommand
         var command = new Command(Name, "Train a new owner-keyed generator version on your own photos, without labels.")
         {
             data, subset, exclude, pseudoOwners, episodeSteps, maxImages, sample, size, architecture, proxySize, proxyLr, steps, batch, lr, epsilon, seed, checkpoints, checkpointEvery,
-            version, models, activate, device, gray, grayEpisodes, standIns, jpeg, logEvery,
+            version, models, activate, device, gray, grayEpisodes, distinctKeys, standIns, jpeg, logEvery,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -108,6 +113,7 @@ internal static class TrainCommand
                 Device = result.GetValue(device)!,
                 GrayProbability = result.GetValue(gray),
                 GrayEpisodeProbability = result.GetValue(grayEpisodes),
+                KeyDistinctnessWeight = result.GetValue(distinctKeys),
                 JpegProbability = result.GetValue(jpeg),
                 StandInVictims = standInVictims,
             }, Math.Max(0, result.GetValue(logEvery)), cancellationToken);

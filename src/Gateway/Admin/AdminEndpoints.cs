@@ -203,6 +203,7 @@ public static class AdminEndpoints
             ProxyLearningRate = D("proxyLearningRate"),
             Gray = D("gray"),
             GrayEpisodes = D("grayEpisodes"),
+            DistinctKeys = D("distinctKeys"),
             StandIns = fields.GetValueOrDefault("standIns")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             Jpeg = D("jpeg"),
             Epsilon = I("epsilon"),

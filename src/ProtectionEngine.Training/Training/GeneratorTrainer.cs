@@ -126,6 +126,9 @@ public static class GeneratorTrainer
             StandInVictims = options.StandInVictims.Select(VictimArchitectures.Name).ToArray(),
         };
         hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(settings, ModelCard.JsonOptions));
+        // Only when on, so that checkpoints of runs from before the term existed still resume.
+        if (options.KeyDistinctnessWeight > 0)
+            hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(new { options.KeyDistinctnessWeight }, ModelCard.JsonOptions));
         for (int i = 0; i < dataset.Count; i++)
         {
             hash.AppendData(System.Text.Encoding.UTF8.GetBytes(dataset.Paths[i] + "\n"));

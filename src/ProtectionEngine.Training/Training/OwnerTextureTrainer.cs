@@ -28,6 +28,19 @@ public static class OwnerTextureTrainer
 {
     private const int StepStream = 11;
     private const int EpisodeStream = 12;
+    private const int DistinctKeysStream = 13;
+
+    /// <summary>Random keys per step whose tiles the key-distinctness term compares pairwise (120 pairs).</summary>
+    public const int DistinctKeysPerStep = 16;
+
+    /// <summary>
+    /// Overlap (<see cref="KeyOverlap"/>) a pair of keys may have before the distinctness term pushes them apart. Two
+    /// keys that share one of their two atoms under the same colour order and orientation overlap by about 0.5 whatever
+    /// the atoms are (an atom a key gives half its power overlaps by the square root of the product of the shares), and
+    /// the remover's grating check already tells them apart (the other key's second grating is missing); keys whose
+    /// power sits in one grating they share overlap by 0.7-1 and pass both of the remover's bars. The margin lies between.
+    /// </summary>
+    public const double DistinctKeysMargin = 0.45;
     private const int CropGroups = 4;
     private const double MinCropSide = 0.3;
     private const double CurriculumStartFactor = 3;
@@ -129,7 +142,11 @@ public static class OwnerTextureTrainer
             + string.Create(inv, $"{OwnerTextureGenerator.AtomsPerKey} chosen by the owner's key; fitted by min-min against from-scratch stand-in victims ")
             + string.Create(inv, $"({string.Join(" and ", options.StandInVictims.Select(VictimArchitectures.Name))}, one per episode in turn) ")
             + string.Create(inv, $"({options.PseudoOwners} pseudo-owners with random keys over random groups of the photos, a new victim and new keys every {options.EpisodeSteps} steps, ")
-            + string.Create(inv, $"victims at {options.ProxySize} px after crops of 30-100 % of the photo, grey with probability {options.GrayProbability} per photo and {options.GrayEpisodeProbability} per episode, JPEG 60-95 with probability {options.JpegProbability}); labels not used. ")
+            + string.Create(inv, $"victims at {options.ProxySize} px after crops of 30-100 % of the photo, grey with probability {options.GrayProbability} per photo and {options.GrayEpisodeProbability} per episode, JPEG 60-95 with probability {options.JpegProbability}")
+            + (options.KeyDistinctnessWeight > 0
+                ? string.Create(inv, $", key distinctness weighted {options.KeyDistinctnessWeight} (pairs of {DistinctKeysPerStep} random keys per step over an overlap of {DistinctKeysMargin})")
+                : "")
+            + "); labels not used. "
             + (trained ? "" : string.Create(inv, $"{ModelCard.UntrainedWarning}: {stepsDone:N0} steps on {dataset.Count:N0} photos. "))
             + "Protection is what the identity benchmark measures (docs/evaluation.md).";
         generator.eval();
@@ -210,9 +227,23 @@ public static class OwnerTextureTrainer
         var target = tensor(labels, device: device);
         var logits = victim.call(VictimInput.Normalise(view));
         var loss = nn.functional.cross_entropy(logits, target);
+        var objective = loss;
+        Tensor? overlaps = null;
+        if (options.KeyDistinctnessWeight > 0)
+        {
+            var distinct = new Random(StepSeeds.Mix(options.Seed, step, DistinctKeysStream));
+            var key = new byte[32];
+            var others = Enumerable.Range(0, DistinctKeysPerStep).Select(_ =>
+            {
+                distinct.NextBytes(key);
+                return OwnerTextureGenerator.KeyOf(key);
+            }).ToList();
+            (var penalty, overlaps) = KeyOverlap.Of(generator.Tiles(others), DistinctKeysMargin);
+            objective = loss + penalty * options.KeyDistinctnessWeight;
+        }
         victimOptimizer.zero_grad();
         atomsOptimizer.zero_grad();
-        loss.backward();
+        objective.backward();
         victimOptimizer.step();
         atomsOptimizer.step();
 
@@ -227,6 +258,11 @@ public static class OwnerTextureTrainer
         // A small batch may hold no owned photo: then there is no such accuracy (and NaN would not survive JSON).
         if (ownedCount > 0)
             terms["owned accuracy"] = hits.logical_and(isOwned).sum().item<long>() / ownedCount;
+        if (overlaps is not null)
+        {
+            terms["key overlap"] = overlaps.mean().item<float>();
+            terms["key pairs over the margin"] = overlaps.gt(DistinctKeysMargin).to(float32).mean().item<float>();
+        }
         return terms;
     }
 

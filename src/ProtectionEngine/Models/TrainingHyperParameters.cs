@@ -43,6 +43,9 @@ public record TrainingHyperParameters
     /// <summary>Probability that an episode's stand-in victim sees every photo grey.</summary>
     public double? GrayEpisodes { get; init; }
 
+    /// <summary>Weight of the key-distinctness term (0: off).</summary>
+    public double? DistinctKeys { get; init; }
+
     /// <summary>Stand-in victim architectures, one per episode in turn; each one of <see cref="StandInNames"/>.</summary>
     public IReadOnlyList<string>? StandIns { get; init; }
 

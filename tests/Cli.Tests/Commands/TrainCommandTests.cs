@@ -100,6 +100,19 @@ public sealed class TrainCommandTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_work, "models")));
     }
 
+    [Fact]
+    public async Task A_negative_key_distinctness_weight_is_a_usage_error()
+    {
+        WritePhotos();
+
+        var result = await CliProcess.RunAsync("train", "--data", Path.Combine(_work, "photos"), "--distinct-keys", "-1", "--models", Path.Combine(_work, "models"));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("key-distinctness weight must be 0 or more", string.Join(' ', result.Output.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries)));
+        Assert.DoesNotContain("Unhandled exception", result.Output);
+        Assert.False(Directory.Exists(Path.Combine(_work, "models")));
+    }
+
     /// <summary>Eight small photos of slightly different widths in one class folder under photos/.</summary>
     private void WritePhotos()
     {

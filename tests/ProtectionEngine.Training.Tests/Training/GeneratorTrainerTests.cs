@@ -145,6 +145,27 @@ public sealed class GeneratorTrainerTests
     }
 
     [Fact]
+    public async Task The_key_distinctness_term_reports_its_overlap_changes_the_atoms_and_its_own_checkpoints()
+    {
+        string root = TestArchives.NewTempFolder();
+        var reports = new List<TrainingProgress>();
+
+        await GeneratorTrainer.TrainAsync(Options(root, steps: 2, version: "plain"));
+        var distinct = Options(root, steps: 2, version: "distinct") with { KeyDistinctnessWeight = 5 };
+        // A checkpoint of the run without the term is another run's.
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => GeneratorTrainer.TrainAsync(distinct));
+        Assert.Contains("another run", refused.Message);
+        var result = await GeneratorTrainer.TrainAsync(distinct with { CheckpointDirectory = null }, new Recorder(reports));
+
+        var steps = reports.Where(r => r.Phase == TrainingPhase.Training && r.ImagesPerSecond > 0).ToList();
+        Assert.Equal(2, steps.Count);
+        Assert.All(steps, r => Assert.InRange(r.LossTerms["key overlap"], 0, 1));
+        Assert.All(steps, r => Assert.InRange(r.LossTerms["key pairs over the margin"], 0, 1));
+        Assert.Contains("key distinctness weighted 5", result.Card.Notes, StringComparison.Ordinal);
+        AssertAtomsDiffer(root, "plain", "distinct");
+    }
+
+    [Fact]
     public async Task Cancelling_writes_a_checkpoint_and_saves_no_model()
     {
         string root = TestArchives.NewTempFolder();
@@ -194,6 +215,8 @@ public sealed class GeneratorTrainerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { Epsilon = 0 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { GrayProbability = 1.5 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { GrayEpisodeProbability = -0.1 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { KeyDistinctnessWeight = -1 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { KeyDistinctnessWeight = double.PositiveInfinity }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { JpegProbability = double.NaN }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { PseudoOwners = 0 }).Validate());
         Assert.Throws<ArgumentException>(() => (valid with { Architecture = ResNetGeneratorFamily.Instance.Architecture }).Validate());
