@@ -56,6 +56,8 @@ public sealed class KeyOverlapTests
         Assert.Equal([Direct(0, 1), Direct(0, 2), Direct(1, 2)], overlaps.data<float>().ToArray().Select(v => (double)v), (a, b) => Math.Abs(a - b) < 1e-4);
     }
 
+    // Margin 0: every pair pulls, so the gradient's reach through the projection and the best shifts shows in the mean;
+    // at the trainer's margin few random pairs of a fresh generator lie above it.
     [Fact]
     public void Descending_the_penalty_moves_a_generators_atoms_so_that_its_keys_overlap_less()
     {
@@ -74,17 +76,17 @@ public sealed class KeyOverlapTests
         double Overlap()
         {
             using var noGrad = no_grad();
-            return KeyOverlap.Of(generator.Tiles(keys), OwnerTextureTrainer.DistinctKeysMargin).Overlaps.mean().item<float>();
+            return KeyOverlap.Of(generator.Tiles(keys), margin: 0).Overlaps.mean().item<float>();
         }
         double before = Overlap();
         for (int step = 0; step < 40; step++)
         {
             optimizer.zero_grad();
-            KeyOverlap.Of(generator.Tiles(keys), OwnerTextureTrainer.DistinctKeysMargin).Penalty.backward();
+            KeyOverlap.Of(generator.Tiles(keys), margin: 0).Penalty.backward();
             optimizer.step();
         }
 
-        Assert.True(Overlap() < before - 0.02, $"mean overlap {before:0.000} -> {Overlap():0.000}");
+        Assert.True(Overlap() < before * 0.8, $"mean overlap {before:0.000} -> {Overlap():0.000}");
     }
 
     [Fact]
