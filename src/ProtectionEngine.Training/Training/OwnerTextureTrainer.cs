@@ -183,16 +183,23 @@ public static class OwnerTextureTrainer
         victim.train();
         var optimizer = optim.SGD(victim.parameters(), options.ProxyLearningRate, momentum: 0.9, weight_decay: 5e-4, nesterov: true);
         var random = new Random(seed);
-        var keys = new TextureKey[options.PseudoOwners];
+        var keys = RandomKeys(random, options.PseudoOwners);
+        // Drawn after the keys, so that runs without grey episodes keep the keys they had before the option existed.
+        bool grey = options.GrayEpisodeProbability > 0 && random.NextDouble() < options.GrayEpisodeProbability;
+        return (victim, optimizer, keys, grey);
+    }
+
+    /// <summary>Keys of random 32-byte owner keys, as the gateway's HMAC keys are to the generator.</summary>
+    private static TextureKey[] RandomKeys(Random random, int count)
+    {
+        var keys = new TextureKey[count];
         var key = new byte[32];
-        for (int i = 0; i < keys.Length; i++)
+        for (int i = 0; i < count; i++)
         {
             random.NextBytes(key);
             keys[i] = OwnerTextureGenerator.KeyOf(key);
         }
-        // Drawn after the keys, so that runs without grey episodes keep the keys they had before the option existed.
-        bool grey = options.GrayEpisodeProbability > 0 && random.NextDouble() < options.GrayEpisodeProbability;
-        return (victim, optimizer, keys, grey);
+        return keys;
     }
 
     private static Dictionary<string, double> Step(GeneratorTrainingOptions options, ImageDataset dataset, OwnerTextureGenerator generator,
@@ -231,13 +238,7 @@ public static class OwnerTextureTrainer
         Tensor? overlaps = null;
         if (options.KeyDistinctnessWeight > 0)
         {
-            var distinct = new Random(StepSeeds.Mix(options.Seed, step, DistinctKeysStream));
-            var key = new byte[32];
-            var others = Enumerable.Range(0, DistinctKeysPerStep).Select(_ =>
-            {
-                distinct.NextBytes(key);
-                return OwnerTextureGenerator.KeyOf(key);
-            }).ToList();
+            var others = RandomKeys(new Random(StepSeeds.Mix(options.Seed, step, DistinctKeysStream)), DistinctKeysPerStep);
             (var penalty, overlaps) = KeyOverlap.Of(generator.Tiles(others), DistinctKeysMargin);
             objective = loss + penalty * options.KeyDistinctnessWeight;
         }
