@@ -8,7 +8,7 @@ namespace UploadGuard.ProtectionEngine.Training;
 
 /// <summary>
 /// Everything a <see cref="GeneratorTrainer"/> run needs; plain data, so an HTTP endpoint can bind it. The defaults are the
-/// recipe of the active <c>0.8.1-owner-texture-jpeg70</c>, for the CLI and the admin endpoint alike.
+/// recipe of <c>0.8.1-owner-texture-jpeg70</c> (active until 0.9.9, whose recipe adds the two-coarse-gratings family, epsilon 10 and key distinctness 10: docs/training.md), for the CLI and the admin endpoint alike.
 /// </summary>
 public sealed record GeneratorTrainingOptions
 {

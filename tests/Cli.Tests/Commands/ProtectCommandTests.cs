@@ -30,10 +30,10 @@ public sealed class ProtectCommandTests : IDisposable
 
         Assert.True(result.ExitCode == 0, result.Output);
         var flat = string.Join(" ", result.Output.Split((char[])['\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries));
-        Assert.Contains("Model 0.8.1-owner-texture-jpeg70", flat);
+        var registry = new ModelRegistry(Path.Combine(AppContext.BaseDirectory, "models"));
+        Assert.Contains($"Model {registry.ActiveVersion}", flat);
         Assert.Contains("Owner key k-", flat);
         // No --epsilon: the budget the card's claim was measured at, and the claim is stated with its scope.
-        var registry = new ModelRegistry(Path.Combine(AppContext.BaseDirectory, "models"));
         int claimed = registry.ReadCard(registry.ActiveVersion).Claim!.Epsilon;
         Assert.Contains($"(bound: epsilon {claimed})", flat);
         Assert.DoesNotContain("untrained", flat);
