@@ -8,7 +8,8 @@ namespace UploadGuard.ProtectionEngine.Training;
 
 /// <summary>
 /// Everything a <see cref="GeneratorTrainer"/> run needs; plain data, so an HTTP endpoint can bind it. The defaults are the
-/// recipe of <c>0.8.1-owner-texture-jpeg70</c> (active until 0.9.9, whose recipe adds the two-coarse-gratings family, epsilon 10 and key distinctness 10: docs/training.md), for the CLI and the admin endpoint alike.
+/// recipe of the active model, <c>0.9.9-owner-texture-distinct-gratings</c> (two coarse gratings, epsilon 10, key distinctness
+/// 10: docs/training.md), for the CLI and the admin endpoint alike, so that a retrain makes a model of the kind that is measured.
 /// </summary>
 public sealed record GeneratorTrainingOptions
 {
@@ -29,7 +30,7 @@ public sealed record GeneratorTrainingOptions
     public int ImageSize { get; init; } = 128;
 
     /// <summary>L-infinity budget in 8-bit levels the texture is fitted at (after the amplitude curriculum).</summary>
-    public int Epsilon { get; init; } = 12;
+    public int Epsilon { get; init; } = 10;
 
     /// <summary>Total optimiser steps of the run (a resumed run continues up to this).</summary>
     public long Steps { get; init; } = 3000;
@@ -48,7 +49,7 @@ public sealed record GeneratorTrainingOptions
     public int CheckpointInterval { get; init; } = 200;
 
     /// <summary>The architecture of a family with a <see cref="GeneratorFamily.TrainingName"/>: one of the <see cref="OwnerTextureFamily"/> layouts.</summary>
-    public GeneratorArchitecture Architecture { get; init; } = OwnerTextureFamily.Colour.Architecture;
+    public GeneratorArchitecture Architecture { get; init; } = OwnerTextureFamily.TwoCoarseGratings.Architecture;
 
     /// <summary>Probability that the stand-in victim's view of a photo is grey (the attacker's pipeline may grey photos).</summary>
     public double GrayProbability { get; init; } = 0.3;
@@ -72,9 +73,9 @@ public sealed record GeneratorTrainingOptions
     /// random keys pairwise (<see cref="KeyOverlap"/>) and penalises overlaps above
     /// <see cref="OwnerTextureTrainer.DistinctKeysMargin"/>. Min-min alone has no reason to keep keys apart: 0.9.8's put
     /// most of their power into one of four coarse gratings, and 8.2 % of ordered pairs of 60 owners' keys took each
-    /// other's texture for their own (docs/protection.md). 0: off, the recipe of every model before it.
+    /// other's texture for their own (docs/protection.md). 0 turns it off, the recipe of every model before 0.9.9.
     /// </summary>
-    public double KeyDistinctnessWeight { get; init; }
+    public double KeyDistinctnessWeight { get; init; } = 10;
 
     /// <summary>The size the stand-in victims see the attacker's crops at (a scraper's face crop).</summary>
     public int ProxySize { get; init; } = 64;

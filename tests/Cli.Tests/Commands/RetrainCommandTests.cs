@@ -58,7 +58,8 @@ public sealed class RetrainCommandTests : IDisposable
         Assert.Equal(defaults.GrayProbability, settings.GetProperty("gray").GetDouble());
         Assert.Equal(defaults.JpegProbability, settings.GetProperty("jpeg").GetDouble());
         Assert.Equal(defaults.Epsilon, settings.GetProperty("epsilon").GetInt32());
-        Assert.Equal("owner-texture", settings.GetProperty("architecture").GetString());
+        Assert.Equal("owner-texture-two-coarse-gratings", settings.GetProperty("architecture").GetString());
+        Assert.Equal(defaults.KeyDistinctnessWeight, settings.GetProperty("distinctKeys").GetDouble());
 
         var last = events[2];
         Assert.Equal("training", last.GetProperty("phase").GetString());

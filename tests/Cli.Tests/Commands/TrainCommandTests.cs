@@ -3,6 +3,9 @@ using System.Text.Json;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using UploadGuard.Cli.Tests.Support;
+using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Training;
+using static System.FormattableString;
 
 namespace UploadGuard.Cli.Tests.Commands;
 
@@ -39,8 +42,27 @@ public sealed class TrainCommandTests : IDisposable
         using var card = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(models, "cli-smoke", "model-card.json")));
         Assert.False(card.RootElement.GetProperty("trained").GetBoolean());
         Assert.Equal(2, card.RootElement.GetProperty("trainingSteps").GetInt64());
-        Assert.Equal("owner-texture-v1", card.RootElement.GetProperty("architecture").GetProperty("name").GetString());
+        Assert.Equal("owner-texture-two-coarse-gratings-v1", card.RootElement.GetProperty("architecture").GetProperty("name").GetString());
         Assert.True(File.Exists(Path.Combine(_work, "checkpoints", "owner-texture-checkpoint.json")));
+    }
+
+    [Fact]
+    public void The_training_defaults_are_the_recipe_of_the_active_model()
+    {
+        // A retrain with the defaults (CLI or admin endpoint) should make the kind of model whose protection is measured.
+        var registry = new ModelRegistry(Path.Combine(AppContext.BaseDirectory, "models"));
+        var active = registry.ReadCard(registry.ActiveVersion);
+        var defaults = new GeneratorTrainingOptions { DataSource = "", ModelsPath = "" };
+
+        Assert.Equal(active.Architecture.Name, defaults.Architecture.Name);
+        Assert.Equal(active.Epsilon, defaults.Epsilon);
+        Assert.Equal(active.TrainingSteps, defaults.Steps);
+        Assert.Contains(Invariant($"{defaults.PseudoOwners} pseudo-owners"), active.Notes, StringComparison.Ordinal);
+        Assert.Contains(Invariant($"every {defaults.EpisodeSteps} steps"), active.Notes, StringComparison.Ordinal);
+        Assert.Contains(Invariant($"victims at {defaults.ProxySize} px"), active.Notes, StringComparison.Ordinal);
+        Assert.Contains(Invariant($"grey with probability {defaults.GrayProbability} per photo and {defaults.GrayEpisodeProbability} per episode"), active.Notes, StringComparison.Ordinal);
+        Assert.Contains(Invariant($"JPEG 60-95 with probability {defaults.JpegProbability}"), active.Notes, StringComparison.Ordinal);
+        Assert.Contains(Invariant($"key distinctness weighted {defaults.KeyDistinctnessWeight}"), active.Notes, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -50,10 +50,11 @@ public sealed class GeneratorTrainerTests
         Assert.Equal(ModelCard.UntrainedWarning, card.Warning);
         Assert.Contains(ModelCard.UntrainedWarning, card.Notes);
         Assert.Contains("2 pseudo-owners", card.Notes);
-        Assert.Equal(OwnerTextureFamily.Colour.Name, card.Architecture.Name);
+        Assert.Equal(OwnerTextureFamily.TwoCoarseGratings.Name, card.Architecture.Name);
+        Assert.Contains("key distinctness weighted 10", card.Notes, StringComparison.Ordinal);
         Assert.Equal(3, card.TrainingSteps);
         Assert.Equal(32, card.WorkingSize);
-        Assert.Equal(12, card.Epsilon);
+        Assert.Equal(10, card.Epsilon);
         Assert.Contains("data.tar.gz", card.TrainingData);
         string written = File.ReadAllText(Path.Combine(root, "models", "smoke-b", ModelCard.FileName));
         Assert.DoesNotContain("isKnown", written);   // derived properties of the architecture are not part of the card
@@ -150,7 +151,7 @@ public sealed class GeneratorTrainerTests
         string root = TestArchives.NewTempFolder();
         var reports = new List<TrainingProgress>();
 
-        await GeneratorTrainer.TrainAsync(Options(root, steps: 2, version: "plain"));
+        await GeneratorTrainer.TrainAsync(Options(root, steps: 2, version: "plain") with { KeyDistinctnessWeight = 0 });
         var distinct = Options(root, steps: 2, version: "distinct") with { KeyDistinctnessWeight = 5 };
         // A checkpoint of the run without the term is another run's.
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => GeneratorTrainer.TrainAsync(distinct));
