@@ -28,6 +28,9 @@ internal sealed record RetrainSettings
 
     public required int ProxySize { get; init; }
 
+    /// <summary>Null: the stand-ins see every view at <see cref="ProxySize"/>.</summary>
+    public int? MinProxySize { get; init; }
+
     public required double LearningRate { get; init; }
 
     public required int PseudoOwners { get; init; }
@@ -74,6 +77,7 @@ internal sealed record RetrainSettings
         ImageSize = ImageSize,
         Architecture = GeneratorCatalog.FromTrainingName(Architecture).Architecture,
         ProxySize = ProxySize,
+        MinProxySize = MinProxySize,
         LearningRate = LearningRate,
         PseudoOwners = PseudoOwners,
         EpisodeSteps = EpisodeSteps,

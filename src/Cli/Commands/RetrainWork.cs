@@ -65,6 +65,7 @@ internal sealed record RetrainWork : TrainingHyperParameters
             ImageSize = ImageSize ?? defaults.ImageSize,
             Architecture = Architecture ?? defaults.Architecture.Family!.TrainingName!,
             ProxySize = ProxySize ?? defaults.ProxySize,
+            MinProxySize = MinProxySize ?? defaults.MinProxySize,
             LearningRate = LearningRate ?? defaults.LearningRate,
             PseudoOwners = PseudoOwners ?? defaults.PseudoOwners,
             EpisodeSteps = EpisodeSteps ?? defaults.EpisodeSteps,

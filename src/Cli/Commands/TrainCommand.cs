@@ -42,6 +42,10 @@ internal static class TrainCommand
             Description = "The size the stand-in victims see the attacker's crops at.",
             DefaultValueFactory = _ => Defaults.ProxySize,
         };
+        var minProxySize = new Option<int?>("--min-proxy-size")
+        {
+            Description = "When set, each step's stand-in victim sees its views at a size drawn from this to --proxy-size (an attacker picks its own size).",
+        };
         var proxyLr = new Option<double>("--proxy-lr") { Description = "The stand-in victims' SGD learning rate.", DefaultValueFactory = _ => Defaults.ProxyLearningRate };
         var steps = new Option<long>("--steps") { Description = "Total optimiser steps (a resumed run continues up to this).", DefaultValueFactory = _ => Defaults.Steps };
         var batch = new Option<int>("--batch") { Description = "Photos per step.", DefaultValueFactory = _ => Defaults.BatchSize };
@@ -72,7 +76,7 @@ internal static class TrainCommand
 
         var command = new Command(Name, "Train a new owner-keyed generator version on your own photos, without labels.")
         {
-            data, subset, exclude, pseudoOwners, episodeSteps, maxImages, sample, size, architecture, proxySize, proxyLr, steps, batch, lr, epsilon, seed, checkpoints, checkpointEvery,
+            data, subset, exclude, pseudoOwners, episodeSteps, maxImages, sample, size, architecture, proxySize, minProxySize, proxyLr, steps, batch, lr, epsilon, seed, checkpoints, checkpointEvery,
             version, models, activate, device, gray, grayEpisodes, distinctKeys, standIns, jpeg, logEvery,
         };
         command.SetAction((result, cancellationToken) =>
@@ -99,6 +103,7 @@ internal static class TrainCommand
                 ImageSize = result.GetValue(size),
                 Architecture = GeneratorCatalog.FromTrainingName(result.GetValue(architecture)!).Architecture,
                 ProxySize = result.GetValue(proxySize),
+                MinProxySize = result.GetValue(minProxySize),
                 ProxyLearningRate = result.GetValue(proxyLr),
                 Steps = result.GetValue(steps),
                 BatchSize = result.GetValue(batch),

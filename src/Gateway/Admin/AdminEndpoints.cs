@@ -197,6 +197,7 @@ public static class AdminEndpoints
             ImageSize = I("imageSize"),
             Architecture = fields.GetValueOrDefault("architecture"),
             ProxySize = I("proxySize"),
+            MinProxySize = fields.GetValueOrDefault("minProxySize") is { Length: > 0 } ? I("minProxySize") : null,
             LearningRate = D("learningRate"),
             PseudoOwners = I("pseudoOwners"),
             EpisodeSteps = I("episodeSteps"),

@@ -42,6 +42,8 @@ public sealed record RetrainRequest : TrainingHyperParameters
             $"architecture must be {string.Join(", ", GeneratorCatalog.TrainingNames)}");
         Check(ProxySize is null || (ProxySize is >= 16 and <= 512 && ProxySize % GeneratorArchitecture.SizeMultiple == 0), nameof(ProxySize),
             $"proxySize must be 16-512 and a multiple of {GeneratorArchitecture.SizeMultiple}");
+        Check(MinProxySize is null || (MinProxySize >= 16 && MinProxySize <= (ProxySize ?? 512)), nameof(MinProxySize),
+            "minProxySize must be 16 up to proxySize");
         Check(LearningRate is null or (>= 1e-6 and <= 1e-1), nameof(LearningRate), "learningRate must be 1e-6 to 0.1");
         Check(PseudoOwners is null or (>= 1 and <= 1000), nameof(PseudoOwners), "pseudoOwners must be 1-1,000");
         Check(EpisodeSteps is null or (>= 1 and <= 200_000), nameof(EpisodeSteps), "episodeSteps must be 1-200,000");

@@ -81,6 +81,14 @@ public sealed record GeneratorTrainingOptions
     public int ProxySize { get; init; } = 64;
 
     /// <summary>
+    /// When set, each step's stand-in victim sees its views at a size drawn from this to <see cref="ProxySize"/>
+    /// instead of at <see cref="ProxySize"/> alone: an attacker picks its own size (the benchmark's 32 px victim
+    /// read the texture fitted at 64 px for one victim of two, docs/evaluation.md), and the stand-ins' global pooling takes
+    /// any size. Null: <see cref="ProxySize"/> alone, the recipe of every model before it.
+    /// </summary>
+    public int? MinProxySize { get; init; }
+
+    /// <summary>
     /// The stand-in victims' architectures, taken in turn, one per episode. ResNet-20 alone fits atoms that a
     /// MobileNetV2-style victim did not read for every owner draw (docs/evaluation.md); taking turns asks the atoms to be
     /// read by each. Tried on 2026-12-05: MobileNetV2 and VGG stand-ins stayed at chance within 200-step episodes
@@ -147,6 +155,8 @@ public sealed record GeneratorTrainingOptions
             throw new ArgumentOutOfRangeException(nameof(KeyDistinctnessWeight), KeyDistinctnessWeight, "The key-distinctness weight must be 0 or more.");
         if (ProxySize is < 16 or > 512 || ProxyLearningRate <= 0 || double.IsNaN(ProxyLearningRate))
             throw new ArgumentOutOfRangeException(nameof(ProxySize), "The proxy size must be 16..512 and its learning rate positive.");
+        if (MinProxySize is { } smallest && (smallest < 16 || smallest > ProxySize))
+            throw new ArgumentOutOfRangeException(nameof(MinProxySize), MinProxySize, $"The smallest proxy size must be 16..{ProxySize} (the proxy size).");
         if (PseudoOwners is < 1 or > 1000 || EpisodeSteps < 1)
             throw new ArgumentOutOfRangeException(nameof(PseudoOwners), "An episode needs 1..1000 pseudo-owners and at least one step.");
         if (StandInVictims is null || StandInVictims.Count == 0 || StandInVictims.Any(a => !Enum.IsDefined(a)))

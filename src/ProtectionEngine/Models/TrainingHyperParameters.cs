@@ -26,6 +26,9 @@ public record TrainingHyperParameters
     /// <summary>The size the stand-in victims see the attacker's crops at.</summary>
     public int? ProxySize { get; init; }
 
+    /// <summary>When set, each step's stand-in victim sees its views at a size drawn from this to the proxy size.</summary>
+    public int? MinProxySize { get; init; }
+
     public double? LearningRate { get; init; }
 
     /// <summary>Pseudo-owners with random keys per episode.</summary>

@@ -67,6 +67,8 @@ public sealed class RetrainDefaultsTests(AdminFixture admin) : IClassFixture<Adm
         Assert.Equal(Trainer.BatchSize, Number("batchSize"));
         Assert.Equal(Trainer.ImageSize, Number("imageSize"));
         Assert.Equal(Trainer.ProxySize, Number("proxySize"));
+        Assert.Null(Trainer.MinProxySize);
+        Assert.Empty(Value("minProxySize"));   // empty: the trainer's one size
         Assert.Equal(Trainer.LearningRate, Number("learningRate"));
         Assert.Equal(Trainer.PseudoOwners, Number("pseudoOwners"));
         Assert.Equal(Trainer.EpisodeSteps, Number("episodeSteps"));

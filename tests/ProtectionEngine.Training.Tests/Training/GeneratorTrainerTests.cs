@@ -131,6 +131,20 @@ public sealed class GeneratorTrainerTests
     }
 
     [Fact]
+    public async Task Stand_in_victims_see_a_size_drawn_per_step_when_asked_and_the_card_says_so()
+    {
+        string root = TestArchives.NewTempFolder();
+        var oneSize = Options(root, steps: 3, version: "one-size") with { CheckpointDirectory = null, ProxySize = 32 };
+
+        var fixedSize = await GeneratorTrainer.TrainAsync(oneSize);
+        var drawn = await GeneratorTrainer.TrainAsync(oneSize with { Version = "drawn", MinProxySize = 16 });
+
+        Assert.Contains("victims at 32 px", fixedSize.Card.Notes, StringComparison.Ordinal);
+        Assert.Contains("victims at 16-32 px", drawn.Card.Notes, StringComparison.Ordinal);
+        AssertAtomsDiffer(root, "one-size", "drawn");
+    }
+
+    [Fact]
     public async Task Stand_in_victims_take_turns_by_episode_and_the_card_names_them()
     {
         string root = TestArchives.NewTempFolder();
@@ -220,6 +234,9 @@ public sealed class GeneratorTrainerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { KeyDistinctnessWeight = double.PositiveInfinity }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { JpegProbability = double.NaN }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { PseudoOwners = 0 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { MinProxySize = 8 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { MinProxySize = valid.ProxySize + 1 }).Validate());
+        (valid with { MinProxySize = valid.ProxySize }).Validate();
         Assert.Throws<ArgumentException>(() => (valid with { Architecture = ResNetGeneratorFamily.Instance.Architecture }).Validate());
         Assert.Throws<ArgumentException>(() => (valid with { Version = "../escape" }).Validate());
         Assert.Throws<ArgumentException>(() => (valid with { StandInVictims = [] }).Validate());
