@@ -33,7 +33,8 @@ internal static class TrainCommand
                 + "--pseudo-owners random owners), owner-texture-luma (the same with one luminance texture in all three channels), "
                 + "owner-texture-dual (atoms with a chroma and a luminance part at equal power), owner-texture-lowpass, -sparse and "
                 + "-sparse-lowpass (colour atoms with each texture kept to coarse frequencies, to its 8 strongest frequencies, or both), "
-                + "owner-texture-two-gratings and -two-coarse-gratings (sparse-lowpass with 4 frequencies, within 4 or 3 cycles per period; docs/training.md).",
+                + "owner-texture-two-gratings, -two-coarse-gratings and -two-wide-gratings (sparse-lowpass with 4 frequencies, within 4, 3 or √5 cycles "
+                + "per period; docs/training.md).",
             DefaultValueFactory = _ => Defaults.Architecture.Family!.TrainingName!,
         };
         architecture.AcceptOnlyFromAmong([.. GeneratorCatalog.TrainingNames]);

@@ -20,6 +20,7 @@ public static class GeneratorCatalog
         OwnerTextureFamily.SparseLowPass,
         OwnerTextureFamily.TwoGratings,
         OwnerTextureFamily.TwoCoarseGratings,
+        OwnerTextureFamily.TwoWideGratings,
         ResNetGeneratorFamily.Instance,
     ];
 
@@ -29,7 +30,7 @@ public static class GeneratorCatalog
         .Where(f => f.TrainingName is not null)
         .ToDictionary(f => f.TrainingName!, StringComparer.Ordinal);
 
-    /// <summary>The short names training takes, the default first.</summary>
+    /// <summary>The short names training takes, in the catalog's order (the default is <c>GeneratorTrainingOptions</c>'s).</summary>
     public static IReadOnlyList<string> TrainingNames { get; } = [.. Families.Select(f => f.TrainingName).OfType<string>()];
 
     /// <summary>The family a model card's architecture name stands for; null when the engine knows no such family.</summary>

@@ -155,6 +155,7 @@ public sealed class OwnerTextureGeneratorTests
     [Theory]
     [InlineData(4, 49)]
     [InlineData(3, 29)]
+    [InlineData(2.25, 21)]
     public void The_low_pass_projection_is_symmetric_and_idempotent_and_keeps_the_lattice_points_within_its_radius(double radius, int keptFrequencies)
     {
         using var projection = OwnerTextureGenerator.LowPassProjection(radius);
