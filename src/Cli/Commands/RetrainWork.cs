@@ -65,7 +65,7 @@ internal sealed record RetrainWork : TrainingHyperParameters
             ImageSize = ImageSize ?? defaults.ImageSize,
             Architecture = Architecture ?? defaults.Architecture.Family!.TrainingName!,
             ProxySize = ProxySize ?? defaults.ProxySize,
-            MinProxySize = MinProxySize ?? defaults.MinProxySize,
+            MinProxySize = MinProxySize ?? (defaults with { ProxySize = ProxySize ?? defaults.ProxySize }).SmallestProxySize,
             LearningRate = LearningRate ?? defaults.LearningRate,
             PseudoOwners = PseudoOwners ?? defaults.PseudoOwners,
             EpisodeSteps = EpisodeSteps ?? defaults.EpisodeSteps,

@@ -45,7 +45,8 @@ internal static class TrainCommand
         };
         var minProxySize = new Option<int?>("--min-proxy-size")
         {
-            Description = "When set, each step's stand-in victim sees its views at a size drawn from this to --proxy-size (an attacker picks its own size).",
+            Description = "Each step's stand-in victim sees its views at a size drawn from this to --proxy-size (an attacker picks its own size). "
+                + "Default: half of --proxy-size, at least 16; --proxy-size itself trains at that size alone (models before 0.10.0).",
         };
         var proxyLr = new Option<double>("--proxy-lr") { Description = "The stand-in victims' SGD learning rate.", DefaultValueFactory = _ => Defaults.ProxyLearningRate };
         var steps = new Option<long>("--steps") { Description = "Total optimiser steps (a resumed run continues up to this).", DefaultValueFactory = _ => Defaults.Steps };

@@ -129,8 +129,9 @@ public static class GeneratorTrainer
         // Only when on, so that checkpoints of runs from before the term existed still resume.
         if (options.KeyDistinctnessWeight > 0)
             hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(new { options.KeyDistinctnessWeight }, ModelCard.JsonOptions));
-        if (options.MinProxySize is not null)
-            hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(new { options.MinProxySize }, ModelCard.JsonOptions));
+        // Only when drawn, so that checkpoints of one-size runs (every run before the option) still resume.
+        if (options.DrawsProxySize)
+            hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(new { MinProxySize = options.SmallestProxySize }, ModelCard.JsonOptions));
         for (int i = 0; i < dataset.Count; i++)
         {
             hash.AppendData(System.Text.Encoding.UTF8.GetBytes(dataset.Paths[i] + "\n"));

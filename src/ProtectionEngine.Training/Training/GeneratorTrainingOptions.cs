@@ -8,8 +8,8 @@ namespace UploadGuard.ProtectionEngine.Training;
 
 /// <summary>
 /// Everything a <see cref="GeneratorTrainer"/> run needs; plain data, so an HTTP endpoint can bind it. The defaults are the
-/// recipe of the active model, <c>0.9.9-owner-texture-distinct-gratings</c> (two coarse gratings, epsilon 10, key distinctness
-/// 10: docs/training.md), for the CLI and the admin endpoint alike, so that a retrain makes a model of the kind that is measured.
+/// recipe of the active model, <c>0.10.0-owner-texture-multisize</c> (two coarse gratings, epsilon 10, key distinctness
+/// 10, stand-ins at 32-64 px: docs/training.md), for the CLI and the admin endpoint alike, so that a retrain makes a model of the kind that is measured.
 /// </summary>
 public sealed record GeneratorTrainingOptions
 {
@@ -81,12 +81,22 @@ public sealed record GeneratorTrainingOptions
     public int ProxySize { get; init; } = 64;
 
     /// <summary>
-    /// When set, each step's stand-in victim sees its views at a size drawn from this to <see cref="ProxySize"/>
-    /// instead of at <see cref="ProxySize"/> alone: an attacker picks its own size (the benchmark's 32 px victim
-    /// read the texture fitted at 64 px for one victim of two, docs/evaluation.md), and the stand-ins' global pooling takes
-    /// any size. Null: <see cref="ProxySize"/> alone, the recipe of every model before it.
+    /// Each step's stand-in victim sees its views at a size drawn from this to <see cref="ProxySize"/>: an attacker picks
+    /// its own size (the benchmark's 32-px victim read 0.9.9's texture, fitted at 64 px alone, for one victim of two;
+    /// docs/evaluation.md), and the stand-ins' global pooling takes any size. Null: the default,
+    /// <see cref="SmallestProxySize"/>. <see cref="ProxySize"/> itself: that size alone, the recipe of every model before
+    /// 0.10.0.
     /// </summary>
     public int? MinProxySize { get; init; }
+
+    /// <summary>
+    /// The smallest view size training draws: <see cref="MinProxySize"/>, or by default half of <see cref="ProxySize"/>
+    /// (at least 16), the 32-64 px of the active model's recipe.
+    /// </summary>
+    public int SmallestProxySize => MinProxySize ?? Math.Max(16, ProxySize / 2);
+
+    /// <summary>Whether the view size is drawn per step (<see cref="SmallestProxySize"/> under <see cref="ProxySize"/>).</summary>
+    public bool DrawsProxySize => SmallestProxySize < ProxySize;
 
     /// <summary>
     /// The stand-in victims' architectures, taken in turn, one per episode. ResNet-20 alone fits atoms that a

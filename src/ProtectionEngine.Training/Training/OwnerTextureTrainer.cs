@@ -142,7 +142,7 @@ public static class OwnerTextureTrainer
             + string.Create(inv, $"{OwnerTextureGenerator.AtomsPerKey} chosen by the owner's key; fitted by min-min against from-scratch stand-in victims ")
             + string.Create(inv, $"({string.Join(" and ", options.StandInVictims.Select(VictimArchitectures.Name))}, one per episode in turn) ")
             + string.Create(inv, $"({options.PseudoOwners} pseudo-owners with random keys over random groups of the photos, a new victim and new keys every {options.EpisodeSteps} steps, ")
-            + string.Create(inv, $"victims at {(options.MinProxySize is { } smallest ? $"{smallest}-" : "")}{options.ProxySize} px after crops of 30-100 % of the photo, grey with probability {options.GrayProbability} per photo and {options.GrayEpisodeProbability} per episode, JPEG 60-95 with probability {options.JpegProbability}")
+            + string.Create(inv, $"victims at {(options.DrawsProxySize ? $"{options.SmallestProxySize}-" : "")}{options.ProxySize} px after crops of 30-100 % of the photo, grey with probability {options.GrayProbability} per photo and {options.GrayEpisodeProbability} per episode, JPEG 60-95 with probability {options.JpegProbability}")
             + (options.KeyDistinctnessWeight > 0
                 ? string.Create(inv, $", key distinctness weighted {options.KeyDistinctnessWeight} (pairs of {DistinctKeysPerStep} random keys per step over an overlap of {DistinctKeysMargin})")
                 : "")
@@ -230,8 +230,8 @@ public static class OwnerTextureTrainer
         var owned = tensor(labels.Select(l => l < owners ? 1f : 0f).ToArray(), [batch, 1, 1, 1], device: device);
         var perturbed = (clean + texture * owned * scale).clamp(0, 1);
 
-        // Drawn only when asked for, so that runs at one size keep the stream they had before the option existed.
-        int viewSize = options.MinProxySize is { } smallest ? random.Next(smallest, options.ProxySize + 1) : options.ProxySize;
+        // Drawn only when there is a range, so that runs at one size keep the stream they had before the option existed.
+        int viewSize = options.DrawsProxySize ? random.Next(options.SmallestProxySize, options.ProxySize + 1) : options.ProxySize;
         var view = AttackerView(perturbed, viewSize, grayProbability, options.JpegProbability, random);
         var target = tensor(labels, device: device);
         var logits = victim.call(VictimInput.Normalise(view));

@@ -26,7 +26,7 @@ public record TrainingHyperParameters
     /// <summary>The size the stand-in victims see the attacker's crops at.</summary>
     public int? ProxySize { get; init; }
 
-    /// <summary>When set, each step's stand-in victim sees its views at a size drawn from this to the proxy size.</summary>
+    /// <summary>Each step's stand-in victim sees its views at a size drawn from this to the proxy size (default: half the proxy size; the proxy size itself: one size).</summary>
     public int? MinProxySize { get; init; }
 
     public double? LearningRate { get; init; }

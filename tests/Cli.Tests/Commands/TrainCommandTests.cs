@@ -59,7 +59,7 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(active.TrainingSteps, defaults.Steps);
         Assert.Contains(Invariant($"{defaults.PseudoOwners} pseudo-owners"), active.Notes, StringComparison.Ordinal);
         Assert.Contains(Invariant($"every {defaults.EpisodeSteps} steps"), active.Notes, StringComparison.Ordinal);
-        Assert.Contains(Invariant($"victims at {defaults.ProxySize} px"), active.Notes, StringComparison.Ordinal);
+        Assert.Contains(Invariant($"victims at {defaults.SmallestProxySize}-{defaults.ProxySize} px"), active.Notes, StringComparison.Ordinal);
         Assert.Contains(Invariant($"grey with probability {defaults.GrayProbability} per photo and {defaults.GrayEpisodeProbability} per episode"), active.Notes, StringComparison.Ordinal);
         Assert.Contains(Invariant($"JPEG 60-95 with probability {defaults.JpegProbability}"), active.Notes, StringComparison.Ordinal);
         Assert.Contains(Invariant($"key distinctness weighted {defaults.KeyDistinctnessWeight}"), active.Notes, StringComparison.Ordinal);

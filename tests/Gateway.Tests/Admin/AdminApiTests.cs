@@ -182,7 +182,7 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
     public async Task Retraining_can_fit_an_owner_keyed_model_on_the_operators_photos_with_the_owner_texture_fields()
     {
         var started = await StartRetrainAsync(TestArchives.TarGz(photos: 20, textFiles: 0), ("architecture", "owner-texture"), ("steps", "4"),
-            ("batchSize", "4"), ("imageSize", "32"), ("proxySize", "20"), ("minProxySize", "16"), ("pseudoOwners", "2"), ("episodeSteps", "2"),
+            ("batchSize", "4"), ("imageSize", "32"), ("proxySize", "24"), ("minProxySize", "20"), ("pseudoOwners", "2"), ("episodeSteps", "2"),
             ("proxyLearningRate", "0.05"), ("gray", "0.3"), ("grayEpisodes", "0.5"), ("distinctKeys", "1.5"), ("standIns", "resnet20, vgg"), ("epsilon", "12"), ("maxImages", "20"));
         // 4 steps: untrained, and the gate keeps the active model.
         var card = await InactiveSmokeRunCardAsync(started);
@@ -193,7 +193,7 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
         var notes = card.GetProperty("notes").GetString()!;
         Assert.Contains("2 pseudo-owners", notes);
         Assert.Contains("every 2 steps", notes);
-        Assert.Contains("victims at 16-20 px", notes);
+        Assert.Contains("victims at 20-24 px", notes);
         Assert.Contains("grey with probability 0.3 per photo and 0.5 per episode", notes);
         Assert.Contains("(resnet20 and vgg, one per episode in turn)", notes);
         Assert.Contains("key distinctness weighted 1.5", notes);

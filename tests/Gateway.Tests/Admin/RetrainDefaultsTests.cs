@@ -38,6 +38,7 @@ public sealed class RetrainDefaultsTests(AdminFixture admin) : IClassFixture<Adm
         Assert.Equal(Trainer.ImageSize, settings.GetProperty("imageSize").GetInt32());
         Assert.Equal(Trainer.Architecture, GeneratorCatalog.FromTrainingName(settings.GetProperty("architecture").GetString()!).Architecture);
         Assert.Equal(Trainer.ProxySize, settings.GetProperty("proxySize").GetInt32());
+        Assert.Equal(Trainer.SmallestProxySize, settings.GetProperty("minProxySize").GetInt32());
         Assert.Equal(Trainer.LearningRate, settings.GetProperty("learningRate").GetDouble());
         Assert.Equal(Trainer.PseudoOwners, settings.GetProperty("pseudoOwners").GetInt32());
         Assert.Equal(Trainer.EpisodeSteps, settings.GetProperty("episodeSteps").GetInt32());
@@ -67,8 +68,7 @@ public sealed class RetrainDefaultsTests(AdminFixture admin) : IClassFixture<Adm
         Assert.Equal(Trainer.BatchSize, Number("batchSize"));
         Assert.Equal(Trainer.ImageSize, Number("imageSize"));
         Assert.Equal(Trainer.ProxySize, Number("proxySize"));
-        Assert.Null(Trainer.MinProxySize);
-        Assert.Empty(Value("minProxySize"));   // empty: the trainer's one size
+        Assert.Equal(Trainer.SmallestProxySize, Number("minProxySize"));
         Assert.Equal(Trainer.LearningRate, Number("learningRate"));
         Assert.Equal(Trainer.PseudoOwners, Number("pseudoOwners"));
         Assert.Equal(Trainer.EpisodeSteps, Number("episodeSteps"));

@@ -131,13 +131,13 @@ public sealed class GeneratorTrainerTests
     }
 
     [Fact]
-    public async Task Stand_in_victims_see_a_size_drawn_per_step_when_asked_and_the_card_says_so()
+    public async Task Stand_in_victims_see_a_size_drawn_per_step_from_half_the_proxy_size_unless_told_one_size_and_the_card_says_so()
     {
         string root = TestArchives.NewTempFolder();
-        var oneSize = Options(root, steps: 3, version: "one-size") with { CheckpointDirectory = null, ProxySize = 32 };
+        var oneSize = Options(root, steps: 3, version: "one-size") with { CheckpointDirectory = null, ProxySize = 32, MinProxySize = 32 };
 
         var fixedSize = await GeneratorTrainer.TrainAsync(oneSize);
-        var drawn = await GeneratorTrainer.TrainAsync(oneSize with { Version = "drawn", MinProxySize = 16 });
+        var drawn = await GeneratorTrainer.TrainAsync(oneSize with { Version = "drawn", MinProxySize = null });
 
         Assert.Contains("victims at 32 px", fixedSize.Card.Notes, StringComparison.Ordinal);
         Assert.Contains("victims at 16-32 px", drawn.Card.Notes, StringComparison.Ordinal);
