@@ -28,8 +28,7 @@ internal sealed record RetrainSettings
 
     public required int ProxySize { get; init; }
 
-    /// <summary>Null (work files from before the default): the trainer's default for <see cref="ProxySize"/>.</summary>
-    public int? MinProxySize { get; init; }
+    public required int MinProxySize { get; init; }
 
     public required double LearningRate { get; init; }
 

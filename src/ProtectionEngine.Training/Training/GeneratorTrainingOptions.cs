@@ -80,6 +80,9 @@ public sealed record GeneratorTrainingOptions
     /// <summary>The size the stand-in victims see the attacker's crops at (a scraper's face crop).</summary>
     public int ProxySize { get; init; } = 64;
 
+    /// <summary>The smallest size a stand-in victim's views may have, drawn or not.</summary>
+    public const int SmallestAllowedProxySize = 16;
+
     /// <summary>
     /// Each step's stand-in victim sees its views at a size drawn from this to <see cref="ProxySize"/>: an attacker picks
     /// its own size (the benchmark's 32-px victim read 0.9.9's texture, fitted at 64 px alone, for one victim of two;
@@ -93,7 +96,7 @@ public sealed record GeneratorTrainingOptions
     /// The smallest view size training draws: <see cref="MinProxySize"/>, or by default half of <see cref="ProxySize"/>
     /// (at least 16), the 32-64 px of the active model's recipe.
     /// </summary>
-    public int SmallestProxySize => MinProxySize ?? Math.Max(16, ProxySize / 2);
+    public int SmallestProxySize => MinProxySize ?? Math.Max(SmallestAllowedProxySize, ProxySize / 2);
 
     /// <summary>Whether the view size is drawn per step (<see cref="SmallestProxySize"/> under <see cref="ProxySize"/>).</summary>
     public bool DrawsProxySize => SmallestProxySize < ProxySize;
@@ -163,10 +166,10 @@ public sealed record GeneratorTrainingOptions
             throw new ArgumentOutOfRangeException(nameof(JpegProbability), JpegProbability, "The JPEG probability must be 0..1.");
         if (KeyDistinctnessWeight < 0 || !double.IsFinite(KeyDistinctnessWeight))
             throw new ArgumentOutOfRangeException(nameof(KeyDistinctnessWeight), KeyDistinctnessWeight, "The key-distinctness weight must be 0 or more.");
-        if (ProxySize is < 16 or > 512 || ProxyLearningRate <= 0 || double.IsNaN(ProxyLearningRate))
-            throw new ArgumentOutOfRangeException(nameof(ProxySize), "The proxy size must be 16..512 and its learning rate positive.");
-        if (MinProxySize is { } smallest && (smallest < 16 || smallest > ProxySize))
-            throw new ArgumentOutOfRangeException(nameof(MinProxySize), MinProxySize, $"The smallest proxy size must be 16..{ProxySize} (the proxy size).");
+        if (ProxySize is < SmallestAllowedProxySize or > 512 || ProxyLearningRate <= 0 || double.IsNaN(ProxyLearningRate))
+            throw new ArgumentOutOfRangeException(nameof(ProxySize), $"The proxy size must be {SmallestAllowedProxySize}..512 and its learning rate positive.");
+        if (MinProxySize is { } smallest && (smallest < SmallestAllowedProxySize || smallest > ProxySize))
+            throw new ArgumentOutOfRangeException(nameof(MinProxySize), MinProxySize, $"The smallest proxy size must be {SmallestAllowedProxySize}..{ProxySize} (the proxy size).");
         if (PseudoOwners is < 1 or > 1000 || EpisodeSteps < 1)
             throw new ArgumentOutOfRangeException(nameof(PseudoOwners), "An episode needs 1..1000 pseudo-owners and at least one step.");
         if (StandInVictims is null || StandInVictims.Count == 0 || StandInVictims.Any(a => !Enum.IsDefined(a)))

@@ -43,9 +43,10 @@ public sealed class OwnerTextureFamily : GeneratorFamily
         "owner-texture-two-coarse-gratings-v1", "owner-texture-two-coarse-gratings", AtomLayout.Colour, lowPassRadius: 3, sparseBins: 4);
 
     /// <summary>
-    /// <see cref="TwoCoarseGratings"/> kept to within √5 cycles per period (the ten gratings from (1,0) to (2,1)): a 32-px
-    /// victim sees a 128-px face box shrunk fourfold, where 3 cycles per period are about 0.38 cycles per victim pixel and
-    /// the attacker's antialiased resize takes most of them; √5 is under 0.28 (docs/evaluation.md, "Stand-ins at 32-64 px").
+    /// <see cref="TwoCoarseGratings"/> kept to within √5 cycles per period (the ten gratings from (1,0) to (2,1)), made for
+    /// a 32-px victim, which sees a 128-px face box shrunk fourfold: 3 cycles per period are about 0.38 cycles per victim
+    /// pixel there, √5 under 0.28. That victim still read the owners; other rows improved (docs/evaluation.md, "Two wide
+    /// gratings").
     /// </summary>
     public static OwnerTextureFamily TwoWideGratings { get; } = new(
         "owner-texture-two-wide-gratings-v1", "owner-texture-two-wide-gratings", AtomLayout.Colour, lowPassRadius: 2.25, sparseBins: 4);
