@@ -50,6 +50,8 @@ internal sealed record RetrainWork : TrainingHyperParameters
     public RetrainSettings Resolve()
     {
         var defaults = new GeneratorTrainingOptions { DataSource = "", ModelsPath = "" };
+        // At this job's stand-in size, so that the smallest stand-in size defaults to half of that size.
+        defaults = defaults with { ProxySize = ProxySize ?? defaults.ProxySize };
         if (string.IsNullOrWhiteSpace(DataSource))
             throw new ArgumentException("dataSource is required: the folder or .tar / .tar.gz archive of photos to train on.");
         if (Architecture is not null && !GeneratorCatalog.TrainingNames.Contains(Architecture))
@@ -64,8 +66,8 @@ internal sealed record RetrainWork : TrainingHyperParameters
             BatchSize = BatchSize ?? defaults.BatchSize,
             ImageSize = ImageSize ?? defaults.ImageSize,
             Architecture = Architecture ?? defaults.Architecture.Family!.TrainingName!,
-            ProxySize = ProxySize ?? defaults.ProxySize,
-            MinProxySize = MinProxySize ?? (defaults with { ProxySize = ProxySize ?? defaults.ProxySize }).SmallestProxySize,
+            ProxySize = defaults.ProxySize,
+            MinProxySize = MinProxySize ?? defaults.SmallestProxySize,
             LearningRate = LearningRate ?? defaults.LearningRate,
             PseudoOwners = PseudoOwners ?? defaults.PseudoOwners,
             EpisodeSteps = EpisodeSteps ?? defaults.EpisodeSteps,
