@@ -138,6 +138,9 @@ public sealed class OwnerTextureGenerator : GeneratorModule
     private static readonly Scalar HalfPower = Math.Sqrt(0.5).ToScalar();
     private static readonly Scalar GainScalar = Gain.ToScalar();
     private static readonly Scalar RmsFloor = 1e-8.ToScalar();
+    // Tensor.square() is pow with a temporary Scalar 2 (a training run died on it: "Unknown scalar type" in pow); the
+    // same pow with this one is the same kernel, so the same bits.
+    private static readonly Scalar Two = 2.0.ToScalar();
 
     // Static, not a field: the module would register a tensor field as a buffer, and it is fixed by the family, not a weight.
     private static readonly ConcurrentDictionary<double, Lazy<Tensor>> LowPassMatrices = new();
@@ -197,7 +200,7 @@ public sealed class OwnerTextureGenerator : GeneratorModule
                 // A real tile's bins come in conjugate pairs of equal power; rounding can split a pair at the cut, so
                 // the kept set is closed under conjugation (a self-conjugate Nyquist bin can make it one more).
                 var spectrum = fft.fft2(tile);
-                var power = spectrum.abs().square().sum([0]);
+                var power = spectrum.abs().pow(Two).sum([0]);
                 var keep = zeros_like(power).flatten().index_fill_(0, power.add(Conjugate(power), One).flatten().topk(bins).indexes, One).view(Period, Period);
                 tile = UnitRms(fft.ifft2(spectrum * keep.maximum(Conjugate(keep))).real.unsqueeze(0)).squeeze(0);
             }
@@ -303,7 +306,7 @@ public sealed class OwnerTextureGenerator : GeneratorModule
     /// <summary>A [Period, Period] map of DFT bins read at the negated frequencies (bin k moves to -k mod Period).</summary>
     private static Tensor Conjugate(Tensor bins) => bins.flip(0, 1).roll([1, 1], [0, 1]);
 
-    private static Tensor UnitRms(Tensor z) => z / z.square().mean([1, 2, 3], keepdim: true).add(RmsFloor, One).sqrt();
+    private static Tensor UnitRms(Tensor z) => z / z.pow(Two).mean([1, 2, 3], keepdim: true).add(RmsFloor, One).sqrt();
 
     public override Tensor forward(Tensor input) =>
         throw new InvalidOperationException("An owner-keyed model draws its perturbation from the owner's key, not from the photo alone; give the owner.");
