@@ -44,6 +44,8 @@ internal sealed record RetrainSettings
 
     public required double DistinctKeys { get; init; }
 
+    public required double HardOwners { get; init; }
+
     /// <summary>By name, as <c>uploadguard train --stand-ins</c> takes them.</summary>
     public required IReadOnlyList<string> StandIns { get; init; }
 
@@ -84,6 +86,7 @@ internal sealed record RetrainSettings
         GrayProbability = Gray,
         GrayEpisodeProbability = GrayEpisodes,
         KeyDistinctnessWeight = DistinctKeys,
+        HardOwnerEmphasis = HardOwners,
         StandInVictims = [.. StandIns.Select(VictimArchitectures.Parse)],
         JpegProbability = Jpeg,
         Epsilon = Epsilon,

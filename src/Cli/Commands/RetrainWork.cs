@@ -75,6 +75,7 @@ internal sealed record RetrainWork : TrainingHyperParameters
             Gray = Gray ?? defaults.GrayProbability,
             GrayEpisodes = GrayEpisodes ?? defaults.GrayEpisodeProbability,
             DistinctKeys = DistinctKeys ?? defaults.KeyDistinctnessWeight,
+            HardOwners = HardOwners ?? defaults.HardOwnerEmphasis,
             StandIns = StandIns ?? [.. defaults.StandInVictims.Select(VictimArchitectures.Name)],
             Jpeg = Jpeg ?? defaults.JpegProbability,
             Epsilon = Epsilon ?? defaults.Epsilon,

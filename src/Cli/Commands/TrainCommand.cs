@@ -67,6 +67,11 @@ internal static class TrainCommand
             Description = "Weight of the key-distinctness term, which keeps random keys' textures apart (0: off).",
             DefaultValueFactory = _ => Defaults.KeyDistinctnessWeight,
         };
+        var hardOwners = new Option<double>("--hard-owners")
+        {
+            Description = "Emphasis on the pseudo-owners the stand-in reads worst: the atoms' gradient per owner goes with its running loss to this power (0: off).",
+            DefaultValueFactory = _ => Defaults.HardOwnerEmphasis,
+        };
         var standIns = new Option<string[]>("--stand-ins")
         {
             Description = $"Stand-in victim architectures, one per episode in turn ({string.Join(", ", VictimArchitectures.All.Select(VictimArchitectures.Name))}; repeat or comma-separate).",
@@ -79,7 +84,7 @@ internal static class TrainCommand
         var command = new Command(Name, "Train a new owner-keyed generator version on your own photos, without labels.")
         {
             data, subset, exclude, pseudoOwners, episodeSteps, maxImages, sample, size, architecture, proxySize, minProxySize, proxyLr, steps, batch, lr, epsilon, seed, checkpoints, checkpointEvery,
-            version, models, activate, device, gray, grayEpisodes, distinctKeys, standIns, jpeg, logEvery,
+            version, models, activate, device, gray, grayEpisodes, distinctKeys, hardOwners, standIns, jpeg, logEvery,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -121,6 +126,7 @@ internal static class TrainCommand
                 GrayProbability = result.GetValue(gray),
                 GrayEpisodeProbability = result.GetValue(grayEpisodes),
                 KeyDistinctnessWeight = result.GetValue(distinctKeys),
+                HardOwnerEmphasis = result.GetValue(hardOwners),
                 JpegProbability = result.GetValue(jpeg),
                 StandInVictims = standInVictims,
             }, Math.Max(0, result.GetValue(logEvery)), cancellationToken);

@@ -205,6 +205,7 @@ public static class AdminEndpoints
             Gray = D("gray"),
             GrayEpisodes = D("grayEpisodes"),
             DistinctKeys = D("distinctKeys"),
+            HardOwners = D("hardOwners"),
             StandIns = fields.GetValueOrDefault("standIns")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             Jpeg = D("jpeg"),
             Epsilon = I("epsilon"),

@@ -126,9 +126,11 @@ public static class GeneratorTrainer
             StandInVictims = options.StandInVictims.Select(VictimArchitectures.Name).ToArray(),
         };
         hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(settings, ModelCard.JsonOptions));
-        // Only when on, so that checkpoints of runs from before the term existed still resume.
+        // Each only when on, so that checkpoints of runs from before it existed still resume.
         if (options.KeyDistinctnessWeight > 0)
             hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(new { options.KeyDistinctnessWeight }, ModelCard.JsonOptions));
+        if (options.HardOwnerEmphasis > 0)
+            hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(new { options.HardOwnerEmphasis }, ModelCard.JsonOptions));
         // Only when drawn, so that checkpoints of one-size runs (every run before the option) still resume.
         if (options.DrawsProxySize)
             hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(new { MinProxySize = options.SmallestProxySize }, ModelCard.JsonOptions));

@@ -77,6 +77,16 @@ public sealed record GeneratorTrainingOptions
     /// </summary>
     public double KeyDistinctnessWeight { get; init; } = 10;
 
+    /// <summary>
+    /// How much more of the atoms' gradient goes to the pseudo-owners the episode's stand-in reads worst: each owned
+    /// photo's gradient to its texture is scaled by (its owner's running loss / the owners' mean) to this power, clamped
+    /// to <see cref="OwnerTextureTrainer.HardOwnerWeightLimit"/> either way, while the stand-in itself still learns from
+    /// the plain mean loss, as an attacker's victim does. Benchmark misses follow keys (one owner missed under some keys
+    /// and stopped under others: docs/evaluation.md), and plain min-min spends its gradient where keys are already read.
+    /// 0 turns it off, the recipe of every model before it existed.
+    /// </summary>
+    public double HardOwnerEmphasis { get; init; }
+
     /// <summary>The size the stand-in victims see the attacker's crops at (a scraper's face crop).</summary>
     public int ProxySize { get; init; } = 64;
 
@@ -166,6 +176,8 @@ public sealed record GeneratorTrainingOptions
             throw new ArgumentOutOfRangeException(nameof(JpegProbability), JpegProbability, "The JPEG probability must be 0..1.");
         if (KeyDistinctnessWeight < 0 || !double.IsFinite(KeyDistinctnessWeight))
             throw new ArgumentOutOfRangeException(nameof(KeyDistinctnessWeight), KeyDistinctnessWeight, "The key-distinctness weight must be 0 or more.");
+        if (HardOwnerEmphasis is < 0 or > 8 || double.IsNaN(HardOwnerEmphasis))
+            throw new ArgumentOutOfRangeException(nameof(HardOwnerEmphasis), HardOwnerEmphasis, "The hard-owner emphasis must be 0..8.");
         if (ProxySize is < SmallestAllowedProxySize or > 512 || ProxyLearningRate <= 0 || double.IsNaN(ProxyLearningRate))
             throw new ArgumentOutOfRangeException(nameof(ProxySize), $"The proxy size must be {SmallestAllowedProxySize}..512 and its learning rate positive.");
         if (MinProxySize is { } smallest && (smallest < SmallestAllowedProxySize || smallest > ProxySize))

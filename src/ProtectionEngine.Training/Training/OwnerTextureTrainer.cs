@@ -41,6 +41,12 @@ public static class OwnerTextureTrainer
     /// power sits in one grating they share overlap by 0.7-1 and pass both of the remover's bars. The margin lies between.
     /// </summary>
     public const double DistinctKeysMargin = 0.45;
+
+    /// <summary>The hard-owner weights stay within this factor of 1 either way, so one owner cannot take all of a step.</summary>
+    public const double HardOwnerWeightLimit = 4;
+
+    /// <summary>Weight of a step's loss in an owner's running loss (about the last 10 steps of the episode).</summary>
+    private const double OwnerLossSmoothing = 0.1;
     private const int CropGroups = 4;
     private const double MinCropSide = 0.3;
     private const double CurriculumStartFactor = 3;
@@ -67,6 +73,7 @@ public static class OwnerTextureTrainer
         nn.Module<Tensor, Tensor>? victim = null;
         SGD? victimOptimizer = null;
         TextureKey[] keys = [];
+        double[] ownerLosses = [];
         bool greyEpisode = false;
         double episodeLoss = 0, smoothed = double.NaN;
         int episodeSteps = 0;
@@ -87,6 +94,7 @@ public static class OwnerTextureTrainer
                     victimOptimizer?.Dispose();
                     victim?.Dispose();
                     (victim, victimOptimizer, keys, greyEpisode) = NewEpisode(options, step, device);
+                    ownerLosses = Enumerable.Repeat(double.NaN, keys.Length).ToArray();
                     episodeLoss = 0;
                     episodeSteps = 0;
                     if (summary is not null)
@@ -94,7 +102,7 @@ public static class OwnerTextureTrainer
                 }
 
                 double grayProbability = greyEpisode ? 1 : options.GrayProbability;
-                terms = Step(options, dataset, generator, victim, victimOptimizer!, atomsOptimizer, keys, grayProbability, CurriculumScale(options, step), step, device);
+                terms = Step(options, dataset, generator, victim, victimOptimizer!, atomsOptimizer, keys, ownerLosses, grayProbability, CurriculumScale(options, step), step, device);
                 double loss = terms["loss"];
                 if (!double.IsFinite(loss))
                     throw new InvalidOperationException($"The loss is {loss} at step {step}; lower the learning rates.");
@@ -145,6 +153,9 @@ public static class OwnerTextureTrainer
             + string.Create(inv, $"victims at {(options.DrawsProxySize ? $"{options.SmallestProxySize}-" : "")}{options.ProxySize} px after crops of 30-100 % of the photo, grey with probability {options.GrayProbability} per photo and {options.GrayEpisodeProbability} per episode, JPEG 60-95 with probability {options.JpegProbability}")
             + (options.KeyDistinctnessWeight > 0
                 ? string.Create(inv, $", key distinctness weighted {options.KeyDistinctnessWeight} (pairs of {DistinctKeysPerStep} random keys per step over an overlap of {DistinctKeysMargin})")
+                : "")
+            + (options.HardOwnerEmphasis > 0
+                ? string.Create(inv, $", hard owners emphasised to the power {options.HardOwnerEmphasis} (atoms' gradient per owner by its running loss, within {HardOwnerWeightLimit}x)")
                 : "")
             + "); labels not used. "
             + (trained ? "" : string.Create(inv, $"{ModelCard.UntrainedWarning}: {stepsDone:N0} steps on {dataset.Count:N0} photos. "))
@@ -203,8 +214,8 @@ public static class OwnerTextureTrainer
     }
 
     private static Dictionary<string, double> Step(GeneratorTrainingOptions options, ImageDataset dataset, OwnerTextureGenerator generator,
-        nn.Module<Tensor, Tensor> victim, SGD victimOptimizer, Adam atomsOptimizer, TextureKey[] keys, double grayProbability, double scale, long step,
-        Device device)
+        nn.Module<Tensor, Tensor> victim, SGD victimOptimizer, Adam atomsOptimizer, TextureKey[] keys, double[] ownerLosses, double grayProbability,
+        double scale, long step, Device device)
     {
         using var scope = NewDisposeScope();
         var random = new Random(StepSeeds.Mix(options.Seed, step, StepStream));
@@ -228,6 +239,8 @@ public static class OwnerTextureTrainer
         var tiles = generator.Tiles(batchKeys);
         var texture = OwnerTextureGenerator.Render(tiles, size, size, shiftY, shiftX);
         var owned = tensor(labels.Select(l => l < owners ? 1f : 0f).ToArray(), [batch, 1, 1, 1], device: device);
+        if (options.HardOwnerEmphasis > 0)
+            texture = EmphasiseHardOwners(texture, HardOwnerWeights(ownerLosses, options.HardOwnerEmphasis), labels);
         var perturbed = (clean + texture * owned * scale).clamp(0, 1);
 
         // Drawn only when there is a range, so that runs at one size keep the stream they had before the option existed.
@@ -235,7 +248,8 @@ public static class OwnerTextureTrainer
         var view = AttackerView(perturbed, viewSize, grayProbability, options.JpegProbability, random);
         var target = tensor(labels, device: device);
         var logits = victim.call(VictimInput.Normalise(view));
-        var loss = nn.functional.cross_entropy(logits, target);
+        var losses = nn.functional.cross_entropy(logits, target, reduction: nn.Reduction.None);
+        var loss = losses.mean();
         var objective = loss;
         Tensor? overlaps = null;
         if (options.KeyDistinctnessWeight > 0)
@@ -250,6 +264,9 @@ public static class OwnerTextureTrainer
         victimOptimizer.step();
         atomsOptimizer.step();
 
+        if (options.HardOwnerEmphasis > 0)
+            UpdateOwnerLosses(ownerLosses, losses.detach().cpu().data<float>().ToArray(), labels);
+
         var hits = logits.argmax(1).eq(target);
         var isOwned = owned.view(-1).gt(0.5f);
         double ownedCount = isOwned.sum().item<long>();
@@ -261,12 +278,52 @@ public static class OwnerTextureTrainer
         // A small batch may hold no owned photo: then there is no such accuracy (and NaN would not survive JSON).
         if (ownedCount > 0)
             terms["owned accuracy"] = hits.logical_and(isOwned).sum().item<long>() / ownedCount;
+        if (options.HardOwnerEmphasis > 0 && ownerLosses.Any(double.IsFinite))
+            terms["hardest owner's weight"] = HardOwnerWeights(ownerLosses, options.HardOwnerEmphasis).Max();
         if (overlaps is not null)
         {
             terms["key overlap"] = overlaps.mean().item<float>();
             terms["key pairs over the margin"] = overlaps.gt(DistinctKeysMargin).to(float32).mean().item<float>();
         }
         return terms;
+    }
+
+    /// <summary>
+    /// Each pseudo-owner's weight for the atoms' gradient: its running loss over the owners' mean, to the power of the
+    /// emphasis, within <see cref="HardOwnerWeightLimit"/> of 1; 1 for an owner not seen yet this episode.
+    /// </summary>
+    internal static double[] HardOwnerWeights(IReadOnlyList<double> ownerLosses, double emphasis)
+    {
+        var seen = ownerLosses.Where(double.IsFinite).ToList();
+        double mean = seen.Count > 0 ? seen.Average() : double.NaN;
+        return [.. ownerLosses.Select(l => double.IsFinite(l) && mean > 0
+            ? Math.Clamp(Math.Pow(l / mean, emphasis), 1 / HardOwnerWeightLimit, HardOwnerWeightLimit)
+            : 1)];
+    }
+
+    /// <summary>
+    /// The same texture forward, with each owned photo's gradient scaled by its owner's weight: the stand-in's own
+    /// gradient does not pass through the texture, so it still learns from the plain mean loss.
+    /// </summary>
+    private static Tensor EmphasiseHardOwners(Tensor texture, double[] weights, long[] labels)
+    {
+        var perPhoto = labels.Select(l => l < weights.Length ? (float)weights[l] : 1f).ToArray();
+        var scale = tensor(perPhoto, [perPhoto.Length, 1, 1, 1], device: texture.device);
+        var frozen = texture.detach();
+        // frozen + (texture - frozen) x w is texture to the bit, and its gradient is w times texture's.
+        return frozen + (texture - frozen) * scale;
+    }
+
+    private static void UpdateOwnerLosses(double[] ownerLosses, float[] losses, long[] labels)
+    {
+        for (int owner = 0; owner < ownerLosses.Length; owner++)
+        {
+            var mine = losses.Where((_, i) => labels[i] == owner).ToList();
+            if (mine.Count == 0)
+                continue;
+            double mean = mine.Average();
+            ownerLosses[owner] = double.IsFinite(ownerLosses[owner]) ? ownerLosses[owner] + OwnerLossSmoothing * (mean - ownerLosses[owner]) : mean;
+        }
     }
 
     /// <summary>

@@ -49,6 +49,9 @@ public record TrainingHyperParameters
     /// <summary>Weight of the key-distinctness term (0: off).</summary>
     public double? DistinctKeys { get; init; }
 
+    /// <summary>Power of the emphasis on the pseudo-owners the stand-in reads worst (0: off).</summary>
+    public double? HardOwners { get; init; }
+
     /// <summary>Stand-in victim architectures, one per episode in turn; each one of <see cref="StandInNames"/>.</summary>
     public IReadOnlyList<string>? StandIns { get; init; }
 

@@ -181,6 +181,39 @@ public sealed class GeneratorTrainerTests
     }
 
     [Fact]
+    public async Task Hard_owner_emphasis_changes_only_the_atoms_gradient_reports_its_weight_and_has_its_own_checkpoints()
+    {
+        string root = TestArchives.NewTempFolder();
+        var reports = new List<TrainingProgress>();
+
+        await GeneratorTrainer.TrainAsync(Options(root, steps: 2, version: "plain"));
+        var emphasised = Options(root, steps: 2, version: "hard") with { HardOwnerEmphasis = 2 };
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => GeneratorTrainer.TrainAsync(emphasised));
+        Assert.Contains("another run", refused.Message);
+        var result = await GeneratorTrainer.TrainAsync(emphasised with { CheckpointDirectory = null }, new Recorder(reports));
+
+        // Step 1 has no running losses yet (every weight 1); step 2 weighs the owners by step 1's.
+        var steps = reports.Where(r => r.Phase == TrainingPhase.Training && r.ImagesPerSecond > 0).ToList();
+        Assert.All(steps, r => Assert.InRange(r.LossTerms["hardest owner's weight"], 1, OwnerTextureTrainer.HardOwnerWeightLimit));
+        Assert.Contains("hard owners emphasised to the power 2", result.Card.Notes, StringComparison.Ordinal);
+        AssertAtomsDiffer(root, "plain", "hard");
+    }
+
+    [Fact]
+    public void Hard_owner_weights_follow_the_running_loss_within_the_limit_and_leave_unseen_owners_at_one()
+    {
+        var weights = OwnerTextureTrainer.HardOwnerWeights([2.0, 1.0, 0.0, double.NaN], emphasis: 2);
+
+        // Mean of the seen owners: 1.
+        Assert.Equal(OwnerTextureTrainer.HardOwnerWeightLimit, weights[0]);
+        Assert.Equal(1, weights[1], 12);
+        Assert.Equal(1 / OwnerTextureTrainer.HardOwnerWeightLimit, weights[2]);
+        Assert.Equal(1, weights[3]);
+        Assert.Equal([1.0, 1.0], OwnerTextureTrainer.HardOwnerWeights([double.NaN, double.NaN], emphasis: 2));
+        Assert.Equal(Math.Pow(1.2 / 1.1, 0.5), OwnerTextureTrainer.HardOwnerWeights([1.2, 1.0], emphasis: 0.5)[0], 12);
+    }
+
+    [Fact]
     public async Task Cancelling_writes_a_checkpoint_and_saves_no_model()
     {
         string root = TestArchives.NewTempFolder();
@@ -233,6 +266,8 @@ public sealed class GeneratorTrainerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { KeyDistinctnessWeight = -1 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { KeyDistinctnessWeight = double.PositiveInfinity }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { JpegProbability = double.NaN }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { HardOwnerEmphasis = -1 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { HardOwnerEmphasis = double.NaN }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { PseudoOwners = 0 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { MinProxySize = 8 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { MinProxySize = valid.ProxySize + 1 }).Validate());
