@@ -248,8 +248,10 @@ public static class OwnerTextureTrainer
         var view = AttackerView(perturbed, viewSize, grayProbability, options.JpegProbability, random);
         var target = tensor(labels, device: device);
         var logits = victim.call(VictimInput.Normalise(view));
-        var losses = nn.functional.cross_entropy(logits, target, reduction: nn.Reduction.None);
-        var loss = losses.mean();
+        // Per photo only when the emphasis needs it: the mean of the per-photo losses need not be the fused mean's bits,
+        // and runs without the emphasis keep the bits they had before it existed.
+        var losses = options.HardOwnerEmphasis > 0 ? nn.functional.cross_entropy(logits, target, reduction: nn.Reduction.None) : null;
+        var loss = losses is null ? nn.functional.cross_entropy(logits, target) : losses.mean();
         var objective = loss;
         Tensor? overlaps = null;
         if (options.KeyDistinctnessWeight > 0)
@@ -264,7 +266,7 @@ public static class OwnerTextureTrainer
         victimOptimizer.step();
         atomsOptimizer.step();
 
-        if (options.HardOwnerEmphasis > 0)
+        if (losses is not null)
             UpdateOwnerLosses(ownerLosses, losses.detach().cpu().data<float>().ToArray(), labels);
 
         var hits = logits.argmax(1).eq(target);
