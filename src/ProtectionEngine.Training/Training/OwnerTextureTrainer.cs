@@ -307,7 +307,7 @@ public static class OwnerTextureTrainer
     /// The same texture forward, with each owned photo's gradient scaled by its owner's weight: the stand-in's own
     /// gradient does not pass through the texture, so it still learns from the plain mean loss.
     /// </summary>
-    private static Tensor EmphasiseHardOwners(Tensor texture, double[] weights, long[] labels)
+    internal static Tensor EmphasiseHardOwners(Tensor texture, double[] weights, long[] labels)
     {
         var perPhoto = labels.Select(l => l < weights.Length ? (float)weights[l] : 1f).ToArray();
         var scale = tensor(perPhoto, [perPhoto.Length, 1, 1, 1], device: texture.device);

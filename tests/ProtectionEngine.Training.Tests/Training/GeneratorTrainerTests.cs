@@ -181,7 +181,7 @@ public sealed class GeneratorTrainerTests
     }
 
     [Fact]
-    public async Task Hard_owner_emphasis_changes_only_the_atoms_gradient_reports_its_weight_and_has_its_own_checkpoints()
+    public async Task Hard_owner_emphasis_reports_its_weight_changes_the_atoms_and_has_its_own_checkpoints()
     {
         string root = TestArchives.NewTempFolder();
         var reports = new List<TrainingProgress>();
@@ -197,6 +197,22 @@ public sealed class GeneratorTrainerTests
         Assert.All(steps, r => Assert.InRange(r.LossTerms["hardest owner's weight"], 1, OwnerTextureTrainer.HardOwnerWeightLimit));
         Assert.Contains("hard owners emphasised to the power 2", result.Card.Notes, StringComparison.Ordinal);
         AssertAtomsDiffer(root, "plain", "hard");
+    }
+
+    [Fact]
+    public void Hard_owner_emphasis_keeps_the_texture_to_the_bit_and_scales_only_its_gradient_per_photo()
+    {
+        using var scope = NewDisposeScope();
+        var texture = randn([3, 3, 4, 4], generator: new TorchSharp.torch.Generator(7)).requires_grad_();
+        // Owners 0 and 1 of two, and a clean photo (label 2), which keeps weight 1.
+        var emphasised = OwnerTextureTrainer.EmphasiseHardOwners(texture, [2.5, 0.5], [0, 1, 2]);
+
+        Assert.Equal(texture.data<float>().ToArray(), emphasised.data<float>().ToArray());
+        emphasised.sum().backward();
+        var gradient = texture.grad!;
+        Assert.All(gradient[0].data<float>().ToArray(), g => Assert.Equal(2.5f, g));
+        Assert.All(gradient[1].data<float>().ToArray(), g => Assert.Equal(0.5f, g));
+        Assert.All(gradient[2].data<float>().ToArray(), g => Assert.Equal(1f, g));
     }
 
     [Fact]
