@@ -46,6 +46,8 @@ internal sealed record RetrainSettings
 
     public required double HardOwners { get; init; }
 
+    public required double EpisodeWarmUp { get; init; }
+
     /// <summary>By name, as <c>uploadguard train --stand-ins</c> takes them.</summary>
     public required IReadOnlyList<string> StandIns { get; init; }
 
@@ -87,6 +89,7 @@ internal sealed record RetrainSettings
         GrayEpisodeProbability = GrayEpisodes,
         KeyDistinctnessWeight = DistinctKeys,
         HardOwnerEmphasis = HardOwners,
+        EpisodeWarmUp = EpisodeWarmUp,
         StandInVictims = [.. StandIns.Select(VictimArchitectures.Parse)],
         JpegProbability = Jpeg,
         Epsilon = Epsilon,

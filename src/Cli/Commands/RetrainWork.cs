@@ -76,6 +76,7 @@ internal sealed record RetrainWork : TrainingHyperParameters
             GrayEpisodes = GrayEpisodes ?? defaults.GrayEpisodeProbability,
             DistinctKeys = DistinctKeys ?? defaults.KeyDistinctnessWeight,
             HardOwners = HardOwners ?? defaults.HardOwnerEmphasis,
+            EpisodeWarmUp = EpisodeWarmUp ?? defaults.EpisodeWarmUp,
             StandIns = StandIns ?? [.. defaults.StandInVictims.Select(VictimArchitectures.Name)],
             Jpeg = Jpeg ?? defaults.JpegProbability,
             Epsilon = Epsilon ?? defaults.Epsilon,

@@ -72,6 +72,11 @@ internal static class TrainCommand
             Description = "Emphasis on the pseudo-owners the stand-in reads worst: the atoms' gradient per owner goes with its running loss to this power (0: off).",
             DefaultValueFactory = _ => Defaults.HardOwnerEmphasis,
         };
+        var episodeWarmUp = new Option<double>("--episode-warm-up")
+        {
+            Description = "Each episode's fresh stand-in first sees the texture at least this many times epsilon, falling to epsilon over the first half of the episode (1: off).",
+            DefaultValueFactory = _ => Defaults.EpisodeWarmUp,
+        };
         var standIns = new Option<string[]>("--stand-ins")
         {
             Description = $"Stand-in victim architectures, one per episode in turn ({string.Join(", ", VictimArchitectures.All.Select(VictimArchitectures.Name))}; repeat or comma-separate).",
@@ -84,7 +89,7 @@ internal static class TrainCommand
         var command = new Command(Name, "Train a new owner-keyed generator version on your own photos, without labels.")
         {
             data, subset, exclude, pseudoOwners, episodeSteps, maxImages, sample, size, architecture, proxySize, minProxySize, proxyLr, steps, batch, lr, epsilon, seed, checkpoints, checkpointEvery,
-            version, models, activate, device, gray, grayEpisodes, distinctKeys, hardOwners, standIns, jpeg, logEvery,
+            version, models, activate, device, gray, grayEpisodes, distinctKeys, hardOwners, episodeWarmUp, standIns, jpeg, logEvery,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -127,6 +132,7 @@ internal static class TrainCommand
                 GrayEpisodeProbability = result.GetValue(grayEpisodes),
                 KeyDistinctnessWeight = result.GetValue(distinctKeys),
                 HardOwnerEmphasis = result.GetValue(hardOwners),
+                EpisodeWarmUp = result.GetValue(episodeWarmUp),
                 JpegProbability = result.GetValue(jpeg),
                 StandInVictims = standInVictims,
             }, Math.Max(0, result.GetValue(logEvery)), cancellationToken);

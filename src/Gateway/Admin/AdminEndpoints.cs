@@ -206,6 +206,7 @@ public static class AdminEndpoints
             GrayEpisodes = D("grayEpisodes"),
             DistinctKeys = D("distinctKeys"),
             HardOwners = D("hardOwners"),
+            EpisodeWarmUp = D("episodeWarmUp"),
             StandIns = fields.GetValueOrDefault("standIns")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             Jpeg = D("jpeg"),
             Epsilon = I("epsilon"),

@@ -87,6 +87,16 @@ public sealed record GeneratorTrainingOptions
     /// </summary>
     public double HardOwnerEmphasis { get; init; }
 
+    /// <summary>
+    /// Each episode's fresh stand-in first sees the texture at least this many times epsilon, falling to epsilon over the
+    /// first <see cref="OwnerTextureTrainer.EpisodeWarmUpFraction"/> of the episode. Once the run's curriculum has reached
+    /// the budget, a fresh stand-in stays at chance for its whole episode (200 or 600 steps), so the atoms' gradient is
+    /// noise for most of a run, while a stand-in that learned the texture louder still reads it at the budget
+    /// (docs/training.md, "Long episodes"): warming each stand-in up keeps one that reads the atoms all run long. 1 turns
+    /// it off, the recipe of every model before it existed.
+    /// </summary>
+    public double EpisodeWarmUp { get; init; } = 1;
+
     /// <summary>The size the stand-in victims see the attacker's crops at (a scraper's face crop).</summary>
     public int ProxySize { get; init; } = 64;
 
@@ -178,6 +188,8 @@ public sealed record GeneratorTrainingOptions
             throw new ArgumentOutOfRangeException(nameof(KeyDistinctnessWeight), KeyDistinctnessWeight, "The key-distinctness weight must be 0 or more.");
         if (HardOwnerEmphasis is < 0 or > 8 || double.IsNaN(HardOwnerEmphasis))
             throw new ArgumentOutOfRangeException(nameof(HardOwnerEmphasis), HardOwnerEmphasis, "The hard-owner emphasis must be 0..8.");
+        if (EpisodeWarmUp is < 1 or > 4 || double.IsNaN(EpisodeWarmUp))
+            throw new ArgumentOutOfRangeException(nameof(EpisodeWarmUp), EpisodeWarmUp, "The episode warm-up must be 1..4 (times epsilon; 1: off).");
         if (ProxySize is < SmallestAllowedProxySize or > 512 || ProxyLearningRate <= 0 || double.IsNaN(ProxyLearningRate))
             throw new ArgumentOutOfRangeException(nameof(ProxySize), $"The proxy size must be {SmallestAllowedProxySize}..512 and its learning rate positive.");
         if (MinProxySize is { } smallest && (smallest < SmallestAllowedProxySize || smallest > ProxySize))

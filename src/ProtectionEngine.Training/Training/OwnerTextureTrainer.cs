@@ -51,6 +51,9 @@ public static class OwnerTextureTrainer
     private const double MinCropSide = 0.3;
     private const double CurriculumStartFactor = 3;
     private const double CurriculumFraction = 0.4;
+
+    /// <summary>The part of an episode over which <see cref="GeneratorTrainingOptions.EpisodeWarmUp"/> falls to epsilon.</summary>
+    public const double EpisodeWarmUpFraction = 0.5;
     private const string CheckpointFile = "owner-texture-checkpoint.safetensors";
     private const string CheckpointManifestFile = "owner-texture-checkpoint.json";
 
@@ -102,7 +105,8 @@ public static class OwnerTextureTrainer
                 }
 
                 double grayProbability = greyEpisode ? 1 : options.GrayProbability;
-                terms = Step(options, dataset, generator, victim, victimOptimizer!, atomsOptimizer, keys, ownerLosses, grayProbability, CurriculumScale(options, step), step, device);
+                double scale = AmplitudeScale(options, step);
+                terms = Step(options, dataset, generator, victim, victimOptimizer!, atomsOptimizer, keys, ownerLosses, grayProbability, scale, step, device);
                 double loss = terms["loss"];
                 if (!double.IsFinite(loss))
                     throw new InvalidOperationException($"The loss is {loss} at step {step}; lower the learning rates.");
@@ -118,7 +122,7 @@ public static class OwnerTextureTrainer
                     timedSteps++;
                 }
                 double perStep = timedSteps > 0 ? timedSeconds / timedSteps : seconds;
-                terms["epsilon"] = CurriculumScale(options, step) * 255;
+                terms["epsilon"] = scale * 255;
                 progress?.Report(new TrainingProgress(TrainingPhase.Training, step, options.Steps, terms, options.BatchSize / perStep,
                     TimeSpan.FromSeconds(perStep * (options.Steps - step)), null, smoothed));
 
@@ -154,6 +158,9 @@ public static class OwnerTextureTrainer
             + (options.KeyDistinctnessWeight > 0
                 ? string.Create(inv, $", key distinctness weighted {options.KeyDistinctnessWeight} (pairs of {DistinctKeysPerStep} random keys per step over an overlap of {DistinctKeysMargin})")
                 : "")
+            + (options.EpisodeWarmUp > 1
+                ? string.Create(inv, $", each episode's stand-in warmed up at {options.EpisodeWarmUp} times epsilon falling to it over the first {EpisodeWarmUpFraction:0%} of the episode")
+                : "")
             + (options.HardOwnerEmphasis > 0
                 ? string.Create(inv, $", hard owners emphasised to the power {options.HardOwnerEmphasis} (atoms' gradient per owner by its running loss, within {HardOwnerWeightLimit}x)")
                 : "")
@@ -181,6 +188,21 @@ public static class OwnerTextureTrainer
     {
         double progress = Math.Min(1, step / (CurriculumFraction * options.Steps));
         return options.Epsilon * (CurriculumStartFactor + (1 - CurriculumStartFactor) * progress) / 255.0;
+    }
+
+    /// <summary>
+    /// The texture's amplitude at a step, as a fraction of the pixel range: the run's curriculum, or the episode's warm-up
+    /// (<see cref="GeneratorTrainingOptions.EpisodeWarmUp"/>) where that is louder.
+    /// </summary>
+    internal static double AmplitudeScale(GeneratorTrainingOptions options, long step)
+    {
+        double run = CurriculumScale(options, step);
+        if (options.EpisodeWarmUp <= 1)
+            return run;
+        long stepInEpisode = (step - 1) % options.EpisodeSteps;
+        double progress = Math.Min(1, stepInEpisode / (EpisodeWarmUpFraction * options.EpisodeSteps));
+        double episode = options.Epsilon * (options.EpisodeWarmUp + (1 - options.EpisodeWarmUp) * progress) / 255.0;
+        return Math.Max(run, episode);
     }
 
     private static (nn.Module<Tensor, Tensor> Victim, SGD Optimizer, TextureKey[] Keys, bool Grey) NewEpisode(GeneratorTrainingOptions options, long step, Device device)

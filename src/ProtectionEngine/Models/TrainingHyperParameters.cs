@@ -52,6 +52,9 @@ public record TrainingHyperParameters
     /// <summary>Power of the emphasis on the pseudo-owners the stand-in reads worst (0: off).</summary>
     public double? HardOwners { get; init; }
 
+    /// <summary>Times epsilon each episode's fresh stand-in first sees the texture at, falling to epsilon (1: off).</summary>
+    public double? EpisodeWarmUp { get; init; }
+
     /// <summary>Stand-in victim architectures, one per episode in turn; each one of <see cref="StandInNames"/>.</summary>
     public IReadOnlyList<string>? StandIns { get; init; }
 

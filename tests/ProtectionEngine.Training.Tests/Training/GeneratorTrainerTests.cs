@@ -216,6 +216,47 @@ public sealed class GeneratorTrainerTests
     }
 
     [Fact]
+    public void Episode_warm_up_starts_each_episode_louder_and_falls_to_the_budget_after_the_runs_curriculum()
+    {
+        var options = Options(TestArchives.NewTempFolder(), steps: 1000, version: "v") with { Epsilon = 10, EpisodeSteps = 100 };
+        var warm = options with { EpisodeWarmUp = 2.5 };
+        double Levels(GeneratorTrainingOptions o, long step) => OwnerTextureTrainer.AmplitudeScale(o, step) * 255;
+
+        // The run's curriculum: 3x epsilon falling to epsilon over the first 40 % of the run, then epsilon.
+        Assert.Equal(29.95, Levels(options, 1), 9);
+        Assert.Equal(10, Levels(options, 400), 9);
+        Assert.Equal(10, Levels(options, 501), 9);
+        // Louder than the warm-up early on, the run's curriculum wins; later each episode starts at 2.5x and reaches
+        // epsilon half way through.
+        Assert.Equal(Levels(options, 1), Levels(warm, 1), 12);
+        Assert.Equal(Levels(options, 150), Levels(warm, 150), 12);
+        Assert.Equal(25, Levels(warm, 501), 9);
+        Assert.Equal(17.5, Levels(warm, 526), 9);
+        Assert.Equal(10, Levels(warm, 551), 9);
+        Assert.Equal(10, Levels(warm, 600), 9);
+        Assert.Equal(25, Levels(warm, 601), 9);
+    }
+
+    [Fact]
+    public async Task Episode_warm_up_reaches_the_step_the_card_and_its_own_checkpoints()
+    {
+        string root = TestArchives.NewTempFolder();
+        var reports = new List<TrainingProgress>();
+
+        await GeneratorTrainer.TrainAsync(Options(root, steps: 1, version: "plain"));
+        var warm = Options(root, steps: 4, version: "warm") with { EpisodeWarmUp = 2 };
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => GeneratorTrainer.TrainAsync(warm));
+        Assert.Contains("another run", refused.Message);
+        var result = await GeneratorTrainer.TrainAsync(warm with { CheckpointDirectory = null }, new Recorder(reports));
+
+        var steps = reports.Where(r => r.Phase == TrainingPhase.Training && r.ImagesPerSecond > 0).ToList();
+        Assert.Equal([.. Enumerable.Range(1, 4).Select(s => OwnerTextureTrainer.AmplitudeScale(warm, s) * 255)], steps.Select(r => r.LossTerms["epsilon"]));
+        // Step 3 opens the second episode after the run's curriculum has ended: twice the budget of 10, not 10.
+        Assert.Equal(20, steps[2].LossTerms["epsilon"], 9);
+        Assert.Contains("each episode's stand-in warmed up at 2 times epsilon", result.Card.Notes, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Hard_owner_weights_follow_the_running_loss_within_the_limit_and_leave_unseen_owners_at_one()
     {
         var weights = OwnerTextureTrainer.HardOwnerWeights([2.0, 1.0, 0.0, double.NaN], emphasis: 2);
@@ -284,6 +325,8 @@ public sealed class GeneratorTrainerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { JpegProbability = double.NaN }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { HardOwnerEmphasis = -1 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { HardOwnerEmphasis = double.NaN }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { EpisodeWarmUp = 0.5 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { EpisodeWarmUp = double.NaN }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { PseudoOwners = 0 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { MinProxySize = 8 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { MinProxySize = valid.ProxySize + 1 }).Validate());
