@@ -48,6 +48,8 @@ internal sealed record RetrainSettings
 
     public required double EpisodeWarmUp { get; init; }
 
+    public required bool AttackerPerEpisode { get; init; }
+
     /// <summary>By name, as <c>uploadguard train --stand-ins</c> takes them.</summary>
     public required IReadOnlyList<string> StandIns { get; init; }
 
@@ -90,6 +92,7 @@ internal sealed record RetrainSettings
         KeyDistinctnessWeight = DistinctKeys,
         HardOwnerEmphasis = HardOwners,
         EpisodeWarmUp = EpisodeWarmUp,
+        AttackerPerEpisode = AttackerPerEpisode,
         StandInVictims = [.. StandIns.Select(VictimArchitectures.Parse)],
         JpegProbability = Jpeg,
         Epsilon = Epsilon,

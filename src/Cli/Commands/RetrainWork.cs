@@ -77,6 +77,7 @@ internal sealed record RetrainWork : TrainingHyperParameters
             DistinctKeys = DistinctKeys ?? defaults.KeyDistinctnessWeight,
             HardOwners = HardOwners ?? defaults.HardOwnerEmphasis,
             EpisodeWarmUp = EpisodeWarmUp ?? defaults.EpisodeWarmUp,
+            AttackerPerEpisode = AttackerPerEpisode ?? defaults.AttackerPerEpisode,
             StandIns = StandIns ?? [.. defaults.StandInVictims.Select(VictimArchitectures.Name)],
             Jpeg = Jpeg ?? defaults.JpegProbability,
             Epsilon = Epsilon ?? defaults.Epsilon,

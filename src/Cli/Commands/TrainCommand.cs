@@ -77,6 +77,10 @@ internal static class TrainCommand
             Description = "Each episode's fresh stand-in first sees the texture at least this many times epsilon, falling to epsilon over the first half of the episode (1: off).",
             DefaultValueFactory = _ => Defaults.EpisodeWarmUp,
         };
+        var attackerPerEpisode = new Option<bool>("--attacker-per-episode")
+        {
+            Description = "Draw the attacker's view pipeline (size, crop, blur, halving, JPEG) once per episode instead of every step.",
+        };
         var standIns = new Option<string[]>("--stand-ins")
         {
             Description = $"Stand-in victim architectures, one per episode in turn ({string.Join(", ", VictimArchitectures.All.Select(VictimArchitectures.Name))}; repeat or comma-separate).",
@@ -89,7 +93,7 @@ internal static class TrainCommand
         var command = new Command(Name, "Train a new owner-keyed generator version on your own photos, without labels.")
         {
             data, subset, exclude, pseudoOwners, episodeSteps, maxImages, sample, size, architecture, proxySize, minProxySize, proxyLr, steps, batch, lr, epsilon, seed, checkpoints, checkpointEvery,
-            version, models, activate, device, gray, grayEpisodes, distinctKeys, hardOwners, episodeWarmUp, standIns, jpeg, logEvery,
+            version, models, activate, device, gray, grayEpisodes, distinctKeys, hardOwners, episodeWarmUp, attackerPerEpisode, standIns, jpeg, logEvery,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -133,6 +137,7 @@ internal static class TrainCommand
                 KeyDistinctnessWeight = result.GetValue(distinctKeys),
                 HardOwnerEmphasis = result.GetValue(hardOwners),
                 EpisodeWarmUp = result.GetValue(episodeWarmUp),
+                AttackerPerEpisode = result.GetValue(attackerPerEpisode),
                 JpegProbability = result.GetValue(jpeg),
                 StandInVictims = standInVictims,
             }, Math.Max(0, result.GetValue(logEvery)), cancellationToken);

@@ -190,6 +190,14 @@ public static class AdminEndpoints
         long? L(string key) => fields.TryGetValue(key, out var v) ? (long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var x) ? x : long.MinValue) : null;
         int? I(string key) => L(key) is { } x ? (int)Math.Clamp(x, int.MinValue, int.MaxValue) : null;
         double? D(string key) => fields.TryGetValue(key, out var v) ? (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x : double.NaN) : null;
+        // A checkbox sends "on" (or its value) when ticked and nothing when not; anything else is refused, not read as false.
+        bool? B(string key) => !fields.TryGetValue(key, out var v) ? null
+            : v.Trim().ToLowerInvariant() switch
+            {
+                "true" or "on" => true,
+                "false" or "off" => false,
+                _ => throw new UploadRefusedException(StatusCodes.Status400BadRequest, "invalid_parameters", $"{key} must be true or false."),
+            };
         return new RetrainRequest
         {
             Steps = L("steps"),
@@ -207,6 +215,7 @@ public static class AdminEndpoints
             DistinctKeys = D("distinctKeys"),
             HardOwners = D("hardOwners"),
             EpisodeWarmUp = D("episodeWarmUp"),
+            AttackerPerEpisode = B("attackerPerEpisode"),
             StandIns = fields.GetValueOrDefault("standIns")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             Jpeg = D("jpeg"),
             Epsilon = I("epsilon"),

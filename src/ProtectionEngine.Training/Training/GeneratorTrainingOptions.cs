@@ -97,6 +97,14 @@ public sealed record GeneratorTrainingOptions
     /// </summary>
     public double EpisodeWarmUp { get; init; } = 1;
 
+    /// <summary>
+    /// Draw the attacker's pipeline (view size, crop side, blur, halving, JPEG) once per episode instead of every step, as
+    /// a scraper picks one pipeline and keeps it. With a new pipeline every step a fresh stand-in stays at chance at the
+    /// budget; with one easy pipeline (64 px, no JPEG, no grey) it learns the texture at epsilon 10 within an episode
+    /// (docs/training.md, "One attacker per episode"). False: a draw per step, the recipe of every model before it existed.
+    /// </summary>
+    public bool AttackerPerEpisode { get; init; }
+
     /// <summary>The size the stand-in victims see the attacker's crops at (a scraper's face crop).</summary>
     public int ProxySize { get; init; } = 64;
 

@@ -48,7 +48,6 @@ public static class OwnerTextureTrainer
     /// <summary>Weight of a step's loss in an owner's running loss (about the last 10 steps of the episode).</summary>
     private const double OwnerLossSmoothing = 0.1;
     private const int CropGroups = 4;
-    private const double MinCropSide = 0.3;
     private const double CurriculumStartFactor = 3;
     private const double CurriculumFraction = 0.4;
 
@@ -78,6 +77,7 @@ public static class OwnerTextureTrainer
         TextureKey[] keys = [];
         double[] ownerLosses = [];
         bool greyEpisode = false;
+        AttackerPipeline? attacker = null;
         double episodeLoss = 0, smoothed = double.NaN;
         int episodeSteps = 0;
         long timedSteps = 0, completed = start;
@@ -92,11 +92,11 @@ public static class OwnerTextureTrainer
                 {
                     string? summary = episodeSteps > 0
                         ? string.Create(CultureInfo.InvariantCulture,
-                            $"{(greyEpisode ? "grey " : "")}episode ended: mean loss {episodeLoss / episodeSteps:0.000} over {episodeSteps} steps")
+                            $"{(greyEpisode ? "grey " : "")}episode ended: mean loss {episodeLoss / episodeSteps:0.000} over {episodeSteps} steps{(attacker is null ? "" : $" (attacker: {attacker})")}")
                         : null;
                     victimOptimizer?.Dispose();
                     victim?.Dispose();
-                    (victim, victimOptimizer, keys, greyEpisode) = NewEpisode(options, step, device);
+                    (victim, victimOptimizer, keys, greyEpisode, attacker) = NewEpisode(options, step, device);
                     ownerLosses = Enumerable.Repeat(double.NaN, keys.Length).ToArray();
                     episodeLoss = 0;
                     episodeSteps = 0;
@@ -106,7 +106,7 @@ public static class OwnerTextureTrainer
 
                 double grayProbability = greyEpisode ? 1 : options.GrayProbability;
                 double scale = AmplitudeScale(options, step);
-                terms = Step(options, dataset, generator, victim, victimOptimizer!, atomsOptimizer, keys, ownerLosses, grayProbability, scale, step, device);
+                terms = Step(options, dataset, generator, victim, victimOptimizer!, atomsOptimizer, keys, ownerLosses, grayProbability, attacker, scale, step, device);
                 double loss = terms["loss"];
                 if (!double.IsFinite(loss))
                     throw new InvalidOperationException($"The loss is {loss} at step {step}; lower the learning rates.");
@@ -158,6 +158,9 @@ public static class OwnerTextureTrainer
             + (options.KeyDistinctnessWeight > 0
                 ? string.Create(inv, $", key distinctness weighted {options.KeyDistinctnessWeight} (pairs of {DistinctKeysPerStep} random keys per step over an overlap of {DistinctKeysMargin})")
                 : "")
+            + (options.AttackerPerEpisode
+                ? ", one attacker's pipeline per episode (view size, crop side within 10 %, blur, halving and JPEG drawn per episode, not per step)"
+                : "")
             + (options.EpisodeWarmUp > 1
                 ? string.Create(inv, $", each episode's stand-in warmed up at {options.EpisodeWarmUp} times epsilon falling to it over the first {EpisodeWarmUpFraction:0%} of the episode")
                 : "")
@@ -205,7 +208,7 @@ public static class OwnerTextureTrainer
         return Math.Max(run, episode);
     }
 
-    private static (nn.Module<Tensor, Tensor> Victim, SGD Optimizer, TextureKey[] Keys, bool Grey) NewEpisode(GeneratorTrainingOptions options, long step, Device device)
+    private static (nn.Module<Tensor, Tensor> Victim, SGD Optimizer, TextureKey[] Keys, bool Grey, AttackerPipeline? Attacker) NewEpisode(GeneratorTrainingOptions options, long step, Device device)
     {
         int seed = StepSeeds.Mix(options.Seed, step, EpisodeStream);
         var architecture = options.StandInVictims[(int)((step - 1) / options.EpisodeSteps % options.StandInVictims.Count)];
@@ -219,7 +222,8 @@ public static class OwnerTextureTrainer
         var keys = RandomKeys(random, options.PseudoOwners);
         // Drawn after the keys, so that runs without grey episodes keep the keys they had before the option existed.
         bool grey = options.GrayEpisodeProbability > 0 && random.NextDouble() < options.GrayEpisodeProbability;
-        return (victim, optimizer, keys, grey);
+        var attacker = options.AttackerPerEpisode ? AttackerPipeline.Draw(options, random) : null;
+        return (victim, optimizer, keys, grey, attacker);
     }
 
     /// <summary>Keys of random 32-byte owner keys, as the gateway's HMAC keys are to the generator.</summary>
@@ -237,7 +241,7 @@ public static class OwnerTextureTrainer
 
     private static Dictionary<string, double> Step(GeneratorTrainingOptions options, ImageDataset dataset, OwnerTextureGenerator generator,
         nn.Module<Tensor, Tensor> victim, SGD victimOptimizer, Adam atomsOptimizer, TextureKey[] keys, double[] ownerLosses, double grayProbability,
-        double scale, long step, Device device)
+        AttackerPipeline? attacker, double scale, long step, Device device)
     {
         using var scope = NewDisposeScope();
         var random = new Random(StepSeeds.Mix(options.Seed, step, StepStream));
@@ -265,9 +269,8 @@ public static class OwnerTextureTrainer
             texture = EmphasiseHardOwners(texture, HardOwnerWeights(ownerLosses, options.HardOwnerEmphasis), labels);
         var perturbed = (clean + texture * owned * scale).clamp(0, 1);
 
-        // Drawn only when there is a range, so that runs at one size keep the stream they had before the option existed.
-        int viewSize = options.DrawsProxySize ? random.Next(options.SmallestProxySize, options.ProxySize + 1) : options.ProxySize;
-        var view = AttackerView(perturbed, viewSize, grayProbability, options.JpegProbability, random);
+        int viewSize = attacker?.ViewSize ?? AttackerPipeline.DrawViewSize(options, random);
+        var view = AttackerView(perturbed, viewSize, attacker, grayProbability, options.JpegProbability, random);
         var target = tensor(labels, device: device);
         var logits = victim.call(VictimInput.Normalise(view));
         // Per photo only when the emphasis needs it: the mean of the per-photo losses need not be the fused mean's bits,
@@ -353,9 +356,10 @@ public static class OwnerTextureTrainer
     /// <summary>
     /// What an attacker's pipeline makes of whole photos: per group of the batch a crop of 30-100 % of the side at a random
     /// position, resized to the victim's size (antialiased when shrinking), then flips, and sometimes grey, blur, a
-    /// halving and JPEG.
+    /// halving and JPEG. With the episode's <paramref name="attacker"/>, its crop side (jittered per group), blur,
+    /// halving and JPEG instead of a draw per step; positions, flips and grey stay per photo.
     /// </summary>
-    private static Tensor AttackerView(Tensor photos, int size, double grayProbability, double jpegProbability, Random random)
+    private static Tensor AttackerView(Tensor photos, int size, AttackerPipeline? attacker, double grayProbability, double jpegProbability, Random random)
     {
         using var scope = NewDisposeScope();
         long count = photos.shape[0], side = photos.shape[2];
@@ -364,7 +368,8 @@ public static class OwnerTextureTrainer
         for (long first = 0; first < count; first += group)
         {
             long n = Math.Min(group, count - first);
-            long crop = Math.Max(8, (long)Math.Round(side * (MinCropSide + (1 - MinCropSide) * random.NextDouble())));
+            double share = attacker?.GroupCropSide(random) ?? AttackerPipeline.DrawCropSide(random);
+            long crop = Math.Max(8, (long)Math.Round(side * share));
             long top = random.NextInt64(side - crop + 1), left = random.NextInt64(side - crop + 1);
             var window = photos.narrow(0, first, n).narrow(2, top, crop).narrow(3, left, crop);
             parts.Add(SquareResize.To(window, size));
@@ -372,12 +377,12 @@ public static class OwnerTextureTrainer
         var x = cat(parts, 0);
         x = HorizontalFlip.Apply(x, PerImageDraw.Mask(random, count, 0.5));
         x = Grayscale.Apply(x, PerImageDraw.Mask(random, count, grayProbability));
-        if (random.NextDouble() < 0.2)
-            x = GaussianBlur.Apply(x, 0.3 + 0.7 * random.NextDouble());
-        if (random.NextDouble() < 0.2)
+        if ((attacker is null ? AttackerPipeline.DrawBlurSigma(random) : attacker.BlurSigma) is { } sigma)
+            x = GaussianBlur.Apply(x, sigma);
+        if (attacker?.Halves ?? AttackerPipeline.DrawHalves(random))
             x = Rescale.Apply(x, 0.5);
-        if (random.NextDouble() < jpegProbability)
-            x = DifferentiableJpeg.Apply(x, random.Next(60, 96));
+        if ((attacker is null ? AttackerPipeline.DrawJpegQuality(random, jpegProbability) : attacker.JpegQuality) is { } quality)
+            x = DifferentiableJpeg.Apply(x, quality);
         return x.clamp(0, 1).MoveToOuterDisposeScope();
     }
 

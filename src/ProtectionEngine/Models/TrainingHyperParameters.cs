@@ -55,6 +55,9 @@ public record TrainingHyperParameters
     /// <summary>Times epsilon each episode's fresh stand-in first sees the texture at, falling to epsilon (1: off).</summary>
     public double? EpisodeWarmUp { get; init; }
 
+    /// <summary>Draw the attacker's view pipeline once per episode instead of every step.</summary>
+    public bool? AttackerPerEpisode { get; init; }
+
     /// <summary>Stand-in victim architectures, one per episode in turn; each one of <see cref="StandInNames"/>.</summary>
     public IReadOnlyList<string>? StandIns { get; init; }
 

@@ -183,7 +183,7 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
     {
         var started = await StartRetrainAsync(TestArchives.TarGz(photos: 20, textFiles: 0), ("architecture", "owner-texture"), ("steps", "4"),
             ("batchSize", "4"), ("imageSize", "32"), ("proxySize", "24"), ("minProxySize", "20"), ("pseudoOwners", "2"), ("episodeSteps", "2"),
-            ("proxyLearningRate", "0.05"), ("gray", "0.3"), ("grayEpisodes", "0.5"), ("distinctKeys", "1.5"), ("hardOwners", "1"), ("episodeWarmUp", "2"), ("standIns", "resnet20, vgg"), ("epsilon", "12"), ("maxImages", "20"));
+            ("proxyLearningRate", "0.05"), ("gray", "0.3"), ("grayEpisodes", "0.5"), ("distinctKeys", "1.5"), ("hardOwners", "1"), ("episodeWarmUp", "2"), ("attackerPerEpisode", "true"), ("standIns", "resnet20, vgg"), ("epsilon", "12"), ("maxImages", "20"));
         // 4 steps: untrained, and the gate keeps the active model.
         var card = await InactiveSmokeRunCardAsync(started);
         Assert.Equal("owner-texture-v1", card.GetProperty("architecture").GetProperty("name").GetString());
@@ -199,6 +199,7 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
         Assert.Contains("key distinctness weighted 1.5", notes);
         Assert.Contains("hard owners emphasised to the power 1 ", notes);
         Assert.Contains("each episode's stand-in warmed up at 2 times epsilon", notes);
+        Assert.Contains("one attacker's pipeline per episode", notes);
     }
 
     /// <summary>Waits for a started job to succeed without being activated, and returns its model's card.</summary>
@@ -278,6 +279,14 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
         var response = await StartRetrainAsync(TestArchives.TarGz(2, 0), (field, value));
         var problem = await UploadProtectionTests.Problem(response, HttpStatusCode.BadRequest, "invalid_parameters");
         Assert.True(problem.GetProperty("errors").EnumerateObject().Any());
+    }
+
+    [Fact]
+    public async Task A_switch_that_is_neither_true_nor_false_is_refused()
+    {
+        var response = await StartRetrainAsync(TestArchives.TarGz(2, 0), ("attackerPerEpisode", "maybe"));
+        var problem = await UploadProtectionTests.Problem(response, HttpStatusCode.BadRequest, "invalid_parameters");
+        Assert.Contains("attackerPerEpisode", problem.GetProperty("detail").GetString());
     }
 
     [Fact]

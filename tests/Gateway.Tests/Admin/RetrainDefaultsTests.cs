@@ -48,6 +48,7 @@ public sealed class RetrainDefaultsTests(AdminFixture admin) : IClassFixture<Adm
         Assert.Equal(Trainer.KeyDistinctnessWeight, settings.GetProperty("distinctKeys").GetDouble());
         Assert.Equal(Trainer.HardOwnerEmphasis, settings.GetProperty("hardOwners").GetDouble());
         Assert.Equal(Trainer.EpisodeWarmUp, settings.GetProperty("episodeWarmUp").GetDouble());
+        Assert.Equal(Trainer.AttackerPerEpisode, settings.GetProperty("attackerPerEpisode").GetBoolean());
         Assert.Equal(Trainer.StandInVictims.Select(VictimArchitectures.Name), settings.GetProperty("standIns").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(Trainer.JpegProbability, settings.GetProperty("jpeg").GetDouble());
         Assert.Equal(Trainer.Epsilon, settings.GetProperty("epsilon").GetInt32());
@@ -81,6 +82,8 @@ public sealed class RetrainDefaultsTests(AdminFixture admin) : IClassFixture<Adm
         Assert.Equal(Trainer.KeyDistinctnessWeight, Number("distinctKeys"));
         Assert.Equal(Trainer.HardOwnerEmphasis, Number("hardOwners"));
         Assert.Equal(Trainer.EpisodeWarmUp, Number("episodeWarmUp"));
+        // A checkbox: ticked only where the trainer's default is on.
+        Assert.Equal(Trainer.AttackerPerEpisode, Regex.IsMatch(html, "name=\"attackerPerEpisode\"[^>]*checked"));
         Assert.Equal(string.Join(",", Trainer.StandInVictims.Select(VictimArchitectures.Name)), Value("standIns"));
         Assert.Equal(Trainer.JpegProbability, Number("jpeg"));
         Assert.Equal(Trainer.Epsilon, Number("epsilon"));

@@ -257,6 +257,26 @@ public sealed class GeneratorTrainerTests
     }
 
     [Fact]
+    public async Task One_attacker_per_episode_is_named_at_each_episodes_end_in_the_card_and_has_its_own_checkpoints()
+    {
+        string root = TestArchives.NewTempFolder();
+        var reports = new List<TrainingProgress>();
+
+        await GeneratorTrainer.TrainAsync(Options(root, steps: 5, version: "plain"));
+        var perEpisode = Options(root, steps: 5, version: "episode") with { AttackerPerEpisode = true };
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => GeneratorTrainer.TrainAsync(perEpisode));
+        Assert.Contains("another run", refused.Message);
+        var result = await GeneratorTrainer.TrainAsync(perEpisode with { CheckpointDirectory = null }, new Recorder(reports));
+
+        // Episodes of 2 steps: the ends of the first two are reported, each naming its attacker's pipeline.
+        var ends = reports.Select(r => r.Message).Where(m => m?.Contains("episode ended", StringComparison.Ordinal) == true).ToList();
+        Assert.Equal(2, ends.Count);
+        Assert.All(ends, m => Assert.Matches(@"\(attacker: \d+ px, crops of \d+%", m));
+        Assert.Contains("one attacker's pipeline per episode", result.Card.Notes, StringComparison.Ordinal);
+        AssertAtomsDiffer(root, "plain", "episode");
+    }
+
+    [Fact]
     public void Hard_owner_weights_follow_the_running_loss_within_the_limit_and_leave_unseen_owners_at_one()
     {
         var weights = OwnerTextureTrainer.HardOwnerWeights([2.0, 1.0, 0.0, double.NaN], emphasis: 2);
@@ -327,6 +347,7 @@ public sealed class GeneratorTrainerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { HardOwnerEmphasis = double.NaN }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { EpisodeWarmUp = 0.5 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { EpisodeWarmUp = double.NaN }).Validate());
+        (valid with { EpisodeWarmUp = 4, AttackerPerEpisode = true }).Validate();
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { PseudoOwners = 0 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { MinProxySize = 8 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { MinProxySize = valid.ProxySize + 1 }).Validate());
