@@ -92,8 +92,9 @@ public sealed record GeneratorTrainingOptions
     /// first <see cref="OwnerTextureTrainer.EpisodeWarmUpFraction"/> of the episode. Once the run's curriculum has reached
     /// the budget, a fresh stand-in stays at chance for its whole episode (200 or 600 steps), so the atoms' gradient is
     /// noise for most of a run, while a stand-in that learned the texture louder still reads it at the budget
-    /// (docs/training.md, "Long episodes"): warming each stand-in up keeps one that reads the atoms all run long. 1 turns
-    /// it off, the recipe of every model before it existed.
+    /// (docs/training.md, "Long episodes"). Warming each stand-in up was meant to keep one that reads the atoms all run
+    /// long; at 2.5 it did not (a fresh stand-in stayed at chance through the loud half too: docs/training.md, "What keeps
+    /// a fresh stand-in from learning at the budget"). 1 turns it off, the recipe of every model before it existed.
     /// </summary>
     public double EpisodeWarmUp { get; init; } = 1;
 
@@ -101,7 +102,7 @@ public sealed record GeneratorTrainingOptions
     /// Draw the attacker's pipeline (view size, crop side, blur, halving, JPEG) once per episode instead of every step, as
     /// a scraper picks one pipeline and keeps it. With a new pipeline every step a fresh stand-in stays at chance at the
     /// budget; with one easy pipeline (64 px, no JPEG, no grey) it learns the texture at epsilon 10 within an episode
-    /// (docs/training.md, "One attacker per episode"). False: a draw per step, the recipe of every model before it existed.
+    /// (docs/training.md, "What keeps a fresh stand-in from learning at the budget"). False: a draw per step, the recipe of every model before it existed.
     /// </summary>
     public bool AttackerPerEpisode { get; init; }
 
