@@ -165,12 +165,8 @@ public sealed class GeneratorTrainerTests
         string root = TestArchives.NewTempFolder();
         var reports = new List<TrainingProgress>();
 
-        await GeneratorTrainer.TrainAsync(Options(root, steps: 2, version: "plain") with { KeyDistinctnessWeight = 0 });
         var distinct = Options(root, steps: 2, version: "distinct") with { KeyDistinctnessWeight = 5 };
-        // A checkpoint of the run without the term is another run's.
-        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => GeneratorTrainer.TrainAsync(distinct));
-        Assert.Contains("another run", refused.Message);
-        var result = await GeneratorTrainer.TrainAsync(distinct with { CheckpointDirectory = null }, new Recorder(reports));
+        var result = await TrainVariantBesidePlainAsync(Options(root, steps: 2, version: "plain") with { KeyDistinctnessWeight = 0 }, distinct, reports);
 
         var steps = reports.Where(r => r.Phase == TrainingPhase.Training && r.ImagesPerSecond > 0).ToList();
         Assert.Equal(2, steps.Count);
@@ -186,11 +182,8 @@ public sealed class GeneratorTrainerTests
         string root = TestArchives.NewTempFolder();
         var reports = new List<TrainingProgress>();
 
-        await GeneratorTrainer.TrainAsync(Options(root, steps: 2, version: "plain"));
         var emphasised = Options(root, steps: 2, version: "hard") with { HardOwnerEmphasis = 2 };
-        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => GeneratorTrainer.TrainAsync(emphasised));
-        Assert.Contains("another run", refused.Message);
-        var result = await GeneratorTrainer.TrainAsync(emphasised with { CheckpointDirectory = null }, new Recorder(reports));
+        var result = await TrainVariantBesidePlainAsync(Options(root, steps: 2, version: "plain"), emphasised, reports);
 
         // Step 1 has no running losses yet (every weight 1); step 2 weighs the owners by step 1's.
         var steps = reports.Where(r => r.Phase == TrainingPhase.Training && r.ImagesPerSecond > 0).ToList();
@@ -243,11 +236,8 @@ public sealed class GeneratorTrainerTests
         string root = TestArchives.NewTempFolder();
         var reports = new List<TrainingProgress>();
 
-        await GeneratorTrainer.TrainAsync(Options(root, steps: 1, version: "plain"));
         var warm = Options(root, steps: 4, version: "warm") with { EpisodeWarmUp = 2 };
-        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => GeneratorTrainer.TrainAsync(warm));
-        Assert.Contains("another run", refused.Message);
-        var result = await GeneratorTrainer.TrainAsync(warm with { CheckpointDirectory = null }, new Recorder(reports));
+        var result = await TrainVariantBesidePlainAsync(Options(root, steps: 1, version: "plain"), warm, reports);
 
         var steps = reports.Where(r => r.Phase == TrainingPhase.Training && r.ImagesPerSecond > 0).ToList();
         Assert.Equal([.. Enumerable.Range(1, 4).Select(s => OwnerTextureTrainer.AmplitudeScale(warm, s) * 255)], steps.Select(r => r.LossTerms["epsilon"]));
@@ -262,11 +252,8 @@ public sealed class GeneratorTrainerTests
         string root = TestArchives.NewTempFolder();
         var reports = new List<TrainingProgress>();
 
-        await GeneratorTrainer.TrainAsync(Options(root, steps: 5, version: "plain"));
         var perEpisode = Options(root, steps: 5, version: "episode") with { AttackerPerEpisode = true };
-        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => GeneratorTrainer.TrainAsync(perEpisode));
-        Assert.Contains("another run", refused.Message);
-        var result = await GeneratorTrainer.TrainAsync(perEpisode with { CheckpointDirectory = null }, new Recorder(reports));
+        var result = await TrainVariantBesidePlainAsync(Options(root, steps: 5, version: "plain"), perEpisode, reports);
 
         // Episodes of 2 steps: the ends of the first two are reported, each naming its attacker's pipeline.
         var ends = reports.Select(r => r.Message).Where(m => m?.Contains("episode ended", StringComparison.Ordinal) == true).ToList();
@@ -356,6 +343,19 @@ public sealed class GeneratorTrainerTests
         Assert.Throws<ArgumentException>(() => (valid with { Version = "../escape" }).Validate());
         Assert.Throws<ArgumentException>(() => (valid with { StandInVictims = [] }).Validate());
         Assert.Throws<ArgumentException>(() => (valid with { StandInVictims = [(VictimArchitecture)42] }).Validate());
+    }
+
+    /// <summary>
+    /// Trains <paramref name="plain"/> into the checkpoint folder, checks that <paramref name="variant"/> refuses to resume
+    /// from its checkpoint (the variant's setting joins the fingerprint), then trains the variant without checkpoints.
+    /// </summary>
+    private static async Task<TrainingResult> TrainVariantBesidePlainAsync(GeneratorTrainingOptions plain, GeneratorTrainingOptions variant,
+        List<TrainingProgress> reports)
+    {
+        await GeneratorTrainer.TrainAsync(plain);
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => GeneratorTrainer.TrainAsync(variant));
+        Assert.Contains("another run", refused.Message);
+        return await GeneratorTrainer.TrainAsync(variant with { CheckpointDirectory = null }, new Recorder(reports));
     }
 
     private static void AssertAtomsDiffer(string root, string first, string second)
