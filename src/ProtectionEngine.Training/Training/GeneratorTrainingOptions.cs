@@ -102,7 +102,9 @@ public sealed record GeneratorTrainingOptions
     /// Draw the attacker's pipeline (view size, crop side, blur, halving, JPEG) once per episode instead of every step, as
     /// a scraper picks one pipeline and keeps it. With a new pipeline every step a fresh stand-in stays at chance at the
     /// budget; with one easy pipeline (64 px, no JPEG, no grey) it learns the texture at epsilon 10 within an episode
-    /// (docs/training.md, "What keeps a fresh stand-in from learning at the budget"). False: a draw per step, the recipe of every model before it existed.
+    /// (docs/training.md, "What keeps a fresh stand-in from learning at the budget"). One pipeline per episode with grey
+    /// views still at 30 % left the stand-ins at chance at the budget; without grey they learned in the JPEG-free episodes,
+    /// but neither run protected as many owners as the per-step recipe (docs/evaluation.md, "One attacker per episode"). False: a draw per step, the recipe of every model before it existed.
     /// </summary>
     public bool AttackerPerEpisode { get; init; }
 
