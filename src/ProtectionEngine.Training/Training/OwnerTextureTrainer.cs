@@ -269,8 +269,7 @@ public static class OwnerTextureTrainer
             texture = EmphasiseHardOwners(texture, HardOwnerWeights(ownerLosses, options.HardOwnerEmphasis), labels);
         var perturbed = (clean + texture * owned * scale).clamp(0, 1);
 
-        int viewSize = attacker?.ViewSize ?? AttackerPipeline.DrawViewSize(options, random);
-        var view = AttackerView(perturbed, viewSize, attacker, grayProbability, options.JpegProbability, random);
+        var view = AttackerView(perturbed, options, attacker, grayProbability, random);
         var target = tensor(labels, device: device);
         var logits = victim.call(VictimInput.Normalise(view));
         // Per photo only when the emphasis needs it: the mean of the per-photo losses need not be the fused mean's bits,
@@ -356,12 +355,13 @@ public static class OwnerTextureTrainer
     /// <summary>
     /// What an attacker's pipeline makes of whole photos: per group of the batch a crop of 30-100 % of the side at a random
     /// position, resized to the victim's size (antialiased when shrinking), then flips, and sometimes grey, blur, a
-    /// halving and JPEG. With the episode's <paramref name="attacker"/>, its crop side (jittered per group), blur,
-    /// halving and JPEG instead of a draw per step; positions, flips and grey stay per photo.
+    /// halving and JPEG. With the episode's <paramref name="attacker"/>, its view size, crop side (jittered per group),
+    /// blur, halving and JPEG instead of a draw per step; positions, flips and grey stay per photo.
     /// </summary>
-    private static Tensor AttackerView(Tensor photos, int size, AttackerPipeline? attacker, double grayProbability, double jpegProbability, Random random)
+    private static Tensor AttackerView(Tensor photos, GeneratorTrainingOptions options, AttackerPipeline? attacker, double grayProbability, Random random)
     {
         using var scope = NewDisposeScope();
+        int size = attacker?.ViewSize ?? AttackerPipeline.DrawViewSize(options, random);
         long count = photos.shape[0], side = photos.shape[2];
         long group = (count + CropGroups - 1) / CropGroups;
         var parts = new List<Tensor>();
@@ -381,7 +381,7 @@ public static class OwnerTextureTrainer
             x = GaussianBlur.Apply(x, sigma);
         if (attacker?.Halves ?? AttackerPipeline.DrawHalves(random))
             x = Rescale.Apply(x, 0.5);
-        if ((attacker is null ? AttackerPipeline.DrawJpegQuality(random, jpegProbability) : attacker.JpegQuality) is { } quality)
+        if ((attacker is null ? AttackerPipeline.DrawJpegQuality(random, options.JpegProbability) : attacker.JpegQuality) is { } quality)
             x = DifferentiableJpeg.Apply(x, quality);
         return x.clamp(0, 1).MoveToOuterDisposeScope();
     }

@@ -41,7 +41,7 @@ public sealed class GeneratorTrainerTests
         Assert.Equal(2, second.ResumedFromStep);
         Assert.Equal(1, second.StepsRun);
         Assert.Contains(reports, r => r.Phase == TrainingPhase.Resumed && r.Message?.Contains("Resumed from the checkpoint of step 2", StringComparison.Ordinal) == true);
-        var trainingReports = reports.Where(r => r.Phase == TrainingPhase.Training && r.ImagesPerSecond > 0).ToList();
+        var trainingReports = StepReports(reports);
         Assert.Equal([3L], trainingReports.Select(r => r.Step));
         Assert.All(trainingReports, r => Assert.True(double.IsFinite(r.LossTerms["loss"])));
 
@@ -120,11 +120,9 @@ public sealed class GeneratorTrainerTests
         var grey = await GeneratorTrainer.TrainAsync(Options(root, steps: 3, version: "grey") with { CheckpointDirectory = null, GrayEpisodeProbability = 1 },
             new Recorder(greyReports));
 
-        static IEnumerable<string> Episodes(List<TrainingProgress> reports) =>
-            reports.Select(r => r.Message).OfType<string>().Where(m => m.Contains("episode ended", StringComparison.Ordinal));
-        Assert.All(Episodes(colourReports), m => Assert.StartsWith("episode ended", m, StringComparison.Ordinal));
-        Assert.NotEmpty(Episodes(greyReports));
-        Assert.All(Episodes(greyReports), m => Assert.StartsWith("grey episode ended", m, StringComparison.Ordinal));
+        Assert.All(EpisodeEnds(colourReports), m => Assert.StartsWith("episode ended", m, StringComparison.Ordinal));
+        Assert.NotEmpty(EpisodeEnds(greyReports));
+        Assert.All(EpisodeEnds(greyReports), m => Assert.StartsWith("grey episode ended", m, StringComparison.Ordinal));
         Assert.Contains("0 per episode", colour.Card.Notes, StringComparison.Ordinal);
         Assert.Contains("1 per episode", grey.Card.Notes, StringComparison.Ordinal);
         AssertAtomsDiffer(root, "colour", "grey");
@@ -163,12 +161,11 @@ public sealed class GeneratorTrainerTests
     public async Task The_key_distinctness_term_reports_its_overlap_changes_the_atoms_and_its_own_checkpoints()
     {
         string root = TestArchives.NewTempFolder();
-        var reports = new List<TrainingProgress>();
 
         var distinct = Options(root, steps: 2, version: "distinct") with { KeyDistinctnessWeight = 5 };
-        var result = await TrainVariantBesidePlainAsync(Options(root, steps: 2, version: "plain") with { KeyDistinctnessWeight = 0 }, distinct, reports);
+        var (result, reports) = await TrainVariantBesidePlainAsync(Options(root, steps: 2, version: "plain") with { KeyDistinctnessWeight = 0 }, distinct);
 
-        var steps = reports.Where(r => r.Phase == TrainingPhase.Training && r.ImagesPerSecond > 0).ToList();
+        var steps = StepReports(reports);
         Assert.Equal(2, steps.Count);
         Assert.All(steps, r => Assert.InRange(r.LossTerms["key overlap"], 0, 1));
         Assert.All(steps, r => Assert.InRange(r.LossTerms["key pairs over the margin"], 0, 1));
@@ -180,13 +177,12 @@ public sealed class GeneratorTrainerTests
     public async Task Hard_owner_emphasis_reports_its_weight_changes_the_atoms_and_has_its_own_checkpoints()
     {
         string root = TestArchives.NewTempFolder();
-        var reports = new List<TrainingProgress>();
 
         var emphasised = Options(root, steps: 2, version: "hard") with { HardOwnerEmphasis = 2 };
-        var result = await TrainVariantBesidePlainAsync(Options(root, steps: 2, version: "plain"), emphasised, reports);
+        var (result, reports) = await TrainVariantBesidePlainAsync(Options(root, steps: 2, version: "plain"), emphasised);
 
         // Step 1 has no running losses yet (every weight 1); step 2 weighs the owners by step 1's.
-        var steps = reports.Where(r => r.Phase == TrainingPhase.Training && r.ImagesPerSecond > 0).ToList();
+        var steps = StepReports(reports);
         Assert.All(steps, r => Assert.InRange(r.LossTerms["hardest owner's weight"], 1, OwnerTextureTrainer.HardOwnerWeightLimit));
         Assert.Contains("hard owners emphasised to the power 2", result.Card.Notes, StringComparison.Ordinal);
         AssertAtomsDiffer(root, "plain", "hard");
@@ -234,12 +230,11 @@ public sealed class GeneratorTrainerTests
     public async Task Episode_warm_up_reaches_the_step_the_card_and_its_own_checkpoints()
     {
         string root = TestArchives.NewTempFolder();
-        var reports = new List<TrainingProgress>();
 
         var warm = Options(root, steps: 4, version: "warm") with { EpisodeWarmUp = 2 };
-        var result = await TrainVariantBesidePlainAsync(Options(root, steps: 1, version: "plain"), warm, reports);
+        var (result, reports) = await TrainVariantBesidePlainAsync(Options(root, steps: 1, version: "plain"), warm);
 
-        var steps = reports.Where(r => r.Phase == TrainingPhase.Training && r.ImagesPerSecond > 0).ToList();
+        var steps = StepReports(reports);
         Assert.Equal([.. Enumerable.Range(1, 4).Select(s => OwnerTextureTrainer.AmplitudeScale(warm, s) * 255)], steps.Select(r => r.LossTerms["epsilon"]));
         // Step 3 opens the second episode after the run's curriculum has ended: twice the budget of 10, not 10.
         Assert.Equal(20, steps[2].LossTerms["epsilon"], 9);
@@ -250,13 +245,12 @@ public sealed class GeneratorTrainerTests
     public async Task One_attacker_per_episode_is_named_at_each_episodes_end_in_the_card_and_has_its_own_checkpoints()
     {
         string root = TestArchives.NewTempFolder();
-        var reports = new List<TrainingProgress>();
 
         var perEpisode = Options(root, steps: 5, version: "episode") with { AttackerPerEpisode = true };
-        var result = await TrainVariantBesidePlainAsync(Options(root, steps: 5, version: "plain"), perEpisode, reports);
+        var (result, reports) = await TrainVariantBesidePlainAsync(Options(root, steps: 5, version: "plain"), perEpisode);
 
         // Episodes of 2 steps: the ends of the first two are reported, each naming its attacker's pipeline.
-        var ends = reports.Select(r => r.Message).Where(m => m?.Contains("episode ended", StringComparison.Ordinal) == true).ToList();
+        var ends = EpisodeEnds(reports).ToList();
         Assert.Equal(2, ends.Count);
         Assert.All(ends, m => Assert.Matches(@"\(attacker: \d+ px, crops of \d+%", m));
         Assert.Contains("one attacker's pipeline per episode", result.Card.Notes, StringComparison.Ordinal);
@@ -347,16 +341,27 @@ public sealed class GeneratorTrainerTests
 
     /// <summary>
     /// Trains <paramref name="plain"/> into the checkpoint folder, checks that <paramref name="variant"/> refuses to resume
-    /// from its checkpoint (the variant's setting joins the fingerprint), then trains the variant without checkpoints.
+    /// from its checkpoint (the variant's setting joins the fingerprint), then trains the variant without checkpoints and
+    /// returns its result and progress reports.
     /// </summary>
-    private static async Task<TrainingResult> TrainVariantBesidePlainAsync(GeneratorTrainingOptions plain, GeneratorTrainingOptions variant,
-        List<TrainingProgress> reports)
+    private static async Task<(TrainingResult Result, List<TrainingProgress> Reports)> TrainVariantBesidePlainAsync(
+        GeneratorTrainingOptions plain, GeneratorTrainingOptions variant)
     {
         await GeneratorTrainer.TrainAsync(plain);
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => GeneratorTrainer.TrainAsync(variant));
         Assert.Contains("another run", refused.Message);
-        return await GeneratorTrainer.TrainAsync(variant with { CheckpointDirectory = null }, new Recorder(reports));
+        var reports = new List<TrainingProgress>();
+        var result = await GeneratorTrainer.TrainAsync(variant with { CheckpointDirectory = null }, new Recorder(reports));
+        return (result, reports);
     }
+
+    /// <summary>The reports of completed training steps (a step's report carries its throughput).</summary>
+    private static List<TrainingProgress> StepReports(IEnumerable<TrainingProgress> reports) =>
+        [.. reports.Where(r => r.Phase == TrainingPhase.Training && r.ImagesPerSecond > 0)];
+
+    /// <summary>The messages that close an episode.</summary>
+    private static IEnumerable<string> EpisodeEnds(IEnumerable<TrainingProgress> reports) =>
+        reports.Select(r => r.Message).OfType<string>().Where(m => m.Contains("episode ended", StringComparison.Ordinal));
 
     private static void AssertAtomsDiffer(string root, string first, string second)
     {
