@@ -50,6 +50,8 @@ internal sealed record RetrainSettings
 
     public required bool AttackerPerEpisode { get; init; }
 
+    public required double ReadableEpisodes { get; init; }
+
     /// <summary>By name, as <c>uploadguard train --stand-ins</c> takes them.</summary>
     public required IReadOnlyList<string> StandIns { get; init; }
 
@@ -93,6 +95,7 @@ internal sealed record RetrainSettings
         HardOwnerEmphasis = HardOwners,
         EpisodeWarmUp = EpisodeWarmUp,
         AttackerPerEpisode = AttackerPerEpisode,
+        ReadableEpisodeProbability = ReadableEpisodes,
         StandInVictims = [.. StandIns.Select(VictimArchitectures.Parse)],
         JpegProbability = Jpeg,
         Epsilon = Epsilon,

@@ -81,6 +81,11 @@ internal static class TrainCommand
         {
             Description = "Draw the attacker's view pipeline (size, crop, blur, halving, JPEG) once per episode instead of every step.",
         };
+        var readableEpisodes = new Option<double>("--readable-episodes")
+        {
+            Description = "Probability that an episode's stand-in faces a readable attacker: one pipeline for the episode, without JPEG and grey (0: off).",
+            DefaultValueFactory = _ => Defaults.ReadableEpisodeProbability,
+        };
         var standIns = new Option<string[]>("--stand-ins")
         {
             Description = $"Stand-in victim architectures, one per episode in turn ({string.Join(", ", VictimArchitectures.All.Select(VictimArchitectures.Name))}; repeat or comma-separate).",
@@ -93,7 +98,7 @@ internal static class TrainCommand
         var command = new Command(Name, "Train a new owner-keyed generator version on your own photos, without labels.")
         {
             data, subset, exclude, pseudoOwners, episodeSteps, maxImages, sample, size, architecture, proxySize, minProxySize, proxyLr, steps, batch, lr, epsilon, seed, checkpoints, checkpointEvery,
-            version, models, activate, device, gray, grayEpisodes, distinctKeys, hardOwners, episodeWarmUp, attackerPerEpisode, standIns, jpeg, logEvery,
+            version, models, activate, device, gray, grayEpisodes, distinctKeys, hardOwners, episodeWarmUp, attackerPerEpisode, readableEpisodes, standIns, jpeg, logEvery,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -138,6 +143,7 @@ internal static class TrainCommand
                 HardOwnerEmphasis = result.GetValue(hardOwners),
                 EpisodeWarmUp = result.GetValue(episodeWarmUp),
                 AttackerPerEpisode = result.GetValue(attackerPerEpisode),
+                ReadableEpisodeProbability = result.GetValue(readableEpisodes),
                 JpegProbability = result.GetValue(jpeg),
                 StandInVictims = standInVictims,
             }, Math.Max(0, result.GetValue(logEvery)), cancellationToken);

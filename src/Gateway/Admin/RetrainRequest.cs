@@ -53,6 +53,7 @@ public sealed record RetrainRequest : TrainingHyperParameters
         Check(DistinctKeys is null or (>= 0 and <= 100), nameof(DistinctKeys), "distinctKeys must be 0-100");
         Check(HardOwners is null or (>= 0 and <= 8), nameof(HardOwners), "hardOwners must be 0-8");
         Check(EpisodeWarmUp is null or (>= 1 and <= 4), nameof(EpisodeWarmUp), "episodeWarmUp must be 1-4");
+        Check(ReadableEpisodes is null or (>= 0 and <= 1), nameof(ReadableEpisodes), "readableEpisodes must be 0-1");
         Check(StandIns is null || (StandIns.Count is >= 1 and <= 8 && StandIns.All(StandInNames.Contains)), nameof(StandIns),
             $"standIns must list 1-8 of {string.Join(", ", StandInNames)}");
         Check(Jpeg is null or (>= 0 and <= 1), nameof(Jpeg), "jpeg must be 0-1");

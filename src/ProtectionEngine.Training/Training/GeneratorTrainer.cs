@@ -133,6 +133,8 @@ public static class GeneratorTrainer
             hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(new { options.HardOwnerEmphasis }, ModelCard.JsonOptions));
         if (options.AttackerPerEpisode)
             hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(new { options.AttackerPerEpisode }, ModelCard.JsonOptions));
+        if (options.ReadableEpisodeProbability > 0)
+            hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(new { options.ReadableEpisodeProbability }, ModelCard.JsonOptions));
         if (options.EpisodeWarmUp > 1)
             hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(new { options.EpisodeWarmUp }, ModelCard.JsonOptions));
         // Only when drawn, so that checkpoints of one-size runs (every run before the option) still resume.

@@ -108,6 +108,16 @@ public sealed record GeneratorTrainingOptions
     /// </summary>
     public bool AttackerPerEpisode { get; init; }
 
+    /// <summary>
+    /// Probability that an episode's stand-in faces a readable attacker: one pipeline for the whole episode (drawn as
+    /// <see cref="AttackerPerEpisode"/> draws it) without JPEG and without grey views. With the per-step pipeline every
+    /// fresh stand-in stays at chance once the curriculum reaches the budget, so the atoms get no gradient for the last
+    /// part of a run; a readable attacker's stand-in learns the texture there (docs/training.md, "What keeps a fresh
+    /// stand-in from learning at the budget"). Mixing a share of such episodes into the per-step recipe keeps that signal
+    /// while most episodes still teach robustness. 0: off, the recipe of every model before it existed.
+    /// </summary>
+    public double ReadableEpisodeProbability { get; init; }
+
     /// <summary>The size the stand-in victims see the attacker's crops at (a scraper's face crop).</summary>
     public int ProxySize { get; init; } = 64;
 
@@ -193,6 +203,8 @@ public sealed record GeneratorTrainingOptions
             throw new ArgumentOutOfRangeException(nameof(GrayProbability), GrayProbability, "The grey probability must be 0..1.");
         if (GrayEpisodeProbability is < 0 or > 1 || double.IsNaN(GrayEpisodeProbability))
             throw new ArgumentOutOfRangeException(nameof(GrayEpisodeProbability), GrayEpisodeProbability, "The grey-episode probability must be 0..1.");
+        if (ReadableEpisodeProbability is < 0 or > 1 || double.IsNaN(ReadableEpisodeProbability))
+            throw new ArgumentOutOfRangeException(nameof(ReadableEpisodeProbability), ReadableEpisodeProbability, "The readable-episode probability must be 0..1.");
         if (JpegProbability is < 0 or > 1 || double.IsNaN(JpegProbability))
             throw new ArgumentOutOfRangeException(nameof(JpegProbability), JpegProbability, "The JPEG probability must be 0..1.");
         if (KeyDistinctnessWeight < 0 || !double.IsFinite(KeyDistinctnessWeight))

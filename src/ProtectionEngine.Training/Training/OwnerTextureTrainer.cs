@@ -76,7 +76,7 @@ public static class OwnerTextureTrainer
         SGD? victimOptimizer = null;
         TextureKey[] keys = [];
         double[] ownerLosses = [];
-        bool greyEpisode = false;
+        EpisodeKind kind = EpisodeKind.Plain;
         AttackerPipeline? attacker = null;
         double episodeLoss = 0, smoothed = double.NaN;
         int episodeSteps = 0;
@@ -92,11 +92,11 @@ public static class OwnerTextureTrainer
                 {
                     string? summary = episodeSteps > 0
                         ? string.Create(CultureInfo.InvariantCulture,
-                            $"{(greyEpisode ? "grey " : "")}episode ended: mean loss {episodeLoss / episodeSteps:0.000} over {episodeSteps} steps{(attacker is null ? "" : $" (attacker: {attacker})")}")
+                            $"{EpisodeName(kind)}episode ended: mean loss {episodeLoss / episodeSteps:0.000} over {episodeSteps} steps{(attacker is null ? "" : $" (attacker: {attacker})")}")
                         : null;
                     victimOptimizer?.Dispose();
                     victim?.Dispose();
-                    (victim, victimOptimizer, keys, greyEpisode, attacker) = NewEpisode(options, step, device);
+                    (victim, victimOptimizer, keys, kind, attacker) = NewEpisode(options, step, device);
                     ownerLosses = Enumerable.Repeat(double.NaN, keys.Length).ToArray();
                     episodeLoss = 0;
                     episodeSteps = 0;
@@ -104,7 +104,7 @@ public static class OwnerTextureTrainer
                         progress?.Report(new TrainingProgress(TrainingPhase.Training, step - 1, options.Steps, terms, 0, null, summary, smoothed));
                 }
 
-                double grayProbability = greyEpisode ? 1 : options.GrayProbability;
+                double grayProbability = kind switch { EpisodeKind.Grey => 1, EpisodeKind.Readable => 0, _ => options.GrayProbability };
                 double scale = AmplitudeScale(options, step);
                 terms = Step(options, dataset, generator, victim, victimOptimizer!, atomsOptimizer, keys, ownerLosses, grayProbability, attacker, scale, step, device);
                 double loss = terms["loss"];
@@ -161,6 +161,9 @@ public static class OwnerTextureTrainer
             + (options.AttackerPerEpisode
                 ? ", one attacker's pipeline per episode (view size, crop side within 10 %, blur, halving and JPEG drawn per episode, not per step)"
                 : "")
+            + (options.ReadableEpisodeProbability > 0
+                ? string.Create(inv, $", a readable attacker in a share {options.ReadableEpisodeProbability} of episodes (one pipeline for the episode, without JPEG and grey)")
+                : "")
             + (options.EpisodeWarmUp > 1
                 ? string.Create(inv, $", each episode's stand-in warmed up at {options.EpisodeWarmUp} times epsilon falling to it over the first {EpisodeWarmUpFraction:0%} of the episode")
                 : "")
@@ -208,7 +211,12 @@ public static class OwnerTextureTrainer
         return Math.Max(run, episode);
     }
 
-    private static (nn.Module<Tensor, Tensor> Victim, SGD Optimizer, TextureKey[] Keys, bool Grey, AttackerPipeline? Attacker) NewEpisode(GeneratorTrainingOptions options, long step, Device device)
+    /// <summary>What an episode's stand-in sees besides the attacker's pipeline: grey views at the run's rate, every view grey, or a readable attacker.</summary>
+    private enum EpisodeKind { Plain, Grey, Readable }
+
+    private static string EpisodeName(EpisodeKind kind) => kind switch { EpisodeKind.Grey => "grey ", EpisodeKind.Readable => "readable ", _ => "" };
+
+    private static (nn.Module<Tensor, Tensor> Victim, SGD Optimizer, TextureKey[] Keys, EpisodeKind Kind, AttackerPipeline? Attacker) NewEpisode(GeneratorTrainingOptions options, long step, Device device)
     {
         int seed = StepSeeds.Mix(options.Seed, step, EpisodeStream);
         var architecture = options.StandInVictims[(int)((step - 1) / options.EpisodeSteps % options.StandInVictims.Count)];
@@ -223,7 +231,10 @@ public static class OwnerTextureTrainer
         // Drawn after the keys, so that runs without grey episodes keep the keys they had before the option existed.
         bool grey = options.GrayEpisodeProbability > 0 && random.NextDouble() < options.GrayEpisodeProbability;
         var attacker = options.AttackerPerEpisode ? AttackerPipeline.Draw(options, random) : null;
-        return (victim, optimizer, keys, grey, attacker);
+        // Drawn last, for the same reason; a readable episode is neither grey nor compressed, whatever else was drawn.
+        if (options.ReadableEpisodeProbability > 0 && random.NextDouble() < options.ReadableEpisodeProbability)
+            return (victim, optimizer, keys, EpisodeKind.Readable, (attacker ?? AttackerPipeline.Draw(options, random)) with { JpegQuality = null });
+        return (victim, optimizer, keys, grey ? EpisodeKind.Grey : EpisodeKind.Plain, attacker);
     }
 
     /// <summary>Keys of random 32-byte owner keys, as the gateway's HMAC keys are to the generator.</summary>

@@ -183,7 +183,7 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
     {
         var started = await StartRetrainAsync(TestArchives.TarGz(photos: 20, textFiles: 0), ("architecture", "owner-texture"), ("steps", "4"),
             ("batchSize", "4"), ("imageSize", "32"), ("proxySize", "24"), ("minProxySize", "20"), ("pseudoOwners", "2"), ("episodeSteps", "2"),
-            ("proxyLearningRate", "0.05"), ("gray", "0.3"), ("grayEpisodes", "0.5"), ("distinctKeys", "1.5"), ("hardOwners", "1"), ("episodeWarmUp", "2"), ("attackerPerEpisode", "true"), ("standIns", "resnet20, vgg"), ("epsilon", "12"), ("maxImages", "20"));
+            ("proxyLearningRate", "0.05"), ("gray", "0.3"), ("grayEpisodes", "0.5"), ("distinctKeys", "1.5"), ("hardOwners", "1"), ("episodeWarmUp", "2"), ("attackerPerEpisode", "true"), ("readableEpisodes", "0.25"), ("standIns", "resnet20, vgg"), ("epsilon", "12"), ("maxImages", "20"));
         // 4 steps: untrained, and the gate keeps the active model.
         var card = await InactiveSmokeRunCardAsync(started);
         Assert.Equal("owner-texture-v1", card.GetProperty("architecture").GetProperty("name").GetString());
@@ -200,6 +200,7 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
         Assert.Contains("hard owners emphasised to the power 1 ", notes);
         Assert.Contains("each episode's stand-in warmed up at 2 times epsilon", notes);
         Assert.Contains("one attacker's pipeline per episode", notes);
+        Assert.Contains("a readable attacker in a share 0.25 of episodes", notes);
     }
 
     /// <summary>Waits for a started job to succeed without being activated, and returns its model's card.</summary>
@@ -270,6 +271,7 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
     [InlineData("hardOwners", "9")]
     [InlineData("episodeWarmUp", "0.5")]
     [InlineData("episodeWarmUp", "5")]
+    [InlineData("readableEpisodes", "1.5")]
     [InlineData("standIns", "alexnet")]
     [InlineData("standIns", ",")]
     [InlineData("jpeg", "-0.1")]

@@ -258,6 +258,24 @@ public sealed class GeneratorTrainerTests
     }
 
     [Fact]
+    public async Task Readable_episodes_face_one_attacker_without_jpeg_or_grey_and_have_their_own_checkpoints()
+    {
+        string root = TestArchives.NewTempFolder();
+
+        // Grey and JPEG everywhere else, so that only the readable episode's rule can keep them out of its pipeline.
+        var plain = Options(root, steps: 5, version: "plain") with { GrayEpisodeProbability = 1, JpegProbability = 1 };
+        var (result, reports) = await TrainVariantBesidePlainAsync(plain, plain with { Version = "readable", ReadableEpisodeProbability = 1 });
+
+        var ends = EpisodeEnds(reports).ToList();
+        Assert.Equal(2, ends.Count);
+        Assert.All(ends, m => Assert.StartsWith("readable episode ended", m, StringComparison.Ordinal));
+        Assert.All(ends, m => Assert.Matches(@"\(attacker: \d+ px, crops of \d+%", m));
+        Assert.All(ends, m => Assert.DoesNotContain("JPEG", m, StringComparison.Ordinal));
+        Assert.Contains("a readable attacker in a share 1 of episodes", result.Card.Notes, StringComparison.Ordinal);
+        AssertAtomsDiffer(root, "plain", "readable");
+    }
+
+    [Fact]
     public void Hard_owner_weights_follow_the_running_loss_within_the_limit_and_leave_unseen_owners_at_one()
     {
         var weights = OwnerTextureTrainer.HardOwnerWeights([2.0, 1.0, 0.0, double.NaN], emphasis: 2);
@@ -329,6 +347,9 @@ public sealed class GeneratorTrainerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { EpisodeWarmUp = 0.5 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { EpisodeWarmUp = double.NaN }).Validate());
         (valid with { EpisodeWarmUp = 4, AttackerPerEpisode = true }).Validate();
+        Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { ReadableEpisodeProbability = 1.1 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { ReadableEpisodeProbability = double.NaN }).Validate());
+        (valid with { ReadableEpisodeProbability = 1 }).Validate();
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { PseudoOwners = 0 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { MinProxySize = 8 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { MinProxySize = valid.ProxySize + 1 }).Validate());
