@@ -223,7 +223,7 @@ public static class AdminEndpoints
             Seed = I("seed"),
             MaxImages = fields.ContainsKey("maxImages") ? I("maxImages") : RetrainRequest.DefaultMaxImages,
             Version = fields.GetValueOrDefault("version") is { Length: > 0 } v ? v : null,
-            Force = fields.TryGetValue("force", out var f) && bool.TryParse(f, out var force) && force,
+            Force = B("force") ?? false,
         };
     }
 

@@ -284,11 +284,35 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
     }
 
     [Fact]
-    public async Task A_switch_that_is_neither_true_nor_false_is_refused()
+    public async Task Force_activates_a_version_the_gate_refuses()
     {
-        var response = await StartRetrainAsync(TestArchives.TarGz(2, 0), ("attackerPerEpisode", "maybe"));
+        var before = ActiveIn(await GetJsonAsync("/admin/models"));
+        var started = await StartRetrainAsync(TestArchives.TarGz(photos: 20, textFiles: 0), ("steps", "2"), ("batchSize", "4"), ("imageSize", "32"),
+            ("proxySize", "16"), ("maxImages", "20"), ("force", "true"));
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var job = await WaitForStateAsync(id, "succeeded", "failed");
+        try
+        {
+            Assert.True(job.GetProperty("state").GetString() == "succeeded", job.ToString());
+            Assert.False(job.GetProperty("gate").GetProperty("passed").GetBoolean());
+            Assert.True(job.GetProperty("activated").GetBoolean());
+            Assert.Equal(job.GetProperty("version").GetString(), ActiveIn(await GetJsonAsync("/admin/models")));
+        }
+        finally
+        {
+            Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Post, $"/admin/models/{before}/activate")).StatusCode);
+        }
+    }
+
+    [Theory]
+    [InlineData("attackerPerEpisode")]
+    [InlineData("force")]
+    public async Task A_switch_that_is_neither_true_nor_false_is_refused(string field)
+    {
+        var response = await StartRetrainAsync(TestArchives.TarGz(2, 0), (field, "maybe"));
         var problem = await UploadProtectionTests.Problem(response, HttpStatusCode.BadRequest, "invalid_parameters");
-        Assert.Contains("attackerPerEpisode", problem.GetProperty("detail").GetString());
+        Assert.Contains(field, problem.GetProperty("detail").GetString());
     }
 
     [Fact]
