@@ -83,7 +83,7 @@ internal static class TrainCommand
         };
         var readableEpisodes = new Option<double>("--readable-episodes")
         {
-            Description = "Probability that an episode's stand-in faces a readable attacker: one pipeline for the episode, without JPEG and grey (0: off).",
+            Description = "Probability that an episode's stand-in faces a readable attacker: one pipeline for the episode at the proxy size, without JPEG and grey (0: off).",
             DefaultValueFactory = _ => Defaults.ReadableEpisodeProbability,
         };
         var standIns = new Option<string[]>("--stand-ins")

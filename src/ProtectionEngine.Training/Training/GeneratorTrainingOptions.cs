@@ -110,7 +110,7 @@ public sealed record GeneratorTrainingOptions
 
     /// <summary>
     /// Probability that an episode's stand-in faces a readable attacker: one pipeline for the whole episode (drawn as
-    /// <see cref="AttackerPerEpisode"/> draws it) without JPEG and without grey views. With the per-step pipeline every
+    /// <see cref="AttackerPerEpisode"/> draws it) at <see cref="ProxySize"/>, without JPEG and without grey views. With the per-step pipeline every
     /// fresh stand-in stays at chance once the curriculum reaches the budget, so the atoms get no gradient for the last
     /// part of a run; a readable attacker's stand-in learns the texture there (docs/training.md, "What keeps a fresh
     /// stand-in from learning at the budget"). Mixing a share of such episodes into the per-step recipe keeps that signal

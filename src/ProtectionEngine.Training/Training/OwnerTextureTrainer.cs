@@ -162,7 +162,7 @@ public static class OwnerTextureTrainer
                 ? ", one attacker's pipeline per episode (view size, crop side within 10 %, blur, halving and JPEG drawn per episode, not per step)"
                 : "")
             + (options.ReadableEpisodeProbability > 0
-                ? string.Create(inv, $", a readable attacker in a share {options.ReadableEpisodeProbability} of episodes (one pipeline for the episode, without JPEG and grey)")
+                ? string.Create(inv, $", a readable attacker in a share {options.ReadableEpisodeProbability} of episodes (one pipeline for the episode at {options.ProxySize} px, without JPEG and grey)")
                 : "")
             + (options.EpisodeWarmUp > 1
                 ? string.Create(inv, $", each episode's stand-in warmed up at {options.EpisodeWarmUp} times epsilon falling to it over the first {EpisodeWarmUpFraction:0%} of the episode")
@@ -231,9 +231,11 @@ public static class OwnerTextureTrainer
         // Drawn after the keys, so that runs without grey episodes keep the keys they had before the option existed.
         bool grey = options.GrayEpisodeProbability > 0 && random.NextDouble() < options.GrayEpisodeProbability;
         var attacker = options.AttackerPerEpisode ? AttackerPipeline.Draw(options, random) : null;
-        // Drawn last, for the same reason; a readable episode is neither grey nor compressed, whatever else was drawn.
+        // Drawn last, for the same reason. A readable episode is at the largest view size, neither grey nor compressed,
+        // whatever else was drawn: at 34 px without JPEG or grey a fresh stand-in still stayed at chance at the budget.
         if (options.ReadableEpisodeProbability > 0 && random.NextDouble() < options.ReadableEpisodeProbability)
-            return (victim, optimizer, keys, EpisodeKind.Readable, (attacker ?? AttackerPipeline.Draw(options, random)) with { JpegQuality = null });
+            return (victim, optimizer, keys, EpisodeKind.Readable,
+                (attacker ?? AttackerPipeline.Draw(options, random)) with { ViewSize = options.ProxySize, JpegQuality = null });
         return (victim, optimizer, keys, grey ? EpisodeKind.Grey : EpisodeKind.Plain, attacker);
     }
 

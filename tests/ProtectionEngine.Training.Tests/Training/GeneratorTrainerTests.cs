@@ -263,15 +263,15 @@ public sealed class GeneratorTrainerTests
         string root = TestArchives.NewTempFolder();
 
         // Grey and JPEG everywhere else, so that only the readable episode's rule can keep them out of its pipeline.
-        var plain = Options(root, steps: 5, version: "plain") with { GrayEpisodeProbability = 1, JpegProbability = 1 };
+        var plain = Options(root, steps: 5, version: "plain") with { GrayEpisodeProbability = 1, JpegProbability = 1, ProxySize = 24, MinProxySize = 16 };
         var (result, reports) = await TrainVariantBesidePlainAsync(plain, plain with { Version = "readable", ReadableEpisodeProbability = 1 });
 
         var ends = EpisodeEnds(reports).ToList();
         Assert.Equal(2, ends.Count);
         Assert.All(ends, m => Assert.StartsWith("readable episode ended", m, StringComparison.Ordinal));
-        Assert.All(ends, m => Assert.Matches(@"\(attacker: \d+ px, crops of \d+%", m));
+        Assert.All(ends, m => Assert.Matches(@"\(attacker: 24 px, crops of \d+%", m));
         Assert.All(ends, m => Assert.DoesNotContain("JPEG", m, StringComparison.Ordinal));
-        Assert.Contains("a readable attacker in a share 1 of episodes", result.Card.Notes, StringComparison.Ordinal);
+        Assert.Contains("a readable attacker in a share 1 of episodes (one pipeline for the episode at 24 px", result.Card.Notes, StringComparison.Ordinal);
         AssertAtomsDiffer(root, "plain", "readable");
     }
 
