@@ -110,11 +110,12 @@ public sealed record GeneratorTrainingOptions
 
     /// <summary>
     /// Probability that an episode's stand-in faces a readable attacker: one pipeline for the whole episode (drawn as
-    /// <see cref="AttackerPerEpisode"/> draws it) at <see cref="ProxySize"/>, without JPEG and without grey views. With the per-step pipeline every
-    /// fresh stand-in stays at chance once the curriculum reaches the budget, so the atoms get no gradient for the last
-    /// part of a run; a readable attacker's stand-in learns the texture there (docs/training.md, "What keeps a fresh
-    /// stand-in from learning at the budget"). Mixing a share of such episodes into the per-step recipe keeps that signal
-    /// while most episodes still teach robustness. Tried at 0.3 and 0.4 it did not: once the atoms had been shaped by the
+    /// <see cref="AttackerPerEpisode"/> draws it) at <see cref="ProxySize"/>, without JPEG and without grey views. With
+    /// the per-step pipeline every fresh stand-in stays at chance once the curriculum reaches the budget, so the atoms get
+    /// no gradient for the last part of a run; in a diagnostic run with such a pipeline throughout, the stand-in learned
+    /// the texture at the budget (docs/training.md, "What keeps a fresh stand-in from learning at the budget"). Mixing a
+    /// share of such episodes into the per-step recipe was meant to keep that signal while most episodes still teach
+    /// robustness. Tried at 0.3 and 0.4 it did not: once the atoms had been shaped by the
     /// per-step views, a readable episode's fresh stand-in stayed at chance at the budget too (docs/training.md, "Readable
     /// episodes"). 0: off, the recipe of every model before it existed.
     /// </summary>
