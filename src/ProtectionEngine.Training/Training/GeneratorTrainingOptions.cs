@@ -103,8 +103,9 @@ public sealed record GeneratorTrainingOptions
     /// a scraper picks one pipeline and keeps it. With a new pipeline every step a fresh stand-in stays at chance at the
     /// budget; with one easy pipeline (64 px, no JPEG, no grey) it learns the texture at epsilon 10 within an episode
     /// (docs/training.md, "What keeps a fresh stand-in from learning at the budget"). One pipeline per episode with grey
-    /// views still at 30 % left the stand-ins at chance at the budget; without grey they learned in the JPEG-free episodes,
-    /// but neither run protected as many owners as the per-step recipe (docs/evaluation.md, "One attacker per episode"). False: a draw per step, the recipe of every model before it existed.
+    /// views still at 30 % left the stand-ins at chance at the budget; without grey they learned in the JPEG-free
+    /// episodes, but neither run protected as many owners as the per-step recipe (docs/evaluation.md, "One attacker per
+    /// episode"). False: a draw per step, the recipe of every model before it existed.
     /// </summary>
     public bool AttackerPerEpisode { get; init; }
 
@@ -115,9 +116,9 @@ public sealed record GeneratorTrainingOptions
     /// no gradient for the last part of a run; in a diagnostic run with such a pipeline throughout, the stand-in learned
     /// the texture at the budget (docs/training.md, "What keeps a fresh stand-in from learning at the budget"). Mixing a
     /// share of such episodes into the per-step recipe was meant to keep that signal while most episodes still teach
-    /// robustness. Tried at 0.3 and 0.4 it did not: once the atoms had been shaped by the
-    /// per-step views, a readable episode's fresh stand-in stayed at chance at the budget too (docs/training.md, "Readable
-    /// episodes"). 0: off, the recipe of every model before it existed.
+    /// robustness. Tried at 0.3 and 0.4 it did not: once the atoms had been shaped by the per-step views, a readable
+    /// episode's fresh stand-in stayed at chance at the budget too (docs/training.md, "Readable episodes"). 0: off, the
+    /// recipe of every model before it existed.
     /// </summary>
     public double ReadableEpisodeProbability { get; init; }
 

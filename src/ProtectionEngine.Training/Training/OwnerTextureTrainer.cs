@@ -211,7 +211,7 @@ public static class OwnerTextureTrainer
         return Math.Max(run, episode);
     }
 
-    /// <summary>What an episode's stand-in sees besides the attacker's pipeline: grey views at the run's rate, every view grey, or a readable attacker.</summary>
+    /// <summary>An episode's views: grey at the run's rate, every one grey, or a readable attacker's (at the largest size, no grey, no JPEG).</summary>
     private enum EpisodeKind { Plain, Grey, Readable }
 
     private static string EpisodeName(EpisodeKind kind) => kind switch { EpisodeKind.Grey => "grey ", EpisodeKind.Readable => "readable ", _ => "" };
