@@ -136,7 +136,20 @@ public sealed class OwnerKeyCommandTests : IAsyncLifetime
         // Others named as an owner are a part of the others' errors.
         Assert.All(runs, r => Assert.InRange(r.GetProperty("othersNamedAsOwner").GetDouble(), 0, 1 - r.GetProperty("othersAccuracy").GetDouble() + 1e-9));
         Assert.Equal("untrained model: no protection claimed", runs[1].GetProperty("note").GetString());
+        // Everyone gets a result of their own; the owner's is the per-owner one, and with the same number of test photos
+        // for each person the others' pooled accuracy is the mean of theirs.
+        string owner = root.GetProperty("owners")[0].GetString()!;
+        foreach (var run in runs)
+        {
+            var perPerson = run.GetProperty("perPerson").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
+            Assert.Equal(root.GetProperty("people").EnumerateArray().Select(p => p.GetString()), perPerson.Keys);
+            Assert.Equal(run.GetProperty("perOwner").GetProperty(owner).GetDouble(), perPerson[owner]);
+            var others = perPerson.Where(p => p.Key != owner).Select(p => p.Value).ToList();
+            Assert.Equal(others.Average(), run.GetProperty("othersAccuracy").GetDouble(), 9);
+        }
         string table = await File.ReadAllTextAsync(markdown);
+        Assert.Contains("Each person's accuracy on their own clean test photos", table);
+        Assert.Contains($"| **{owner}** |", table);
         Assert.Contains("uploadguard eval identity --data", table);
         Assert.Contains("| protected | resnet20 |", table);
         Assert.Contains("of the applied change left", table);

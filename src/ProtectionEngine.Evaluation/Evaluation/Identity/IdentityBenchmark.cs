@@ -237,7 +237,8 @@ public static class IdentityBenchmark
         double Accuracy(Func<int, bool> include) => Share(include, (predicted, label) => predicted == label);
         double othersNamedAsOwner = Share(l => !ownerSet.Contains(l), (predicted, _) => ownerSet.Contains(predicted));
         var run = new IdentityRun(row, architecture, victimSeed, Accuracy(ownerSet.Contains), Accuracy(l => !ownerSet.Contains(l)), Accuracy(_ => true), othersNamedAsOwner,
-            owners.Order().ToDictionary(o => people[o], o => Accuracy(l => l == o)), trainAccuracy, elapsed, note);
+            owners.Order().ToDictionary(o => people[o], o => Accuracy(l => l == o)),
+            Enumerable.Range(0, people.Count).ToDictionary(p => people[p], p => Accuracy(l => l == p)), trainAccuracy, elapsed, note);
         progress?.Report(new BenchmarkProgress(BenchmarkStage.RunFinished, string.Create(CultureInfo.InvariantCulture,
             $"{row} / {architecture} (victim seed {victimSeed}): owners {run.OwnersAccuracy * 100:0.0} %, others {run.OthersAccuracy * 100:0.0} %, all {run.AllAccuracy * 100:0.0} %"),
             Row: row, Architecture: architecture));

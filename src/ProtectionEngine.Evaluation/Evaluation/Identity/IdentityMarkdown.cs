@@ -65,7 +65,28 @@ public static class IdentityMarkdown
             text.AppendLine("One victim per row is one sample: whether a victim learns an owner's texture instead of the face can turn on its seed "
                 + "or on a few pixel values of the training photos (docs/evaluation.md, \"One victim is one sample\"); `--victim-seeds N` trains N.");
         }
+        WritePerPerson(text, result);
         return text.ToString();
+    }
+
+    /// <summary>
+    /// One row per person, one column per victim: the others' pooled accuracy weighs people by their test photos, so
+    /// whom a protected row costs shows only person by person.
+    /// </summary>
+    private static void WritePerPerson(StringBuilder text, IdentityResult result)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var owners = result.Owners.ToHashSet();
+        text.AppendLine();
+        text.AppendLine("Each person's accuracy on their own clean test photos (owners in bold), one column per victim:");
+        text.AppendLine();
+        text.AppendLine(c, $"| Person | {string.Join(" | ", result.Runs.Select(r => $"{r.Row} / {r.Architecture} / {r.VictimSeed}"))} |");
+        text.AppendLine(c, $"|---|{string.Concat(result.Runs.Select(_ => "---:|"))}");
+        foreach (string person in result.People)
+        {
+            string name = owners.Contains(person) ? $"**{person}**" : person;
+            text.AppendLine(c, $"| {name} | {string.Join(" | ", result.Runs.Select(r => r.PerPerson.TryGetValue(person, out double a) && !double.IsNaN(a) ? string.Create(c, $"{a * 100:0.0} %") : "-"))} |");
+        }
     }
 
     private static string Spread(IEnumerable<double> fractions)

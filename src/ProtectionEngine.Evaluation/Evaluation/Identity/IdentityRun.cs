@@ -9,6 +9,10 @@ namespace UploadGuard.ProtectionEngine.Evaluation.Identity;
 /// lose goes to the owners' classes.
 /// </param>
 /// <param name="PerOwner">Each owner's accuracy on their own clean test photos.</param>
+/// <param name="PerPerson">
+/// Everyone's accuracy on their own clean test photos, owners included: which of the other people a protected row costs,
+/// read against the same people in the clean run (the others' pooled accuracy mixes people of very different sizes).
+/// </param>
 public sealed record IdentityRun(
     string Row,
     string Architecture,
@@ -18,6 +22,7 @@ public sealed record IdentityRun(
     double AllAccuracy,
     double OthersNamedAsOwner,
     IReadOnlyDictionary<string, double> PerOwner,
+    IReadOnlyDictionary<string, double> PerPerson,
     double TrainAccuracy,
     TimeSpan Elapsed,
     string? Note);
