@@ -106,7 +106,7 @@ public sealed class OwnerKeyCommandTests : IAsyncLifetime
         var markdown = Path.Combine(_work, "identity.md");
 
         var result = await CliProcess.RunAsync("eval", "identity", "--data", people, "--min-photos", "10", "--owners", "1", "--photo-size", "96",
-            "--face-box", "64", "--size", "16", "--model", "cli-keyed", "--models", Models, "--rows", "clean,protected,averaging,removed,coverage-50",
+            "--face-box", "64", "--size", "16", "--model", "cli-keyed", "--models", Models, "--rows", "clean,protected,averaging,removed,coverage-50,clean-without-owners",
             "--epochs", "1", "--batch", "8", "--device", "cpu", "--protect-format", "png", "--out", json, "--markdown", markdown);
 
         Assert.True(result.ExitCode == 0, result.Output);
@@ -131,7 +131,9 @@ public sealed class OwnerKeyCommandTests : IAsyncLifetime
         if (removal.GetProperty("found").GetInt32() == 7)
             Assert.InRange(appliedLeft, -0.05, 0.05);
         var runs = root.GetProperty("runs").EnumerateArray().ToList();
-        Assert.Equal(["clean", "protected", "averaging", "removed", "coverage-50"], runs.Select(r => r.GetProperty("row").GetString()));
+        Assert.Equal(["clean", "protected", "averaging", "removed", "coverage-50", "clean-without-owners"], runs.Select(r => r.GetProperty("row").GetString()));
+        // The reference without the owners' photos trains on everyone else's 21 and says so.
+        Assert.Equal("the owners' 7 photos left out: trained on 21", runs[5].GetProperty("note").GetString());
         Assert.All(runs, r => Assert.InRange(r.GetProperty("ownersAccuracy").GetDouble(), 0, 1));
         // Others named as an owner are a part of the others' errors.
         Assert.All(runs, r => Assert.InRange(r.GetProperty("othersNamedAsOwner").GetDouble(), 0, 1 - r.GetProperty("othersAccuracy").GetDouble() + 1e-9));

@@ -66,7 +66,9 @@ public static class IdentityBenchmark
                 string rowName = row.Name;
                 progress?.Report(new BenchmarkProgress(BenchmarkStage.Preparing, $"Preparing the '{rowName}' training set", Row: rowName));
                 var trainingSet = TrainingSet(row, data, protectedPhotos, removedPhotos, ownedPhotos, ownerSet, options);
-                string? note = row.IsClean ? null : card?.Trained == false ? ModelCard.UntrainedWarning : null;
+                string? note = row == IdentityRows.CleanWithoutOwners
+                    ? string.Create(CultureInfo.InvariantCulture, $"the owners' {ownedPhotos.Count:N0} photos left out: trained on {trainingSet.Count:N0}")
+                    : row.IsClean ? null : card?.Trained == false ? ModelCard.UntrainedWarning : null;
                 for (int repeat = options.FirstVictim - 1; repeat < options.FirstVictim - 1 + options.VictimSeeds; repeat++)
                 {
                     int victimSeed = options.VictimSeed(repeat);
@@ -141,6 +143,12 @@ public static class IdentityBenchmark
             _ => RequireProtected(),
         };
         var crops = CropAll(photos, options, 0);
+        if (row == IdentityRows.CleanWithoutOwners)
+        {
+            // Cropped before leaving the owners out, so that everyone else's crops are the clean row's.
+            var ownedSet = ownedPhotos.ToHashSet();
+            crops = Subset(crops, Enumerable.Range(0, crops.Count).Where(i => !ownedSet.Contains(i)).ToList());
+        }
         return row.Countermeasure?.Apply(crops) ?? crops;
     }
 

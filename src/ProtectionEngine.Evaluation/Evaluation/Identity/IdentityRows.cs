@@ -8,6 +8,13 @@ public static class IdentityRows
     /// <summary>Nobody's photos protected: the reference.</summary>
     public static IdentityRow Clean { get; } = new("clean", 0);
 
+    /// <summary>
+    /// The clean photos without the owners': what the other people get from a victim that learns nothing from the
+    /// owners' photos, the reference for what perfect protection would cost them (the owners' photos also teach a victim
+    /// about faces in general, which no protection that works can leave it).
+    /// </summary>
+    public static IdentityRow CleanWithoutOwners { get; } = new("clean-without-owners", 0);
+
     /// <summary>Every training photo of every owner protected with the owner's key.</summary>
     public static IdentityRow Protected { get; } = new("protected", 1);
 
@@ -32,7 +39,7 @@ public static class IdentityRows
     /// <summary>The rows, each countermeasure's on the protected photos and on the clean ones among them.</summary>
     public static IReadOnlyList<IdentityRow> All { get; } =
     [
-        Clean, Protected, Coverage75, Coverage50,
+        Clean, CleanWithoutOwners, Protected, Coverage75, Coverage50,
         .. CountermeasureCatalog.All.Select(c => new IdentityRow(c.Name, 1, c)),
         .. CountermeasureCatalog.All.Select(c => new IdentityRow($"clean-{c.Name}", 0, c)),
         Averaging, CleanAveraging, Removed,
