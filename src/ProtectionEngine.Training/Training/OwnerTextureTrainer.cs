@@ -106,7 +106,11 @@ public static class OwnerTextureTrainer
 
                 double grayProbability = kind switch { EpisodeKind.Grey => 1, EpisodeKind.Readable => 0, _ => options.GrayProbability };
                 double scale = AmplitudeScale(options, step);
-                terms = Step(options, dataset, generator, victim, victimOptimizer!, atomsOptimizer, keys, ownerLosses, grayProbability, attacker, scale, step, device);
+                var (standIn, standInOptimizer) = (victim, victimOptimizer!);
+                terms = LibTorchRetry.Run(
+                    () => Step(options, dataset, generator, standIn, standInOptimizer, atomsOptimizer, keys, ownerLosses, grayProbability, attacker, scale, step, device),
+                    error => progress?.Report(new TrainingProgress(TrainingPhase.Training, step - 1, options.Steps, terms, 0, null,
+                        $"Step {step:N0} failed in libtorch ({error.Message.Split('\n')[0].Trim()}); running it again")));
                 double loss = terms["loss"];
                 if (!double.IsFinite(loss))
                     throw new InvalidOperationException($"The loss is {loss} at step {step}; lower the learning rates.");
