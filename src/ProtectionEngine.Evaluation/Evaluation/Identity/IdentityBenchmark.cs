@@ -66,9 +66,16 @@ public static class IdentityBenchmark
                 string rowName = row.Name;
                 progress?.Report(new BenchmarkProgress(BenchmarkStage.Preparing, $"Preparing the '{rowName}' training set", Row: rowName));
                 var trainingSet = TrainingSet(row, data, protectedPhotos, removedPhotos, ownedPhotos, ownerSet, options);
-                string? note = row == IdentityRows.CleanWithoutOwners
-                    ? string.Create(CultureInfo.InvariantCulture, $"the owners' {ownedPhotos.Count:N0} photos left out: trained on {trainingSet.Count:N0}")
-                    : row.IsClean ? null : card?.Trained == false ? ModelCard.UntrainedWarning : null;
+                var recipe = options.Recipe;
+                string? note = row.IsClean ? null : card?.Trained == false ? ModelCard.UntrainedWarning : null;
+                if (row == IdentityRows.CleanWithoutOwners)
+                {
+                    // As many SGD steps as on the whole set: this victim learns fast with steps (docs/evaluation.md), so
+                    // the same epochs on fewer photos would measure the shorter training, not the missing photos.
+                    recipe = recipe with { Epochs = (int)Math.Round(recipe.Epochs * (double)data.Train.Count / Math.Max(1, trainingSet.Count)) };
+                    note = string.Create(CultureInfo.InvariantCulture,
+                        $"the owners' {ownedPhotos.Count:N0} photos left out: trained on {trainingSet.Count:N0} for {recipe.Epochs} epochs, as many steps as {options.Recipe.Epochs} on all");
+                }
                 for (int repeat = options.FirstVictim - 1; repeat < options.FirstVictim - 1 + options.VictimSeeds; repeat++)
                 {
                     int victimSeed = options.VictimSeed(repeat);
@@ -78,7 +85,7 @@ public static class IdentityBenchmark
                         var epochs = new InlineProgress<VictimEpoch>(e => progress?.Report(new BenchmarkProgress(BenchmarkStage.Training,
                             $"{rowName} / {name}: epoch {e.Epoch}/{e.Epochs}", e.Epoch, e.Epochs, rowName, name, e)));
                         var runClock = Stopwatch.StartNew();
-                        var (model, fitted) = VictimTrainer.Fit(architecture, trainingSet, options.Recipe, victimSeed, device, epochs, cancellationToken: cancellationToken);
+                        var (model, fitted) = VictimTrainer.Fit(architecture, trainingSet, recipe, victimSeed, device, epochs, cancellationToken: cancellationToken);
                         int[] predictions;
                         using (model)
                             predictions = VictimTrainer.Predict(model, test, options.Recipe.TestBatchSize, device, cancellationToken);
