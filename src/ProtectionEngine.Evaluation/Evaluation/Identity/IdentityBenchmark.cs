@@ -137,7 +137,7 @@ public static class IdentityBenchmark
 
     /// <summary>A row's face crops at the victim's size, labelled by person.</summary>
     private static LabeledImages TrainingSet(IdentityRow row, IdentityData data, LabeledImages? protectedPhotos, LabeledImages? removedPhotos,
-        IReadOnlyList<int> ownedPhotos, IReadOnlySet<int> owners, IdentityBenchmarkOptions options)
+        IReadOnlyList<int> ownedPhotos, HashSet<int> owners, IdentityBenchmarkOptions options)
     {
         LabeledImages RequireProtected() => protectedPhotos ?? throw new InvalidOperationException($"Row '{row.Name}' needs the protected photos.");
         var photos = row switch
@@ -153,8 +153,7 @@ public static class IdentityBenchmark
         if (row == IdentityRows.CleanWithoutOwners)
         {
             // Cropped before leaving the owners out, so that everyone else's crops are the clean row's.
-            var ownedSet = ownedPhotos.ToHashSet();
-            crops = Subset(crops, Enumerable.Range(0, crops.Count).Where(i => !ownedSet.Contains(i)).ToList());
+            crops = Subset(crops, Enumerable.Range(0, crops.Count).Where(i => !owners.Contains(crops.Label(i))).ToList());
         }
         return row.Countermeasure?.Apply(crops) ?? crops;
     }
@@ -251,9 +250,9 @@ public static class IdentityBenchmark
         }
         double Accuracy(Func<int, bool> include) => Share(include, (predicted, label) => predicted == label);
         double othersNamedAsOwner = Share(l => !ownerSet.Contains(l), (predicted, _) => ownerSet.Contains(predicted));
+        var perPerson = Enumerable.Range(0, people.Count).ToDictionary(p => people[p], p => Accuracy(l => l == p));
         var run = new IdentityRun(row, architecture, victimSeed, Accuracy(ownerSet.Contains), Accuracy(l => !ownerSet.Contains(l)), Accuracy(_ => true), othersNamedAsOwner,
-            owners.Order().ToDictionary(o => people[o], o => Accuracy(l => l == o)),
-            Enumerable.Range(0, people.Count).ToDictionary(p => people[p], p => Accuracy(l => l == p)), trainAccuracy, elapsed, note);
+            owners.Order().ToDictionary(o => people[o], o => perPerson[people[o]]), perPerson, trainAccuracy, elapsed, note);
         progress?.Report(new BenchmarkProgress(BenchmarkStage.RunFinished, string.Create(CultureInfo.InvariantCulture,
             $"{row} / {architecture} (victim seed {victimSeed}): owners {run.OwnersAccuracy * 100:0.0} %, others {run.OthersAccuracy * 100:0.0} %, all {run.AllAccuracy * 100:0.0} %"),
             Row: row, Architecture: architecture));

@@ -85,7 +85,7 @@ public static class IdentityMarkdown
         foreach (string person in result.People)
         {
             string name = owners.Contains(person) ? $"**{person}**" : person;
-            text.AppendLine(c, $"| {name} | {string.Join(" | ", result.Runs.Select(r => r.PerPerson.TryGetValue(person, out double a) && !double.IsNaN(a) ? string.Create(c, $"{a * 100:0.0} %") : "-"))} |");
+            text.AppendLine(c, $"| {name} | {string.Join(" | ", result.Runs.Select(r => double.IsNaN(r.PerPerson[person]) ? "-" : string.Create(c, $"{r.PerPerson[person] * 100:0.0} %")))} |");
         }
     }
 
