@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using UploadGuard.ProtectionEngine.Training;
+
 namespace UploadGuard.ProtectionEngine.Evaluation;
 
 /// <summary>A step of a benchmark run, for progress displays and logs.</summary>
@@ -6,4 +9,10 @@ namespace UploadGuard.ProtectionEngine.Evaluation;
 /// <param name="Epoch">The epoch just finished (training stage).</param>
 /// <param name="Run">The finished run (run-finished stage).</param>
 public sealed record BenchmarkProgress(BenchmarkStage Stage, string Message, int Done = 0, int Total = 0, string? Row = null, string? Architecture = null,
-    VictimEpoch? Epoch = null, BenchmarkRun? Run = null);
+    VictimEpoch? Epoch = null, BenchmarkRun? Run = null)
+{
+    /// <summary>A victim's training step failed in libtorch and runs once more (<see cref="LibTorchRetry"/>).</summary>
+    public static BenchmarkProgress Retrying(string row, string architecture, ExternalException error) =>
+        new(BenchmarkStage.Training, $"{row} / {architecture}: a step failed in libtorch ({LibTorchRetry.Describe(error)}); running it again",
+            Row: row, Architecture: architecture);
+}

@@ -94,7 +94,8 @@ public static class ProtectionBenchmark
                     string architectureName = VictimArchitectures.Name(architecture);
                     var epochs = new InlineProgress<VictimEpoch>(e => progress?.Report(new BenchmarkProgress(BenchmarkStage.Training,
                         $"{rowName} / {architectureName}: epoch {e.Epoch}/{e.Epochs}", e.Epoch, e.Epochs, rowName, architectureName, e)));
-                    var result = VictimTrainer.Train(architecture, trainingSet, test, options.Recipe, options.Seed, device, epochs, cancellationToken);
+                    var result = VictimTrainer.Train(architecture, trainingSet, test, options.Recipe, options.Seed, device, epochs,
+                        error => progress?.Report(BenchmarkProgress.Retrying(rowName, architectureName, error)), cancellationToken);
                     var run = new BenchmarkRun(rowName, architectureName, result, note);
                     runs.Add(run);
                     progress?.Report(new BenchmarkProgress(BenchmarkStage.RunFinished,

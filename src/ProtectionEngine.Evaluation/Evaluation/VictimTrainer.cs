@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using TorchSharp;
 using UploadGuard.ProtectionEngine.Networks;
+using UploadGuard.ProtectionEngine.Training;
 using static TorchSharp.torch;
 
 namespace UploadGuard.ProtectionEngine.Evaluation;
@@ -16,7 +18,7 @@ public static class VictimTrainer
     // constant keeps clean and protected runs on the same input scale.
 
     public static VictimRunResult Train(VictimArchitecture architecture, LabeledImages train, LabeledImages test, VictimRecipe recipe, int seed,
-        Device device, IProgress<VictimEpoch>? progress = null, CancellationToken cancellationToken = default)
+        Device device, IProgress<VictimEpoch>? progress = null, Action<ExternalException>? retrying = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(test);
@@ -26,7 +28,7 @@ public static class VictimTrainer
             throw new ArgumentException("Training and test images must share one class list.", nameof(test));
 
         var clock = Stopwatch.StartNew();
-        var (model, fitted) = Fit(architecture, train, recipe, seed, device, progress, cancellationToken: cancellationToken);
+        var (model, fitted) = Fit(architecture, train, recipe, seed, device, progress, retrying, cancellationToken);
         using (model)
         {
             var trainingTime = clock.Elapsed;
@@ -40,7 +42,8 @@ public static class VictimTrainer
     /// are NaN and zero. What <see cref="Train"/> tests, and what the identity benchmark trains.
     /// </summary>
     public static (nn.Module<Tensor, Tensor> Model, VictimRunResult Training) Fit(VictimArchitecture architecture, LabeledImages train, VictimRecipe recipe,
-        int seed, Device device, IProgress<VictimEpoch>? progress = null, CancellationToken cancellationToken = default)
+        int seed, Device device, IProgress<VictimEpoch>? progress = null, Action<ExternalException>? retrying = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(recipe);
@@ -79,19 +82,15 @@ public static class VictimTrainer
                     foreach (var group in optimizer.ParamGroups)
                         group.LearningRate = lr;
 
+                    // The crops and flips are drawn once, outside the retried step, so that a retry sees the same
+                    // batch and the seed's later draws do not move.
                     var images = RandomCropFlip.Apply(train.Images(indices), padding, rng).to(device);
                     var labels = train.Labels(indices, device);
-                    var logits = model.call(VictimInput.Normalise(images));
-                    var loss = nn.functional.cross_entropy(logits, labels);
-                    optimizer.zero_grad();
-                    loss.backward();
-                    optimizer.step();
-
-                    double value = loss.item<float>();
+                    var (value, batchCorrect) = Step(model, optimizer, images, labels, retrying);
                     if (!double.IsFinite(value))
                         throw new InvalidOperationException($"The victim's loss is {value} at epoch {epoch}; the recipe diverged.");
                     lossSum += value * indices.Length;
-                    correct += logits.argmax(1).eq(labels).sum().item<long>();
+                    correct += batchCorrect;
                 }
                 lastLoss = lossSum / train.Count;
                 lastAccuracy = (double)correct / train.Count;
@@ -108,6 +107,21 @@ public static class VictimTrainer
             throw;
         }
     }
+
+    /// <summary>
+    /// One SGD step on a batch: its mean loss and how many of its images the model got right before the update. A step
+    /// that fails in libtorch runs once more (<see cref="LibTorchRetry"/>) and is reported to <paramref name="retrying"/>.
+    /// </summary>
+    internal static (double Loss, long Correct) Step(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, Tensor images, Tensor labels,
+        Action<ExternalException>? retrying) => LibTorchRetry.Run(() =>
+        {
+            var logits = model.call(VictimInput.Normalise(images));
+            var loss = nn.functional.cross_entropy(logits, labels);
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+            return ((double)loss.item<float>(), logits.argmax(1).eq(labels).sum().item<long>());
+        }, error => retrying?.Invoke(error));
 
     /// <summary>Fraction of <paramref name="images"/> the model classifies right, in evaluation mode (batch-norm running statistics).</summary>
     public static double Accuracy(nn.Module<Tensor, Tensor> model, LabeledImages images, int batchSize, Device device, CancellationToken cancellationToken = default)

@@ -27,4 +27,11 @@ public static class LibTorchRetry
             return step();
         }
     }
+
+    /// <summary>The first line of libtorch's message: the rest is a C++ stack trace.</summary>
+    public static string Describe(ExternalException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return error.Message.Split('\n')[0].Trim();
+    }
 }

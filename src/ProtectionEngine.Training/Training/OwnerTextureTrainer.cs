@@ -110,7 +110,7 @@ public static class OwnerTextureTrainer
                 terms = LibTorchRetry.Run(
                     () => Step(options, dataset, generator, standIn, standInOptimizer, atomsOptimizer, keys, ownerLosses, grayProbability, attacker, scale, step, device),
                     error => progress?.Report(new TrainingProgress(TrainingPhase.Training, step - 1, options.Steps, terms, 0, null,
-                        $"Step {step:N0} failed in libtorch ({error.Message.Split('\n')[0].Trim()}); running it again")));
+                        $"Step {step:N0} failed in libtorch ({LibTorchRetry.Describe(error)}); running it again")));
                 double loss = terms["loss"];
                 if (!double.IsFinite(loss))
                     throw new InvalidOperationException($"The loss is {loss} at step {step}; lower the learning rates.");

@@ -85,7 +85,8 @@ public static class IdentityBenchmark
                         var epochs = new InlineProgress<VictimEpoch>(e => progress?.Report(new BenchmarkProgress(BenchmarkStage.Training,
                             $"{rowName} / {name}: epoch {e.Epoch}/{e.Epochs}", e.Epoch, e.Epochs, rowName, name, e)));
                         var runClock = Stopwatch.StartNew();
-                        var (model, fitted) = VictimTrainer.Fit(architecture, trainingSet, recipe, victimSeed, device, epochs, cancellationToken: cancellationToken);
+                        var (model, fitted) = VictimTrainer.Fit(architecture, trainingSet, recipe, victimSeed, device, epochs,
+                            error => progress?.Report(BenchmarkProgress.Retrying(rowName, name, error)), cancellationToken);
                         int[] predictions;
                         using (model)
                             predictions = VictimTrainer.Predict(model, test, options.Recipe.TestBatchSize, device, cancellationToken);
