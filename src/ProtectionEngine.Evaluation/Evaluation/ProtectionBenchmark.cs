@@ -92,8 +92,7 @@ public static class ProtectionBenchmark
                 foreach (var architecture in options.Architectures)
                 {
                     string architectureName = VictimArchitectures.Name(architecture);
-                    var epochs = new InlineProgress<VictimEpoch>(e => progress?.Report(new BenchmarkProgress(BenchmarkStage.Training,
-                        $"{rowName} / {architectureName}: epoch {e.Epoch}/{e.Epochs}", e.Epoch, e.Epochs, rowName, architectureName, e)));
+                    var epochs = new InlineProgress<VictimEpoch>(e => progress?.Report(BenchmarkProgress.EpochFinished(rowName, architectureName, e)));
                     var result = VictimTrainer.Train(architecture, trainingSet, test, options.Recipe, options.Seed, device, epochs,
                         error => progress?.Report(BenchmarkProgress.Retrying(rowName, architectureName, error)), cancellationToken);
                     var run = new BenchmarkRun(rowName, architectureName, result, note);

@@ -82,8 +82,7 @@ public static class IdentityBenchmark
                     foreach (var architecture in options.Architectures)
                     {
                         string name = VictimArchitectures.Name(architecture);
-                        var epochs = new InlineProgress<VictimEpoch>(e => progress?.Report(new BenchmarkProgress(BenchmarkStage.Training,
-                            $"{rowName} / {name}: epoch {e.Epoch}/{e.Epochs}", e.Epoch, e.Epochs, rowName, name, e)));
+                        var epochs = new InlineProgress<VictimEpoch>(e => progress?.Report(BenchmarkProgress.EpochFinished(rowName, name, e)));
                         var runClock = Stopwatch.StartNew();
                         var (model, fitted) = VictimTrainer.Fit(architecture, trainingSet, recipe, victimSeed, device, epochs,
                             error => progress?.Report(BenchmarkProgress.Retrying(rowName, name, error)), cancellationToken);
