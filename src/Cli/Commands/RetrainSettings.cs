@@ -57,6 +57,8 @@ internal sealed record RetrainSettings
 
     public required double Jpeg { get; init; }
 
+    public required double Halving { get; init; }
+
     public required int Epsilon { get; init; }
 
     public required int Seed { get; init; }
@@ -98,6 +100,7 @@ internal sealed record RetrainSettings
         ReadableEpisodeProbability = ReadableEpisodes,
         StandInVictims = [.. StandIns.Select(VictimArchitectures.Parse)],
         JpegProbability = Jpeg,
+        HalvingProbability = Halving,
         Epsilon = Epsilon,
         Seed = Seed,
         MaxImages = MaxImages,

@@ -81,6 +81,7 @@ internal sealed record RetrainWork : TrainingHyperParameters
             ReadableEpisodes = ReadableEpisodes ?? defaults.ReadableEpisodeProbability,
             StandIns = StandIns ?? [.. defaults.StandInVictims.Select(VictimArchitectures.Name)],
             Jpeg = Jpeg ?? defaults.JpegProbability,
+            Halving = Halving ?? defaults.HalvingProbability,
             Epsilon = Epsilon ?? defaults.Epsilon,
             Seed = Seed ?? defaults.Seed,
             MaxImages = MaxImages ?? defaults.MaxImages,

@@ -93,12 +93,13 @@ internal static class TrainCommand
             DefaultValueFactory = _ => [.. Defaults.StandInVictims.Select(VictimArchitectures.Name)],
         };
         var jpeg = new Option<double>("--jpeg") { Description = "Probability that a batch's views go through JPEG (quality 60-95) first.", DefaultValueFactory = _ => Defaults.JpegProbability };
+        var halving = new Option<double>("--halving") { Description = "Probability that a batch's views are halved (downscaled by half and back) first.", DefaultValueFactory = _ => Defaults.HalvingProbability };
         var logEvery = new Option<int>("--log-every") { Description = "Also print a plain line every N steps, for log files (0: never).", DefaultValueFactory = _ => 0 };
 
         var command = new Command(Name, "Train a new owner-keyed generator version on your own photos, without labels.")
         {
             data, subset, exclude, pseudoOwners, episodeSteps, maxImages, sample, size, architecture, proxySize, minProxySize, proxyLr, steps, batch, lr, epsilon, seed, checkpoints, checkpointEvery,
-            version, models, activate, device, gray, grayEpisodes, distinctKeys, hardOwners, episodeWarmUp, attackerPerEpisode, readableEpisodes, standIns, jpeg, logEvery,
+            version, models, activate, device, gray, grayEpisodes, distinctKeys, hardOwners, episodeWarmUp, attackerPerEpisode, readableEpisodes, standIns, jpeg, halving, logEvery,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -145,6 +146,7 @@ internal static class TrainCommand
                 AttackerPerEpisode = result.GetValue(attackerPerEpisode),
                 ReadableEpisodeProbability = result.GetValue(readableEpisodes),
                 JpegProbability = result.GetValue(jpeg),
+                HalvingProbability = result.GetValue(halving),
                 StandInVictims = standInVictims,
             }, Math.Max(0, result.GetValue(logEvery)), cancellationToken);
         });

@@ -219,6 +219,7 @@ public static class AdminEndpoints
             ReadableEpisodes = D("readableEpisodes"),
             StandIns = fields.GetValueOrDefault("standIns")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             Jpeg = D("jpeg"),
+            Halving = D("halving"),
             Epsilon = I("epsilon"),
             Seed = I("seed"),
             MaxImages = fields.ContainsKey("maxImages") ? I("maxImages") : RetrainRequest.DefaultMaxImages,

@@ -13,13 +13,12 @@ internal sealed record AttackerPipeline(int ViewSize, double CropSide, double? B
 {
     public const double MinCropSide = 0.3;
     public const double BlurProbability = 0.2;
-    public const double HalvingProbability = 0.2;
 
     /// <summary>How far a group's crop may stray from the episode's crop side, either way (a detector's boxes vary).</summary>
     public const double CropJitter = 0.1;
 
     public static AttackerPipeline Draw(GeneratorTrainingOptions options, Random random) =>
-        new(DrawViewSize(options, random), DrawCropSide(random), DrawBlurSigma(random), DrawHalves(random), DrawJpegQuality(random, options.JpegProbability));
+        new(DrawViewSize(options, random), DrawCropSide(random), DrawBlurSigma(random), DrawHalves(random, options.HalvingProbability), DrawJpegQuality(random, options.JpegProbability));
 
     /// <summary>Drawn only when there is a range, so that runs at one size keep the stream they had before the option existed.</summary>
     public static int DrawViewSize(GeneratorTrainingOptions options, Random random) =>
@@ -29,7 +28,7 @@ internal sealed record AttackerPipeline(int ViewSize, double CropSide, double? B
 
     public static double? DrawBlurSigma(Random random) => random.NextDouble() < BlurProbability ? 0.3 + 0.7 * random.NextDouble() : null;
 
-    public static bool DrawHalves(Random random) => random.NextDouble() < HalvingProbability;
+    public static bool DrawHalves(Random random, double probability) => random.NextDouble() < probability;
 
     public static int? DrawJpegQuality(Random random, double probability) => random.NextDouble() < probability ? random.Next(60, 96) : null;
 

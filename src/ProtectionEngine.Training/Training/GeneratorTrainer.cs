@@ -137,6 +137,8 @@ public static class GeneratorTrainer
             hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(new { options.ReadableEpisodeProbability }, ModelCard.JsonOptions));
         if (options.EpisodeWarmUp > 1)
             hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(new { options.EpisodeWarmUp }, ModelCard.JsonOptions));
+        if (options.HalvingProbability != GeneratorTrainingOptions.DefaultHalvingProbability)
+            hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(new { options.HalvingProbability }, ModelCard.JsonOptions));
         // Only when drawn, so that checkpoints of one-size runs (every run before the option) still resume.
         if (options.DrawsProxySize)
             hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(new { MinProxySize = options.SmallestProxySize }, ModelCard.JsonOptions));

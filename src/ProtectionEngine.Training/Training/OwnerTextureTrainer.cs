@@ -159,6 +159,9 @@ public static class OwnerTextureTrainer
             + string.Create(inv, $"({string.Join(" and ", options.StandInVictims.Select(VictimArchitectures.Name))}, one per episode in turn) ")
             + string.Create(inv, $"({options.PseudoOwners} pseudo-owners with random keys over random groups of the photos, a new victim and new keys every {options.EpisodeSteps} steps, ")
             + string.Create(inv, $"victims at {(options.DrawsProxySize ? $"{options.SmallestProxySize}-" : "")}{options.ProxySize} px after crops of 30-100 % of the photo, grey with probability {options.GrayProbability} per photo and {options.GrayEpisodeProbability} per episode, JPEG 60-95 with probability {options.JpegProbability}")
+            + (options.HalvingProbability != GeneratorTrainingOptions.DefaultHalvingProbability
+                ? string.Create(inv, $", a halving with probability {options.HalvingProbability}")
+                : "")
             + (options.KeyDistinctnessWeight > 0
                 ? string.Create(inv, $", key distinctness weighted {options.KeyDistinctnessWeight} (pairs of {DistinctKeysPerStep} random keys per step over an overlap of {DistinctKeysMargin})")
                 : "")
@@ -396,7 +399,7 @@ public static class OwnerTextureTrainer
         x = Grayscale.Apply(x, PerImageDraw.Mask(random, count, grayProbability));
         if ((attacker is null ? AttackerPipeline.DrawBlurSigma(random) : attacker.BlurSigma) is { } sigma)
             x = GaussianBlur.Apply(x, sigma);
-        if (attacker?.Halves ?? AttackerPipeline.DrawHalves(random))
+        if (attacker?.Halves ?? AttackerPipeline.DrawHalves(random, options.HalvingProbability))
             x = Rescale.Apply(x, 0.5);
         if ((attacker is null ? AttackerPipeline.DrawJpegQuality(random, options.JpegProbability) : attacker.JpegQuality) is { } quality)
             x = DifferentiableJpeg.Apply(x, quality);

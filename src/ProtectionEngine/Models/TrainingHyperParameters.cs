@@ -67,6 +67,9 @@ public record TrainingHyperParameters
     /// <summary>Probability that a batch's views go through JPEG first.</summary>
     public double? Jpeg { get; init; }
 
+    /// <summary>Probability that a batch's views are halved (downscaled by half and back) first.</summary>
+    public double? Halving { get; init; }
+
     public int? Epsilon { get; init; }
 
     public int? Seed { get; init; }

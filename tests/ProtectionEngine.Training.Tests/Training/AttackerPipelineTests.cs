@@ -24,6 +24,25 @@ public sealed class AttackerPipelineTests
         Assert.All(Enumerable.Range(0, 50).Select(_ => AttackerPipeline.Draw(Options with { MinProxySize = 64 }, random)), p => Assert.Equal(64, p.ViewSize));
     }
 
+    [Fact]
+    public void The_halving_probability_sets_how_often_views_are_halved_without_moving_the_other_draws()
+    {
+        var random = new Random(7);
+        var often = Enumerable.Range(0, 2000).Select(_ => AttackerPipeline.Draw(Options with { HalvingProbability = 0.5 }, random)).ToList();
+        Assert.InRange(often.Count(p => p.Halves) / 2000.0, 0.45, 0.55);
+        Assert.DoesNotContain(Enumerable.Range(0, 50).Select(_ => AttackerPipeline.Draw(Options with { HalvingProbability = 0 }, random)), p => p.Halves);
+
+        // One draw whatever the share, so a run with another share keeps every other draw of its stream.
+        var usual = new Random(11);
+        var halvedMore = new Random(11);
+        for (int i = 0; i < 20; i++)
+        {
+            var expected = AttackerPipeline.Draw(Options, usual);
+            var actual = AttackerPipeline.Draw(Options with { HalvingProbability = 0.5 }, halvedMore);
+            Assert.Equal(expected with { Halves = actual.Halves }, actual);
+        }
+    }
+
     [Theory]
     [InlineData(0.5, 0.45, 0.55)]
     [InlineData(0.31, 0.3, 0.341)]

@@ -342,6 +342,7 @@ public sealed class GeneratorTrainerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { KeyDistinctnessWeight = -1 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { KeyDistinctnessWeight = double.PositiveInfinity }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { JpegProbability = double.NaN }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { HalvingProbability = 1.5 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { HardOwnerEmphasis = -1 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { HardOwnerEmphasis = double.NaN }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { EpisodeWarmUp = 0.5 }).Validate());
