@@ -214,16 +214,11 @@ public sealed record GeneratorTrainingOptions
             throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "The batch size must be positive.");
         if (LearningRate <= 0 || double.IsNaN(LearningRate))
             throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "The learning rate must be positive.");
-        if (GrayProbability is < 0 or > 1 || double.IsNaN(GrayProbability))
-            throw new ArgumentOutOfRangeException(nameof(GrayProbability), GrayProbability, "The grey probability must be 0..1.");
-        if (GrayEpisodeProbability is < 0 or > 1 || double.IsNaN(GrayEpisodeProbability))
-            throw new ArgumentOutOfRangeException(nameof(GrayEpisodeProbability), GrayEpisodeProbability, "The grey-episode probability must be 0..1.");
-        if (ReadableEpisodeProbability is < 0 or > 1 || double.IsNaN(ReadableEpisodeProbability))
-            throw new ArgumentOutOfRangeException(nameof(ReadableEpisodeProbability), ReadableEpisodeProbability, "The readable-episode probability must be 0..1.");
-        if (JpegProbability is < 0 or > 1 || double.IsNaN(JpegProbability))
-            throw new ArgumentOutOfRangeException(nameof(JpegProbability), JpegProbability, "The JPEG probability must be 0..1.");
-        if (HalvingProbability is < 0 or > 1 || double.IsNaN(HalvingProbability))
-            throw new ArgumentOutOfRangeException(nameof(HalvingProbability), HalvingProbability, "The halving probability must be 0..1.");
+        RequireProbability(GrayProbability, nameof(GrayProbability), "grey");
+        RequireProbability(GrayEpisodeProbability, nameof(GrayEpisodeProbability), "grey-episode");
+        RequireProbability(ReadableEpisodeProbability, nameof(ReadableEpisodeProbability), "readable-episode");
+        RequireProbability(JpegProbability, nameof(JpegProbability), "JPEG");
+        RequireProbability(HalvingProbability, nameof(HalvingProbability), "halving");
         if (KeyDistinctnessWeight < 0 || !double.IsFinite(KeyDistinctnessWeight))
             throw new ArgumentOutOfRangeException(nameof(KeyDistinctnessWeight), KeyDistinctnessWeight, "The key-distinctness weight must be 0 or more.");
         if (HardOwnerEmphasis is < 0 or > 8 || double.IsNaN(HardOwnerEmphasis))
@@ -244,5 +239,11 @@ public sealed record GeneratorTrainingOptions
             throw new ArgumentOutOfRangeException(nameof(MaxImages), MaxImages, "The image cap must be at least 1.");
         if (Version is not null && !ModelRegistry.IsValidVersion(Version))
             throw new ArgumentException($"'{Version}' is not a valid model version (letters, digits, '.', '-', '_').", nameof(Version));
+    }
+
+    private static void RequireProbability(double value, string name, string what)
+    {
+        if (value is < 0 or > 1 || double.IsNaN(value))
+            throw new ArgumentOutOfRangeException(name, value, $"The {what} probability must be 0..1.");
     }
 }
