@@ -50,6 +50,8 @@ internal sealed record RetrainSettings
 
     public required bool AttackerPerEpisode { get; init; }
 
+    public required bool KeepStandIns { get; init; }
+
     public required double ReadableEpisodes { get; init; }
 
     /// <summary>By name, as <c>uploadguard train --stand-ins</c> takes them.</summary>
@@ -97,6 +99,7 @@ internal sealed record RetrainSettings
         HardOwnerEmphasis = HardOwners,
         EpisodeWarmUp = EpisodeWarmUp,
         AttackerPerEpisode = AttackerPerEpisode,
+        KeepStandIns = KeepStandIns,
         ReadableEpisodeProbability = ReadableEpisodes,
         StandInVictims = [.. StandIns.Select(VictimArchitectures.Parse)],
         JpegProbability = Jpeg,

@@ -78,6 +78,7 @@ internal sealed record RetrainWork : TrainingHyperParameters
             HardOwners = HardOwners ?? defaults.HardOwnerEmphasis,
             EpisodeWarmUp = EpisodeWarmUp ?? defaults.EpisodeWarmUp,
             AttackerPerEpisode = AttackerPerEpisode ?? defaults.AttackerPerEpisode,
+            KeepStandIns = KeepStandIns ?? defaults.KeepStandIns,
             ReadableEpisodes = ReadableEpisodes ?? defaults.ReadableEpisodeProbability,
             StandIns = StandIns ?? [.. defaults.StandInVictims.Select(VictimArchitectures.Name)],
             Jpeg = Jpeg ?? defaults.JpegProbability,

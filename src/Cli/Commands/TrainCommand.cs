@@ -81,6 +81,10 @@ internal static class TrainCommand
         {
             Description = "Draw the attacker's view pipeline (size, crop, blur, halving, JPEG) once per episode instead of every step.",
         };
+        var keepStandIns = new Option<bool>("--keep-stand-ins")
+        {
+            Description = "Keep each episode's stand-in victim for the next episode, drawing only its classifier afresh (one stand-in architecture).",
+        };
         var readableEpisodes = new Option<double>("--readable-episodes")
         {
             Description = "Probability that an episode's stand-in faces a readable attacker: one pipeline for the episode at the proxy size, without JPEG and grey (0: off).",
@@ -99,7 +103,7 @@ internal static class TrainCommand
         var command = new Command(Name, "Train a new owner-keyed generator version on your own photos, without labels.")
         {
             data, subset, exclude, pseudoOwners, episodeSteps, maxImages, sample, size, architecture, proxySize, minProxySize, proxyLr, steps, batch, lr, epsilon, seed, checkpoints, checkpointEvery,
-            version, models, activate, device, gray, grayEpisodes, distinctKeys, hardOwners, episodeWarmUp, attackerPerEpisode, readableEpisodes, standIns, jpeg, halving, logEvery,
+            version, models, activate, device, gray, grayEpisodes, distinctKeys, hardOwners, episodeWarmUp, attackerPerEpisode, keepStandIns, readableEpisodes, standIns, jpeg, halving, logEvery,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -144,6 +148,7 @@ internal static class TrainCommand
                 HardOwnerEmphasis = result.GetValue(hardOwners),
                 EpisodeWarmUp = result.GetValue(episodeWarmUp),
                 AttackerPerEpisode = result.GetValue(attackerPerEpisode),
+                KeepStandIns = result.GetValue(keepStandIns),
                 ReadableEpisodeProbability = result.GetValue(readableEpisodes),
                 JpegProbability = result.GetValue(jpeg),
                 HalvingProbability = result.GetValue(halving),

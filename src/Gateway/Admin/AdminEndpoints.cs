@@ -216,6 +216,7 @@ public static class AdminEndpoints
             HardOwners = D("hardOwners"),
             EpisodeWarmUp = D("episodeWarmUp"),
             AttackerPerEpisode = B("attackerPerEpisode"),
+            KeepStandIns = B("keepStandIns"),
             ReadableEpisodes = D("readableEpisodes"),
             StandIns = fields.GetValueOrDefault("standIns")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             Jpeg = D("jpeg"),

@@ -57,17 +57,33 @@ public static class VictimInitialisation
                         break;
                     }
                 case Linear linear:
-                    {
-                        double bound = 1 / Math.Sqrt(linear.weight!.shape[1]);
-                        linear.weight.uniform_(-bound, bound, random);
-                        linear.bias?.uniform_(-bound, bound, random);
-                        break;
-                    }
+                    Draw(linear, random);
+                    break;
                 case BatchNorm2d norm:
                     norm.weight?.fill_(1);
                     norm.bias?.zero_();
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// Draws the linear layers afresh and leaves everything else as it is: every victim's only linear layer is its
+    /// classifier, so this keeps what the network has learned to see and forgets what it named.
+    /// </summary>
+    public static void ResetClassifier(nn.Module module, TorchSharp.torch.Generator random)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(random);
+        using var noGrad = no_grad();
+        foreach (var linear in module.modules().OfType<Linear>())
+            Draw(linear, random);
+    }
+
+    private static void Draw(Linear linear, TorchSharp.torch.Generator random)
+    {
+        double bound = 1 / Math.Sqrt(linear.weight!.shape[1]);
+        linear.weight.uniform_(-bound, bound, random);
+        linear.bias?.uniform_(-bound, bound, random);
     }
 }

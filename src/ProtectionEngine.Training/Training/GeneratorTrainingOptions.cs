@@ -133,6 +133,17 @@ public sealed record GeneratorTrainingOptions
     /// </summary>
     public double ReadableEpisodeProbability { get; init; }
 
+    /// <summary>
+    /// Keep each episode's stand-in for the next episode and draw afresh only its classifier (the new keys are new
+    /// classes), so that the stand-in that learned the texture while it was loud still reads it once the curriculum
+    /// reaches the budget, where every fresh stand-in stays at chance and the atoms' gradient is noise (docs/training.md,
+    /// "What keeps a fresh stand-in from learning at the budget"). A stand-in that learned the texture loud went on
+    /// reading it as the amplitude fell to the budget within its episode ("Long episodes"); this is min-min as Huang et
+    /// al. run it, with one model carried through the whole run. Needs one stand-in architecture. False: a fresh stand-in
+    /// every episode, the recipe of every model before it existed.
+    /// </summary>
+    public bool KeepStandIns { get; init; }
+
     /// <summary>The size the stand-in victims see the attacker's crops at (a scraper's face crop).</summary>
     public int ProxySize { get; init; } = 64;
 
@@ -233,6 +244,8 @@ public sealed record GeneratorTrainingOptions
             throw new ArgumentOutOfRangeException(nameof(PseudoOwners), "An episode needs 1..1000 pseudo-owners and at least one step.");
         if (StandInVictims is null || StandInVictims.Count == 0 || StandInVictims.Any(a => !Enum.IsDefined(a)))
             throw new ArgumentException($"Name at least one stand-in victim ({string.Join(", ", VictimArchitectures.All.Select(VictimArchitectures.Name))}).", nameof(StandInVictims));
+        if (KeepStandIns && StandInVictims.Count > 1)
+            throw new ArgumentException("Kept stand-ins need one stand-in architecture (the next episode's stand-in is the last one).", nameof(KeepStandIns));
         if (CheckpointInterval < 1)
             throw new ArgumentOutOfRangeException(nameof(CheckpointInterval), CheckpointInterval, "The checkpoint interval must be positive.");
         if (MaxImages is < 1)

@@ -55,6 +55,7 @@ public static class OwnerTextureTrainer
     public const double EpisodeWarmUpFraction = 0.5;
     private const string CheckpointFile = "owner-texture-checkpoint.safetensors";
     private const string CheckpointManifestFile = "owner-texture-checkpoint.json";
+    private const string StandInCheckpointFile = "owner-texture-stand-in.safetensors";
 
     public static TrainingResult Fit(GeneratorTrainingOptions options, ImageDataset dataset, string fingerprint, ModelRegistry registry, string version,
         IProgress<TrainingProgress>? progress, Stopwatch clock, CancellationToken cancellationToken)
@@ -72,7 +73,7 @@ public static class OwnerTextureTrainer
         using var atomsOptimizer = new Adam(generator.parameters(), options.LearningRate);
 
         var terms = new Dictionary<string, double>();
-        nn.Module<Tensor, Tensor>? victim = null;
+        var victim = start > 0 && options.KeepStandIns ? RestoreStandIn(options, device) : null;
         SGD? victimOptimizer = null;
         TextureKey[] keys = [];
         double[] ownerLosses = [];
@@ -88,15 +89,17 @@ public static class OwnerTextureTrainer
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 long began = Stopwatch.GetTimestamp();
-                if (victim is null || (step - 1) % options.EpisodeSteps == 0)
+                if (victimOptimizer is null || (step - 1) % options.EpisodeSteps == 0)
                 {
                     string? summary = episodeSteps > 0
                         ? string.Create(CultureInfo.InvariantCulture,
                             $"{EpisodeName(kind)}episode ended: mean loss {episodeLoss / episodeSteps:0.000} over {episodeSteps} steps{(attacker is null ? "" : $" (attacker: {attacker})")}")
                         : null;
                     victimOptimizer?.Dispose();
-                    victim?.Dispose();
-                    (victim, victimOptimizer, keys, kind, attacker) = NewEpisode(options, step, device);
+                    var kept = options.KeepStandIns ? victim : null;
+                    if (kept is null)
+                        victim?.Dispose();
+                    (victim, victimOptimizer, keys, kind, attacker) = NewEpisode(options, step, device, kept);
                     ownerLosses = Enumerable.Repeat(double.NaN, keys.Length).ToArray();
                     episodeLoss = 0;
                     episodeSteps = 0;
@@ -106,7 +109,7 @@ public static class OwnerTextureTrainer
 
                 double grayProbability = kind switch { EpisodeKind.Grey => 1, EpisodeKind.Readable => 0, _ => options.GrayProbability };
                 double scale = AmplitudeScale(options, step);
-                var (standIn, standInOptimizer) = (victim, victimOptimizer!);
+                var (standIn, standInOptimizer) = (victim!, victimOptimizer!);
                 terms = LibTorchRetry.Run(
                     () => Step(options, dataset, generator, standIn, standInOptimizer, atomsOptimizer, keys, ownerLosses, grayProbability, attacker, scale, step, device),
                     error => progress?.Report(new TrainingProgress(TrainingPhase.Training, step - 1, options.Steps, terms, 0, null,
@@ -132,7 +135,7 @@ public static class OwnerTextureTrainer
 
                 if (options.CheckpointDirectory is not null && step % options.CheckpointInterval == 0)
                 {
-                    SaveCheckpoint(options, fingerprint, generator, step);
+                    SaveCheckpoint(options, fingerprint, generator, victim, step);
                     progress?.Report(new TrainingProgress(TrainingPhase.Checkpointing, step, options.Steps, terms, 0, null,
                         $"Checkpoint of step {step:N0} written"));
                 }
@@ -141,7 +144,7 @@ public static class OwnerTextureTrainer
         catch (OperationCanceledException) when (options.CheckpointDirectory is not null && completed > start)
         {
             // Stopped between steps: keep the last completed one, so the same command (or a restarted job) resumes there.
-            SaveCheckpoint(options, fingerprint, generator, completed);
+            SaveCheckpoint(options, fingerprint, generator, victim, completed);
             throw;
         }
         finally
@@ -170,6 +173,9 @@ public static class OwnerTextureTrainer
                 : "")
             + (options.ReadableEpisodeProbability > 0
                 ? string.Create(inv, $", a readable attacker in a share {options.ReadableEpisodeProbability} of episodes (one pipeline for the episode at {options.ProxySize} px, without JPEG and grey)")
+                : "")
+            + (options.KeepStandIns
+                ? ", one stand-in kept through the run (each episode draws only its classifier afresh)"
                 : "")
             + (options.EpisodeWarmUp > 1
                 ? string.Create(inv, $", each episode's stand-in warmed up at {options.EpisodeWarmUp} times epsilon falling to it over the first {EpisodeWarmUpFraction:0%} of the episode")
@@ -223,13 +229,22 @@ public static class OwnerTextureTrainer
 
     private static string EpisodeName(EpisodeKind kind) => kind switch { EpisodeKind.Grey => "grey ", EpisodeKind.Readable => "readable ", _ => "" };
 
-    private static (nn.Module<Tensor, Tensor> Victim, SGD Optimizer, TextureKey[] Keys, EpisodeKind Kind, AttackerPipeline? Attacker) NewEpisode(GeneratorTrainingOptions options, long step, Device device)
+    /// <summary>
+    /// A new episode's stand-in, keys and views. With <paramref name="kept"/> (<see cref="GeneratorTrainingOptions.KeepStandIns"/>)
+    /// the stand-in is that one with a fresh classifier; otherwise a fresh network.
+    /// </summary>
+    private static (nn.Module<Tensor, Tensor> Victim, SGD Optimizer, TextureKey[] Keys, EpisodeKind Kind, AttackerPipeline? Attacker) NewEpisode(GeneratorTrainingOptions options, long step, Device device,
+        nn.Module<Tensor, Tensor>? kept)
     {
         int seed = StepSeeds.Mix(options.Seed, step, EpisodeStream);
-        var architecture = options.StandInVictims[(int)((step - 1) / options.EpisodeSteps % options.StandInVictims.Count)];
-        var victim = VictimArchitectures.Create(architecture, options.PseudoOwners + 1);
+        var victim = kept ?? NewStandIn(options, step);
         using (var initialisation = new TorchSharp.torch.Generator(unchecked((ulong)seed)))
-            VictimInitialisation.Apply(victim, initialisation);
+        {
+            if (kept is null)
+                VictimInitialisation.Apply(victim, initialisation);
+            else
+                VictimInitialisation.ResetClassifier(victim, initialisation);
+        }
         victim.to(device);
         victim.train();
         var optimizer = optim.SGD(victim.parameters(), options.ProxyLearningRate, momentum: 0.9, weight_decay: 5e-4, nesterov: true);
@@ -245,6 +260,9 @@ public static class OwnerTextureTrainer
                 (attacker ?? AttackerPipeline.Draw(options, random)) with { ViewSize = options.ProxySize, JpegQuality = null });
         return (victim, optimizer, keys, grey ? EpisodeKind.Grey : EpisodeKind.Plain, attacker);
     }
+
+    private static nn.Module<Tensor, Tensor> NewStandIn(GeneratorTrainingOptions options, long step) =>
+        VictimArchitectures.Create(options.StandInVictims[(int)((step - 1) / options.EpisodeSteps % options.StandInVictims.Count)], options.PseudoOwners + 1);
 
     /// <summary>Keys of random 32-byte owner keys, as the gateway's HMAC keys are to the generator.</summary>
     private static TextureKey[] RandomKeys(Random random, int count)
@@ -406,16 +424,38 @@ public static class OwnerTextureTrainer
         return x.clamp(0, 1).MoveToOuterDisposeScope();
     }
 
-    private static void SaveCheckpoint(GeneratorTrainingOptions options, string fingerprint, OwnerTextureGenerator generator, long step)
+    private static void SaveCheckpoint(GeneratorTrainingOptions options, string fingerprint, OwnerTextureGenerator generator,
+        nn.Module<Tensor, Tensor>? standIn, long step)
     {
         var directory = options.CheckpointDirectory!;
         Directory.CreateDirectory(directory);
-        var weights = Path.Combine(directory, CheckpointFile);
-        File.WriteAllBytes(weights + ".tmp", SafeTensorsFormat.Write(GeneratorWeights.Export(generator), new Dictionary<string, string> { ["step"] = step.ToString(CultureInfo.InvariantCulture) }));
-        File.Move(weights + ".tmp", weights, overwrite: true);
-        var manifest = Path.Combine(directory, CheckpointManifestFile);
-        File.WriteAllText(manifest + ".tmp", JsonSerializer.Serialize(new OwnerTextureCheckpoint(step, fingerprint)));
-        File.Move(manifest + ".tmp", manifest, overwrite: true);
+        var stepTag = new Dictionary<string, string> { ["step"] = step.ToString(CultureInfo.InvariantCulture) };
+        // The kept stand-in first: the manifest, written last, is what says the checkpoint is whole.
+        if (options.KeepStandIns && standIn is not null)
+            WriteAtomically(Path.Combine(directory, StandInCheckpointFile), SafeTensorsFormat.Write(GeneratorWeights.Export(standIn), stepTag));
+        WriteAtomically(Path.Combine(directory, CheckpointFile), SafeTensorsFormat.Write(GeneratorWeights.Export(generator), stepTag));
+        WriteAtomically(Path.Combine(directory, CheckpointManifestFile), JsonSerializer.SerializeToUtf8Bytes(new OwnerTextureCheckpoint(step, fingerprint)));
+    }
+
+    private static void WriteAtomically(string path, byte[] bytes)
+    {
+        File.WriteAllBytes(path + ".tmp", bytes);
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    /// <summary>
+    /// The kept stand-in of the checkpoint a run resumed from (<see cref="GeneratorTrainingOptions.KeepStandIns"/>), or
+    /// null if it saved none. Without it a resumed run would go on with a fresh stand-in, which does not read
+    /// the texture at the budget.
+    /// </summary>
+    private static nn.Module<Tensor, Tensor>? RestoreStandIn(GeneratorTrainingOptions options, Device device)
+    {
+        var path = Path.Combine(options.CheckpointDirectory!, StandInCheckpointFile);
+        if (!File.Exists(path))
+            return null;
+        var standIn = NewStandIn(options, 1);
+        GeneratorWeights.Import(standIn, SafeTensorsFormat.Read(File.ReadAllBytes(path)));
+        return standIn.to(device);
     }
 
     /// <summary>The step of the checkpoint restored into <paramref name="generator"/>, or 0 without one.</summary>

@@ -58,6 +58,9 @@ public record TrainingHyperParameters
     /// <summary>Draw the attacker's view pipeline once per episode instead of every step.</summary>
     public bool? AttackerPerEpisode { get; init; }
 
+    /// <summary>Keep each episode's stand-in for the next, drawing only its classifier afresh (one stand-in architecture).</summary>
+    public bool? KeepStandIns { get; init; }
+
     /// <summary>Probability that an episode's stand-in faces one readable attacker (no JPEG, no grey) for the episode.</summary>
     public double? ReadableEpisodes { get; init; }
 

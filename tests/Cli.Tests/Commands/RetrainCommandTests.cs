@@ -38,6 +38,7 @@ public sealed class RetrainCommandTests : IDisposable
             modelsPath = Models,
             checkpointDirectory = Checkpoints,
             checkpointInterval = 1,
+            keepStandIns = true,
             device = "cpu",
             gateSampleSize = 4,
             version = "retrain-smoke",
@@ -61,6 +62,7 @@ public sealed class RetrainCommandTests : IDisposable
         Assert.Equal(defaults.Epsilon, settings.GetProperty("epsilon").GetInt32());
         Assert.Equal("owner-texture-two-coarse-gratings", settings.GetProperty("architecture").GetString());
         Assert.Equal(defaults.KeyDistinctnessWeight, settings.GetProperty("distinctKeys").GetDouble());
+        Assert.True(settings.GetProperty("keepStandIns").GetBoolean());
 
         var last = events[2];
         Assert.Equal("training", last.GetProperty("phase").GetString());
@@ -71,6 +73,7 @@ public sealed class RetrainCommandTests : IDisposable
 
         Assert.Equal("retrain-smoke", events[3].GetProperty("version").GetString());
         Assert.True(File.Exists(Path.Combine(Models, "retrain-smoke", "model-card.json")));
+        Assert.Contains("one stand-in kept through the run", File.ReadAllText(Path.Combine(Models, "retrain-smoke", "model-card.json")), StringComparison.Ordinal);
         var gate = events[4].GetProperty("gate");
         Assert.False(gate.GetProperty("passed").GetBoolean());
         Assert.Contains(gate.GetProperty("reasons").EnumerateArray(), r => r.GetString()!.Contains("not marked trained", StringComparison.Ordinal));

@@ -307,8 +307,17 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
         }
     }
 
+    [Fact]
+    public async Task Keeping_stand_ins_of_several_architectures_is_refused()
+    {
+        var response = await StartRetrainAsync(TestArchives.TarGz(2, 0), ("keepStandIns", "true"), ("standIns", "resnet20,vgg"));
+        var problem = await UploadProtectionTests.Problem(response, HttpStatusCode.BadRequest, "invalid_parameters");
+        Assert.Contains("keepStandIns needs one stand-in architecture", problem.GetProperty("errors").ToString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("attackerPerEpisode")]
+    [InlineData("keepStandIns")]
     [InlineData("force")]
     public async Task A_switch_that_is_neither_true_nor_false_is_refused(string field)
     {

@@ -276,6 +276,33 @@ public sealed class GeneratorTrainerTests
     }
 
     [Fact]
+    public async Task Kept_stand_ins_change_the_atoms_are_named_in_the_card_and_resume_from_their_checkpoint()
+    {
+        string root = TestArchives.NewTempFolder();
+
+        var plain = Options(root, steps: 5, version: "plain");
+        var (result, _) = await TrainVariantBesidePlainAsync(plain, plain with { Version = "kept", KeepStandIns = true });
+        Assert.Contains("one stand-in kept through the run", result.Card.Notes, StringComparison.Ordinal);
+        Assert.DoesNotContain("kept through", (await GeneratorTrainer.TrainAsync(plain with { Version = "plain-again", CheckpointDirectory = null })).Card.Notes, StringComparison.Ordinal);
+        AssertAtomsDiffer(root, "plain", "kept");
+
+        // Two runs resume from copies of one checkpoint of step 3 (mid-episode), one without the kept stand-in's file:
+        // the atoms differ only if the stand-in a resumed run goes on with is the saved one.
+        string first = Path.Combine(root, "kept-a"), second = Path.Combine(root, "kept-b");
+        var kept = Options(root, steps: 3, version: "kept-3") with { KeepStandIns = true, CheckpointDirectory = first };
+        await GeneratorTrainer.TrainAsync(kept);
+        string standIn = Path.Combine(first, "owner-texture-stand-in.safetensors");
+        Assert.True(File.Exists(standIn));
+        Directory.CreateDirectory(second);
+        foreach (var file in Directory.GetFiles(first).Where(f => f != standIn))
+            File.Copy(file, Path.Combine(second, Path.GetFileName(file)));
+        var restored = await GeneratorTrainer.TrainAsync(kept with { Steps = 5, Version = "kept-a" });
+        await GeneratorTrainer.TrainAsync(kept with { Steps = 5, Version = "kept-b", CheckpointDirectory = second });
+        Assert.Equal(3, restored.ResumedFromStep);
+        AssertAtomsDiffer(root, "kept-a", "kept-b");
+    }
+
+    [Fact]
     public void Hard_owner_weights_follow_the_running_loss_within_the_limit_and_leave_unseen_owners_at_one()
     {
         var weights = OwnerTextureTrainer.HardOwnerWeights([2.0, 1.0, 0.0, double.NaN], emphasis: 2);
@@ -359,6 +386,8 @@ public sealed class GeneratorTrainerTests
         Assert.Throws<ArgumentException>(() => (valid with { Version = "../escape" }).Validate());
         Assert.Throws<ArgumentException>(() => (valid with { StandInVictims = [] }).Validate());
         Assert.Throws<ArgumentException>(() => (valid with { StandInVictims = [(VictimArchitecture)42] }).Validate());
+        Assert.Throws<ArgumentException>(() => (valid with { KeepStandIns = true, StandInVictims = [VictimArchitecture.ResNet20, VictimArchitecture.Vgg] }).Validate());
+        (valid with { KeepStandIns = true, StandInVictims = [VictimArchitecture.Vgg] }).Validate();
     }
 
     /// <summary>
