@@ -158,9 +158,12 @@ public static class OwnerTextureTrainer
         bool trained = stepsDone >= options.MinimumStepsForTrained && dataset.Count >= options.MinimumImagesForTrained;
         string notes = string.Create(inv,
             $"{options.Architecture.Name}: {OwnerTextureGenerator.Atoms} texture atoms of {OwnerTextureGenerator.Period}x{OwnerTextureGenerator.Period} canvas pixels, ")
-            + string.Create(inv, $"{OwnerTextureGenerator.AtomsPerKey} chosen by the owner's key; fitted by min-min against from-scratch stand-in victims ")
-            + string.Create(inv, $"({string.Join(" and ", options.StandInVictims.Select(VictimArchitectures.Name))}, one per episode in turn) ")
-            + string.Create(inv, $"({options.PseudoOwners} pseudo-owners with random keys over random groups of the photos, a new victim and new keys every {options.EpisodeSteps} steps, ")
+            + string.Create(inv, $"{OwnerTextureGenerator.AtomsPerKey} chosen by the owner's key; fitted by min-min against ")
+            + (options.KeepStandIns
+                ? $"one stand-in victim ({VictimArchitectures.Name(options.StandInVictims[0])}) kept through the run "
+                : $"from-scratch stand-in victims ({string.Join(" and ", options.StandInVictims.Select(VictimArchitectures.Name))}, one per episode in turn) ")
+            + string.Create(inv, $"({options.PseudoOwners} pseudo-owners with random keys over random groups of the photos, ")
+            + string.Create(inv, $"{(options.KeepStandIns ? "new keys and a new classifier" : "a new victim and new keys")} every {options.EpisodeSteps} steps, ")
             + string.Create(inv, $"victims at {(options.DrawsProxySize ? $"{options.SmallestProxySize}-" : "")}{options.ProxySize} px after crops of 30-100 % of the photo, grey with probability {options.GrayProbability} per photo and {options.GrayEpisodeProbability} per episode, JPEG 60-95 with probability {options.JpegProbability}")
             + (options.HalvingProbability != GeneratorTrainingOptions.DefaultHalvingProbability
                 ? string.Create(inv, $", a halving with probability {options.HalvingProbability}")
@@ -173,9 +176,6 @@ public static class OwnerTextureTrainer
                 : "")
             + (options.ReadableEpisodeProbability > 0
                 ? string.Create(inv, $", a readable attacker in a share {options.ReadableEpisodeProbability} of episodes (one pipeline for the episode at {options.ProxySize} px, without JPEG and grey)")
-                : "")
-            + (options.KeepStandIns
-                ? ", one stand-in kept through the run (each episode draws only its classifier afresh)"
                 : "")
             + (options.EpisodeWarmUp > 1
                 ? string.Create(inv, $", each episode's stand-in warmed up at {options.EpisodeWarmUp} times epsilon falling to it over the first {EpisodeWarmUpFraction:0%} of the episode")

@@ -73,7 +73,7 @@ public sealed class RetrainCommandTests : IDisposable
 
         Assert.Equal("retrain-smoke", events[3].GetProperty("version").GetString());
         Assert.True(File.Exists(Path.Combine(Models, "retrain-smoke", "model-card.json")));
-        Assert.Contains("one stand-in kept through the run", File.ReadAllText(Path.Combine(Models, "retrain-smoke", "model-card.json")), StringComparison.Ordinal);
+        Assert.Contains("one stand-in victim (resnet20) kept through the run", File.ReadAllText(Path.Combine(Models, "retrain-smoke", "model-card.json")), StringComparison.Ordinal);
         var gate = events[4].GetProperty("gate");
         Assert.False(gate.GetProperty("passed").GetBoolean());
         Assert.Contains(gate.GetProperty("reasons").EnumerateArray(), r => r.GetString()!.Contains("not marked trained", StringComparison.Ordinal));

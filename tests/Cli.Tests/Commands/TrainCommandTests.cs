@@ -44,7 +44,7 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(2, card.RootElement.GetProperty("trainingSteps").GetInt64());
         Assert.Equal("owner-texture-two-coarse-gratings-v1", card.RootElement.GetProperty("architecture").GetProperty("name").GetString());
         Assert.Contains("a halving with probability 0.4", card.RootElement.GetProperty("notes").GetString(), StringComparison.Ordinal);
-        Assert.Contains("one stand-in kept through the run", card.RootElement.GetProperty("notes").GetString(), StringComparison.Ordinal);
+        Assert.Contains("one stand-in victim (resnet20) kept through the run", card.RootElement.GetProperty("notes").GetString(), StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(_work, "checkpoints", "owner-texture-stand-in.safetensors")));
         Assert.True(File.Exists(Path.Combine(_work, "checkpoints", "owner-texture-checkpoint.json")));
     }

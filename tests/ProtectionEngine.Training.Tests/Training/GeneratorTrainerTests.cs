@@ -282,7 +282,7 @@ public sealed class GeneratorTrainerTests
 
         var plain = Options(root, steps: 5, version: "plain");
         var (result, _) = await TrainVariantBesidePlainAsync(plain, plain with { Version = "kept", KeepStandIns = true });
-        Assert.Contains("one stand-in kept through the run", result.Card.Notes, StringComparison.Ordinal);
+        Assert.Contains("one stand-in victim (resnet20) kept through the run (2 pseudo-owners with random keys over random groups of the photos, new keys and a new classifier every 2 steps", result.Card.Notes, StringComparison.Ordinal);
         Assert.DoesNotContain("kept through", (await GeneratorTrainer.TrainAsync(plain with { Version = "plain-again", CheckpointDirectory = null })).Card.Notes, StringComparison.Ordinal);
         AssertAtomsDiffer(root, "plain", "kept");
 
