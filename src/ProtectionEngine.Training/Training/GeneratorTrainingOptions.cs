@@ -142,8 +142,8 @@ public sealed record GeneratorTrainingOptions
     /// al. run it, with one model carried through the whole run. Tried with the active recipe: the stand-in read the
     /// texture at the budget in every episode, yet fresh victims were stopped for fewer owners (27 of 30 owner results
     /// against 29), and after the attacker's JPEG 75 or downscaling not at all, while the other people kept more
-    /// (docs/evaluation.md, "Kept stand-ins"). Needs one stand-in
-    /// architecture. False: a fresh stand-in every episode, the recipe of every model before it existed.
+    /// (docs/evaluation.md, "Kept stand-ins"). Needs one stand-in architecture. False: a fresh stand-in every episode,
+    /// the recipe of every model before it existed.
     /// </summary>
     public bool KeepStandIns { get; init; }
 
