@@ -283,7 +283,7 @@ public sealed class GeneratorTrainerTests
         var plain = Options(root, steps: 5, version: "plain");
         var (result, _) = await TrainVariantBesidePlainAsync(plain, plain with { Version = "kept", KeepStandIns = true });
         Assert.Contains("one stand-in victim (resnet20) kept through the run (2 pseudo-owners with random keys over random groups of the photos, new keys and a new classifier every 2 steps", result.Card.Notes, StringComparison.Ordinal);
-        Assert.DoesNotContain("kept through", (await GeneratorTrainer.TrainAsync(plain with { Version = "plain-again", CheckpointDirectory = null })).Card.Notes, StringComparison.Ordinal);
+        Assert.DoesNotContain("kept through", new ModelRegistry(Path.Combine(root, "models")).ReadCard("plain").Notes, StringComparison.Ordinal);
         AssertAtomsDiffer(root, "plain", "kept");
 
         // Two runs resume from copies of one checkpoint of step 3 (mid-episode), one without the kept stand-in's file:
