@@ -52,6 +52,8 @@ internal sealed record RetrainSettings
 
     public required bool KeepStandIns { get; init; }
 
+    public required bool FreshBesideKept { get; init; }
+
     public required double ReadableEpisodes { get; init; }
 
     /// <summary>By name, as <c>uploadguard train --stand-ins</c> takes them.</summary>
@@ -100,6 +102,7 @@ internal sealed record RetrainSettings
         EpisodeWarmUp = EpisodeWarmUp,
         AttackerPerEpisode = AttackerPerEpisode,
         KeepStandIns = KeepStandIns,
+        FreshStandInBesideKept = FreshBesideKept,
         ReadableEpisodeProbability = ReadableEpisodes,
         StandInVictims = [.. StandIns.Select(VictimArchitectures.Parse)],
         JpegProbability = Jpeg,

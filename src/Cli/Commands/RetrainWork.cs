@@ -79,6 +79,7 @@ internal sealed record RetrainWork : TrainingHyperParameters
             EpisodeWarmUp = EpisodeWarmUp ?? defaults.EpisodeWarmUp,
             AttackerPerEpisode = AttackerPerEpisode ?? defaults.AttackerPerEpisode,
             KeepStandIns = KeepStandIns ?? defaults.KeepStandIns,
+            FreshBesideKept = FreshBesideKept ?? defaults.FreshStandInBesideKept,
             ReadableEpisodes = ReadableEpisodes ?? defaults.ReadableEpisodeProbability,
             StandIns = StandIns ?? [.. defaults.StandInVictims.Select(VictimArchitectures.Name)],
             Jpeg = Jpeg ?? defaults.JpegProbability,

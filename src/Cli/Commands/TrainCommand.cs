@@ -85,6 +85,10 @@ internal static class TrainCommand
         {
             Description = "Keep each episode's stand-in victim for the next episode, drawing only its classifier afresh (one stand-in architecture).",
         };
+        var freshBesideKept = new Option<bool>("--fresh-beside-kept")
+        {
+            Description = "With --keep-stand-ins, also train a from-scratch stand-in each episode and move the atoms by the mean of both losses.",
+        };
         var readableEpisodes = new Option<double>("--readable-episodes")
         {
             Description = "Probability that an episode's stand-in faces a readable attacker: one pipeline for the episode at the proxy size, without JPEG and grey (0: off).",
@@ -103,7 +107,7 @@ internal static class TrainCommand
         var command = new Command(Name, "Train a new owner-keyed generator version on your own photos, without labels.")
         {
             data, subset, exclude, pseudoOwners, episodeSteps, maxImages, sample, size, architecture, proxySize, minProxySize, proxyLr, steps, batch, lr, epsilon, seed, checkpoints, checkpointEvery,
-            version, models, activate, device, gray, grayEpisodes, distinctKeys, hardOwners, episodeWarmUp, attackerPerEpisode, keepStandIns, readableEpisodes, standIns, jpeg, halving, logEvery,
+            version, models, activate, device, gray, grayEpisodes, distinctKeys, hardOwners, episodeWarmUp, attackerPerEpisode, keepStandIns, freshBesideKept, readableEpisodes, standIns, jpeg, halving, logEvery,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -149,6 +153,7 @@ internal static class TrainCommand
                 EpisodeWarmUp = result.GetValue(episodeWarmUp),
                 AttackerPerEpisode = result.GetValue(attackerPerEpisode),
                 KeepStandIns = result.GetValue(keepStandIns),
+                FreshStandInBesideKept = result.GetValue(freshBesideKept),
                 ReadableEpisodeProbability = result.GetValue(readableEpisodes),
                 JpegProbability = result.GetValue(jpeg),
                 HalvingProbability = result.GetValue(halving),

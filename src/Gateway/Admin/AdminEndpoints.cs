@@ -217,6 +217,7 @@ public static class AdminEndpoints
             EpisodeWarmUp = D("episodeWarmUp"),
             AttackerPerEpisode = B("attackerPerEpisode"),
             KeepStandIns = B("keepStandIns"),
+            FreshBesideKept = B("freshBesideKept"),
             ReadableEpisodes = D("readableEpisodes"),
             StandIns = fields.GetValueOrDefault("standIns")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             Jpeg = D("jpeg"),

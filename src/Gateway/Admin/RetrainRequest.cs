@@ -57,6 +57,7 @@ public sealed record RetrainRequest : TrainingHyperParameters
         Check(StandIns is null || (StandIns.Count is >= 1 and <= 8 && StandIns.All(StandInNames.Contains)), nameof(StandIns),
             $"standIns must list 1-8 of {string.Join(", ", StandInNames)}");
         Check(KeepStandIns != true || StandIns is null || StandIns.Count == 1, nameof(KeepStandIns), "keepStandIns needs one stand-in architecture");
+        Check(FreshBesideKept != true || KeepStandIns == true, nameof(FreshBesideKept), "freshBesideKept needs keepStandIns");
         Check(Jpeg is null or (>= 0 and <= 1), nameof(Jpeg), "jpeg must be 0-1");
         Check(Halving is null or (>= 0 and <= 1), nameof(Halving), "halving must be 0-1");
         Check(ProtectionOptions.IsValidEpsilon(Epsilon), nameof(Epsilon), ProtectionOptions.EpsilonRangeMessage("epsilon"));

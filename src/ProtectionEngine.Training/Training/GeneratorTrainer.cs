@@ -137,6 +137,8 @@ public static class GeneratorTrainer
             hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(new { options.ReadableEpisodeProbability }, ModelCard.JsonOptions));
         if (options.KeepStandIns)
             hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(new { options.KeepStandIns }, ModelCard.JsonOptions));
+        if (options.FreshStandInBesideKept)
+            hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(new { options.FreshStandInBesideKept }, ModelCard.JsonOptions));
         if (options.EpisodeWarmUp > 1)
             hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(new { options.EpisodeWarmUp }, ModelCard.JsonOptions));
         if (options.HalvingProbability != GeneratorTrainingOptions.DefaultHalvingProbability)

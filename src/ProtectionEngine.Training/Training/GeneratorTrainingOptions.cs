@@ -147,6 +147,16 @@ public sealed record GeneratorTrainingOptions
     /// </summary>
     public bool KeepStandIns { get; init; }
 
+    /// <summary>
+    /// With <see cref="KeepStandIns"/>, train a from-scratch stand-in beside the kept one in every episode, on the same
+    /// views, and move the atoms by the mean of the two losses. The kept stand-in alone gave the atoms a gradient at the
+    /// budget but shaped them into what it had learned to see, which fresh victims read for fewer owners and not
+    /// through the attacker's JPEG 75 or downscaling; the from-scratch one keeps a share of the gradient on what a
+    /// network starting from nothing picks up first. Costs a second stand-in's forward and backward pass per step.
+    /// False: the kept stand-in alone.
+    /// </summary>
+    public bool FreshStandInBesideKept { get; init; }
+
     /// <summary>The size the stand-in victims see the attacker's crops at (a scraper's face crop).</summary>
     public int ProxySize { get; init; } = 64;
 
@@ -249,6 +259,8 @@ public sealed record GeneratorTrainingOptions
             throw new ArgumentException($"Name at least one stand-in victim ({string.Join(", ", VictimArchitectures.All.Select(VictimArchitectures.Name))}).", nameof(StandInVictims));
         if (KeepStandIns && StandInVictims.Count > 1)
             throw new ArgumentException("Kept stand-ins need one stand-in architecture (the next episode's stand-in is the last one).", nameof(KeepStandIns));
+        if (FreshStandInBesideKept && !KeepStandIns)
+            throw new ArgumentException("A from-scratch stand-in beside the kept one needs kept stand-ins (every stand-in is from scratch without them).", nameof(FreshStandInBesideKept));
         if (CheckpointInterval < 1)
             throw new ArgumentOutOfRangeException(nameof(CheckpointInterval), CheckpointInterval, "The checkpoint interval must be positive.");
         if (MaxImages is < 1)

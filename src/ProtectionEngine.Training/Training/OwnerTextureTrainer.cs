@@ -29,6 +29,7 @@ public static class OwnerTextureTrainer
     private const int StepStream = 11;
     private const int EpisodeStream = 12;
     private const int DistinctKeysStream = 13;
+    private const int FreshStandInStream = 14;
 
     /// <summary>Random keys per step whose tiles the key-distinctness term compares pairwise (120 pairs).</summary>
     public const int DistinctKeysPerStep = 16;
@@ -75,11 +76,13 @@ public static class OwnerTextureTrainer
         var terms = new Dictionary<string, double>();
         var victim = start > 0 && options.KeepStandIns ? RestoreStandIn(options, device) : null;
         SGD? victimOptimizer = null;
+        nn.Module<Tensor, Tensor>? fresh = null;
+        SGD? freshOptimizer = null;
         TextureKey[] keys = [];
         double[] ownerLosses = [];
         EpisodeKind kind = EpisodeKind.Plain;
         AttackerPipeline? attacker = null;
-        double episodeLoss = 0, smoothed = double.NaN;
+        double episodeLoss = 0, episodeFreshLoss = 0, smoothed = double.NaN;
         int episodeSteps = 0;
         long timedSteps = 0, completed = start;
         double timedSeconds = 0;
@@ -93,15 +96,19 @@ public static class OwnerTextureTrainer
                 {
                     string? summary = episodeSteps > 0
                         ? string.Create(CultureInfo.InvariantCulture,
-                            $"{EpisodeName(kind)}episode ended: mean loss {episodeLoss / episodeSteps:0.000} over {episodeSteps} steps{(attacker is null ? "" : $" (attacker: {attacker})")}")
+                            $"{EpisodeName(kind)}episode ended: mean loss {episodeLoss / episodeSteps:0.000}{(fresh is null ? "" : $" (the from-scratch stand-in's: {episodeFreshLoss / episodeSteps:0.000})")} over {episodeSteps} steps{(attacker is null ? "" : $" (attacker: {attacker})")}")
                         : null;
                     victimOptimizer?.Dispose();
                     var kept = options.KeepStandIns ? victim : null;
                     if (kept is null)
                         victim?.Dispose();
                     (victim, victimOptimizer, keys, kind, attacker) = NewEpisode(options, step, device, kept);
+                    freshOptimizer?.Dispose();
+                    fresh?.Dispose();
+                    (fresh, freshOptimizer) = options.FreshStandInBesideKept ? NewFreshStandIn(options, step, device) : (null, null);
                     ownerLosses = Enumerable.Repeat(double.NaN, keys.Length).ToArray();
                     episodeLoss = 0;
+                    episodeFreshLoss = 0;
                     episodeSteps = 0;
                     if (summary is not null)
                         progress?.Report(new TrainingProgress(TrainingPhase.Training, step - 1, options.Steps, terms, 0, null, summary, smoothed));
@@ -109,15 +116,16 @@ public static class OwnerTextureTrainer
 
                 double grayProbability = kind switch { EpisodeKind.Grey => 1, EpisodeKind.Readable => 0, _ => options.GrayProbability };
                 double scale = AmplitudeScale(options, step);
-                var (standIn, standInOptimizer) = (victim!, victimOptimizer!);
+                (nn.Module<Tensor, Tensor>, SGD)[] standIns = fresh is null ? [(victim!, victimOptimizer!)] : [(victim!, victimOptimizer!), (fresh, freshOptimizer!)];
                 terms = LibTorchRetry.Run(
-                    () => Step(options, dataset, generator, standIn, standInOptimizer, atomsOptimizer, keys, ownerLosses, grayProbability, attacker, scale, step, device),
+                    () => Step(options, dataset, generator, standIns, atomsOptimizer, keys, ownerLosses, grayProbability, attacker, scale, step, device),
                     error => progress?.Report(new TrainingProgress(TrainingPhase.Training, step - 1, options.Steps, terms, 0, null,
                         $"Step {step:N0} failed in libtorch ({LibTorchRetry.Describe(error)}); running it again")));
                 double loss = terms["loss"];
                 if (!double.IsFinite(loss))
                     throw new InvalidOperationException($"The loss is {loss} at step {step}; lower the learning rates.");
                 episodeLoss += loss;
+                episodeFreshLoss += terms.GetValueOrDefault("fresh stand-in's loss");
                 episodeSteps++;
                 smoothed = double.IsNaN(smoothed) ? loss : smoothed + 0.05 * (loss - smoothed);
                 completed = step;
@@ -151,6 +159,8 @@ public static class OwnerTextureTrainer
         {
             victimOptimizer?.Dispose();
             victim?.Dispose();
+            freshOptimizer?.Dispose();
+            fresh?.Dispose();
         }
 
         var inv = CultureInfo.InvariantCulture;
@@ -161,9 +171,10 @@ public static class OwnerTextureTrainer
             + string.Create(inv, $"{OwnerTextureGenerator.AtomsPerKey} chosen by the owner's key; fitted by min-min against ")
             + (options.KeepStandIns
                 ? $"one stand-in victim ({VictimArchitectures.Name(options.StandInVictims[0])}) kept through the run "
+                    + (options.FreshStandInBesideKept ? "beside a from-scratch one per episode, the atoms following the mean of their losses " : "")
                 : $"from-scratch stand-in victims ({string.Join(" and ", options.StandInVictims.Select(VictimArchitectures.Name))}, one per episode in turn) ")
             + string.Create(inv, $"({options.PseudoOwners} pseudo-owners with random keys over random groups of the photos, ")
-            + string.Create(inv, $"{(options.KeepStandIns ? "new keys and a new classifier" : "a new victim and new keys")} every {options.EpisodeSteps} steps, ")
+            + string.Create(inv, $"{(options.KeepStandIns ? $"new keys{(options.FreshStandInBesideKept ? ", a new from-scratch victim" : "")} and a new classifier" : "a new victim and new keys")} every {options.EpisodeSteps} steps, ")
             + string.Create(inv, $"victims at {(options.DrawsProxySize ? $"{options.SmallestProxySize}-" : "")}{options.ProxySize} px after crops of 30-100 % of the photo, grey with probability {options.GrayProbability} per photo and {options.GrayEpisodeProbability} per episode, JPEG 60-95 with probability {options.JpegProbability}")
             + (options.HalvingProbability != GeneratorTrainingOptions.DefaultHalvingProbability
                 ? string.Create(inv, $", a halving with probability {options.HalvingProbability}")
@@ -264,6 +275,20 @@ public static class OwnerTextureTrainer
     private static nn.Module<Tensor, Tensor> NewStandIn(GeneratorTrainingOptions options, long step) =>
         VictimArchitectures.Create(options.StandInVictims[(int)((step - 1) / options.EpisodeSteps % options.StandInVictims.Count)], options.PseudoOwners + 1);
 
+    /// <summary>
+    /// The episode's from-scratch stand-in beside the kept one (<see cref="GeneratorTrainingOptions.FreshStandInBesideKept"/>),
+    /// initialised from its own stream so that it is not the kept stand-in's twin.
+    /// </summary>
+    private static (nn.Module<Tensor, Tensor> Victim, SGD Optimizer) NewFreshStandIn(GeneratorTrainingOptions options, long step, Device device)
+    {
+        var victim = NewStandIn(options, step);
+        using (var initialisation = new TorchSharp.torch.Generator(unchecked((ulong)StepSeeds.Mix(options.Seed, step, FreshStandInStream))))
+            VictimInitialisation.Apply(victim, initialisation);
+        victim.to(device);
+        victim.train();
+        return (victim, optim.SGD(victim.parameters(), options.ProxyLearningRate, momentum: 0.9, weight_decay: 5e-4, nesterov: true));
+    }
+
     /// <summary>Keys of random 32-byte owner keys, as the gateway's HMAC keys are to the generator.</summary>
     private static TextureKey[] RandomKeys(Random random, int count)
     {
@@ -278,7 +303,7 @@ public static class OwnerTextureTrainer
     }
 
     private static Dictionary<string, double> Step(GeneratorTrainingOptions options, ImageDataset dataset, OwnerTextureGenerator generator,
-        nn.Module<Tensor, Tensor> victim, SGD victimOptimizer, Adam atomsOptimizer, TextureKey[] keys, double[] ownerLosses, double grayProbability,
+        (nn.Module<Tensor, Tensor> Victim, SGD Optimizer)[] standIns, Adam atomsOptimizer, TextureKey[] keys, double[] ownerLosses, double grayProbability,
         AttackerPipeline? attacker, double scale, long step, Device device)
     {
         using var scope = NewDisposeScope();
@@ -309,23 +334,29 @@ public static class OwnerTextureTrainer
 
         var view = AttackerView(perturbed, options, attacker, grayProbability, random);
         var target = tensor(labels, device: device);
-        var logits = victim.call(VictimInput.Normalise(view));
+        var input = VictimInput.Normalise(view);
+        var logits = standIns[0].Victim.call(input);
         // Per photo only when the emphasis needs it: the mean of the per-photo losses need not be the fused mean's bits,
         // and runs without the emphasis keep the bits they had before it existed.
         var losses = options.HardOwnerEmphasis > 0 ? nn.functional.cross_entropy(logits, target, reduction: nn.Reduction.None) : null;
         var loss = losses is null ? nn.functional.cross_entropy(logits, target) : losses.mean();
-        var objective = loss;
+        // A from-scratch stand-in beside the kept one: the atoms follow the mean of both losses. Each stand-in's own
+        // gradient comes from its own loss alone, since neither's parameters reach the other's logits.
+        Tensor? freshLoss = standIns.Length > 1 ? nn.functional.cross_entropy(standIns[1].Victim.call(input), target) : null;
+        var objective = freshLoss is null ? loss : (loss + freshLoss) * 0.5;
         Tensor? overlaps = null;
         if (options.KeyDistinctnessWeight > 0)
         {
             var others = RandomKeys(new Random(StepSeeds.Mix(options.Seed, step, DistinctKeysStream)), DistinctKeysPerStep);
             (var penalty, overlaps) = KeyOverlap.Of(generator.Tiles(others), DistinctKeysMargin);
-            objective = loss + penalty * options.KeyDistinctnessWeight;
+            objective = objective + penalty * options.KeyDistinctnessWeight;
         }
-        victimOptimizer.zero_grad();
+        foreach (var (_, optimizer) in standIns)
+            optimizer.zero_grad();
         atomsOptimizer.zero_grad();
         objective.backward();
-        victimOptimizer.step();
+        foreach (var (_, optimizer) in standIns)
+            optimizer.step();
         atomsOptimizer.step();
 
         if (losses is not null)
@@ -339,6 +370,8 @@ public static class OwnerTextureTrainer
             ["loss"] = loss.item<float>(),
             ["accuracy"] = hits.to(float32).mean().item<float>(),
         };
+        if (freshLoss is not null)
+            terms["fresh stand-in's loss"] = freshLoss.item<float>();
         // A small batch may hold no owned photo: then there is no such accuracy (and NaN would not survive JSON).
         if (ownedCount > 0)
             terms["owned accuracy"] = hits.logical_and(isOwned).sum().item<long>() / ownedCount;

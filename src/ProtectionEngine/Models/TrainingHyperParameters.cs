@@ -61,6 +61,9 @@ public record TrainingHyperParameters
     /// <summary>Keep each episode's stand-in for the next, drawing only its classifier afresh (one stand-in architecture).</summary>
     public bool? KeepStandIns { get; init; }
 
+    /// <summary>With kept stand-ins, also train a from-scratch stand-in each episode; the atoms follow the mean of both losses.</summary>
+    public bool? FreshBesideKept { get; init; }
+
     /// <summary>Probability that an episode's stand-in faces one readable attacker (no JPEG, no grey) for the episode.</summary>
     public double? ReadableEpisodes { get; init; }
 

@@ -39,6 +39,7 @@ public sealed class RetrainCommandTests : IDisposable
             checkpointDirectory = Checkpoints,
             checkpointInterval = 1,
             keepStandIns = true,
+            freshBesideKept = true,
             device = "cpu",
             gateSampleSize = 4,
             version = "retrain-smoke",
@@ -63,6 +64,7 @@ public sealed class RetrainCommandTests : IDisposable
         Assert.Equal("owner-texture-two-coarse-gratings", settings.GetProperty("architecture").GetString());
         Assert.Equal(defaults.KeyDistinctnessWeight, settings.GetProperty("distinctKeys").GetDouble());
         Assert.True(settings.GetProperty("keepStandIns").GetBoolean());
+        Assert.True(settings.GetProperty("freshBesideKept").GetBoolean());
 
         var last = events[2];
         Assert.Equal("training", last.GetProperty("phase").GetString());

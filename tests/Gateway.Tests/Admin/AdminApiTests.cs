@@ -315,9 +315,18 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
         Assert.Contains("keepStandIns needs one stand-in architecture", problem.GetProperty("errors").ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_fresh_stand_in_beside_the_kept_one_without_kept_stand_ins_is_refused()
+    {
+        var response = await StartRetrainAsync(TestArchives.TarGz(2, 0), ("freshBesideKept", "true"));
+        var problem = await UploadProtectionTests.Problem(response, HttpStatusCode.BadRequest, "invalid_parameters");
+        Assert.Contains("freshBesideKept needs keepStandIns", problem.GetProperty("errors").ToString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("attackerPerEpisode")]
     [InlineData("keepStandIns")]
+    [InlineData("freshBesideKept")]
     [InlineData("force")]
     public async Task A_switch_that_is_neither_true_nor_false_is_refused(string field)
     {

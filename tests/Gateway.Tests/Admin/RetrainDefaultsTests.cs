@@ -50,6 +50,7 @@ public sealed class RetrainDefaultsTests(AdminFixture admin) : IClassFixture<Adm
         Assert.Equal(Trainer.EpisodeWarmUp, settings.GetProperty("episodeWarmUp").GetDouble());
         Assert.Equal(Trainer.AttackerPerEpisode, settings.GetProperty("attackerPerEpisode").GetBoolean());
         Assert.Equal(Trainer.KeepStandIns, settings.GetProperty("keepStandIns").GetBoolean());
+        Assert.Equal(Trainer.FreshStandInBesideKept, settings.GetProperty("freshBesideKept").GetBoolean());
         Assert.Equal(Trainer.ReadableEpisodeProbability, settings.GetProperty("readableEpisodes").GetDouble());
         Assert.Equal(Trainer.StandInVictims.Select(VictimArchitectures.Name), settings.GetProperty("standIns").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(Trainer.JpegProbability, settings.GetProperty("jpeg").GetDouble());
@@ -89,6 +90,7 @@ public sealed class RetrainDefaultsTests(AdminFixture admin) : IClassFixture<Adm
         // A checkbox: ticked only where the trainer's default is on.
         Assert.Equal(Trainer.AttackerPerEpisode, Regex.IsMatch(html, "name=\"attackerPerEpisode\"[^>]*checked"));
         Assert.Equal(Trainer.KeepStandIns, Regex.IsMatch(html, "name=\"keepStandIns\"[^>]*checked"));
+        Assert.Equal(Trainer.FreshStandInBesideKept, Regex.IsMatch(html, "name=\"freshBesideKept\"[^>]*checked"));
         Assert.Equal(string.Join(",", Trainer.StandInVictims.Select(VictimArchitectures.Name)), Value("standIns"));
         Assert.Equal(Trainer.JpegProbability, Number("jpeg"));
         Assert.Equal(Trainer.HalvingProbability, Number("halving"));

@@ -303,6 +303,23 @@ public sealed class GeneratorTrainerTests
     }
 
     [Fact]
+    public async Task A_fresh_stand_in_beside_the_kept_one_changes_the_atoms_and_reports_its_own_loss()
+    {
+        string root = TestArchives.NewTempFolder();
+
+        var kept = Options(root, steps: 5, version: "kept") with { KeepStandIns = true };
+        var (result, reports) = await TrainVariantBesidePlainAsync(kept, kept with { Version = "both", FreshStandInBesideKept = true });
+
+        Assert.All(StepReports(reports), r => Assert.InRange(r.LossTerms["fresh stand-in's loss"], 0, 100));
+        var ends = EpisodeEnds(reports).ToList();
+        Assert.Equal(2, ends.Count);
+        Assert.All(ends, m => Assert.Matches(@"mean loss \d\.\d{3} \(the from-scratch stand-in's: \d\.\d{3}\)", m));
+        Assert.Contains("kept through the run beside a from-scratch one per episode, the atoms following the mean of their losses", result.Card.Notes, StringComparison.Ordinal);
+        Assert.Contains("new keys, a new from-scratch victim and a new classifier every 2 steps", result.Card.Notes, StringComparison.Ordinal);
+        AssertAtomsDiffer(root, "kept", "both");
+    }
+
+    [Fact]
     public void Hard_owner_weights_follow_the_running_loss_within_the_limit_and_leave_unseen_owners_at_one()
     {
         var weights = OwnerTextureTrainer.HardOwnerWeights([2.0, 1.0, 0.0, double.NaN], emphasis: 2);
@@ -388,6 +405,8 @@ public sealed class GeneratorTrainerTests
         Assert.Throws<ArgumentException>(() => (valid with { StandInVictims = [(VictimArchitecture)42] }).Validate());
         Assert.Throws<ArgumentException>(() => (valid with { KeepStandIns = true, StandInVictims = [VictimArchitecture.ResNet20, VictimArchitecture.Vgg] }).Validate());
         (valid with { KeepStandIns = true, StandInVictims = [VictimArchitecture.Vgg] }).Validate();
+        Assert.Throws<ArgumentException>(() => (valid with { FreshStandInBesideKept = true }).Validate());
+        (valid with { KeepStandIns = true, FreshStandInBesideKept = true }).Validate();
     }
 
     /// <summary>
