@@ -8,6 +8,7 @@ using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Models;
 using UploadGuard.ProtectionEngine.Owners;
 using UploadGuard.ProtectionEngine.Protection;
+using UploadGuard.ProtectionEngine.Files;
 
 namespace UploadGuard.Cli.Commands;
 
@@ -165,10 +166,7 @@ internal static class ProtectCommand
             await using (var stream = input.OpenRead())
                 result = await protector.ProtectAsync(stream, options, cancellationToken: ct);
             output.Directory?.Create();
-            // Write beside the target and rename, so a crash never leaves a truncated image under the final name.
-            var temp = output.FullName + ".partial";
-            await File.WriteAllBytesAsync(temp, result.Data, ct);
-            File.Move(temp, output.FullName, overwrite: true);
+            await AtomicFile.WriteAsync(output.FullName, result.Data, ct);
             return new Outcome(input, output, result.Report, null);
         }
         catch (ImageRejectedException ex)

@@ -6,6 +6,7 @@ using UploadGuard.ProtectionEngine.Imaging;
 using UploadGuard.ProtectionEngine.Models;
 using UploadGuard.ProtectionEngine.Owners;
 using UploadGuard.ProtectionEngine.Protection;
+using UploadGuard.ProtectionEngine.Files;
 
 namespace UploadGuard.Cli.Commands;
 
@@ -72,9 +73,7 @@ internal static class UnprotectCommand
                 {
                     var result = engine.Unprotector.Unprotect(File.ReadAllBytes(source.FullName), keys, epsilon, format, cancellationToken);
                     target.Directory?.Create();
-                    var temp = target.FullName + ".partial";
-                    File.WriteAllBytes(temp, result.Data);
-                    File.Move(temp, target.FullName, overwrite: true);
+                    AtomicFile.Write(target.FullName, result.Data);
                     AnsiConsole.MarkupLineInterpolated($"[green]unprotected[/] {source.Name} -> {target.FullName} (key {result.KeyId}, match {result.Correlation:0.00})");
                 }
                 catch (Exception ex) when (ex is OwnerTextureNotFoundException or ImageRejectedException or IOException or UnauthorizedAccessException)

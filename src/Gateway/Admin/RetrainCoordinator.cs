@@ -7,6 +7,7 @@ using UploadGuard.Gateway.Engine;
 using UploadGuard.Gateway.Hubs;
 using UploadGuard.ProtectionEngine.Hosting;
 using UploadGuard.ProtectionEngine.Models;
+using UploadGuard.ProtectionEngine.Files;
 
 namespace UploadGuard.Gateway.Admin;
 
@@ -313,8 +314,7 @@ public sealed partial class RetrainCoordinator(
     {
         var folder = Directory.CreateDirectory(Path.Combine(WorkPath, job.Id)).FullName;
         var path = Path.Combine(folder, "job.json");
-        File.WriteAllBytes(path + ".tmp", JsonSerializer.SerializeToUtf8Bytes(job, Json));
-        File.Move(path + ".tmp", path, overwrite: true);
+        AtomicFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(job, Json));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Retraining is unavailable (POST /admin/retrain answers 503); protection is not affected. {Problem}")]

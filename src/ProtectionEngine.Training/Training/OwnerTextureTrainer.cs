@@ -9,6 +9,7 @@ using UploadGuard.ProtectionEngine.Models;
 using UploadGuard.ProtectionEngine.Training.Transforms;
 using static TorchSharp.torch;
 using UploadGuard.ProtectionEngine.Models.OwnerTexture;
+using UploadGuard.ProtectionEngine.Files;
 
 namespace UploadGuard.ProtectionEngine.Training;
 
@@ -465,15 +466,9 @@ public static class OwnerTextureTrainer
         var stepTag = new Dictionary<string, string> { ["step"] = step.ToString(CultureInfo.InvariantCulture) };
         // The kept stand-in first: the manifest, written last, is what says the checkpoint is whole.
         if (options.KeepStandIns && standIn is not null)
-            WriteAtomically(Path.Combine(directory, StandInCheckpointFile), SafeTensorsFormat.Write(GeneratorWeights.Export(standIn), stepTag));
-        WriteAtomically(Path.Combine(directory, CheckpointFile), SafeTensorsFormat.Write(GeneratorWeights.Export(generator), stepTag));
-        WriteAtomically(Path.Combine(directory, CheckpointManifestFile), JsonSerializer.SerializeToUtf8Bytes(new OwnerTextureCheckpoint(step, fingerprint)));
-    }
-
-    private static void WriteAtomically(string path, byte[] bytes)
-    {
-        File.WriteAllBytes(path + ".tmp", bytes);
-        File.Move(path + ".tmp", path, overwrite: true);
+            AtomicFile.Write(Path.Combine(directory, StandInCheckpointFile), SafeTensorsFormat.Write(GeneratorWeights.Export(standIn), stepTag));
+        AtomicFile.Write(Path.Combine(directory, CheckpointFile), SafeTensorsFormat.Write(GeneratorWeights.Export(generator), stepTag));
+        AtomicFile.Write(Path.Combine(directory, CheckpointManifestFile), JsonSerializer.SerializeToUtf8Bytes(new OwnerTextureCheckpoint(step, fingerprint)));
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using TorchSharp;
 using static TorchSharp.torch;
+using UploadGuard.ProtectionEngine.Files;
 
 namespace UploadGuard.ProtectionEngine.Models;
 
@@ -59,9 +60,7 @@ public sealed partial class ModelRegistry(string root)
         ReadCard(version);
         Directory.CreateDirectory(Root);
         var index = Path.Combine(Root, IndexFileName);
-        var temp = index + $".{Environment.ProcessId}.tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(new { active = version }, ModelCard.JsonOptions));
-        File.Move(temp, index, overwrite: true);
+        AtomicFile.Write(index, JsonSerializer.SerializeToUtf8Bytes(new { active = version }, ModelCard.JsonOptions));
     }
 
     public ModelCard ReadCard(string version)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using UploadGuard.ProtectionEngine.Models;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using UploadGuard.ProtectionEngine.Files;
 
 namespace UploadGuard.ProtectionEngine.Evaluation.Concepts;
 
@@ -60,9 +61,7 @@ internal sealed record ConceptClusters(string Fingerprint, float[] Center, float
 
     public void Save(string path)
     {
-        var temp = $"{path}.{Environment.ProcessId}.tmp";
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(this, ModelCard.JsonOptions));
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(this, ModelCard.JsonOptions));
     }
 
     /// <summary>The clusters saved at <paramref name="path"/>, or null when there are none or they are unreadable.</summary>
