@@ -32,6 +32,9 @@ public static class OwnerTextureTrainer
     private const int DistinctKeysStream = 13;
     private const int FreshStandInStream = 14;
 
+    /// <summary>The progress term of the from-scratch stand-in's loss (<see cref="GeneratorTrainingOptions.FreshStandInBesideKept"/>).</summary>
+    public const string FreshStandInLossTerm = "fresh stand-in's loss";
+
     /// <summary>Random keys per step whose tiles the key-distinctness term compares pairwise (120 pairs).</summary>
     public const int DistinctKeysPerStep = 16;
 
@@ -126,7 +129,7 @@ public static class OwnerTextureTrainer
                 if (!double.IsFinite(loss))
                     throw new InvalidOperationException($"The loss is {loss} at step {step}; lower the learning rates.");
                 episodeLoss += loss;
-                episodeFreshLoss += terms.GetValueOrDefault("fresh stand-in's loss");
+                episodeFreshLoss += terms.GetValueOrDefault(FreshStandInLossTerm);
                 episodeSteps++;
                 smoothed = double.IsNaN(smoothed) ? loss : smoothed + 0.05 * (loss - smoothed);
                 completed = step;
@@ -259,7 +262,7 @@ public static class OwnerTextureTrainer
         }
         victim.to(device);
         victim.train();
-        var optimizer = optim.SGD(victim.parameters(), options.ProxyLearningRate, momentum: 0.9, weight_decay: 5e-4, nesterov: true);
+        var optimizer = NewStandInOptimizer(options, victim);
         var random = new Random(seed);
         var keys = RandomKeys(random, options.PseudoOwners);
         // Drawn after the keys, so that runs without grey episodes keep the keys they had before the option existed.
@@ -287,8 +290,11 @@ public static class OwnerTextureTrainer
             VictimInitialisation.Apply(victim, initialisation);
         victim.to(device);
         victim.train();
-        return (victim, optim.SGD(victim.parameters(), options.ProxyLearningRate, momentum: 0.9, weight_decay: 5e-4, nesterov: true));
+        return (victim, NewStandInOptimizer(options, victim));
     }
+
+    private static SGD NewStandInOptimizer(GeneratorTrainingOptions options, nn.Module<Tensor, Tensor> victim) =>
+        optim.SGD(victim.parameters(), options.ProxyLearningRate, momentum: 0.9, weight_decay: 5e-4, nesterov: true);
 
     /// <summary>Keys of random 32-byte owner keys, as the gateway's HMAC keys are to the generator.</summary>
     private static TextureKey[] RandomKeys(Random random, int count)
@@ -372,7 +378,7 @@ public static class OwnerTextureTrainer
             ["accuracy"] = hits.to(float32).mean().item<float>(),
         };
         if (freshLoss is not null)
-            terms["fresh stand-in's loss"] = freshLoss.item<float>();
+            terms[FreshStandInLossTerm] = freshLoss.item<float>();
         // A small batch may hold no owned photo: then there is no such accuracy (and NaN would not survive JSON).
         if (ownedCount > 0)
             terms["owned accuracy"] = hits.logical_and(isOwned).sum().item<long>() / ownedCount;

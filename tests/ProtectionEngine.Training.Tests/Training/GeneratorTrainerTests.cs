@@ -310,7 +310,7 @@ public sealed class GeneratorTrainerTests
         var kept = Options(root, steps: 5, version: "kept") with { KeepStandIns = true };
         var (result, reports) = await TrainVariantBesidePlainAsync(kept, kept with { Version = "both", FreshStandInBesideKept = true });
 
-        Assert.All(StepReports(reports), r => Assert.InRange(r.LossTerms["fresh stand-in's loss"], 0, 100));
+        Assert.All(StepReports(reports), r => Assert.InRange(r.LossTerms[OwnerTextureTrainer.FreshStandInLossTerm], 0, 100));
         var ends = EpisodeEnds(reports).ToList();
         Assert.Equal(2, ends.Count);
         Assert.All(ends, m => Assert.Matches(@"mean loss \d\.\d{3} \(the from-scratch stand-in's: \d\.\d{3}\)", m));
