@@ -153,7 +153,10 @@ public sealed record GeneratorTrainingOptions
     /// budget but shaped them into what it had learned to see, which fresh victims read for fewer owners and not
     /// through the attacker's JPEG 75 or downscaling; the from-scratch one keeps a share of the gradient on what a
     /// network starting from nothing picks up first. Costs a second stand-in's forward and backward pass per step.
-    /// False: the kept stand-in alone.
+    /// Tried with 0.10.14's recipe: at the budget the from-scratch stand-ins stayed at chance, and fresh victims were
+    /// stopped for 27 of 30 owner results as with the kept stand-in alone, not through the attacker's JPEG 75 or
+    /// downscaling either (docs/evaluation.md, "A from-scratch stand-in beside the kept one"). False: the kept
+    /// stand-in alone.
     /// </summary>
     public bool FreshStandInBesideKept { get; init; }
 
