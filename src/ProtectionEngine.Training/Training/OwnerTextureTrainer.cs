@@ -260,9 +260,7 @@ public static class OwnerTextureTrainer
             else
                 VictimInitialisation.ResetClassifier(victim, initialisation);
         }
-        victim.to(device);
-        victim.train();
-        var optimizer = NewStandInOptimizer(options, victim);
+        var optimizer = ReadyToTrain(options, victim, device);
         var random = new Random(seed);
         var keys = RandomKeys(random, options.PseudoOwners);
         // Drawn after the keys, so that runs without grey episodes keep the keys they had before the option existed.
@@ -288,13 +286,16 @@ public static class OwnerTextureTrainer
         var victim = NewStandIn(options, step);
         using (var initialisation = new TorchSharp.torch.Generator(unchecked((ulong)StepSeeds.Mix(options.Seed, step, FreshStandInStream))))
             VictimInitialisation.Apply(victim, initialisation);
-        victim.to(device);
-        victim.train();
-        return (victim, NewStandInOptimizer(options, victim));
+        return (victim, ReadyToTrain(options, victim, device));
     }
 
-    private static SGD NewStandInOptimizer(GeneratorTrainingOptions options, nn.Module<Tensor, Tensor> victim) =>
-        optim.SGD(victim.parameters(), options.ProxyLearningRate, momentum: 0.9, weight_decay: 5e-4, nesterov: true);
+    /// <summary>Moves an episode's stand-in to the device in training mode and gives it a new optimiser.</summary>
+    private static SGD ReadyToTrain(GeneratorTrainingOptions options, nn.Module<Tensor, Tensor> victim, Device device)
+    {
+        victim.to(device);
+        victim.train();
+        return optim.SGD(victim.parameters(), options.ProxyLearningRate, momentum: 0.9, weight_decay: 5e-4, nesterov: true);
+    }
 
     /// <summary>Keys of random 32-byte owner keys, as the gateway's HMAC keys are to the generator.</summary>
     private static TextureKey[] RandomKeys(Random random, int count)
