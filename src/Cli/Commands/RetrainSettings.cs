@@ -63,6 +63,8 @@ internal sealed record RetrainSettings
 
     public required double Halving { get; init; }
 
+    public required double CurriculumFraction { get; init; }
+
     public required int Epsilon { get; init; }
 
     public required int Seed { get; init; }
@@ -107,6 +109,7 @@ internal sealed record RetrainSettings
         StandInVictims = [.. StandIns.Select(VictimArchitectures.Parse)],
         JpegProbability = Jpeg,
         HalvingProbability = Halving,
+        CurriculumFraction = CurriculumFraction,
         Epsilon = Epsilon,
         Seed = Seed,
         MaxImages = MaxImages,

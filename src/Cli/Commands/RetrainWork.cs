@@ -84,6 +84,7 @@ internal sealed record RetrainWork : TrainingHyperParameters
             StandIns = StandIns ?? [.. defaults.StandInVictims.Select(VictimArchitectures.Name)],
             Jpeg = Jpeg ?? defaults.JpegProbability,
             Halving = Halving ?? defaults.HalvingProbability,
+            CurriculumFraction = CurriculumFraction ?? defaults.CurriculumFraction,
             Epsilon = Epsilon ?? defaults.Epsilon,
             Seed = Seed ?? defaults.Seed,
             MaxImages = MaxImages ?? defaults.MaxImages,

@@ -102,12 +102,17 @@ internal static class TrainCommand
         };
         var jpeg = new Option<double>("--jpeg") { Description = "Probability that a batch's views go through JPEG (quality 60-95) first.", DefaultValueFactory = _ => Defaults.JpegProbability };
         var halving = new Option<double>("--halving") { Description = "Probability that a batch's views are halved (downscaled by half and back) first.", DefaultValueFactory = _ => Defaults.HalvingProbability };
+        var curriculumFraction = new Option<double>("--curriculum-fraction")
+        {
+            Description = "Share of the run over which the texture's amplitude falls from 3 x epsilon to epsilon (fresh stand-ins read it only while loud).",
+            DefaultValueFactory = _ => Defaults.CurriculumFraction,
+        };
         var logEvery = new Option<int>("--log-every") { Description = "Also print a plain line every N steps, for log files (0: never).", DefaultValueFactory = _ => 0 };
 
         var command = new Command(Name, "Train a new owner-keyed generator version on your own photos, without labels.")
         {
             data, subset, exclude, pseudoOwners, episodeSteps, maxImages, sample, size, architecture, proxySize, minProxySize, proxyLr, steps, batch, lr, epsilon, seed, checkpoints, checkpointEvery,
-            version, models, activate, device, gray, grayEpisodes, distinctKeys, hardOwners, episodeWarmUp, attackerPerEpisode, keepStandIns, freshBesideKept, readableEpisodes, standIns, jpeg, halving, logEvery,
+            version, models, activate, device, gray, grayEpisodes, distinctKeys, hardOwners, episodeWarmUp, attackerPerEpisode, keepStandIns, freshBesideKept, readableEpisodes, standIns, jpeg, halving, curriculumFraction, logEvery,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -157,6 +162,7 @@ internal static class TrainCommand
                 ReadableEpisodeProbability = result.GetValue(readableEpisodes),
                 JpegProbability = result.GetValue(jpeg),
                 HalvingProbability = result.GetValue(halving),
+                CurriculumFraction = result.GetValue(curriculumFraction),
                 StandInVictims = standInVictims,
             }, Math.Max(0, result.GetValue(logEvery)), cancellationToken);
         });

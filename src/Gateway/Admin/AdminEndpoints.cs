@@ -222,6 +222,7 @@ public static class AdminEndpoints
             StandIns = fields.GetValueOrDefault("standIns")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             Jpeg = D("jpeg"),
             Halving = D("halving"),
+            CurriculumFraction = D("curriculumFraction"),
             Epsilon = I("epsilon"),
             Seed = I("seed"),
             MaxImages = fields.ContainsKey("maxImages") ? I("maxImages") : RetrainRequest.DefaultMaxImages,

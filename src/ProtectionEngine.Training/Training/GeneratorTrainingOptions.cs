@@ -79,6 +79,17 @@ public sealed record GeneratorTrainingOptions
     /// </summary>
     public double HalvingProbability { get; init; } = DefaultHalvingProbability;
 
+    /// <summary>The curriculum fraction of every shipped model.</summary>
+    public const double DefaultCurriculumFraction = 0.4;
+
+    /// <summary>
+    /// The share of the run over which the texture's amplitude falls from three times epsilon to epsilon. Fresh stand-ins
+    /// read the texture only while it is about twice the budget or louder, so the atoms get a readable gradient from the
+    /// first part of the curriculum alone (docs/training.md, "What keeps a fresh stand-in from learning at the budget"); a
+    /// larger share gives that part more episodes.
+    /// </summary>
+    public double CurriculumFraction { get; init; } = DefaultCurriculumFraction;
+
     /// <summary>
     /// Weight of the key-distinctness term: each step compares the tiles of <see cref="OwnerTextureTrainer.DistinctKeysPerStep"/>
     /// random keys pairwise (<see cref="KeyOverlap"/>) and penalises overlaps above
@@ -246,6 +257,8 @@ public sealed record GeneratorTrainingOptions
         RequireProbability(ReadableEpisodeProbability, nameof(ReadableEpisodeProbability), "readable-episode");
         RequireProbability(JpegProbability, nameof(JpegProbability), "JPEG");
         RequireProbability(HalvingProbability, nameof(HalvingProbability), "halving");
+        if (CurriculumFraction is <= 0 or > 1 || double.IsNaN(CurriculumFraction))
+            throw new ArgumentOutOfRangeException(nameof(CurriculumFraction), CurriculumFraction, "The curriculum fraction must be more than 0 and at most 1 (of the run).");
         if (KeyDistinctnessWeight < 0 || !double.IsFinite(KeyDistinctnessWeight))
             throw new ArgumentOutOfRangeException(nameof(KeyDistinctnessWeight), KeyDistinctnessWeight, "The key-distinctness weight must be 0 or more.");
         if (HardOwnerEmphasis is < 0 or > 8 || double.IsNaN(HardOwnerEmphasis))

@@ -54,7 +54,6 @@ public static class OwnerTextureTrainer
     private const double OwnerLossSmoothing = 0.1;
     private const int CropGroups = 4;
     private const double CurriculumStartFactor = 3;
-    private const double CurriculumFraction = 0.4;
 
     /// <summary>The part of an episode over which <see cref="GeneratorTrainingOptions.EpisodeWarmUp"/> falls to epsilon.</summary>
     public const double EpisodeWarmUpFraction = 0.5;
@@ -183,6 +182,9 @@ public static class OwnerTextureTrainer
             + (options.HalvingProbability != GeneratorTrainingOptions.DefaultHalvingProbability
                 ? string.Create(inv, $", a halving with probability {options.HalvingProbability}")
                 : "")
+            + (options.CurriculumFraction != GeneratorTrainingOptions.DefaultCurriculumFraction
+                ? string.Create(inv, $", the amplitude falling from {CurriculumStartFactor} times epsilon to it over the first {options.CurriculumFraction:0%} of the run")
+                : "")
             + (options.KeyDistinctnessWeight > 0
                 ? string.Create(inv, $", key distinctness weighted {options.KeyDistinctnessWeight} (pairs of {DistinctKeysPerStep} random keys per step over an overlap of {DistinctKeysMargin})")
                 : "")
@@ -214,13 +216,13 @@ public static class OwnerTextureTrainer
 
     /// <summary>
     /// The texture's amplitude at a step: from <see cref="CurriculumStartFactor"/> times epsilon down to epsilon over
-    /// the first <see cref="CurriculumFraction"/> of the run, then epsilon. A from-scratch victim does not pick up a
+    /// the first <see cref="GeneratorTrainingOptions.CurriculumFraction"/> of the run, then epsilon. A from-scratch victim does not pick up a
     /// random +-8 texture within an episode, so the atoms would get no useful gradient; a louder texture is learned at
     /// once, and the atoms are then shaped to stay learnable as it quietens to the budget.
     /// </summary>
     private static double CurriculumScale(GeneratorTrainingOptions options, long step)
     {
-        double progress = Math.Min(1, step / (CurriculumFraction * options.Steps));
+        double progress = Math.Min(1, step / (options.CurriculumFraction * options.Steps));
         return options.Epsilon * (CurriculumStartFactor + (1 - CurriculumStartFactor) * progress) / 255.0;
     }
 

@@ -76,6 +76,9 @@ public record TrainingHyperParameters
     /// <summary>Probability that a batch's views are halved (downscaled by half and back) first.</summary>
     public double? Halving { get; init; }
 
+    /// <summary>The share of the run over which the texture's amplitude falls from three times epsilon to epsilon.</summary>
+    public double? CurriculumFraction { get; init; }
+
     public int? Epsilon { get; init; }
 
     public int? Seed { get; init; }

@@ -227,6 +227,36 @@ public sealed class GeneratorTrainerTests
     }
 
     [Fact]
+    public void A_longer_curriculum_keeps_the_texture_louder_for_longer_and_still_ends_at_the_budget()
+    {
+        var options = Options(TestArchives.NewTempFolder(), steps: 1000, version: "v") with { Epsilon = 10, EpisodeSteps = 100 };
+        var longer = options with { CurriculumFraction = 0.8 };
+        double Levels(GeneratorTrainingOptions o, long step) => OwnerTextureTrainer.AmplitudeScale(o, step) * 255;
+
+        Assert.Equal(Levels(options, 1), Levels(longer, 1), 1);
+        // Half way down at step 400 (20 levels) where the default curriculum has reached the budget.
+        Assert.Equal(20, Levels(longer, 400), 9);
+        Assert.Equal(10, Levels(longer, 800), 9);
+        Assert.Equal(10, Levels(longer, 1000), 9);
+    }
+
+    [Fact]
+    public async Task A_longer_curriculum_reaches_the_step_the_card_and_its_own_checkpoints()
+    {
+        string root = TestArchives.NewTempFolder();
+
+        var longer = Options(root, steps: 4, version: "longer") with { CurriculumFraction = 1 };
+        var (result, reports) = await TrainVariantBesidePlainAsync(Options(root, steps: 1, version: "plain"), longer);
+
+        var steps = StepReports(reports);
+        Assert.Equal([.. Enumerable.Range(1, 4).Select(s => OwnerTextureTrainer.AmplitudeScale(longer, s) * 255)], steps.Select(r => r.LossTerms["epsilon"]));
+        // The default curriculum has reached the budget by step 2 of 4; this one only at the run's last step.
+        Assert.True(steps[2].LossTerms["epsilon"] > longer.Epsilon);
+        Assert.Equal(longer.Epsilon, steps[3].LossTerms["epsilon"], 9);
+        Assert.Contains("the amplitude falling from 3 times epsilon to it over the first 100% of the run", result.Card.Notes, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Episode_warm_up_reaches_the_step_the_card_and_its_own_checkpoints()
     {
         string root = TestArchives.NewTempFolder();
@@ -387,6 +417,10 @@ public sealed class GeneratorTrainerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { KeyDistinctnessWeight = double.PositiveInfinity }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { JpegProbability = double.NaN }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { HalvingProbability = 1.5 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { CurriculumFraction = 0 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { CurriculumFraction = 1.01 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { CurriculumFraction = double.NaN }).Validate());
+        (valid with { CurriculumFraction = 1 }).Validate();
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { HardOwnerEmphasis = -1 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { HardOwnerEmphasis = double.NaN }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { EpisodeWarmUp = 0.5 }).Validate());
