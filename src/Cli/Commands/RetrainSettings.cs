@@ -65,6 +65,8 @@ internal sealed record RetrainSettings
 
     public required double CurriculumFraction { get; init; }
 
+    public required double LoudViews { get; init; }
+
     public required int Epsilon { get; init; }
 
     public required int Seed { get; init; }
@@ -110,6 +112,7 @@ internal sealed record RetrainSettings
         JpegProbability = Jpeg,
         HalvingProbability = Halving,
         CurriculumFraction = CurriculumFraction,
+        LoudViewProbability = LoudViews,
         Epsilon = Epsilon,
         Seed = Seed,
         MaxImages = MaxImages,

@@ -85,6 +85,7 @@ internal sealed record RetrainWork : TrainingHyperParameters
             Jpeg = Jpeg ?? defaults.JpegProbability,
             Halving = Halving ?? defaults.HalvingProbability,
             CurriculumFraction = CurriculumFraction ?? defaults.CurriculumFraction,
+            LoudViews = LoudViews ?? defaults.LoudViewProbability,
             Epsilon = Epsilon ?? defaults.Epsilon,
             Seed = Seed ?? defaults.Seed,
             MaxImages = MaxImages ?? defaults.MaxImages,

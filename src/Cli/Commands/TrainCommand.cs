@@ -107,12 +107,17 @@ internal static class TrainCommand
             Description = "Share of the run over which the texture's amplitude falls from 3 x epsilon to epsilon (fresh stand-ins read it only while loud).",
             DefaultValueFactory = _ => Defaults.CurriculumFraction,
         };
+        var loudViews = new Option<double>("--loud-views")
+        {
+            Description = "Probability that an owned photo's texture stays at 3 x epsilon all run, so that each fresh stand-in learns it loud and reads the rest at the budget (0: off).",
+            DefaultValueFactory = _ => Defaults.LoudViewProbability,
+        };
         var logEvery = new Option<int>("--log-every") { Description = "Also print a plain line every N steps, for log files (0: never).", DefaultValueFactory = _ => 0 };
 
         var command = new Command(Name, "Train a new owner-keyed generator version on your own photos, without labels.")
         {
             data, subset, exclude, pseudoOwners, episodeSteps, maxImages, sample, size, architecture, proxySize, minProxySize, proxyLr, steps, batch, lr, epsilon, seed, checkpoints, checkpointEvery,
-            version, models, activate, device, gray, grayEpisodes, distinctKeys, hardOwners, episodeWarmUp, attackerPerEpisode, keepStandIns, freshBesideKept, readableEpisodes, standIns, jpeg, halving, curriculumFraction, logEvery,
+            version, models, activate, device, gray, grayEpisodes, distinctKeys, hardOwners, episodeWarmUp, attackerPerEpisode, keepStandIns, freshBesideKept, readableEpisodes, standIns, jpeg, halving, curriculumFraction, loudViews, logEvery,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -163,6 +168,7 @@ internal static class TrainCommand
                 JpegProbability = result.GetValue(jpeg),
                 HalvingProbability = result.GetValue(halving),
                 CurriculumFraction = result.GetValue(curriculumFraction),
+                LoudViewProbability = result.GetValue(loudViews),
                 StandInVictims = standInVictims,
             }, Math.Max(0, result.GetValue(logEvery)), cancellationToken);
         });

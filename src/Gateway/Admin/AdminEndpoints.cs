@@ -223,6 +223,7 @@ public static class AdminEndpoints
             Jpeg = D("jpeg"),
             Halving = D("halving"),
             CurriculumFraction = D("curriculumFraction"),
+            LoudViews = D("loudViews"),
             Epsilon = I("epsilon"),
             Seed = I("seed"),
             MaxImages = fields.ContainsKey("maxImages") ? I("maxImages") : RetrainRequest.DefaultMaxImages,

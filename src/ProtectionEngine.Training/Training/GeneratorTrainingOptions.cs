@@ -91,6 +91,15 @@ public sealed record GeneratorTrainingOptions
     public double CurriculumFraction { get; init; } = DefaultCurriculumFraction;
 
     /// <summary>
+    /// Probability that an owned photo's texture is at the curriculum's loudest amplitude (three times epsilon) for the
+    /// whole run instead of the step's amplitude. After the curriculum a fresh stand-in no longer learns the texture at
+    /// the budget, so the atoms follow a victim that reads nothing; a stand-in that learned the texture loud does read it
+    /// at the budget (docs/training.md, "Long episodes", "Kept stand-ins"). With loud views beside quiet ones, each fresh
+    /// stand-in learns from the loud ones and the quiet ones give the atoms a gradient at the budget. 0: off.
+    /// </summary>
+    public double LoudViewProbability { get; init; }
+
+    /// <summary>
     /// Weight of the key-distinctness term: each step compares the tiles of <see cref="OwnerTextureTrainer.DistinctKeysPerStep"/>
     /// random keys pairwise (<see cref="KeyOverlap"/>) and penalises overlaps above
     /// <see cref="OwnerTextureTrainer.DistinctKeysMargin"/>. Min-min alone has no reason to keep keys apart: 0.9.8's put
@@ -257,6 +266,7 @@ public sealed record GeneratorTrainingOptions
         RequireProbability(ReadableEpisodeProbability, nameof(ReadableEpisodeProbability), "readable-episode");
         RequireProbability(JpegProbability, nameof(JpegProbability), "JPEG");
         RequireProbability(HalvingProbability, nameof(HalvingProbability), "halving");
+        RequireProbability(LoudViewProbability, nameof(LoudViewProbability), "loud-view");
         if (CurriculumFraction is <= 0 or > 1 || double.IsNaN(CurriculumFraction))
             throw new ArgumentOutOfRangeException(nameof(CurriculumFraction), CurriculumFraction, "The curriculum fraction must be more than 0 and at most 1 (of the run).");
         if (KeyDistinctnessWeight < 0 || !double.IsFinite(KeyDistinctnessWeight))

@@ -31,6 +31,7 @@ public static class OwnerTextureTrainer
     private const int EpisodeStream = 12;
     private const int DistinctKeysStream = 13;
     private const int FreshStandInStream = 14;
+    private const int LoudViewStream = 15;
 
     /// <summary>The progress term of the from-scratch stand-in's loss (<see cref="GeneratorTrainingOptions.FreshStandInBesideKept"/>).</summary>
     public const string FreshStandInLossTerm = "fresh stand-in's loss";
@@ -185,6 +186,9 @@ public static class OwnerTextureTrainer
             + (options.CurriculumFraction != GeneratorTrainingOptions.DefaultCurriculumFraction
                 ? string.Create(inv, $", the amplitude falling from {CurriculumStartFactor} times epsilon to it over the first {options.CurriculumFraction:0%} of the run")
                 : "")
+            + (options.LoudViewProbability > 0
+                ? string.Create(inv, $", a share {options.LoudViewProbability} of the owned photos at {CurriculumStartFactor} times epsilon all run")
+                : "")
             + (options.KeyDistinctnessWeight > 0
                 ? string.Create(inv, $", key distinctness weighted {options.KeyDistinctnessWeight} (pairs of {DistinctKeysPerStep} random keys per step over an overlap of {DistinctKeysMargin})")
                 : "")
@@ -239,6 +243,21 @@ public static class OwnerTextureTrainer
         double progress = Math.Min(1, stepInEpisode / (EpisodeWarmUpFraction * options.EpisodeSteps));
         double episode = options.Epsilon * (options.EpisodeWarmUp + (1 - options.EpisodeWarmUp) * progress) / 255.0;
         return Math.Max(run, episode);
+    }
+
+    /// <summary>
+    /// Each photo's amplitude with <see cref="GeneratorTrainingOptions.LoudViewProbability"/>: the curriculum's loudest
+    /// (or the step's, if louder) with that probability, the step's otherwise. Drawn from a stream of its own, so that the
+    /// batch's photos, owners and views are the ones a run without loud views draws.
+    /// </summary>
+    internal static Tensor ViewAmplitudes(GeneratorTrainingOptions options, long step, int batch, double scale, Device device)
+    {
+        var random = new Random(StepSeeds.Mix(options.Seed, step, LoudViewStream));
+        double loud = Math.Max(scale, CurriculumStartFactor * options.Epsilon / 255.0);
+        var amplitudes = new float[batch];
+        for (int i = 0; i < batch; i++)
+            amplitudes[i] = (float)(random.NextDouble() < options.LoudViewProbability ? loud : scale);
+        return tensor(amplitudes, [batch, 1, 1, 1], device: device);
     }
 
     /// <summary>An episode's views: grey at the run's rate, every one grey, or a readable attacker's (at the largest size, no grey, no JPEG).</summary>
@@ -340,7 +359,8 @@ public static class OwnerTextureTrainer
         var owned = tensor(labels.Select(l => l < owners ? 1f : 0f).ToArray(), [batch, 1, 1, 1], device: device);
         if (options.HardOwnerEmphasis > 0)
             texture = EmphasiseHardOwners(texture, HardOwnerWeights(ownerLosses, options.HardOwnerEmphasis), labels);
-        var perturbed = (clean + texture * owned * scale).clamp(0, 1);
+        var shaped = texture * owned;
+        var perturbed = (clean + (options.LoudViewProbability > 0 ? shaped * ViewAmplitudes(options, step, batch, scale, device) : shaped * scale)).clamp(0, 1);
 
         var view = AttackerView(perturbed, options, attacker, grayProbability, random);
         var target = tensor(labels, device: device);

@@ -79,6 +79,9 @@ public record TrainingHyperParameters
     /// <summary>The share of the run over which the texture's amplitude falls from three times epsilon to epsilon.</summary>
     public double? CurriculumFraction { get; init; }
 
+    /// <summary>Probability that an owned photo's texture stays at three times epsilon for the whole run.</summary>
+    public double? LoudViews { get; init; }
+
     public int? Epsilon { get; init; }
 
     public int? Seed { get; init; }

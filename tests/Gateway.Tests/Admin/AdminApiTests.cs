@@ -183,7 +183,7 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
     {
         var started = await StartRetrainAsync(TestArchives.TarGz(photos: 20, textFiles: 0), ("architecture", "owner-texture"), ("steps", "4"),
             ("batchSize", "4"), ("imageSize", "32"), ("proxySize", "24"), ("minProxySize", "20"), ("pseudoOwners", "2"), ("episodeSteps", "2"),
-            ("proxyLearningRate", "0.05"), ("gray", "0.3"), ("grayEpisodes", "0.5"), ("distinctKeys", "1.5"), ("hardOwners", "1"), ("episodeWarmUp", "2"), ("attackerPerEpisode", "true"), ("readableEpisodes", "0.25"), ("standIns", "resnet20, vgg"), ("halving", "0.5"), ("curriculumFraction", "0.75"), ("epsilon", "12"), ("maxImages", "20"));
+            ("proxyLearningRate", "0.05"), ("gray", "0.3"), ("grayEpisodes", "0.5"), ("distinctKeys", "1.5"), ("hardOwners", "1"), ("episodeWarmUp", "2"), ("attackerPerEpisode", "true"), ("readableEpisodes", "0.25"), ("standIns", "resnet20, vgg"), ("halving", "0.5"), ("curriculumFraction", "0.75"), ("loudViews", "0.5"), ("epsilon", "12"), ("maxImages", "20"));
         // 4 steps: untrained, and the gate keeps the active model.
         var card = await InactiveSmokeRunCardAsync(started);
         Assert.Equal("owner-texture-v1", card.GetProperty("architecture").GetProperty("name").GetString());
@@ -199,6 +199,7 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
         Assert.Contains("key distinctness weighted 1.5", notes);
         Assert.Contains("a halving with probability 0.5", notes);
         Assert.Contains("over the first 75% of the run", notes);
+        Assert.Contains("a share 0.5 of the owned photos at 3 times epsilon all run", notes);
         Assert.Contains("hard owners emphasised to the power 1 ", notes);
         Assert.Contains("each episode's stand-in warmed up at 2 times epsilon", notes);
         Assert.Contains("one attacker's pipeline per episode", notes);
@@ -280,6 +281,7 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
     [InlineData("halving", "1.5")]
     [InlineData("curriculumFraction", "0")]
     [InlineData("curriculumFraction", "1.5")]
+    [InlineData("loudViews", "-0.5")]
     [InlineData("version", "../x")]
     public async Task Hyper_parameters_outside_their_ranges_are_refused(string field, string value)
     {

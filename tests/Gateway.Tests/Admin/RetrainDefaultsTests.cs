@@ -56,6 +56,7 @@ public sealed class RetrainDefaultsTests(AdminFixture admin) : IClassFixture<Adm
         Assert.Equal(Trainer.JpegProbability, settings.GetProperty("jpeg").GetDouble());
         Assert.Equal(Trainer.HalvingProbability, settings.GetProperty("halving").GetDouble());
         Assert.Equal(Trainer.CurriculumFraction, settings.GetProperty("curriculumFraction").GetDouble());
+        Assert.Equal(Trainer.LoudViewProbability, settings.GetProperty("loudViews").GetDouble());
         Assert.Equal(Trainer.Epsilon, settings.GetProperty("epsilon").GetInt32());
         Assert.Equal(Trainer.Seed, settings.GetProperty("seed").GetInt32());
         // Not the trainer's (every photo) but the gateway's cap, and the gateway's own checkpoint interval.
@@ -96,6 +97,7 @@ public sealed class RetrainDefaultsTests(AdminFixture admin) : IClassFixture<Adm
         Assert.Equal(Trainer.JpegProbability, Number("jpeg"));
         Assert.Equal(Trainer.HalvingProbability, Number("halving"));
         Assert.Equal(Trainer.CurriculumFraction, Number("curriculumFraction"));
+        Assert.Equal(Trainer.LoudViewProbability, Number("loudViews"));
         Assert.Equal(Trainer.Epsilon, Number("epsilon"));
         var architecture = Regex.Match(html, "<select name=\"architecture\">.*?<option selected>([^<]+)</option>").Groups[1].Value;
         Assert.Equal(Trainer.Architecture, GeneratorCatalog.FromTrainingName(architecture).Architecture);

@@ -241,6 +241,38 @@ public sealed class GeneratorTrainerTests
     }
 
     [Fact]
+    public void Loud_views_keep_a_share_of_the_photos_at_three_times_epsilon_after_the_curriculum()
+    {
+        var options = Options(TestArchives.NewTempFolder(), steps: 1000, version: "v") with { Epsilon = 10, LoudViewProbability = 0.5 };
+        double budget = OwnerTextureTrainer.AmplitudeScale(options, 900);
+        Assert.Equal(10 / 255.0, budget, 9);
+
+        using var scope = NewDisposeScope();
+        var levels = OwnerTextureTrainer.ViewAmplitudes(options, 900, 2000, budget, CPU).flatten().data<float>().ToArray().Select(a => Math.Round(a * 255, 3)).ToList();
+        Assert.All(levels, l => Assert.Contains(l, new[] { 10.0, 30.0 }));
+        Assert.InRange(levels.Count(l => l == 30), 900, 1100);
+        // Another step draws other photos loud; the draw is the step's, so a resumed run repeats it.
+        var again = OwnerTextureTrainer.ViewAmplitudes(options, 900, 2000, budget, CPU).flatten().data<float>().ToArray();
+        var next = OwnerTextureTrainer.ViewAmplitudes(options, 901, 2000, budget, CPU).flatten().data<float>().ToArray();
+        Assert.Equal(levels, again.Select(a => Math.Round(a * 255, 3)));
+        Assert.NotEqual(again, next);
+        Assert.All(OwnerTextureTrainer.ViewAmplitudes(options with { LoudViewProbability = 1 }, 900, 50, budget, CPU).flatten().data<float>().ToArray(),
+            a => Assert.Equal(30, a * 255, 3));
+    }
+
+    [Fact]
+    public async Task Loud_views_reach_the_card_have_their_own_checkpoints_and_move_the_atoms()
+    {
+        string root = TestArchives.NewTempFolder();
+
+        var loud = Options(root, steps: 3, version: "loud") with { LoudViewProbability = 0.5 };
+        var (result, _) = await TrainVariantBesidePlainAsync(Options(root, steps: 3, version: "plain"), loud);
+
+        Assert.Contains("a share 0.5 of the owned photos at 3 times epsilon all run", result.Card.Notes, StringComparison.Ordinal);
+        AssertAtomsDiffer(root, "plain", "loud");
+    }
+
+    [Fact]
     public async Task A_longer_curriculum_reaches_the_step_the_card_and_its_own_checkpoints()
     {
         string root = TestArchives.NewTempFolder();
@@ -421,6 +453,8 @@ public sealed class GeneratorTrainerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { CurriculumFraction = 1.01 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { CurriculumFraction = double.NaN }).Validate());
         (valid with { CurriculumFraction = 1 }).Validate();
+        Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { LoudViewProbability = 1.5 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { LoudViewProbability = double.NaN }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { HardOwnerEmphasis = -1 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { HardOwnerEmphasis = double.NaN }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { EpisodeWarmUp = 0.5 }).Validate());
