@@ -36,6 +36,12 @@ public static class OwnerTextureTrainer
     /// <summary>The progress term of the from-scratch stand-in's loss (<see cref="GeneratorTrainingOptions.FreshStandInBesideKept"/>).</summary>
     public const string FreshStandInLossTerm = "fresh stand-in's loss";
 
+    /// <summary>
+    /// With <see cref="GeneratorTrainingOptions.LoudViewProbability"/>, the share of the owned photos at the step's
+    /// amplitude (not the loud ones) that the stand-in names right: whether it reads the texture at the budget.
+    /// </summary>
+    public const string QuietOwnedAccuracyTerm = "owned accuracy at the step's amplitude";
+
     /// <summary>Random keys per step whose tiles the key-distinctness term compares pairwise (120 pairs).</summary>
     public const int DistinctKeysPerStep = 16;
 
@@ -360,7 +366,8 @@ public static class OwnerTextureTrainer
         if (options.HardOwnerEmphasis > 0)
             texture = EmphasiseHardOwners(texture, HardOwnerWeights(ownerLosses, options.HardOwnerEmphasis), labels);
         var shaped = texture * owned;
-        var perturbed = (clean + (options.LoudViewProbability > 0 ? shaped * ViewAmplitudes(options, step, batch, scale, device) : shaped * scale)).clamp(0, 1);
+        var amplitudes = options.LoudViewProbability > 0 ? ViewAmplitudes(options, step, batch, scale, device) : null;
+        var perturbed = (clean + (amplitudes is null ? shaped * scale : shaped * amplitudes)).clamp(0, 1);
 
         var view = AttackerView(perturbed, options, attacker, grayProbability, random);
         var target = tensor(labels, device: device);
@@ -405,6 +412,13 @@ public static class OwnerTextureTrainer
         // A small batch may hold no owned photo: then there is no such accuracy (and NaN would not survive JSON).
         if (ownedCount > 0)
             terms["owned accuracy"] = hits.logical_and(isOwned).sum().item<long>() / ownedCount;
+        if (amplitudes is not null)
+        {
+            var quietOwned = isOwned.logical_and(amplitudes.view(-1).le((float)scale));
+            double quietCount = quietOwned.sum().item<long>();
+            if (quietCount > 0)
+                terms[QuietOwnedAccuracyTerm] = hits.logical_and(quietOwned).sum().item<long>() / quietCount;
+        }
         if (options.HardOwnerEmphasis > 0 && ownerLosses.Any(double.IsFinite))
             terms["hardest owner's weight"] = HardOwnerWeights(ownerLosses, options.HardOwnerEmphasis).Max();
         if (overlaps is not null)

@@ -266,8 +266,10 @@ public sealed class GeneratorTrainerTests
         string root = TestArchives.NewTempFolder();
 
         var loud = Options(root, steps: 3, version: "loud") with { LoudViewProbability = 0.5 };
-        var (result, _) = await TrainVariantBesidePlainAsync(Options(root, steps: 3, version: "plain"), loud);
+        var (result, reports) = await TrainVariantBesidePlainAsync(Options(root, steps: 3, version: "plain"), loud);
 
+        // Each step says how many of the owned photos at the step's amplitude the stand-in read (when the batch has any).
+        Assert.Contains(StepReports(reports), r => r.LossTerms.TryGetValue(OwnerTextureTrainer.QuietOwnedAccuracyTerm, out double a) && a is >= 0 and <= 1);
         Assert.Contains("a share 0.5 of the owned photos at 3 times epsilon all run", result.Card.Notes, StringComparison.Ordinal);
         AssertAtomsDiffer(root, "plain", "loud");
     }
