@@ -226,9 +226,9 @@ public static class OwnerTextureTrainer
 
     /// <summary>
     /// The texture's amplitude at a step: from <see cref="CurriculumStartFactor"/> times epsilon down to epsilon over
-    /// the first <see cref="GeneratorTrainingOptions.CurriculumFraction"/> of the run, then epsilon. A from-scratch victim does not pick up a
-    /// random +-8 texture within an episode, so the atoms would get no useful gradient; a louder texture is learned at
-    /// once, and the atoms are then shaped to stay learnable as it quietens to the budget.
+    /// the first <see cref="GeneratorTrainingOptions.CurriculumFraction"/> of the run, then epsilon. A from-scratch
+    /// victim does not pick up a random +-8 texture within an episode, so the atoms would get no useful gradient; a
+    /// louder texture is learned at once, and the atoms are then shaped to stay learnable as it quietens to the budget.
     /// </summary>
     private static double CurriculumScale(GeneratorTrainingOptions options, long step)
     {
