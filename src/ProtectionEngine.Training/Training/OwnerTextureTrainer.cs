@@ -259,7 +259,7 @@ public static class OwnerTextureTrainer
     internal static Tensor ViewAmplitudes(GeneratorTrainingOptions options, long step, int batch, double scale, Device device)
     {
         var random = new Random(StepSeeds.Mix(options.Seed, step, LoudViewStream));
-        double loud = Math.Max(scale, CurriculumStartFactor * options.Epsilon / 255.0);
+        double loud = Math.Max(scale, CurriculumScale(options, 0));
         var amplitudes = new float[batch];
         for (int i = 0; i < batch; i++)
             amplitudes[i] = (float)(random.NextDouble() < options.LoudViewProbability ? loud : scale);
