@@ -195,6 +195,7 @@ public static class OwnerTextureTrainer
             + (options.LoudViewProbability > 0
                 ? string.Create(inv, $", a share {options.LoudViewProbability} of the owned photos at {CurriculumStartFactor} times epsilon all run")
                 : "")
+            + (options.AtomsFromQuietViewsOnly ? " teaching the stand-in only (the atoms follow the photos at the budget)" : "")
             + (options.KeyDistinctnessWeight > 0
                 ? string.Create(inv, $", key distinctness weighted {options.KeyDistinctnessWeight} (pairs of {DistinctKeysPerStep} random keys per step over an overlap of {DistinctKeysMargin})")
                 : "")
@@ -367,6 +368,12 @@ public static class OwnerTextureTrainer
             texture = EmphasiseHardOwners(texture, HardOwnerWeights(ownerLosses, options.HardOwnerEmphasis), labels);
         var shaped = texture * owned;
         var amplitudes = options.LoudViewProbability > 0 ? ViewAmplitudes(options, step, batch, scale, device) : null;
+        if (amplitudes is not null && options.AtomsFromQuietViewsOnly)
+        {
+            // Same pixels; only the loud photos' path to the atoms is cut.
+            var quiet = amplitudes.le((float)scale).to(float32);
+            shaped = shaped * quiet + shaped.detach() * (1 - quiet);
+        }
         var perturbed = (clean + (amplitudes is null ? shaped * scale : shaped * amplitudes)).clamp(0, 1);
 
         var view = AttackerView(perturbed, options, attacker, grayProbability, random);

@@ -35,7 +35,7 @@ public sealed class TrainCommandTests : IDisposable
 
         var result = await CliProcess.RunAsync("train", "--data", Path.Combine(_work, "photos"), "--size", "32", "--proxy-size", "16", "--steps", "2",
             "--batch", "4", "--checkpoints", Path.Combine(_work, "checkpoints"), "--checkpoint-every", "1", "--version", "cli-smoke",
-            "--models", models, "--device", "cpu", "--halving", "0.4", "--curriculum-fraction", "0.8", "--loud-views", "0.25", "--keep-stand-ins", "--fresh-beside-kept");
+            "--models", models, "--device", "cpu", "--halving", "0.4", "--curriculum-fraction", "0.8", "--loud-views", "0.25", "--atoms-from-quiet", "--keep-stand-ins", "--fresh-beside-kept");
 
         Assert.True(result.ExitCode == 0, result.Output);
         Assert.Contains("untrained model: no protection claimed", result.Output);
@@ -44,7 +44,7 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(2, card.RootElement.GetProperty("trainingSteps").GetInt64());
         Assert.Equal("owner-texture-two-coarse-gratings-v1", card.RootElement.GetProperty("architecture").GetProperty("name").GetString());
         Assert.Contains("a halving with probability 0.4", card.RootElement.GetProperty("notes").GetString(), StringComparison.Ordinal);
-        Assert.Contains("a share 0.25 of the owned photos at 3 times epsilon all run", card.RootElement.GetProperty("notes").GetString(), StringComparison.Ordinal);
+        Assert.Contains("a share 0.25 of the owned photos at 3 times epsilon all run teaching the stand-in only", card.RootElement.GetProperty("notes").GetString(), StringComparison.Ordinal);
         Assert.Contains("the amplitude falling from 3 times epsilon to it over the first 80% of the run", card.RootElement.GetProperty("notes").GetString(), StringComparison.Ordinal);
         Assert.Contains("one stand-in victim (resnet20) kept through the run beside a from-scratch one", card.RootElement.GetProperty("notes").GetString(), StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(_work, "checkpoints", "owner-texture-stand-in.safetensors")));

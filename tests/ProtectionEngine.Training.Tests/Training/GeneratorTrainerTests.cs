@@ -275,6 +275,24 @@ public sealed class GeneratorTrainerTests
     }
 
     [Fact]
+    public async Task Atoms_from_the_quiet_views_only_stay_put_when_every_view_is_loud_while_plain_loud_views_move_them()
+    {
+        string root = TestArchives.NewTempFolder();
+        // Without the distinctness term the victim's loss is the atoms' only gradient.
+        var allLoud = Options(root, steps: 2, version: "all-loud") with { LoudViewProbability = 1, KeyDistinctnessWeight = 0 };
+        var quietAtoms = allLoud with { Version = "quiet-atoms", AtomsFromQuietViewsOnly = true };
+
+        var (result, reports) = await TrainVariantBesidePlainAsync(allLoud, quietAtoms);
+        await GeneratorTrainer.TrainAsync(quietAtoms with { Version = "quiet-atoms-1", Steps = 1, CheckpointDirectory = null });
+
+        // The stand-in still learned from the loud photos; the atoms got nothing from them.
+        Assert.Equal(2, StepReports(reports).Count);
+        Assert.Contains("all run teaching the stand-in only (the atoms follow the photos at the budget)", result.Card.Notes, StringComparison.Ordinal);
+        Assert.Equal(Atoms(root, "quiet-atoms-1"), Atoms(root, "quiet-atoms"));
+        AssertAtomsDiffer(root, "all-loud", "quiet-atoms");
+    }
+
+    [Fact]
     public async Task A_longer_curriculum_reaches_the_step_the_card_and_its_own_checkpoints()
     {
         string root = TestArchives.NewTempFolder();
@@ -457,6 +475,8 @@ public sealed class GeneratorTrainerTests
         (valid with { CurriculumFraction = 1 }).Validate();
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { LoudViewProbability = 1.5 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { LoudViewProbability = double.NaN }).Validate());
+        Assert.Throws<ArgumentException>(() => (valid with { AtomsFromQuietViewsOnly = true }).Validate());
+        (valid with { LoudViewProbability = 0.5, AtomsFromQuietViewsOnly = true }).Validate();
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { HardOwnerEmphasis = -1 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { HardOwnerEmphasis = double.NaN }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { EpisodeWarmUp = 0.5 }).Validate());
@@ -503,13 +523,13 @@ public sealed class GeneratorTrainerTests
     private static IEnumerable<string> EpisodeEnds(IEnumerable<TrainingProgress> reports) =>
         reports.Select(r => r.Message).OfType<string>().Where(m => m.Contains("episode ended", StringComparison.Ordinal));
 
-    private static void AssertAtomsDiffer(string root, string first, string second)
+    private static void AssertAtomsDiffer(string root, string first, string second) =>
+        Assert.NotEqual(Atoms(root, first), Atoms(root, second));
+
+    private static float[] Atoms(string root, string version)
     {
-        var registry = new ModelRegistry(Path.Combine(root, "models"));
-        using var a = registry.Load(first, CPU);
-        using var b = registry.Load(second, CPU);
-        static float[] Atoms(LoadedModel model) => Assert.IsType<OwnerTextureGenerator>(model.Generator).parameters().Single().data<float>().ToArray();
-        Assert.NotEqual(Atoms(a), Atoms(b));
+        using var model = new ModelRegistry(Path.Combine(root, "models")).Load(version, CPU);
+        return Assert.IsType<OwnerTextureGenerator>(model.Generator).parameters().Single().data<float>().ToArray();
     }
 
     private static GeneratorTrainingOptions Options(string root, long steps, string version, int interval = 1) => new()
