@@ -67,6 +67,8 @@ internal sealed record RetrainSettings
 
     public required double LoudViews { get; init; }
 
+    public required bool AtomsFromQuiet { get; init; }
+
     public required int Epsilon { get; init; }
 
     public required int Seed { get; init; }
@@ -113,6 +115,7 @@ internal sealed record RetrainSettings
         HalvingProbability = Halving,
         CurriculumFraction = CurriculumFraction,
         LoudViewProbability = LoudViews,
+        AtomsFromQuietViewsOnly = AtomsFromQuiet,
         Epsilon = Epsilon,
         Seed = Seed,
         MaxImages = MaxImages,

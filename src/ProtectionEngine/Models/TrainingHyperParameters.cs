@@ -82,6 +82,9 @@ public record TrainingHyperParameters
     /// <summary>Probability that an owned photo's texture stays at three times epsilon for the whole run.</summary>
     public double? LoudViews { get; init; }
 
+    /// <summary>With loud views, the loud photos teach the stand-in only; the atoms follow the photos at the budget.</summary>
+    public bool? AtomsFromQuiet { get; init; }
+
     public int? Epsilon { get; init; }
 
     public int? Seed { get; init; }
