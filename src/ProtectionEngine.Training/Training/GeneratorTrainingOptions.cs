@@ -100,8 +100,9 @@ public sealed record GeneratorTrainingOptions
     /// stand-in learns from the loud ones and the quiet ones give the atoms a gradient at the budget. Tried at 0.5
     /// (0.10.17) on four draws: seed 1 held after the attacker's JPEG 75 and downscaling where the active recipe is not,
     /// 11 of 12 owner results as the active model, the other people 6 points lower (docs/evaluation.md, "Loud views
-    /// beside quiet ones"). At 0.75 (0.10.18) every episode's stand-in learned the owners and seed 1 still held after
-    /// JPEG 75 and downscaling, but 17 of 21 owner results on seven draws against the active model's 20: off. 0: off.
+    /// beside quiet ones"). At 0.75 (0.10.18) every episode's stand-in learned the owners, seed 1 still held after JPEG
+    /// 75 and downscaling and the other people kept 88.6 % on ten draws (the active model 84.0), but 26 of 30 owner
+    /// results against the active model's 29 (docs/evaluation.md, "A larger loud share"): off. 0: off.
     /// </summary>
     public double LoudViewProbability { get; init; }
 
