@@ -11,7 +11,9 @@ public sealed class CircuitBreakerTests : IAsyncLifetime
 
     public async Task InitializeAsync() => _gateway = await FaultyEngineGateway.StartAsync(
         ("EngineResilience:MinimumThroughput", "3"),
-        ("EngineResilience:BreakDuration", "00:00:01"),
+        // Long enough that a loaded 2-core machine cannot let the break lapse (and a half-open trial through) between
+        // the third failure and the requests that must find the circuit open.
+        ("EngineResilience:BreakDuration", "00:00:05"),
         ("EngineResilience:SamplingDuration", "00:00:30"));
 
     public async Task DisposeAsync() => await _gateway.DisposeAsync();
@@ -36,7 +38,7 @@ public sealed class CircuitBreakerTests : IAsyncLifetime
         Assert.Empty(upstream.Received("/site/open"));
 
         engine.Mode = FaultyEngine.Fault.None;
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await Task.Delay(TimeSpan.FromSeconds(5.5));
         Assert.Equal(HttpStatusCode.Created, (await FaultyEngineGateway.UploadAsync(client, "healed")).StatusCode);
         Assert.Single(upstream.Received("/site/healed"));
     }
