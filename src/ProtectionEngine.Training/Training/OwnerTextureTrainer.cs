@@ -368,11 +368,13 @@ public static class OwnerTextureTrainer
             texture = EmphasiseHardOwners(texture, HardOwnerWeights(ownerLosses, options.HardOwnerEmphasis), labels);
         var shaped = texture * owned;
         var amplitudes = options.LoudViewProbability > 0 ? ViewAmplitudes(options, step, batch, scale, device) : null;
-        if (amplitudes is not null && options.AtomsFromQuietViewsOnly)
+        // The photos at the step's amplitude, as the atoms' gradient and the quiet-accuracy term both mean them.
+        var quiet = amplitudes?.le((float)scale);
+        if (quiet is not null && options.AtomsFromQuietViewsOnly)
         {
             // Same pixels; only the loud photos' path to the atoms is cut.
-            var quiet = amplitudes.le((float)scale).to(float32);
-            shaped = shaped * quiet + shaped.detach() * (1 - quiet);
+            var keep = quiet.to(float32);
+            shaped = shaped * keep + shaped.detach() * (1 - keep);
         }
         var perturbed = (clean + (amplitudes is null ? shaped * scale : shaped * amplitudes)).clamp(0, 1);
 
@@ -419,9 +421,9 @@ public static class OwnerTextureTrainer
         // A small batch may hold no owned photo: then there is no such accuracy (and NaN would not survive JSON).
         if (ownedCount > 0)
             terms["owned accuracy"] = hits.logical_and(isOwned).sum().item<long>() / ownedCount;
-        if (amplitudes is not null)
+        if (quiet is not null)
         {
-            var quietOwned = isOwned.logical_and(amplitudes.view(-1).le((float)scale));
+            var quietOwned = isOwned.logical_and(quiet.view(-1));
             double quietCount = quietOwned.sum().item<long>();
             if (quietCount > 0)
                 terms[QuietOwnedAccuracyTerm] = hits.logical_and(quietOwned).sum().item<long>() / quietCount;
