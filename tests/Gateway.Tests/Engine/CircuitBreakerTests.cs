@@ -7,13 +7,15 @@ namespace UploadGuard.Gateway.Tests.Engine;
 /// <summary>A deliberately broken engine (an injected fault) opens the circuit; once it works again, the circuit closes.</summary>
 public sealed class CircuitBreakerTests : IAsyncLifetime
 {
+    // Long enough that a loaded 2-core machine cannot let the break lapse (and a half-open trial through) between the
+    // third failure and the requests that must find the circuit open.
+    private static readonly TimeSpan BreakDuration = TimeSpan.FromSeconds(5);
+
     private FaultyEngineGateway _gateway = null!;
 
     public async Task InitializeAsync() => _gateway = await FaultyEngineGateway.StartAsync(
         ("EngineResilience:MinimumThroughput", "3"),
-        // Long enough that a loaded 2-core machine cannot let the break lapse (and a half-open trial through) between
-        // the third failure and the requests that must find the circuit open.
-        ("EngineResilience:BreakDuration", "00:00:05"),
+        ("EngineResilience:BreakDuration", BreakDuration.ToString("c")),
         ("EngineResilience:SamplingDuration", "00:00:30"));
 
     public async Task DisposeAsync() => await _gateway.DisposeAsync();
@@ -38,7 +40,7 @@ public sealed class CircuitBreakerTests : IAsyncLifetime
         Assert.Empty(upstream.Received("/site/open"));
 
         engine.Mode = FaultyEngine.Fault.None;
-        await Task.Delay(TimeSpan.FromSeconds(5.5));
+        await Task.Delay(BreakDuration + TimeSpan.FromSeconds(0.5));
         Assert.Equal(HttpStatusCode.Created, (await FaultyEngineGateway.UploadAsync(client, "healed")).StatusCode);
         Assert.Single(upstream.Received("/site/healed"));
     }
