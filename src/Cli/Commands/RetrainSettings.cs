@@ -67,7 +67,7 @@ internal sealed record RetrainSettings
 
     public required double LoudViews { get; init; }
 
-    public required bool AtomsFromQuiet { get; init; }
+    public required double LoudAtomGradient { get; init; }
 
     public required int Epsilon { get; init; }
 
@@ -115,7 +115,7 @@ internal sealed record RetrainSettings
         HalvingProbability = Halving,
         CurriculumFraction = CurriculumFraction,
         LoudViewProbability = LoudViews,
-        AtomsFromQuietViewsOnly = AtomsFromQuiet,
+        LoudViewAtomGradient = LoudAtomGradient,
         Epsilon = Epsilon,
         Seed = Seed,
         MaxImages = MaxImages,

@@ -86,7 +86,7 @@ internal sealed record RetrainWork : TrainingHyperParameters
             Halving = Halving ?? defaults.HalvingProbability,
             CurriculumFraction = CurriculumFraction ?? defaults.CurriculumFraction,
             LoudViews = LoudViews ?? defaults.LoudViewProbability,
-            AtomsFromQuiet = AtomsFromQuiet ?? defaults.AtomsFromQuietViewsOnly,
+            LoudAtomGradient = LoudAtomGradient ?? defaults.LoudViewAtomGradient,
             Epsilon = Epsilon ?? defaults.Epsilon,
             Seed = Seed ?? defaults.Seed,
             MaxImages = MaxImages ?? defaults.MaxImages,

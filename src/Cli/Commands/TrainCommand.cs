@@ -112,16 +112,17 @@ internal static class TrainCommand
             Description = "Probability that an owned photo's texture stays at 3 x epsilon all run, so that each fresh stand-in learns it loud and reads the rest at the budget (0: off).",
             DefaultValueFactory = _ => Defaults.LoudViewProbability,
         };
-        var atomsFromQuiet = new Option<bool>("--atoms-from-quiet")
+        var loudAtomGradient = new Option<double>("--loud-atom-gradient")
         {
-            Description = "With --loud-views, the loud photos teach the stand-in only: the atoms follow the photos at the budget.",
+            Description = "With --loud-views, the weight (0-1) on the loud photos' gradient to the atoms; they teach the stand-in in full (0: the atoms follow the photos at the budget only; 1: off).",
+            DefaultValueFactory = _ => Defaults.LoudViewAtomGradient,
         };
         var logEvery = new Option<int>("--log-every") { Description = "Also print a plain line every N steps, for log files (0: never).", DefaultValueFactory = _ => 0 };
 
         var command = new Command(Name, "Train a new owner-keyed generator version on your own photos, without labels.")
         {
             data, subset, exclude, pseudoOwners, episodeSteps, maxImages, sample, size, architecture, proxySize, minProxySize, proxyLr, steps, batch, lr, epsilon, seed, checkpoints, checkpointEvery,
-            version, models, activate, device, gray, grayEpisodes, distinctKeys, hardOwners, episodeWarmUp, attackerPerEpisode, keepStandIns, freshBesideKept, readableEpisodes, standIns, jpeg, halving, curriculumFraction, loudViews, atomsFromQuiet, logEvery,
+            version, models, activate, device, gray, grayEpisodes, distinctKeys, hardOwners, episodeWarmUp, attackerPerEpisode, keepStandIns, freshBesideKept, readableEpisodes, standIns, jpeg, halving, curriculumFraction, loudViews, loudAtomGradient, logEvery,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -173,7 +174,7 @@ internal static class TrainCommand
                 HalvingProbability = result.GetValue(halving),
                 CurriculumFraction = result.GetValue(curriculumFraction),
                 LoudViewProbability = result.GetValue(loudViews),
-                AtomsFromQuietViewsOnly = result.GetValue(atomsFromQuiet),
+                LoudViewAtomGradient = result.GetValue(loudAtomGradient),
                 StandInVictims = standInVictims,
             }, Math.Max(0, result.GetValue(logEvery)), cancellationToken);
         });

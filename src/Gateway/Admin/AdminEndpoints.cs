@@ -224,7 +224,7 @@ public static class AdminEndpoints
             Halving = D("halving"),
             CurriculumFraction = D("curriculumFraction"),
             LoudViews = D("loudViews"),
-            AtomsFromQuiet = B("atomsFromQuiet"),
+            LoudAtomGradient = D("loudAtomGradient"),
             Epsilon = I("epsilon"),
             Seed = I("seed"),
             MaxImages = fields.ContainsKey("maxImages") ? I("maxImages") : RetrainRequest.DefaultMaxImages,

@@ -61,7 +61,8 @@ public sealed record RetrainRequest : TrainingHyperParameters
         Check(Jpeg is null or (>= 0 and <= 1), nameof(Jpeg), "jpeg must be 0-1");
         Check(Halving is null or (>= 0 and <= 1), nameof(Halving), "halving must be 0-1");
         Check(LoudViews is null or (>= 0 and <= 1), nameof(LoudViews), "loudViews must be 0-1");
-        Check(AtomsFromQuiet != true || LoudViews > 0, nameof(AtomsFromQuiet), "atomsFromQuiet needs loudViews");
+        Check(LoudAtomGradient is null or (>= 0 and <= 1), nameof(LoudAtomGradient), "loudAtomGradient must be 0-1");
+        Check(LoudAtomGradient is null or 1 || LoudViews > 0, nameof(LoudAtomGradient), "loudAtomGradient below 1 needs loudViews");
         Check(CurriculumFraction is null or (> 0 and <= 1), nameof(CurriculumFraction), "curriculumFraction must be more than 0 and at most 1");
         Check(ProtectionOptions.IsValidEpsilon(Epsilon), nameof(Epsilon), ProtectionOptions.EpsilonRangeMessage("epsilon"));
         Check(MaxImages is null or (>= 10 and <= 1_000_000), nameof(MaxImages), "maxImages must be 10-1,000,000");

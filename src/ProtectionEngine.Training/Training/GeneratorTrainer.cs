@@ -145,8 +145,8 @@ public static class GeneratorTrainer
             hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(new { options.HalvingProbability }, ModelCard.JsonOptions));
         if (options.LoudViewProbability > 0)
             hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(new { options.LoudViewProbability }, ModelCard.JsonOptions));
-        if (options.AtomsFromQuietViewsOnly)
-            hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(new { options.AtomsFromQuietViewsOnly }, ModelCard.JsonOptions));
+        if (options.LoudViewAtomGradient < 1)
+            hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(new { options.LoudViewAtomGradient }, ModelCard.JsonOptions));
         if (options.CurriculumFraction != GeneratorTrainingOptions.DefaultCurriculumFraction)
             hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(new { options.CurriculumFraction }, ModelCard.JsonOptions));
         // Only when drawn, so that checkpoints of one-size runs (every run before the option) still resume.

@@ -107,15 +107,16 @@ public sealed record GeneratorTrainingOptions
     public double LoudViewProbability { get; init; }
 
     /// <summary>
-    /// With <see cref="LoudViewProbability"/>, the loud photos teach the stand-in only: their texture reaches the step's
-    /// loss with its gradient stopped, so the atoms move by the photos at the budget alone. With loud views the atoms
-    /// otherwise follow mostly the loud photos, which any texture makes readable: at a share of 0.75 (0.10.18) every
-    /// episode's stand-in learned the owners, yet the benchmark's owners came out worse than at 0.5. With it (0.10.19):
-    /// the other people 86.5 % on ten draws against the active model's 84.0, but 26 of 30 owner results against 29,
-    /// and seed 1 lost after JPEG 75 and downscaling: a sign that the loud photos' gradient kept the atoms readable loud
-    /// and after those transforms (docs/evaluation.md, "A larger loud share, and atoms from the quiet photos only").
+    /// With <see cref="LoudViewProbability"/>, how much of the loud photos' gradient reaches the atoms (0-1): the loud
+    /// photos always teach the stand-in in full, but their texture reaches the step's loss with its gradient scaled by
+    /// this, so at 0 the atoms move by the photos at the budget alone. With loud views the atoms otherwise follow mostly
+    /// the loud photos, which any texture makes readable: at a share of 0.75 (0.10.18, weight 1) every episode's
+    /// stand-in learned the owners, yet the benchmark's owners came out worse than at 0.5. At 0 (0.10.19): the other
+    /// people 86.5 % on ten draws against the active model's 84.0, but 26 of 30 owner results against 29, and seed 1
+    /// lost after JPEG 75 and downscaling: a sign that the loud photos' gradient kept the atoms readable loud and after
+    /// those transforms (docs/evaluation.md, "A larger loud share, and atoms from the quiet photos only"). 1: off.
     /// </summary>
-    public bool AtomsFromQuietViewsOnly { get; init; }
+    public double LoudViewAtomGradient { get; init; } = 1;
 
     /// <summary>
     /// Weight of the key-distinctness term: each step compares the tiles of <see cref="OwnerTextureTrainer.DistinctKeysPerStep"/>
@@ -303,8 +304,10 @@ public sealed record GeneratorTrainingOptions
             throw new ArgumentException($"Name at least one stand-in victim ({string.Join(", ", VictimArchitectures.All.Select(VictimArchitectures.Name))}).", nameof(StandInVictims));
         if (KeepStandIns && StandInVictims.Count > 1)
             throw new ArgumentException("Kept stand-ins need one stand-in architecture (the next episode's stand-in is the last one).", nameof(KeepStandIns));
-        if (AtomsFromQuietViewsOnly && LoudViewProbability <= 0)
-            throw new ArgumentException("Atoms from the quiet views only needs loud views (without them every view is quiet).", nameof(AtomsFromQuietViewsOnly));
+        if (LoudViewAtomGradient is < 0 or > 1 || double.IsNaN(LoudViewAtomGradient))
+            throw new ArgumentOutOfRangeException(nameof(LoudViewAtomGradient), LoudViewAtomGradient, "The weight on the loud photos' atom gradient must be 0..1.");
+        if (LoudViewAtomGradient < 1 && LoudViewProbability <= 0)
+            throw new ArgumentException("A weight on the loud photos' atom gradient needs loud views (without them every view is quiet).", nameof(LoudViewAtomGradient));
         if (FreshStandInBesideKept && !KeepStandIns)
             throw new ArgumentException("A from-scratch stand-in beside the kept one needs kept stand-ins (every stand-in is from scratch without them).", nameof(FreshStandInBesideKept));
         if (CheckpointInterval < 1)

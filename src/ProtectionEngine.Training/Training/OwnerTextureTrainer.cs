@@ -195,7 +195,11 @@ public static class OwnerTextureTrainer
             + (options.LoudViewProbability > 0
                 ? string.Create(inv, $", a share {options.LoudViewProbability} of the owned photos at {CurriculumStartFactor} times epsilon all run")
                 : "")
-            + (options.AtomsFromQuietViewsOnly ? " teaching the stand-in only (the atoms follow the photos at the budget)" : "")
+            + (options.LoudViewAtomGradient < 1
+                ? options.LoudViewAtomGradient == 0
+                    ? " teaching the stand-in only (the atoms follow the photos at the budget)"
+                    : string.Create(inv, $", their gradient to the atoms weighted {options.LoudViewAtomGradient}")
+                : "")
             + (options.KeyDistinctnessWeight > 0
                 ? string.Create(inv, $", key distinctness weighted {options.KeyDistinctnessWeight} (pairs of {DistinctKeysPerStep} random keys per step over an overlap of {DistinctKeysMargin})")
                 : "")
@@ -370,11 +374,12 @@ public static class OwnerTextureTrainer
         var amplitudes = options.LoudViewProbability > 0 ? ViewAmplitudes(options, step, batch, scale, device) : null;
         // The photos at the step's amplitude, as the atoms' gradient and the quiet-accuracy term both mean them.
         var quiet = amplitudes?.le((float)scale);
-        if (quiet is not null && options.AtomsFromQuietViewsOnly)
+        if (quiet is not null && options.LoudViewAtomGradient < 1)
         {
-            // Same pixels; only the loud photos' path to the atoms is cut.
-            var keep = quiet.to(float32);
-            shaped = shaped * keep + shaped.detach() * (1 - keep);
+            // Same pixels; only the loud photos' path to the atoms is scaled (at 0, cut). The weight is exactly 0 or 1 per
+            // photo where the option is 0, so those runs keep the pixels' bits.
+            var atomGradient = quiet.to(float32) * (1 - options.LoudViewAtomGradient) + options.LoudViewAtomGradient;
+            shaped = shaped * atomGradient + shaped.detach() * (1 - atomGradient);
         }
         var perturbed = (clean + (amplitudes is null ? shaped * scale : shaped * amplitudes)).clamp(0, 1);
 

@@ -82,8 +82,8 @@ public record TrainingHyperParameters
     /// <summary>Probability that an owned photo's texture stays at three times epsilon for the whole run.</summary>
     public double? LoudViews { get; init; }
 
-    /// <summary>With loud views, the loud photos teach the stand-in only; the atoms follow the photos at the budget.</summary>
-    public bool? AtomsFromQuiet { get; init; }
+    /// <summary>With loud views, the weight on the loud photos' gradient to the atoms (0: the atoms follow the photos at the budget only).</summary>
+    public double? LoudAtomGradient { get; init; }
 
     public int? Epsilon { get; init; }
 

@@ -62,7 +62,7 @@ public sealed class RetrainCommandTests : IDisposable
         Assert.Equal(defaults.HalvingProbability, settings.GetProperty("halving").GetDouble());
         Assert.Equal(defaults.CurriculumFraction, settings.GetProperty("curriculumFraction").GetDouble());
         Assert.Equal(defaults.LoudViewProbability, settings.GetProperty("loudViews").GetDouble());
-        Assert.Equal(defaults.AtomsFromQuietViewsOnly, settings.GetProperty("atomsFromQuiet").GetBoolean());
+        Assert.Equal(defaults.LoudViewAtomGradient, settings.GetProperty("loudAtomGradient").GetDouble());
         Assert.Equal(defaults.Epsilon, settings.GetProperty("epsilon").GetInt32());
         Assert.Equal("owner-texture-two-coarse-gratings", settings.GetProperty("architecture").GetString());
         Assert.Equal(defaults.KeyDistinctnessWeight, settings.GetProperty("distinctKeys").GetDouble());

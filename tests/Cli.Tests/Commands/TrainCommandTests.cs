@@ -35,7 +35,7 @@ public sealed class TrainCommandTests : IDisposable
 
         var result = await CliProcess.RunAsync("train", "--data", Path.Combine(_work, "photos"), "--size", "32", "--proxy-size", "16", "--steps", "2",
             "--batch", "4", "--checkpoints", Path.Combine(_work, "checkpoints"), "--checkpoint-every", "1", "--version", "cli-smoke",
-            "--models", models, "--device", "cpu", "--halving", "0.4", "--curriculum-fraction", "0.8", "--loud-views", "0.25", "--atoms-from-quiet", "--keep-stand-ins", "--fresh-beside-kept");
+            "--models", models, "--device", "cpu", "--halving", "0.4", "--curriculum-fraction", "0.8", "--loud-views", "0.25", "--loud-atom-gradient", "0", "--keep-stand-ins", "--fresh-beside-kept");
 
         Assert.True(result.ExitCode == 0, result.Output);
         Assert.Contains("untrained model: no protection claimed", result.Output);

@@ -183,7 +183,7 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
     {
         var started = await StartRetrainAsync(TestArchives.TarGz(photos: 20, textFiles: 0), ("architecture", "owner-texture"), ("steps", "4"),
             ("batchSize", "4"), ("imageSize", "32"), ("proxySize", "24"), ("minProxySize", "20"), ("pseudoOwners", "2"), ("episodeSteps", "2"),
-            ("proxyLearningRate", "0.05"), ("gray", "0.3"), ("grayEpisodes", "0.5"), ("distinctKeys", "1.5"), ("hardOwners", "1"), ("episodeWarmUp", "2"), ("attackerPerEpisode", "true"), ("readableEpisodes", "0.25"), ("standIns", "resnet20, vgg"), ("halving", "0.5"), ("curriculumFraction", "0.75"), ("loudViews", "0.5"), ("atomsFromQuiet", "true"), ("epsilon", "12"), ("maxImages", "20"));
+            ("proxyLearningRate", "0.05"), ("gray", "0.3"), ("grayEpisodes", "0.5"), ("distinctKeys", "1.5"), ("hardOwners", "1"), ("episodeWarmUp", "2"), ("attackerPerEpisode", "true"), ("readableEpisodes", "0.25"), ("standIns", "resnet20, vgg"), ("halving", "0.5"), ("curriculumFraction", "0.75"), ("loudViews", "0.5"), ("loudAtomGradient", "0.25"), ("epsilon", "12"), ("maxImages", "20"));
         // 4 steps: untrained, and the gate keeps the active model.
         var card = await InactiveSmokeRunCardAsync(started);
         Assert.Equal("owner-texture-v1", card.GetProperty("architecture").GetProperty("name").GetString());
@@ -199,7 +199,7 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
         Assert.Contains("key distinctness weighted 1.5", notes);
         Assert.Contains("a halving with probability 0.5", notes);
         Assert.Contains("over the first 75% of the run", notes);
-        Assert.Contains("a share 0.5 of the owned photos at 3 times epsilon all run teaching the stand-in only", notes);
+        Assert.Contains("a share 0.5 of the owned photos at 3 times epsilon all run, their gradient to the atoms weighted 0.25", notes);
         Assert.Contains("hard owners emphasised to the power 1 ", notes);
         Assert.Contains("each episode's stand-in warmed up at 2 times epsilon", notes);
         Assert.Contains("one attacker's pipeline per episode", notes);
@@ -282,6 +282,7 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
     [InlineData("curriculumFraction", "0")]
     [InlineData("curriculumFraction", "1.5")]
     [InlineData("loudViews", "-0.5")]
+    [InlineData("loudAtomGradient", "1.5")]
     [InlineData("version", "../x")]
     public async Task Hyper_parameters_outside_their_ranges_are_refused(string field, string value)
     {
@@ -315,8 +316,8 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
     [Theory]
     [InlineData("keepStandIns needs one stand-in architecture", "keepStandIns", "true", "standIns", "resnet20,vgg")]
     [InlineData("freshBesideKept needs keepStandIns", "freshBesideKept", "true")]
-    [InlineData("atomsFromQuiet needs loudViews", "atomsFromQuiet", "true", "loudViews", "0")]
-    public async Task A_switch_without_the_setting_it_needs_is_refused(string reason, params string[] fields)
+    [InlineData("loudAtomGradient below 1 needs loudViews", "loudAtomGradient", "0", "loudViews", "0")]
+    public async Task A_setting_without_the_one_it_needs_is_refused(string reason, params string[] fields)
     {
         var response = await StartRetrainAsync(TestArchives.TarGz(2, 0), [.. fields.Chunk(2).Select(f => (f[0], f[1]))]);
         var problem = await UploadProtectionTests.Problem(response, HttpStatusCode.BadRequest, "invalid_parameters");
@@ -327,7 +328,6 @@ public sealed class AdminApiTests(AdminFixture admin) : IClassFixture<AdminFixtu
     [InlineData("attackerPerEpisode")]
     [InlineData("keepStandIns")]
     [InlineData("freshBesideKept")]
-    [InlineData("atomsFromQuiet")]
     [InlineData("force")]
     public async Task A_switch_that_is_neither_true_nor_false_is_refused(string field)
     {

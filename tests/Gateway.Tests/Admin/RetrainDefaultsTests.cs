@@ -57,7 +57,7 @@ public sealed class RetrainDefaultsTests(AdminFixture admin) : IClassFixture<Adm
         Assert.Equal(Trainer.HalvingProbability, settings.GetProperty("halving").GetDouble());
         Assert.Equal(Trainer.CurriculumFraction, settings.GetProperty("curriculumFraction").GetDouble());
         Assert.Equal(Trainer.LoudViewProbability, settings.GetProperty("loudViews").GetDouble());
-        Assert.Equal(Trainer.AtomsFromQuietViewsOnly, settings.GetProperty("atomsFromQuiet").GetBoolean());
+        Assert.Equal(Trainer.LoudViewAtomGradient, settings.GetProperty("loudAtomGradient").GetDouble());
         Assert.Equal(Trainer.Epsilon, settings.GetProperty("epsilon").GetInt32());
         Assert.Equal(Trainer.Seed, settings.GetProperty("seed").GetInt32());
         // Not the trainer's (every photo) but the gateway's cap, and the gateway's own checkpoint interval.
@@ -94,10 +94,10 @@ public sealed class RetrainDefaultsTests(AdminFixture admin) : IClassFixture<Adm
         Assert.Equal(Trainer.AttackerPerEpisode, Regex.IsMatch(html, "name=\"attackerPerEpisode\"[^>]*checked"));
         Assert.Equal(Trainer.KeepStandIns, Regex.IsMatch(html, "name=\"keepStandIns\"[^>]*checked"));
         Assert.Equal(Trainer.FreshStandInBesideKept, Regex.IsMatch(html, "name=\"freshBesideKept\"[^>]*checked"));
-        Assert.Equal(Trainer.AtomsFromQuietViewsOnly, Regex.IsMatch(html, "name=\"atomsFromQuiet\"[^>]*checked"));
         Assert.Equal(string.Join(",", Trainer.StandInVictims.Select(VictimArchitectures.Name)), Value("standIns"));
         Assert.Equal(Trainer.JpegProbability, Number("jpeg"));
         Assert.Equal(Trainer.HalvingProbability, Number("halving"));
+        Assert.Equal(Trainer.LoudViewAtomGradient, Number("loudAtomGradient"));
         Assert.Equal(Trainer.CurriculumFraction, Number("curriculumFraction"));
         Assert.Equal(Trainer.LoudViewProbability, Number("loudViews"));
         Assert.Equal(Trainer.Epsilon, Number("epsilon"));

@@ -275,12 +275,12 @@ public sealed class GeneratorTrainerTests
     }
 
     [Fact]
-    public async Task Atoms_from_the_quiet_views_only_stay_put_when_every_view_is_loud_while_plain_loud_views_move_them()
+    public async Task With_no_gradient_from_the_loud_views_the_atoms_stay_put_when_every_view_is_loud_while_plain_loud_views_move_them()
     {
         string root = TestArchives.NewTempFolder();
         // Without the distinctness term the victim's loss is the atoms' only gradient.
         var allLoud = Options(root, steps: 2, version: "all-loud") with { LoudViewProbability = 1, KeyDistinctnessWeight = 0 };
-        var quietAtoms = allLoud with { Version = "quiet-atoms", AtomsFromQuietViewsOnly = true };
+        var quietAtoms = allLoud with { Version = "quiet-atoms", LoudViewAtomGradient = 0 };
 
         var (result, reports) = await TrainVariantBesidePlainAsync(allLoud, quietAtoms);
         await GeneratorTrainer.TrainAsync(quietAtoms with { Version = "quiet-atoms-1", Steps = 1, CheckpointDirectory = null });
@@ -290,6 +290,22 @@ public sealed class GeneratorTrainerTests
         Assert.Contains("all run teaching the stand-in only (the atoms follow the photos at the budget)", result.Card.Notes, StringComparison.Ordinal);
         Assert.Equal(Atoms(root, "quiet-atoms-1"), Atoms(root, "quiet-atoms"));
         AssertAtomsDiffer(root, "all-loud", "quiet-atoms");
+    }
+
+    [Fact]
+    public async Task A_weight_between_0_and_1_on_the_loud_views_gradient_moves_the_atoms_unlike_either_end()
+    {
+        string root = TestArchives.NewTempFolder();
+        // Loud and quiet photos together: the weight changes how much each kind steers the atoms, not just the step's scale.
+        var mixed = Options(root, steps: 2, version: "weight-1") with { LoudViewProbability = 0.5, KeyDistinctnessWeight = 0, CheckpointDirectory = null };
+
+        await GeneratorTrainer.TrainAsync(mixed);
+        await GeneratorTrainer.TrainAsync(mixed with { Version = "weight-0", LoudViewAtomGradient = 0 });
+        var half = await GeneratorTrainer.TrainAsync(mixed with { Version = "weight-half", LoudViewAtomGradient = 0.5 });
+
+        Assert.Contains("all run, their gradient to the atoms weighted 0.5", half.Card.Notes, StringComparison.Ordinal);
+        AssertAtomsDiffer(root, "weight-1", "weight-half");
+        AssertAtomsDiffer(root, "weight-0", "weight-half");
     }
 
     [Fact]
@@ -475,8 +491,10 @@ public sealed class GeneratorTrainerTests
         (valid with { CurriculumFraction = 1 }).Validate();
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { LoudViewProbability = 1.5 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { LoudViewProbability = double.NaN }).Validate());
-        Assert.Throws<ArgumentException>(() => (valid with { AtomsFromQuietViewsOnly = true }).Validate());
-        (valid with { LoudViewProbability = 0.5, AtomsFromQuietViewsOnly = true }).Validate();
+        Assert.Throws<ArgumentException>(() => (valid with { LoudViewAtomGradient = 0 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { LoudViewProbability = 0.5, LoudViewAtomGradient = 1.5 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { LoudViewProbability = 0.5, LoudViewAtomGradient = double.NaN }).Validate());
+        (valid with { LoudViewProbability = 0.5, LoudViewAtomGradient = 0 }).Validate();
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { HardOwnerEmphasis = -1 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { HardOwnerEmphasis = double.NaN }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (valid with { EpisodeWarmUp = 0.5 }).Validate());
