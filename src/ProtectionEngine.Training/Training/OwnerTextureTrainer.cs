@@ -376,8 +376,8 @@ public static class OwnerTextureTrainer
         var quiet = amplitudes?.le((float)scale);
         if (quiet is not null && options.LoudViewAtomGradient < 1)
         {
-            // Same pixels; only the loud photos' path to the atoms is scaled (at 0, cut). The weight is exactly 0 or 1 per
-            // photo where the option is 0, so those runs keep the pixels' bits.
+            // The same pixels (to rounding); only the loud photos' path to the atoms is scaled (at 0, cut). At 0 each
+            // photo's weight is exactly 0 or 1, so those runs keep the pixels' bits, as the switch this replaced did.
             var atomGradient = quiet.to(float32) * (1 - options.LoudViewAtomGradient) + options.LoudViewAtomGradient;
             shaped = shaped * atomGradient + shaped.detach() * (1 - atomGradient);
         }
