@@ -195,11 +195,12 @@ public static class OwnerTextureTrainer
             + (options.LoudViewProbability > 0
                 ? string.Create(inv, $", a share {options.LoudViewProbability} of the owned photos at {CurriculumStartFactor} times epsilon all run")
                 : "")
-            + (options.LoudViewAtomGradient < 1
-                ? options.LoudViewAtomGradient == 0
-                    ? " teaching the stand-in only (the atoms follow the photos at the budget)"
-                    : string.Create(inv, $", their gradient to the atoms weighted {options.LoudViewAtomGradient}")
-                : "")
+            + options.LoudViewAtomGradient switch
+            {
+                1 => "",
+                0 => " teaching the stand-in only (the atoms follow the photos at the budget)",
+                var weight => string.Create(inv, $", their gradient to the atoms weighted {weight}"),
+            }
             + (options.KeyDistinctnessWeight > 0
                 ? string.Create(inv, $", key distinctness weighted {options.KeyDistinctnessWeight} (pairs of {DistinctKeysPerStep} random keys per step over an overlap of {DistinctKeysMargin})")
                 : "")
