@@ -186,7 +186,7 @@ if (mode == "atoms")
     Console.WriteLine();
     Console.WriteLine("| atom | power | high-frequency share |");
     Console.WriteLine("|---:|---:|---:|");
-    var shares = UploadGuard.Bench.Engine.AtomSpectrum.HighFrequencyShares(keyed.parameters().Single().data<float>().ToArray(), OwnerTextureGenerator.Atoms, OwnerTextureGenerator.Period, minimumRadius: 4);
+    var shares = UploadGuard.Bench.Engine.AtomSpectrum.HighFrequencyShares(keyed.parameters().Single().data<float>().ToArray(), keyed.AtomCount, OwnerTextureGenerator.Period, minimumRadius: 4);
     foreach (var (atom, power, share) in shares.OrderBy(a => a.Share))
         Console.WriteLine($"| {atom} | {power:0} | {share:0.00} |");
     Console.WriteLine();

@@ -38,10 +38,14 @@ internal static class TextureReach
             using var protectedImage = engine.Protector.Codec.DecodeForVerification(result.Data);
             using var protectedHalf = protectedImage.Clone(c => c.Resize(size / 2, size / 2, KnownResamplers.Bicubic));
             double full = Rms(grey, protectedImage), half = Rms(greyHalf, protectedHalf);
-            string atoms = string.Join(", ", OwnerTextureGenerator.AtomsOf(key.Bytes));
+            string atoms;
             float[] tile;
             using (var lease = engine.Models.Acquire())
-                tile = ((OwnerTextureGenerator)lease.Model.Generator).Tile(key.Bytes);
+            {
+                var generator = (OwnerTextureGenerator)lease.Model.Generator;
+                atoms = string.Join(", ", OwnerTextureGenerator.AtomsOf(key.Bytes, generator.AtomCount));
+                tile = generator.Tile(key.Bytes);
+            }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {owner} | {atoms} | {full:0.00} | {20 * Math.Log10(255 / full):0.00} | {half:0.00} | {half / full:P0} | {EffectiveFrequencies(tile):0.0} | {StrongestGratings(tile)} |"));
         }

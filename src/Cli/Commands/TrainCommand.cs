@@ -34,7 +34,8 @@ internal static class TrainCommand
                 + "owner-texture-dual (atoms with a chroma and a luminance part at equal power), owner-texture-lowpass, -sparse and "
                 + "-sparse-lowpass (colour atoms with each texture kept to coarse frequencies, to its 8 strongest frequencies, or both), "
                 + "owner-texture-two-gratings, -two-coarse-gratings and -two-wide-gratings (sparse-lowpass with 4 frequencies, within 4, 3 or √5 cycles "
-                + "per period; docs/training.md).",
+                + "per period), owner-texture-two-coarse-gratings-64 (-two-coarse-gratings with 64 atoms instead of 32, so keys share atoms half as "
+                + "often; docs/training.md).",
             DefaultValueFactory = _ => Defaults.Architecture.Family!.TrainingName!,
         };
         architecture.AcceptOnlyFromAmong([.. GeneratorCatalog.TrainingNames]);

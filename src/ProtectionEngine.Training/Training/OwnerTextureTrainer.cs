@@ -177,7 +177,7 @@ public static class OwnerTextureTrainer
         long stepsDone = completed;
         bool trained = stepsDone >= options.MinimumStepsForTrained && dataset.Count >= options.MinimumImagesForTrained;
         string notes = string.Create(inv,
-            $"{options.Architecture.Name}: {OwnerTextureGenerator.Atoms} texture atoms of {OwnerTextureGenerator.Period}x{OwnerTextureGenerator.Period} canvas pixels, ")
+            $"{options.Architecture.Name}: {generator.AtomCount} texture atoms of {OwnerTextureGenerator.Period}x{OwnerTextureGenerator.Period} canvas pixels, ")
             + string.Create(inv, $"{OwnerTextureGenerator.AtomsPerKey} chosen by the owner's key; fitted by min-min against ")
             + (options.KeepStandIns
                 ? $"one stand-in victim ({VictimArchitectures.Name(options.StandInVictims[0])}) kept through the run "
@@ -295,7 +295,7 @@ public static class OwnerTextureTrainer
         }
         var optimizer = ReadyToTrain(options, victim, device);
         var random = new Random(seed);
-        var keys = RandomKeys(random, options.PseudoOwners);
+        var keys = RandomKeys(random, options.PseudoOwners, ((OwnerTextureFamily)options.Architecture.Family!).Atoms);
         // Drawn after the keys, so that runs without grey episodes keep the keys they had before the option existed.
         bool grey = options.GrayEpisodeProbability > 0 && random.NextDouble() < options.GrayEpisodeProbability;
         var attacker = options.AttackerPerEpisode ? AttackerPipeline.Draw(options, random) : null;
@@ -331,14 +331,14 @@ public static class OwnerTextureTrainer
     }
 
     /// <summary>Keys of random 32-byte owner keys, as the gateway's HMAC keys are to the generator.</summary>
-    private static TextureKey[] RandomKeys(Random random, int count)
+    private static TextureKey[] RandomKeys(Random random, int count, int atoms)
     {
         var keys = new TextureKey[count];
         var key = new byte[32];
         for (int i = 0; i < count; i++)
         {
             random.NextBytes(key);
-            keys[i] = OwnerTextureGenerator.KeyOf(key);
+            keys[i] = OwnerTextureGenerator.KeyOf(key, atoms);
         }
         return keys;
     }
@@ -399,7 +399,7 @@ public static class OwnerTextureTrainer
         Tensor? overlaps = null;
         if (options.KeyDistinctnessWeight > 0)
         {
-            var others = RandomKeys(new Random(StepSeeds.Mix(options.Seed, step, DistinctKeysStream)), DistinctKeysPerStep);
+            var others = RandomKeys(new Random(StepSeeds.Mix(options.Seed, step, DistinctKeysStream)), DistinctKeysPerStep, generator.AtomCount);
             (var penalty, overlaps) = KeyOverlap.Of(generator.Tiles(others), DistinctKeysMargin);
             objective = objective + penalty * options.KeyDistinctnessWeight;
         }

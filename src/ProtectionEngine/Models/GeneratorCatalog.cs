@@ -21,6 +21,7 @@ public static class GeneratorCatalog
         OwnerTextureFamily.TwoGratings,
         OwnerTextureFamily.TwoCoarseGratings,
         OwnerTextureFamily.TwoWideGratings,
+        OwnerTextureFamily.TwoCoarseGratings64,
         ResNetGeneratorFamily.Instance,
     ];
 

@@ -28,7 +28,7 @@ public sealed class GeneratorCatalogTests
     public void Names_are_unique_and_training_offers_the_owner_texture_families_in_catalog_order()
     {
         Assert.Equal(GeneratorCatalog.Families.Count, GeneratorCatalog.Families.Select(f => f.Name).Distinct().Count());
-        Assert.Equal(["owner-texture", "owner-texture-luma", "owner-texture-dual", "owner-texture-lowpass", "owner-texture-sparse", "owner-texture-sparse-lowpass", "owner-texture-two-gratings", "owner-texture-two-coarse-gratings", "owner-texture-two-wide-gratings"], GeneratorCatalog.TrainingNames);
+        Assert.Equal(["owner-texture", "owner-texture-luma", "owner-texture-dual", "owner-texture-lowpass", "owner-texture-sparse", "owner-texture-sparse-lowpass", "owner-texture-two-gratings", "owner-texture-two-coarse-gratings", "owner-texture-two-wide-gratings", "owner-texture-two-coarse-gratings-64"], GeneratorCatalog.TrainingNames);
         Assert.Null(ResNetGeneratorFamily.Instance.TrainingName);
         Assert.All(GeneratorCatalog.Families.OfType<OwnerTextureFamily>(), f => Assert.True(f.IsOwnerKeyed));
     }

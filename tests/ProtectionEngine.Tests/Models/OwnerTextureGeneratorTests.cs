@@ -30,7 +30,50 @@ public sealed class OwnerTextureGeneratorTests
         Assert.True(others.Select(k => (string.Join(",", k.Code), k.ChannelOrder, k.Dihedral)).Distinct().Count() > 190);
         // What eval identity reports as the key's atoms: the code's non-zero entries, ascending.
         var atoms = OwnerTextureGenerator.AtomsOf(Key(1));
-        Assert.Equal(Enumerable.Range(0, OwnerTextureGenerator.Atoms).Where(i => a.Code[i] != 0), atoms);
+        Assert.Equal(Enumerable.Range(0, OwnerTextureGenerator.DefaultAtoms).Where(i => a.Code[i] != 0), atoms);
+    }
+
+    [Fact]
+    public void Keys_over_64_atoms_share_an_atom_about_half_as_often_as_over_32()
+    {
+        var keys = Enumerable.Range(1, 200).Select(Key).ToList();
+
+        static double SharingPairs(IReadOnlyList<int[]> picks)
+        {
+            int pairs = 0, sharing = 0;
+            for (int i = 0; i < picks.Count; i++)
+            {
+                for (int j = i + 1; j < picks.Count; j++, pairs++)
+                    sharing += picks[i].Intersect(picks[j]).Any() ? 1 : 0;
+            }
+            return (double)sharing / pairs;
+        }
+
+        var over32 = keys.Select(k => OwnerTextureGenerator.AtomsOf(k)).ToList();
+        var over64 = keys.Select(k => OwnerTextureGenerator.AtomsOf(k, 64)).ToList();
+
+        Assert.All(over64, atoms => Assert.Equal(OwnerTextureGenerator.AtomsPerKey, atoms.Distinct().Count(a => a is >= 0 and < 64)));
+        Assert.Contains(over64, atoms => atoms.Any(a => a >= 32));
+        // 1 - (30/32)(29/31) = 12.3 % of pairs over 32 atoms, 1 - (62/64)(61/63) = 6.2 % over 64.
+        Assert.InRange(SharingPairs(over32), 0.09, 0.16);
+        Assert.InRange(SharingPairs(over64), 0.04, 0.085);
+        // The 32-atom keys are those every model before the 64-atom family was trained and measured with.
+        Assert.Equal([11, 28], OwnerTextureGenerator.AtomsOf(Key(1)));
+    }
+
+    [Fact]
+    public void A_64_atom_generator_holds_64_atoms_and_refuses_a_32_atom_key()
+    {
+        using var generator = new OwnerTextureGenerator(OwnerTextureFamily.TwoCoarseGratings64);
+        generator.Reset(5);
+        const int plane = OwnerTextureGenerator.Period * OwnerTextureGenerator.Period;
+
+        Assert.Equal(64, generator.AtomCount);
+        Assert.Equal(64 * 3 * plane, generator.ParameterCount);
+        Assert.Equal(64, generator.KeyFor(Key(3)).Code.Length);
+        Assert.Equal(3 * plane, generator.Tile(Key(3)).Length);
+        var refused = Assert.Throws<ArgumentException>(() => generator.Tiles([OwnerTextureGenerator.KeyOf(Key(3))]));
+        Assert.Contains("64 code entries", refused.Message);
     }
 
     public static TheoryData<string> TrainingNames => new(GeneratorCatalog.Families.OfType<OwnerTextureFamily>().Select(f => f.TrainingName));
@@ -44,10 +87,10 @@ public sealed class OwnerTextureGeneratorTests
         using var generator = new OwnerTextureGenerator((OwnerTextureFamily)GeneratorCatalog.FromTrainingName(trainingName));
         generator.Reset(5);
         using var noGrad = no_grad();
-        var alone = generator.Tiles([OwnerTextureGenerator.KeyOf(Key(3))]).data<float>().ToArray();
+        var alone = generator.Tiles([generator.KeyFor(Key(3))]).data<float>().ToArray();
         foreach (int batch in new[] { 2, 7, 16 })
         {
-            var keys = Enumerable.Range(10, batch - 1).Select(s => OwnerTextureGenerator.KeyOf(Key(s))).Prepend(OwnerTextureGenerator.KeyOf(Key(3))).ToList();
+            var keys = Enumerable.Range(10, batch - 1).Select(s => generator.KeyFor(Key(s))).Prepend(generator.KeyFor(Key(3))).ToList();
             using var tiles = generator.Tiles(keys);
             Assert.Equal(alone, tiles[0].data<float>().ToArray());
         }
@@ -78,7 +121,7 @@ public sealed class OwnerTextureGeneratorTests
         var tile = generator.Tile(Key(3));
         const int plane = OwnerTextureGenerator.Period * OwnerTextureGenerator.Period;
 
-        Assert.Equal(OwnerTextureGenerator.Atoms * plane, generator.ParameterCount);
+        Assert.Equal(OwnerTextureGenerator.DefaultAtoms * plane, generator.ParameterCount);
         Assert.Equal(3 * plane, tile.Length);
         Assert.Equal(tile.Take(plane), tile.Skip(plane).Take(plane));
         Assert.Equal(tile.Take(plane), tile.Skip(2 * plane));
@@ -95,7 +138,7 @@ public sealed class OwnerTextureGeneratorTests
         using var tile = generator.Tiles([OwnerTextureGenerator.KeyOf(Key(3))]).atanh() / OwnerTextureGenerator.Gain;
         const int plane = OwnerTextureGenerator.Period * OwnerTextureGenerator.Period;
 
-        Assert.Equal(OwnerTextureGenerator.Atoms * 4 * plane, generator.ParameterCount);
+        Assert.Equal(OwnerTextureGenerator.DefaultAtoms * 4 * plane, generator.ParameterCount);
         // Before tanh: the mean over channels is the luminance part, what is left the chroma part; each carries half
         // of the unit power, so greying the photo keeps half of the texture.
         using var luminance = tile.mean([1], keepdim: true);
@@ -139,7 +182,7 @@ public sealed class OwnerTextureGeneratorTests
         using var noGrad = no_grad();
         foreach (int seed in new[] { 3, 4, 5 })
         {
-            var z = (generator.Tiles([OwnerTextureGenerator.KeyOf(Key(seed))]).atanh() / OwnerTextureGenerator.Gain).data<float>().ToArray();
+            var z = (generator.Tiles([generator.KeyFor(Key(seed))]).atanh() / OwnerTextureGenerator.Gain).data<float>().ToArray();
             var bins = Spectrum(z);
             double total = bins.Sum(b => b.Power);
             // All the power in the strongest bins (conjugate pairs, and at most one more where a pair straddled the cut).

@@ -74,9 +74,25 @@ public sealed class GeneratorTrainerTests
         var result = await GeneratorTrainer.TrainAsync(Options(root, steps: 1, version: "dual") with { Architecture = OwnerTextureFamily.ChromaAndLuminance.Architecture });
 
         Assert.Equal(OwnerTextureFamily.ChromaAndLuminance.Name, result.Card.Architecture.Name);
-        Assert.Equal(OwnerTextureGenerator.Atoms * 4 * OwnerTextureGenerator.Period * OwnerTextureGenerator.Period, result.Card.Parameters);
+        Assert.Equal(OwnerTextureGenerator.DefaultAtoms * 4 * OwnerTextureGenerator.Period * OwnerTextureGenerator.Period, result.Card.Parameters);
         using var model = new ModelRegistry(Path.Combine(root, "models")).Load("dual", CPU);
         Assert.Equal(OwnerTextureFamily.ChromaAndLuminance.Name, model.Generator.Architecture.Name);
+    }
+
+    [Fact]
+    public async Task A_64_atom_run_draws_its_keys_over_all_64_atoms_and_saves_them()
+    {
+        string root = TestArchives.NewTempFolder();
+        var architecture = OwnerTextureFamily.TwoCoarseGratings64.Architecture;
+
+        var result = await GeneratorTrainer.TrainAsync(Options(root, steps: 1, version: "a64") with { Architecture = architecture });
+
+        Assert.Equal(64 * 3 * OwnerTextureGenerator.Period * OwnerTextureGenerator.Period, result.Card.Parameters);
+        Assert.StartsWith(OwnerTextureFamily.TwoCoarseGratings64.Name + ": 64 texture atoms", result.Card.Notes);
+        using var model = new ModelRegistry(Path.Combine(root, "models")).Load("a64", CPU);
+        var generator = Assert.IsType<OwnerTextureGenerator>(model.Generator);
+        Assert.Equal(64, generator.AtomCount);
+        Assert.Equal(3 * OwnerTextureGenerator.Period * OwnerTextureGenerator.Period, generator.Tile([7]).Length);
     }
 
     [Fact]

@@ -124,8 +124,8 @@ public static class IdentityBenchmark
                 var photos = ownedPhotos.Where(i => data.Train.Label(i) == o).ToList();
                 return ImageQuality.Compare(Subset(data.Train, photos), Subset(protectedPhotos, photos)).PsnrDb;
             }),
-            OwnerAtoms = card?.Architecture.IsOwnerKeyed == true
-                ? ownerNames.ToDictionary(name => name, name => (IReadOnlyList<int>)OwnerTextureGenerator.AtomsOf(keyring.Derive(name).Bytes))
+            OwnerAtoms = card?.Architecture.Family is OwnerTextureFamily keyed
+                ? ownerNames.ToDictionary(name => name, name => (IReadOnlyList<int>)OwnerTextureGenerator.AtomsOf(keyring.Derive(name).Bytes, keyed.Atoms))
                 : null,
             Removal = removal,
             Runs = runs,

@@ -51,13 +51,23 @@ public sealed class OwnerTextureFamily : GeneratorFamily
     public static OwnerTextureFamily TwoWideGratings { get; } = new(
         "owner-texture-two-wide-gratings-v1", "owner-texture-two-wide-gratings", AtomLayout.Colour, lowPassRadius: 2.25, sparseBins: 4);
 
-    private OwnerTextureFamily(string name, string trainingName, AtomLayout layout, double? lowPassRadius = null, int? sparseBins = null)
+    /// <summary>
+    /// <see cref="TwoCoarseGratings"/> with 64 atoms instead of 32, so that two owners' keys share an atom about half as
+    /// often (1 pair in 16 instead of 1 in 8): owners who share one were missed about twice as often
+    /// (docs/evaluation.md, "Owners who share an atom").
+    /// </summary>
+    public static OwnerTextureFamily TwoCoarseGratings64 { get; } = new(
+        "owner-texture-two-coarse-gratings-64-v1", "owner-texture-two-coarse-gratings-64", AtomLayout.Colour, lowPassRadius: 3, sparseBins: 4, atoms: 64);
+
+    private OwnerTextureFamily(string name, string trainingName, AtomLayout layout, double? lowPassRadius = null, int? sparseBins = null,
+        int atoms = OwnerTextureGenerator.DefaultAtoms)
     {
         Name = name;
         TrainingName = trainingName;
         Layout = layout;
         LowPassRadius = lowPassRadius;
         SparseBins = sparseBins;
+        Atoms = atoms;
         Architecture = new GeneratorArchitecture(name, 0, 0);
     }
 
@@ -72,6 +82,9 @@ public sealed class OwnerTextureFamily : GeneratorFamily
 
     /// <summary>How many of its strongest DFT bins each key's tile keeps (<see cref="Sparse"/>); null keeps all.</summary>
     public int? SparseBins { get; }
+
+    /// <summary>How many texture atoms an owner's key picks <see cref="OwnerTextureGenerator.AtomsPerKey"/> from.</summary>
+    public int Atoms { get; }
 
     public override bool IsOwnerKeyed => true;
 

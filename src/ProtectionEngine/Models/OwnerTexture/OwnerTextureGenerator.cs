@@ -8,7 +8,7 @@ using static TorchSharp.torch.nn;
 namespace UploadGuard.ProtectionEngine.Models.OwnerTexture;
 
 /// <summary>
-/// The owner-keyed protector. An owner's key picks <see cref="AtomsPerKey"/> of <see cref="Atoms"/> learned texture
+/// The owner-keyed protector. An owner's key picks <see cref="AtomsPerKey"/> of <see cref="AtomCount"/> learned texture
 /// atoms (with signs, a colour order and an orientation: <see cref="KeyOf"/>), whose sum is one periodic tile of <see cref="Period"/> x <see cref="Period"/> canvas pixels,
 /// repeated over the whole working canvas at a per-photo offset. The canvas spans the photo, so the texture's scale is
 /// relative to the photo and survives any resize the way the photo's own content does. Every photo of an owner carries
@@ -23,7 +23,8 @@ namespace UploadGuard.ProtectionEngine.Models.OwnerTexture;
 /// </remarks>
 public sealed class OwnerTextureGenerator : GeneratorModule
 {
-    public const int Atoms = 32;
+    /// <summary>How many atoms the families before <see cref="OwnerTextureFamily.TwoCoarseGratings64"/> hold.</summary>
+    public const int DefaultAtoms = 32;
 
     public const int AtomsPerKey = 2;
 
@@ -79,7 +80,8 @@ public sealed class OwnerTextureGenerator : GeneratorModule
             AtomLayout.ChromaAndLuminance => 4,
             _ => 3,
         };
-        atoms = Parameter(randn(Atoms, atomChannels, Period, Period));
+        AtomCount = family.Atoms;
+        atoms = Parameter(randn(AtomCount, atomChannels, Period, Period));
         lowPassRadius = family.LowPassRadius;
         sparseBins = family.SparseBins;
         RegisterComponents();
@@ -89,6 +91,9 @@ public sealed class OwnerTextureGenerator : GeneratorModule
 
     public override long ParameterCount => atoms.numel();
 
+    /// <summary>How many atoms a key picks from (the family's <see cref="OwnerTextureFamily.Atoms"/>).</summary>
+    public int AtomCount { get; }
+
     /// <summary>How many DFT bins each tile keeps (the family's <see cref="OwnerTextureFamily.SparseBins"/>), or null for full-band tiles.</summary>
     public int? SparseBinCount => sparseBins;
 
@@ -97,7 +102,7 @@ public sealed class OwnerTextureGenerator : GeneratorModule
     {
         using var noGrad = no_grad();
         using var random = new Generator(unchecked((ulong)seed));
-        using var fresh = randn([Atoms, atomChannels, Period, Period], generator: random);
+        using var fresh = randn([AtomCount, atomChannels, Period, Period], generator: random);
         atoms.copy_(fresh);
     }
 
@@ -105,18 +110,20 @@ public sealed class OwnerTextureGenerator : GeneratorModule
     /// What a key makes of the atoms: <see cref="AtomsPerKey"/> distinct atoms with signs (+-1 entries of the code,
     /// zero elsewhere), one of the 6 orders of the colour channels and one of the 8 rotations and mirrorings of the
     /// square, all taken from SHA-256 of the key (any length) so that related keys share nothing. Two keys that happen
-    /// to share an atom still draw different textures unless they also share its orientation and colours (1 in 48).
+    /// to share an atom still draw different textures unless they also share its orientation and colours (1 in 48),
+    /// but victims miss such owners about twice as often (docs/evaluation.md, "Owners who share an atom"); more
+    /// <paramref name="atoms"/> make sharing rarer. A power of two up to 256 keeps every atom equally likely.
     /// </summary>
-    public static TextureKey KeyOf(ReadOnlySpan<byte> key)
+    public static TextureKey KeyOf(ReadOnlySpan<byte> key, int atoms = DefaultAtoms)
     {
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(key, hash);
-        var code = new float[Atoms];
+        var code = new float[atoms];
         int chosen = 0;
         for (int i = 0; chosen < AtomsPerKey; i++)
         {
             // A byte that repeats an atom already chosen is skipped; past the 16th byte the offset i / 16 keeps the loop finite.
-            int atom = (hash[i % 16] + i / 16) % Atoms;
+            int atom = (hash[i % 16] + i / 16) % atoms;
             if (code[atom] != 0)
                 continue;
             code[atom] = (hash[31 - chosen] & 1) == 0 ? 1f : -1f;
@@ -125,9 +132,12 @@ public sealed class OwnerTextureGenerator : GeneratorModule
         return new TextureKey(code, hash[16] % ChannelOrders.Length, hash[17] % 8);
     }
 
+    /// <summary>What <see cref="KeyOf"/> makes of a key for this generator's <see cref="AtomCount"/>.</summary>
+    public TextureKey KeyFor(ReadOnlySpan<byte> key) => KeyOf(key, AtomCount);
+
     /// <summary>The atoms <see cref="KeyOf"/> picks for a key, in ascending order.</summary>
-    public static int[] AtomsOf(ReadOnlySpan<byte> key) =>
-        [.. KeyOf(key).Code.Select((weight, atom) => (weight, atom)).Where(a => a.weight != 0).Select(a => a.atom)];
+    public static int[] AtomsOf(ReadOnlySpan<byte> key, int atoms = DefaultAtoms) =>
+        [.. KeyOf(key, atoms).Code.Select((weight, atom) => (weight, atom)).Where(a => a.weight != 0).Select(a => a.atom)];
 
     // TorchSharp's operators turn every number (and the implicit alpha of 1 in +) into a temporary Scalar whose
     // handle goes to libtorch with nothing keeping the Scalar alive: its finalizer can free the native scalar during
@@ -151,10 +161,10 @@ public sealed class OwnerTextureGenerator : GeneratorModule
     public Tensor Tiles(IReadOnlyList<TextureKey> keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        if (keys.Count == 0 || keys.Any(k => k.Code.Length != Atoms))
-            throw new ArgumentException($"Give at least one key, each with {Atoms} code entries.", nameof(keys));
+        if (keys.Count == 0 || keys.Any(k => k.Code.Length != AtomCount))
+            throw new ArgumentException($"Give at least one key, each with {AtomCount} code entries.", nameof(keys));
         using var scope = NewDisposeScope();
-        var flatAtoms = atoms.view(Atoms, -1);
+        var flatAtoms = atoms.view(AtomCount, -1);
         var projection = lowPassRadius is double radius
             ? LowPassMatrices.GetOrAdd(radius, r => new Lazy<Tensor>(() => LowPassProjection(r))).Value.to(atoms.device)
             : null;
@@ -163,7 +173,7 @@ public sealed class OwnerTextureGenerator : GeneratorModule
         // per channel (a flat tint is neither texture nor hidden).
         var z = cat(keys.Select(key =>
         {
-            var one = tensor(key.Code, [1, Atoms], device: atoms.device).matmul(flatAtoms).view(atomChannels, Period * Period);
+            var one = tensor(key.Code, [1, AtomCount], device: atoms.device).matmul(flatAtoms).view(atomChannels, Period * Period);
             one = one - one.mean([1], keepdim: true);
             return (projection is null ? one : one.matmul(projection)).view(1, atomChannels, Period, Period);
         }).ToList(), 0);
@@ -237,7 +247,7 @@ public sealed class OwnerTextureGenerator : GeneratorModule
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        return Tiles([KeyOf(key)]).cpu().contiguous().data<float>().ToArray();
+        return Tiles([KeyFor(key)]).cpu().contiguous().data<float>().ToArray();
     }
 
     /// <summary>
