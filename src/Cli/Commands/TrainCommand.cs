@@ -35,7 +35,7 @@ internal static class TrainCommand
                 + "-sparse-lowpass (colour atoms with each texture kept to coarse frequencies, to its 8 strongest frequencies, or both), "
                 + "owner-texture-two-gratings, -two-coarse-gratings and -two-wide-gratings (sparse-lowpass with 4 frequencies, within 4, 3 or √5 cycles "
                 + "per period), owner-texture-two-coarse-gratings-64 (-two-coarse-gratings with 64 atoms instead of 32, so keys share atoms half as "
-                + "often; docs/training.md).",
+                + "often, though it measured worse; docs/training.md).",
             DefaultValueFactory = _ => Defaults.Architecture.Family!.TrainingName!,
         };
         architecture.AcceptOnlyFromAmong([.. GeneratorCatalog.TrainingNames]);

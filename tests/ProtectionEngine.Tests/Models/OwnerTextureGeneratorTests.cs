@@ -59,6 +59,8 @@ public sealed class OwnerTextureGeneratorTests
         Assert.InRange(SharingPairs(over64), 0.04, 0.085);
         // The 32-atom keys are those every model before the 64-atom family was trained and measured with.
         Assert.Equal([11, 28], OwnerTextureGenerator.AtomsOf(Key(1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => OwnerTextureGenerator.KeyOf(Key(1), 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => OwnerTextureGenerator.KeyOf(Key(1), 512));
     }
 
     [Fact]

@@ -54,7 +54,8 @@ public sealed class OwnerTextureFamily : GeneratorFamily
     /// <summary>
     /// <see cref="TwoCoarseGratings"/> with 64 atoms instead of 32, so that two owners' keys share an atom about half as
     /// often (1 pair in 16 instead of 1 in 8): owners who share one were missed about twice as often
-    /// (docs/evaluation.md, "Owners who share an atom").
+    /// (docs/evaluation.md, "Owners who share an atom"). Measured worse than 32 atoms: whole draws of owners came back
+    /// (docs/evaluation.md, "64 atoms").
     /// </summary>
     public static OwnerTextureFamily TwoCoarseGratings64 { get; } = new(
         "owner-texture-two-coarse-gratings-64-v1", "owner-texture-two-coarse-gratings-64", AtomLayout.Colour, lowPassRadius: 3, sparseBins: 4, atoms: 64);

@@ -112,10 +112,14 @@ public sealed class OwnerTextureGenerator : GeneratorModule
     /// square, all taken from SHA-256 of the key (any length) so that related keys share nothing. Two keys that happen
     /// to share an atom still draw different textures unless they also share its orientation and colours (1 in 48),
     /// but victims miss such owners about twice as often (docs/evaluation.md, "Owners who share an atom"); more
-    /// <paramref name="atoms"/> make sharing rarer. A power of two up to 256 keeps every atom equally likely.
+    /// <paramref name="atoms"/> make sharing rarer (64 measured worse than 32 all the same: docs/evaluation.md, "64
+    /// atoms"). A power of two up to 256 keeps every atom equally likely.
     /// </summary>
     public static TextureKey KeyOf(ReadOnlySpan<byte> key, int atoms = DefaultAtoms)
     {
+        // Fewer than a key's atoms would never finish picking; past 256 a hash byte cannot reach the rest.
+        ArgumentOutOfRangeException.ThrowIfLessThan(atoms, AtomsPerKey);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(atoms, 256);
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(key, hash);
         var code = new float[atoms];
