@@ -53,7 +53,7 @@ public sealed class OwnerTextureFamily : GeneratorFamily
 
     /// <summary>
     /// <see cref="TwoCoarseGratings"/> with 64 atoms instead of 32, so that two owners' keys share an atom about half as
-    /// often (1 pair in 16 instead of 1 in 8): owners who share one were missed about twice as often
+    /// often (1 pair in 16 instead of 1 in 8): owners who share one were missed more often (20 against 12 %)
     /// (docs/evaluation.md, "Owners who share an atom"). Measured worse than 32 atoms: whole draws of owners came back
     /// (docs/evaluation.md, "64 atoms").
     /// </summary>

@@ -111,7 +111,7 @@ public sealed class OwnerTextureGenerator : GeneratorModule
     /// zero elsewhere), one of the 6 orders of the colour channels and one of the 8 rotations and mirrorings of the
     /// square, all taken from SHA-256 of the key (any length) so that related keys share nothing. Two keys that happen
     /// to share an atom still draw different textures unless they also share its orientation and colours (1 in 48),
-    /// but victims miss such owners about twice as often (docs/evaluation.md, "Owners who share an atom"); more
+    /// but victims miss such owners more often (20 against 12 % of owner results) (docs/evaluation.md, "Owners who share an atom"); more
     /// <paramref name="atoms"/> make sharing rarer (64 measured worse than 32 all the same: docs/evaluation.md, "64
     /// atoms"). A power of two up to 256 keeps every atom equally likely.
     /// </summary>
