@@ -25,9 +25,10 @@ public sealed record MultipartPart(int Index, OrderedDictionary<string, string> 
             {
                 return d.FileNameStar.Value ?? d.FileName.Value?.Trim('"');
             }
-            catch (ArgumentException)
+            catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
             {
-                // FileNameStar throws on a bare "filename*" parameter with no value (found by fuzzing; it was a 500).
+                // FileNameStar throws on a bare "filename*" parameter with no value, and on a charset the runtime
+                // refuses to decode ("filename*=UTF-7''..."): both found by fuzzing, both were a 500.
                 return d.FileName.Value?.Trim('"');
             }
         }

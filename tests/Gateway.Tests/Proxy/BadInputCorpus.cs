@@ -125,6 +125,8 @@ public static class BadInputCorpus
         // RFC 9110 field values hold no control characters; a NUL ends the name for C-string parsers and not for others.
         yield return Image("filename-with-nul", png, "image/png", "evil\u0000.png", 400, "malformed_multipart");
         yield return Raw("filename-star-without-value", FormType, MultipartBytes(Part("Content-Disposition: form-data; name=\"photo\"; filename*\r\nContent-Type: image/png"u8.ToArray(), png)), 201, "perturbed");
+        // A charset .NET will not decode: the name is read from filename, or not at all, and the photo still protected.
+        yield return Raw("filename-star-utf7", FormType, MultipartBytes(Part("Content-Disposition: form-data; name=\"photo\"; filename*=UTF-7''%E6%9D%B1.png\r\nContent-Type: image/png"u8.ToArray(), png)), 201, "perturbed");
 
         // Malformed multipart: nothing can be split safely, so nothing is forwarded.
         var one = MultipartBytes(FilePart("photo", "photo.png", "image/png", png));
