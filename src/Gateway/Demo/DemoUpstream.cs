@@ -53,9 +53,10 @@ public sealed class DemoUpstream : IAsyncDisposable
                 form = await request.ReadFormAsync();
                 _ = form.Files.Select(f => f.FileName).ToList();
             }
-            catch (Exception ex) when (ex is InvalidDataException or ArgumentException or FormatException)
+            catch (Exception ex) when (ex is InvalidDataException or ArgumentException or FormatException or NotSupportedException)
             {
-                // ASP.NET Core's form reader is stricter than the gateway in places (a bare filename* parameter): a 400, as a site would answer.
+                // ASP.NET Core's form reader is stricter than the gateway in places (a bare filename* parameter, a
+                // filename* in a charset .NET refuses such as UTF-7): a 400, as a site would answer.
                 return Results.Problem(statusCode: 400, title: "Unreadable form", detail: ex.Message, extensions: new Dictionary<string, object?> { ["reason"] = "malformed_form" });
             }
             var stored = new List<object>();
