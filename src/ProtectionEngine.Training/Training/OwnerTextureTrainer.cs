@@ -112,7 +112,7 @@ public static class OwnerTextureTrainer
                     var kept = options.KeepStandIns ? victim : null;
                     if (kept is null)
                         victim?.Dispose();
-                    (victim, victimOptimizer, keys, kind, attacker) = NewEpisode(options, step, device, kept);
+                    (victim, victimOptimizer, keys, kind, attacker) = NewEpisode(options, generator, step, device, kept);
                     freshOptimizer?.Dispose();
                     fresh?.Dispose();
                     (fresh, freshOptimizer) = options.FreshStandInBesideKept ? NewFreshStandIn(options, step, device) : (null, null);
@@ -281,7 +281,7 @@ public static class OwnerTextureTrainer
     /// A new episode's stand-in, keys and views. With <paramref name="kept"/> (<see cref="GeneratorTrainingOptions.KeepStandIns"/>)
     /// the stand-in is that one with a fresh classifier; otherwise a fresh network.
     /// </summary>
-    private static (nn.Module<Tensor, Tensor> Victim, SGD Optimizer, TextureKey[] Keys, EpisodeKind Kind, AttackerPipeline? Attacker) NewEpisode(GeneratorTrainingOptions options, long step, Device device,
+    private static (nn.Module<Tensor, Tensor> Victim, SGD Optimizer, TextureKey[] Keys, EpisodeKind Kind, AttackerPipeline? Attacker) NewEpisode(GeneratorTrainingOptions options, OwnerTextureGenerator generator, long step, Device device,
         nn.Module<Tensor, Tensor>? kept)
     {
         int seed = StepSeeds.Mix(options.Seed, step, EpisodeStream);
@@ -295,7 +295,7 @@ public static class OwnerTextureTrainer
         }
         var optimizer = ReadyToTrain(options, victim, device);
         var random = new Random(seed);
-        var keys = RandomKeys(random, options.PseudoOwners, ((OwnerTextureFamily)options.Architecture.Family!).Atoms);
+        var keys = RandomKeys(random, options.PseudoOwners, generator);
         // Drawn after the keys, so that runs without grey episodes keep the keys they had before the option existed.
         bool grey = options.GrayEpisodeProbability > 0 && random.NextDouble() < options.GrayEpisodeProbability;
         var attacker = options.AttackerPerEpisode ? AttackerPipeline.Draw(options, random) : null;
@@ -330,15 +330,15 @@ public static class OwnerTextureTrainer
         return optim.SGD(victim.parameters(), options.ProxyLearningRate, momentum: 0.9, weight_decay: 5e-4, nesterov: true);
     }
 
-    /// <summary>Keys of random 32-byte owner keys, as the gateway's HMAC keys are to the generator.</summary>
-    private static TextureKey[] RandomKeys(Random random, int count, int atoms)
+    /// <summary>Keys of random 32-byte owner keys for the generator's atoms, as the gateway's HMAC keys are to it.</summary>
+    private static TextureKey[] RandomKeys(Random random, int count, OwnerTextureGenerator generator)
     {
         var keys = new TextureKey[count];
         var key = new byte[32];
         for (int i = 0; i < count; i++)
         {
             random.NextBytes(key);
-            keys[i] = OwnerTextureGenerator.KeyOf(key, atoms);
+            keys[i] = generator.KeyFor(key);
         }
         return keys;
     }
@@ -399,7 +399,7 @@ public static class OwnerTextureTrainer
         Tensor? overlaps = null;
         if (options.KeyDistinctnessWeight > 0)
         {
-            var others = RandomKeys(new Random(StepSeeds.Mix(options.Seed, step, DistinctKeysStream)), DistinctKeysPerStep, generator.AtomCount);
+            var others = RandomKeys(new Random(StepSeeds.Mix(options.Seed, step, DistinctKeysStream)), DistinctKeysPerStep, generator);
             (var penalty, overlaps) = KeyOverlap.Of(generator.Tiles(others), DistinctKeysMargin);
             objective = objective + penalty * options.KeyDistinctnessWeight;
         }
