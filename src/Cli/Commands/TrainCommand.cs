@@ -220,6 +220,9 @@ internal static class TrainCommand
                         view.Show(p);
                         if (logEvery > 0 && p.Phase == TrainingPhase.Training && (p.Message is not null || (p.ImagesPerSecond > 0 && (p.Step % logEvery == 0 || p.Step == p.TotalSteps))))
                             AnsiConsole.MarkupLineInterpolated($"step {p.Step}/{p.TotalSteps}  {FormatTerms(p.LossTerms)}  avg loss {p.SmoothedLoss ?? double.NaN:0.000}  {p.ImagesPerSecond:0.0} img/s  {p.Message}");
+                        // A background run's log should say which steps a kill or a crash can resume from.
+                        else if (logEvery > 0 && p.Phase is TrainingPhase.Checkpointing or TrainingPhase.Resumed)
+                            AnsiConsole.MarkupLineInterpolated($"step {p.Step}/{p.TotalSteps}  {p.Message}");
                     });
                     result = await GeneratorTrainer.TrainAsync(options, progress, cancellationToken);
                     view.Finish();

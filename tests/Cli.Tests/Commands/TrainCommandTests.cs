@@ -103,6 +103,25 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_logged_run_names_each_checkpoint_and_the_step_it_resumes_from()
+    {
+        WritePhotos();
+        string[] Command(int steps) => ["train", "--data", Path.Combine(_work, "photos"), "--size", "32", "--proxy-size", "16", "--steps", $"{steps}",
+            "--batch", "4", "--checkpoints", Path.Combine(_work, "checkpoints"), "--checkpoint-every", "1", "--version", $"cli-logged-{steps}",
+            "--models", Path.Combine(_work, "models"), "--device", "cpu", "--log-every", "1"];
+
+        var first = await CliProcess.RunAsync(Command(2));
+        var resumed = await CliProcess.RunAsync(Command(3));
+
+        Assert.True(first.ExitCode == 0, first.Output);
+        Assert.Contains("step 1/2  Checkpoint of step 1 written", first.Output);
+        Assert.Contains("step 2/2  Checkpoint of step 2 written", first.Output);
+        Assert.True(resumed.ExitCode == 0, resumed.Output);
+        Assert.Contains("step 2/3  Resumed from the checkpoint of step 2", resumed.Output);
+        Assert.Contains("step 3/3  Checkpoint of step 3 written", resumed.Output);
+    }
+
+    [Fact]
     public async Task A_retired_architecture_is_a_usage_error()
     {
         WritePhotos();
